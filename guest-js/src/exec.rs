@@ -1,0 +1,15 @@
+//! `nano-host exec`: one script in a fresh engine, run until its event loop
+//! is empty.
+
+use crate::engine;
+use crate::event_loop::{run_to_completion, Rejections};
+
+impl crate::exports::nano::platform::exec::Guest for crate::Component {
+    fn run(source: String, filename: String, module: bool) -> Result<(), String> {
+        engine::create()?;
+        engine::with(|ctx, hooks| {
+            crate::init::evaluate(ctx, &hooks, &source, &filename, module, Rejections::Fatal)?;
+            run_to_completion(ctx, &hooks, Rejections::Fatal)
+        })
+    }
+}

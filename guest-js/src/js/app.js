@@ -1,0 +1,110 @@
+// Dispatching a request to the app: `export default { fetch }` or a
+// service-worker style `fetch` event listener.
+let moduleApp = null;
+let fetchListeners = 0;
+const pendingWaitUntil = new Set();
+const unhandledRejections = new Map(); // promise -> reason, until a handler is attached
+
+{
+  // Counted so a build can tell that the app has a handler.
+  const add = globalThis.addEventListener;
+  globalThis.addEventListener = function addEventListener(type, listener, options) {
+    if (String(type) === 'fetch' && listener != null) fetchListeners++;
+    return add.apply(this, arguments);
+  };
+}
+
+function waitUntil(promise) {
+  const p = Promise.resolve(promise);
+  pendingWaitUntil.add(p);
+  const done = () => pendingWaitUntil.delete(p);
+  p.then(done, (err) => { done(); reportError(err); });
+}
+
+class ExecutionContext {
+  constructor(token) { if (token !== internalConstruction) throw new TypeError('Illegal constructor'); }
+  waitUntil(promise) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'waitUntil' on 'ExecutionContext'");
+    waitUntil(promise);
+  }
+  passThroughOnException() {}
+}
+
+class FetchEvent extends Event {
+  #request; #responded = false; #dispatching = true; #response = null;
+  constructor(type, init) {
+    super(type, init);
+    if (!init || !(init.request instanceof Request)) {
+      throw new TypeError("Failed to construct 'FetchEvent': required member request is undefined.");
+    }
+    this.#request = init.request;
+  }
+  get request() { return this.#request; }
+  respondWith(response) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'respondWith' on 'FetchEvent'");
+    if (!this.#dispatching) throw new DOMException("Failed to execute 'respondWith' on 'FetchEvent': The event handler is already finished.", 'InvalidStateError');
+    if (this.#responded) throw new DOMException("Failed to execute 'respondWith' on 'FetchEvent': The event has already been responded to.", 'InvalidStateError');
+    this.#responded = true;
+    this.#response = Promise.resolve(response);
+    this.preventDefault();
+  }
+  waitUntil(promise) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'waitUntil' on 'FetchEvent'");
+    waitUntil(promise);
+  }
+  passThroughOnException() {}
+  static _finish(event) {
+    event.#dispatching = false;
+    return event.#response;
+  }
+}
+const finishFetchEvent = FetchEvent._finish;
+delete FetchEvent._finish;
+defineGlobals({ FetchEvent, ExecutionContext });
+
+// The app's response to `request`, as a promise.
+function dispatchToApp(request) {
+  if (moduleApp !== null && typeof moduleApp.fetch === 'function') {
+    try {
+      return Promise.resolve(moduleApp.fetch(request, {}, new ExecutionContext(internalConstruction)));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+  const event = new FetchEvent('fetch', { request, cancelable: true });
+  globalEventTarget.dispatchEvent(event);
+  const response = finishFetchEvent(event);
+  return response !== null ? response : Promise.reject(new TypeError('No fetch event listener called respondWith()'));
+}
+
+const hooks = {
+  ...timerHooks,
+  describeError,
+  describeLocatedError,
+  responseParts,
+  setModuleApp(namespace) {
+    const app = namespace.default;
+    if (app !== undefined && app !== null) moduleApp = app;
+  },
+  hasFetchHandler() {
+    return (moduleApp !== null && typeof moduleApp.fetch === 'function') || fetchListeners > 0;
+  },
+  dispatchFetch(method, url, flatHeaders) {
+    timeOrigin.value = native.now();
+    timeOrigin.epoch = Date.now();
+    const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders));
+    // The host reports a failed handler itself; not an unhandled rejection.
+    response.catch(() => {});
+    return response;
+  },
+  waitUntilSettled() { return pendingWaitUntil.size === 0; },
+  trackRejection(promise, reason, handled) {
+    if (handled) unhandledRejections.delete(promise);
+    else unhandledRejections.set(promise, reason);
+  },
+  takeUnhandledRejections() {
+    const reasons = [...unhandledRejections.values()];
+    unhandledRejections.clear();
+    return reasons;
+  },
+};

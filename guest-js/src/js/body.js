@@ -1,0 +1,73 @@
+// The Body mixin (Fetch Standard) shared by Request and Response. Bodies are
+// byte buffers for now; ReadableStream bodies arrive with the streams work.
+const bodyInternals = Symbol('body');
+const INCOMING_BODY = 'incoming'; // the request body still in the host
+
+// "Extract a body": [bytes or null, content type or null].
+function extractBody(init) {
+  if (init === null || init === undefined) return [null, null];
+  if (typeof init === 'string') return [native.utf8Encode(init.toWellFormed()), 'text/plain;charset=UTF-8'];
+  if (isBufferSource(init)) return [bufferSourceBytes(init).slice(), null];
+  if (typeof URLSearchParams === 'function' && init instanceof URLSearchParams) {
+    return [native.utf8Encode(init.toString()), 'application/x-www-form-urlencoded;charset=UTF-8'];
+  }
+  const s = String(init);
+  return [native.utf8Encode(s.toWellFormed()), 'text/plain;charset=UTF-8'];
+}
+
+function newBodyState(source) {
+  return { source, used: false };
+}
+
+function bodyHasContent(state) {
+  return state.source !== null;
+}
+
+// Takes the body's bytes, marking it used; rejects if it was used already.
+function consumeBody(target, what) {
+  const state = target[bodyInternals];
+  if (state.used) {
+    return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
+  }
+  if (state.source === null) return Promise.resolve(new Uint8Array(0));
+  state.used = true;
+  try {
+    const bytes = state.source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : state.source;
+    state.source = new Uint8Array(0);
+    return Promise.resolve(bytes);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+const BodyMixin = {
+  get bodyUsed() { return this[bodyInternals].used; },
+  arrayBuffer() {
+    return consumeBody(this, 'arrayBuffer').then((b) =>
+      b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer);
+  },
+  bytes() {
+    return consumeBody(this, 'bytes').then((b) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()));
+  },
+  text() {
+    return consumeBody(this, 'text').then((b) => (b.length ? new TextDecoder().decode(b) : ''));
+  },
+  json() {
+    return this.text().then((t) => JSON.parse(t));
+  },
+};
+
+function mixinBody(cls) {
+  for (const key of Object.getOwnPropertyNames(BodyMixin)) {
+    Object.defineProperty(cls.prototype, key, Object.getOwnPropertyDescriptor(BodyMixin, key));
+  }
+}
+
+// A copy of a body for clone(): the incoming body is read from the host now,
+// so both copies can be consumed.
+function cloneBodyState(target) {
+  const state = target[bodyInternals];
+  if (state.used) throw new TypeError(`Failed to execute 'clone' on '${target.constructor.name}': body has already been used`);
+  if (state.source === INCOMING_BODY) state.source = new Uint8Array(native.readRequestBody());
+  return newBodyState(state.source === null ? null : state.source.slice());
+}

@@ -1,0 +1,123 @@
+// Event and EventTarget (DOM Standard), without a tree: every dispatch is at
+// the target itself.
+class Event {
+  #type; #bubbles; #cancelable; #composed; #defaultPrevented = false; #timeStamp;
+  #target = null; #currentTarget = null; #stop = false; #stopImmediate = false; #dispatching = false;
+  #inPassive = false;
+  constructor(type, init = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to construct 'Event'");
+    this.#type = String(type);
+    const o = init == null ? {} : init;
+    this.#bubbles = !!o.bubbles;
+    this.#cancelable = !!o.cancelable;
+    this.#composed = !!o.composed;
+    this.#timeStamp = native.now() - timeOrigin.value;
+    Object.defineProperty(this, 'isTrusted', { get: isTrustedGetter, enumerable: true });
+  }
+  get type() { return this.#type; }
+  get target() { return this.#target; }
+  get srcElement() { return this.#target; }
+  get currentTarget() { return this.#currentTarget; }
+  get eventPhase() { return this.#dispatching ? Event.AT_TARGET : Event.NONE; }
+  get bubbles() { return this.#bubbles; }
+  get cancelable() { return this.#cancelable; }
+  get composed() { return this.#composed; }
+  get defaultPrevented() { return this.#defaultPrevented; }
+  get returnValue() { return !this.#defaultPrevented; }
+  set returnValue(v) { if (!v) this.preventDefault(); }
+  get cancelBubble() { return this.#stop; }
+  set cancelBubble(v) { if (v) this.#stop = true; }
+  get timeStamp() { return this.#timeStamp; }
+  composedPath() { return this.#dispatching && this.#currentTarget ? [this.#currentTarget] : []; }
+  preventDefault() { if (this.#cancelable && !this.#inPassive) this.#defaultPrevented = true; }
+  stopPropagation() { this.#stop = true; }
+  stopImmediatePropagation() { this.#stop = true; this.#stopImmediate = true; }
+  static _dispatch(event, target, listeners) {
+    if (event.#dispatching) throw new DOMException('The event is already being dispatched.', 'InvalidStateError');
+    event.#dispatching = true;
+    event.#target = target;
+    event.#currentTarget = target;
+    try {
+      for (const l of listeners) {
+        if (l.removed) continue;
+        if (event.#stopImmediate) break;
+        if (l.once) l.remove();
+        event.#inPassive = !!l.passive;
+        try {
+          const cb = l.callback;
+          if (typeof cb === 'function') cb.call(target, event);
+          else if (cb && typeof cb.handleEvent === 'function') cb.handleEvent(event);
+        } catch (err) {
+          reportError(err);
+        }
+        event.#inPassive = false;
+      }
+    } finally {
+      event.#dispatching = false;
+      event.#currentTarget = null;
+      event.#stop = false;
+      event.#stopImmediate = false;
+    }
+    return !event.#defaultPrevented;
+  }
+}
+function isTrustedGetter() { return false; }
+for (const [name, value] of [['NONE', 0], ['CAPTURING_PHASE', 1], ['AT_TARGET', 2], ['BUBBLING_PHASE', 3]]) {
+  Object.defineProperty(Event, name, { value, enumerable: true });
+  Object.defineProperty(Event.prototype, name, { value, enumerable: true });
+}
+const dispatchToListeners = Event._dispatch;
+delete Event._dispatch;
+
+class EventTarget {
+  #listeners = new Map(); // type -> array of listener records
+  addEventListener(type, callback, options = undefined) {
+    requiredArguments(arguments.length, 2, "Failed to execute 'addEventListener' on 'EventTarget'");
+    if (callback == null) return;
+    const o = typeof options === 'object' && options !== null ? options : { capture: !!options };
+    const capture = !!o.capture;
+    type = String(type);
+    const signal = o.signal;
+    if (signal !== undefined && !(signal instanceof AbortSignal)) {
+      throw new TypeError("Failed to execute 'addEventListener' on 'EventTarget': member signal is not of type AbortSignal.");
+    }
+    if (signal && signal.aborted) return;
+    let list = this.#listeners.get(type);
+    if (!list) this.#listeners.set(type, list = []);
+    if (list.some((l) => l.callback === callback && l.capture === capture)) return;
+    const record = {
+      callback, capture, once: !!o.once, passive: !!o.passive, removed: false,
+      remove: () => {
+        record.removed = true;
+        const current = this.#listeners.get(type);
+        if (current) {
+          const i = current.indexOf(record);
+          if (i >= 0) current.splice(i, 1);
+        }
+      },
+    };
+    list.push(record);
+    if (signal) signal.addEventListener('abort', () => record.remove());
+  }
+  removeEventListener(type, callback, options = undefined) {
+    requiredArguments(arguments.length, 2, "Failed to execute 'removeEventListener' on 'EventTarget'");
+    const capture = typeof options === 'object' && options !== null ? !!options.capture : !!options;
+    const list = this.#listeners.get(String(type));
+    if (!list) return;
+    const record = list.find((l) => l.callback === callback && l.capture === capture);
+    if (record) record.remove();
+  }
+  dispatchEvent(event) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'dispatchEvent' on 'EventTarget'");
+    if (!(event instanceof Event)) {
+      throw new TypeError("Failed to execute 'dispatchEvent' on 'EventTarget': parameter 1 is not of type 'Event'.");
+    }
+    const list = this.#listeners.get(event.type);
+    return dispatchToListeners(event, this, list ? list.slice() : []);
+  }
+}
+
+// `reportError` and the global `error` event's fallback: log the error.
+function reportError(err) {
+  native.log(3, 'Uncaught ' + describeError(err));
+}

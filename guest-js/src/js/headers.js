@@ -1,0 +1,164 @@
+// Headers (Fetch Standard): case-insensitive names, combined values,
+// `set-cookie` kept apart, sorted iteration, guards.
+const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HTTP_WS_RE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
+
+function normalizeHeaderName(name) {
+  const s = toByteString(name, 'Headers');
+  if (!TOKEN_RE.test(s)) throw new TypeError(`Headers: invalid header name "${s}"`);
+  return s.toLowerCase();
+}
+
+function normalizeHeaderValue(value) {
+  const s = toByteString(value, 'Headers').replace(HTTP_WS_RE, '');
+  if (/[\0\r\n]/.test(s)) throw new TypeError(`Headers: invalid header value ${JSON.stringify(s)}`);
+  return s;
+}
+
+const headersGuard = Symbol('headersGuard');
+const headersList = Symbol('headersList');
+
+class Headers {
+  // [[name lowercased, value], ...] in insertion order.
+  [headersList] = [];
+  [headersGuard] = 'none';
+  constructor(init = undefined) {
+    if (init === undefined) return;
+    fillHeaders(this, init);
+  }
+  append(name, value) {
+    requiredArguments(arguments.length, 2, "Failed to execute 'append' on 'Headers'");
+    const n = normalizeHeaderName(name);
+    const v = normalizeHeaderValue(value);
+    checkHeadersMutable(this);
+    this[headersList].push([n, v]);
+  }
+  delete(name) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'delete' on 'Headers'");
+    const n = normalizeHeaderName(name);
+    checkHeadersMutable(this);
+    this[headersList] = this[headersList].filter((h) => h[0] !== n);
+  }
+  get(name) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'get' on 'Headers'");
+    const n = normalizeHeaderName(name);
+    const values = this[headersList].filter((h) => h[0] === n).map((h) => h[1]);
+    return values.length ? values.join(', ') : null;
+  }
+  getSetCookie() {
+    return this[headersList].filter((h) => h[0] === 'set-cookie').map((h) => h[1]);
+  }
+  has(name) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'has' on 'Headers'");
+    const n = normalizeHeaderName(name);
+    return this[headersList].some((h) => h[0] === n);
+  }
+  set(name, value) {
+    requiredArguments(arguments.length, 2, "Failed to execute 'set' on 'Headers'");
+    const n = normalizeHeaderName(name);
+    const v = normalizeHeaderValue(value);
+    checkHeadersMutable(this);
+    const list = this[headersList];
+    const first = list.findIndex((h) => h[0] === n);
+    if (first < 0) {
+      list.push([n, v]);
+    } else {
+      list[first] = [n, v];
+      this[headersList] = list.filter((h, i) => i <= first || h[0] !== n);
+    }
+  }
+  forEach(callback, thisArg = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'forEach' on 'Headers'");
+    if (typeof callback !== 'function') {
+      throw new TypeError("Failed to execute 'forEach' on 'Headers': parameter 1 is not of type 'Function'.");
+    }
+    for (let i = 0; ; i++) {
+      const pairs = sortAndCombine(this[headersList]);
+      if (i >= pairs.length) break;
+      callback.call(thisArg, pairs[i][1], pairs[i][0], this);
+    }
+  }
+  entries() { return headersIterator(this, 'entries'); }
+  keys() { return headersIterator(this, 'keys'); }
+  values() { return headersIterator(this, 'values'); }
+  [Symbol.iterator]() { return headersIterator(this, 'entries'); }
+}
+Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: 'Headers', configurable: true });
+
+function checkHeadersMutable(headers) {
+  if (headers[headersGuard] === 'immutable') throw new TypeError('Headers are immutable');
+}
+
+function fillHeaders(headers, init) {
+  if (typeof init !== 'object' && typeof init !== 'function' || init === null) {
+    throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
+  }
+  if (init instanceof Headers) {
+    for (const [n, v] of init[headersList]) headers[headersList].push([n, v]);
+  } else if (typeof init[Symbol.iterator] === 'function') {
+    for (const pair of init) {
+      const p = typeof pair === 'string' || pair == null || typeof pair[Symbol.iterator] !== 'function' ? null : [...pair];
+      if (p === null || p.length !== 2) {
+        throw new TypeError("Failed to construct 'Headers': each header in the sequence must be a [name, value] pair");
+      }
+      headers.append(p[0], p[1]);
+    }
+  } else {
+    for (const key of Reflect.ownKeys(init)) {
+      const desc = Reflect.getOwnPropertyDescriptor(init, key);
+      if (desc === undefined || !desc.enumerable) continue;
+      if (typeof key === 'symbol') throw new TypeError("Failed to construct 'Headers': record keys must be strings");
+      headers.append(key, init[key]);
+    }
+  }
+}
+
+// The Fetch Standard's "sort and combine": sorted by name, values joined
+// with ", ", except set-cookie which stays one entry per value.
+function sortAndCombine(list) {
+  const names = [...new Set(list.map((h) => h[0]))].sort();
+  const out = [];
+  for (const name of names) {
+    if (name === 'set-cookie') {
+      for (const h of list) if (h[0] === name) out.push([name, h[1]]);
+    } else {
+      out.push([name, list.filter((h) => h[0] === name).map((h) => h[1]).join(', ')]);
+    }
+  }
+  return out;
+}
+
+const HeadersIteratorPrototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())), {
+  next: {
+    value: function next() {
+      const state = this.__state;
+      const pairs = sortAndCombine(state.target[headersList]);
+      if (state.index >= pairs.length) return { value: undefined, done: true };
+      const pair = pairs[state.index++];
+      const value = state.kind === 'keys' ? pair[0] : state.kind === 'values' ? pair[1] : pair;
+      return { value, done: false };
+    },
+    writable: true, configurable: true,
+  },
+  [Symbol.toStringTag]: { value: 'Headers Iterator', configurable: true },
+});
+
+function headersIterator(target, kind) {
+  const it = Object.create(HeadersIteratorPrototype);
+  Object.defineProperty(it, '__state', { value: { target, kind, index: 0 } });
+  return it;
+}
+
+// A Headers object from a flat [name, value, name, value, ...] list.
+function headersFromFlatList(flat, guard) {
+  const h = new Headers();
+  for (let i = 0; i + 1 < flat.length; i += 2) h[headersList].push([flat[i].toLowerCase(), flat[i + 1]]);
+  h[headersGuard] = guard;
+  return h;
+}
+
+function headersToFlatList(headers) {
+  const flat = [];
+  for (const [n, v] of headers[headersList]) flat.push(n, v);
+  return flat;
+}

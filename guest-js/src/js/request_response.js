@@ -1,0 +1,251 @@
+// Request and Response (Fetch Standard).
+const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
+const FORBIDDEN_METHODS = ['CONNECT', 'TRACE', 'TRACK'];
+const NULL_BODY_STATUS = [101, 103, 204, 205, 304];
+const REDIRECT_STATUS = [301, 302, 303, 307, 308];
+const ABSOLUTE_URL_RE = /^[A-Za-z][A-Za-z0-9+.\-]*:/;
+const requestInternals = Symbol('request');
+const responseInternals = Symbol('response');
+const internalConstruction = Symbol('internal');
+
+// Until the URL Standard parser lands (URL issue), requests need an absolute
+// URL; relative input has no base to resolve against on a server.
+function parseRequestUrl(input, what) {
+  const s = String(input).replace(/^[\0- ]+|[\0- ]+$/g, '');
+  if (typeof URL === 'function') {
+    try { return new URL(s).href; } catch { throw new TypeError(`${what}: Invalid URL: ${input}`); }
+  }
+  if (!ABSOLUTE_URL_RE.test(s)) throw new TypeError(`${what}: Invalid URL: ${input}`);
+  return s.replace(/[\t\n\r]/g, '');
+}
+
+function normalizeMethod(method) {
+  const m = toByteString(method, "Failed to construct 'Request'");
+  if (!TOKEN_RE.test(m)) throw new TypeError(`Failed to construct 'Request': '${m}' is not a valid HTTP method.`);
+  const upper = m.toUpperCase();
+  if (FORBIDDEN_METHODS.includes(upper)) throw new TypeError(`Failed to construct 'Request': '${m}' HTTP method is unsupported.`);
+  return NORMALIZED_METHODS.includes(upper) ? upper : m;
+}
+
+const REQUEST_ENUMS = {
+  redirect: ['follow', 'error', 'manual'],
+  mode: ['navigate', 'same-origin', 'no-cors', 'cors'],
+  credentials: ['omit', 'same-origin', 'include'],
+  cache: ['default', 'no-store', 'reload', 'no-cache', 'force-cache', 'only-if-cached'],
+};
+
+class Request {
+  constructor(input, init = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to construct 'Request'");
+    if (input === internalConstruction) return; // fields filled by makeIncomingRequest
+    const o = init == null ? {} : init;
+    if (typeof o !== 'object' && typeof o !== 'function') {
+      throw new TypeError("Failed to construct 'Request': The provided value is not of type 'RequestInit'.");
+    }
+    const from = input instanceof Request ? input[requestInternals] : null;
+    const r = {
+      url: from ? from.url : parseRequestUrl(input, "Failed to construct 'Request'"),
+      method: from ? from.method : 'GET',
+      redirect: from ? from.redirect : 'follow',
+      mode: from ? from.mode : 'cors',
+      credentials: from ? from.credentials : 'same-origin',
+      cache: from ? from.cache : 'default',
+      referrer: from ? from.referrer : 'about:client',
+      referrerPolicy: from ? from.referrerPolicy : '',
+      integrity: from ? from.integrity : '',
+      keepalive: from ? from.keepalive : false,
+      signal: null,
+    };
+    for (const key of Object.keys(REQUEST_ENUMS)) {
+      if (o[key] !== undefined) {
+        const v = String(o[key]);
+        if (!REQUEST_ENUMS[key].includes(v)) {
+          throw new TypeError(`Failed to construct 'Request': The provided value '${v}' is not a valid enum value of type Request${key[0].toUpperCase() + key.slice(1)}.`);
+        }
+        r[key] = v;
+      }
+    }
+    if (o.method !== undefined) r.method = normalizeMethod(o.method);
+    if (o.integrity !== undefined) r.integrity = String(o.integrity);
+    if (o.keepalive !== undefined) r.keepalive = !!o.keepalive;
+    if (o.referrer !== undefined) r.referrer = String(o.referrer) === '' ? '' : String(o.referrer);
+    if (o.referrerPolicy !== undefined) r.referrerPolicy = String(o.referrerPolicy);
+    const signal = o.signal !== undefined ? o.signal : from ? from.signal : null;
+    if (signal !== null && !(signal instanceof AbortSignal)) {
+      throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
+    }
+    // A request's signal follows the one it was made from.
+    r.signal = signal ? AbortSignal.any([signal]) : new AbortController().signal;
+    const headers = new Headers(o.headers !== undefined ? o.headers : from ? input.headers : undefined);
+    let body;
+    let contentType = null;
+    if (o.body !== undefined && o.body !== null) {
+      if (r.method === 'GET' || r.method === 'HEAD') {
+        throw new TypeError("Failed to construct 'Request': Request with GET/HEAD method cannot have body.");
+      }
+      const [bytes, type] = extractBody(o.body);
+      body = newBodyState(bytes);
+      contentType = type;
+    } else if (from && o.body === undefined) {
+      if (input.bodyUsed) throw new TypeError("Failed to construct 'Request': Cannot construct a Request with a Request object that has already been used.");
+      // The new request takes the body over; the old one counts as used.
+      const old = input[bodyInternals];
+      body = newBodyState(old.source);
+      if (old.source !== null) { old.used = true; old.source = new Uint8Array(0); }
+    } else {
+      body = newBodyState(null);
+    }
+    if (contentType !== null && !headers.has('content-type')) headers.append('content-type', contentType);
+    r.headers = headers;
+    this[requestInternals] = r;
+    this[bodyInternals] = body;
+  }
+  get method() { return this[requestInternals].method; }
+  get url() { return this[requestInternals].url; }
+  get headers() { return this[requestInternals].headers; }
+  get destination() { return ''; }
+  get referrer() { return this[requestInternals].referrer; }
+  get referrerPolicy() { return this[requestInternals].referrerPolicy; }
+  get mode() { return this[requestInternals].mode; }
+  get credentials() { return this[requestInternals].credentials; }
+  get cache() { return this[requestInternals].cache; }
+  get redirect() { return this[requestInternals].redirect; }
+  get integrity() { return this[requestInternals].integrity; }
+  get keepalive() { return this[requestInternals].keepalive; }
+  get isReloadNavigation() { return false; }
+  get isHistoryNavigation() { return false; }
+  get signal() { return this[requestInternals].signal; }
+  get duplex() { return 'half'; }
+  clone() {
+    const body = cloneBodyState(this);
+    const copy = new Request(internalConstruction);
+    const r = this[requestInternals];
+    copy[requestInternals] = { ...r, headers: copyHeaders(r.headers), signal: AbortSignal.any([r.signal]) };
+    copy[bodyInternals] = body;
+    return copy;
+  }
+}
+mixinBody(Request);
+Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true });
+
+function copyHeaders(headers) {
+  const copy = new Headers(headers);
+  copy[headersGuard] = headers[headersGuard];
+  return copy;
+}
+
+// The request the host received, with its body still in the host.
+function makeIncomingRequest(method, url, flatHeaders) {
+  const request = new Request(internalConstruction);
+  const headers = headersFromFlatList(flatHeaders, 'immutable');
+  const length = headers.get('content-length');
+  const hasBody = method !== 'GET' && method !== 'HEAD' &&
+    (headers.has('transfer-encoding') || (length !== null && length !== '0'));
+  request[requestInternals] = {
+    url, method, headers, redirect: 'follow', mode: 'cors', credentials: 'same-origin', cache: 'default',
+    referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false,
+    signal: new AbortController().signal,
+  };
+  request[bodyInternals] = newBodyState(hasBody ? INCOMING_BODY : null);
+  return request;
+}
+
+function validateResponseInit(init) {
+  const o = init == null ? {} : init;
+  if (typeof o !== 'object' && typeof o !== 'function') {
+    throw new TypeError("Failed to construct 'Response': The provided value is not of type 'ResponseInit'.");
+  }
+  // WebIDL `unsigned short`: truncate, wrap modulo 2^16, non-finite is 0.
+  const n = o.status === undefined ? 200 : Number(o.status);
+  const status = Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0;
+  if (status < 200 || status > 599) {
+    throw new RangeError(`Failed to construct 'Response': The status provided (${status}) is outside the range [200, 599].`);
+  }
+  const statusText = o.statusText === undefined ? '' : toByteString(o.statusText, "Failed to construct 'Response'");
+  if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(statusText)) {
+    throw new TypeError("Failed to construct 'Response': Invalid statusText");
+  }
+  return { status, statusText, headers: o.headers };
+}
+
+class Response {
+  constructor(body = null, init = undefined) {
+    if (body === internalConstruction) return;
+    const { status, statusText, headers: headersInit } = validateResponseInit(init);
+    const headers = new Headers(headersInit);
+    let bytes = null;
+    if (body !== null && body !== undefined) {
+      if (NULL_BODY_STATUS.includes(status)) {
+        throw new TypeError(`Failed to construct 'Response': Response with null body status (${status}) cannot have body`);
+      }
+      const [b, type] = extractBody(body);
+      bytes = b;
+      if (type !== null && !headers.has('content-type')) headers.append('content-type', type);
+    }
+    this[responseInternals] = { type: 'default', status, statusText, headers, url: '', redirected: false };
+    this[bodyInternals] = newBodyState(bytes);
+  }
+  static error() {
+    const r = new Response(internalConstruction);
+    const headers = new Headers();
+    headers[headersGuard] = 'immutable';
+    r[responseInternals] = { type: 'error', status: 0, statusText: '', headers, url: '', redirected: false };
+    r[bodyInternals] = newBodyState(null);
+    return r;
+  }
+  static redirect(url, status = 302) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'redirect' on 'Response'");
+    const location = parseRequestUrl(url, "Failed to execute 'redirect' on 'Response'");
+    const code = Number(status);
+    if (!REDIRECT_STATUS.includes(code)) {
+      throw new RangeError(`Failed to execute 'redirect' on 'Response': Invalid status code ${status}`);
+    }
+    const r = new Response(null, { status: code });
+    r.headers.set('location', location);
+    r.headers[headersGuard] = 'immutable';
+    return r;
+  }
+  static json(data, init = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'json' on 'Response'");
+    const text = JSON.stringify(data);
+    if (text === undefined) throw new TypeError("Failed to execute 'json' on 'Response': The data is not JSON serializable");
+    const r = new Response(null, init);
+    if (NULL_BODY_STATUS.includes(r.status)) {
+      throw new TypeError(`Failed to execute 'json' on 'Response': Response with null body status (${r.status}) cannot have body`);
+    }
+    r[bodyInternals] = newBodyState(native.utf8Encode(text.toWellFormed()));
+    if (!r.headers.has('content-type')) r.headers.set('content-type', 'application/json');
+    return r;
+  }
+  get type() { return this[responseInternals].type; }
+  get url() { return this[responseInternals].url; }
+  get redirected() { return this[responseInternals].redirected; }
+  get status() { return this[responseInternals].status; }
+  get ok() { const s = this[responseInternals].status; return s >= 200 && s <= 299; }
+  get statusText() { return this[responseInternals].statusText; }
+  get headers() { return this[responseInternals].headers; }
+  clone() {
+    const body = cloneBodyState(this);
+    const copy = new Response(internalConstruction);
+    const r = this[responseInternals];
+    copy[responseInternals] = { ...r, headers: copyHeaders(r.headers) };
+    copy[bodyInternals] = body;
+    return copy;
+  }
+}
+mixinBody(Response);
+Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: 'Response', configurable: true });
+
+// What the Rust side writes to the client: [status, flat headers, bytes|null].
+function responseParts(response) {
+  if (!(response instanceof Response)) {
+    throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);
+  }
+  const r = response[responseInternals];
+  if (r.type === 'error') throw new TypeError('The fetch handler returned Response.error()');
+  const state = response[bodyInternals];
+  if (state.used) throw new TypeError('The fetch handler returned a Response whose body was already used');
+  state.used = true;
+  const bytes = state.source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : state.source;
+  return [r.status, sortAndCombine(r.headers[headersList]).flat(), bytes];
+}

@@ -1,0 +1,71 @@
+// setTimeout / setInterval / queueMicrotask on the host's monotonic clock.
+// The Rust event loop asks for the next deadline, sleeps in the host until
+// then, and runs due timers one task at a time (microtasks drain in between).
+const timers = new Map(); // id -> { due, delay, handler, args, repeat }
+let nextTimerId = 1;
+
+function timerHandler(handler) {
+  if (typeof handler === 'function') return handler;
+  const code = String(handler);
+  return () => (0, eval)(code);
+}
+
+function timerDelay(timeout) {
+  const ms = Number(timeout);
+  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 2147483647) : 0;
+}
+
+function setTimeout(handler, timeout = 0, ...args) {
+  const id = nextTimerId++;
+  const delay = timerDelay(timeout);
+  timers.set(id, { due: native.now() + delay, delay, handler: timerHandler(handler), args, repeat: false });
+  return id;
+}
+
+function setInterval(handler, timeout = 0, ...args) {
+  const id = nextTimerId++;
+  const delay = timerDelay(timeout);
+  timers.set(id, { due: native.now() + delay, delay, handler: timerHandler(handler), args, repeat: true });
+  return id;
+}
+
+function clearTimeout(id = 0) { timers.delete(Number(id)); }
+const clearInterval = clearTimeout;
+
+function queueMicrotask(callback) {
+  requiredArguments(arguments.length, 1, "Failed to execute 'queueMicrotask'");
+  if (typeof callback !== 'function') {
+    throw new TypeError("Failed to execute 'queueMicrotask': parameter 1 is not of type 'Function'.");
+  }
+  Promise.resolve().then(() => {
+    try { callback(); } catch (err) { reportError(err); }
+  });
+}
+
+function earliestTimer() {
+  let best = null;
+  let bestId = 0;
+  for (const [id, t] of timers) {
+    if (best === null || t.due < best.due) { best = t; bestId = id; }
+  }
+  return best === null ? null : [bestId, best];
+}
+
+const timerHooks = {
+  nextTimerDeadline() {
+    const e = earliestTimer();
+    return e === null ? -1 : e[1].due;
+  },
+  runNextTimer(now) {
+    const e = earliestTimer();
+    if (e === null || e[1].due > now) return;
+    const [id, t] = e;
+    if (t.repeat) t.due = now + Math.max(t.delay, 1);
+    else timers.delete(id);
+    try {
+      t.handler.apply(globalThis, t.args);
+    } catch (err) {
+      reportError(err);
+    }
+  },
+};

@@ -1,0 +1,21 @@
+//! nano's JavaScript engine: QuickJS (via rquickjs) compiled to a wasm32-wasip2
+//! component. The host pre-initialises it with an app (`wizer-initialize`),
+//! then instantiates a fresh copy for every request (`incoming-handler`), or
+//! runs a script in it once (`exec`).
+
+wit_bindgen::generate!({
+    path: "../wit",
+    world: "nano:platform/app",
+    generate_all,
+});
+
+mod engine;
+mod event_loop;
+mod exec;
+mod http;
+mod init;
+mod native;
+
+struct Component;
+
+export!(Component);

@@ -1,0 +1,191 @@
+//! The wasmtime side of nano: engine configuration (pooling allocator,
+//! copy-on-write memory images, epoch interruption), the linker for the app
+//! world, and the cache of compiled components.
+
+use crate::state::State;
+use sha2::{Digest, Sha256};
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use wasmtime::component::{Component, InstancePre, Linker};
+use wasmtime::error::Context as _;
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Result, Store};
+
+/// Resource limits applied to every instance.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Linear memory of one instance, in bytes.
+    pub max_memory: usize,
+    /// Wall-clock budget of one request or script; running wasm past it traps.
+    pub timeout: Duration,
+    /// Instances alive at once (the pool's size) when pooling.
+    pub max_instances: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_memory: 128 << 20, timeout: Duration::from_secs(30), max_instances: 1000 }
+    }
+}
+
+/// How often the epoch advances: the granularity of the timeout.
+const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+pub struct Runtime {
+    pub engine: Engine,
+    pub linker: Linker<State>,
+    pub limits: Limits,
+    cache: CompileCache,
+}
+
+impl Runtime {
+    /// `pooling`: pre-reserve instance slots (for serving many short-lived
+    /// instances); off for one-shot uses (build, exec).
+    pub fn new(limits: Limits, pooling: bool) -> Result<Arc<Runtime>> {
+        let mut config = Config::new();
+        config.epoch_interruption(true);
+        config.memory_init_cow(true);
+        if pooling {
+            let mut pool = PoolingAllocationConfig::default();
+            let n = limits.max_instances;
+            pool.total_component_instances(n)
+                .total_core_instances(n * 4)
+                .total_memories(n * 2)
+                .total_tables(n * 4)
+                .max_memory_size(limits.max_memory)
+                // Keep a little of each slot's memory resident between
+                // instances: far fewer page faults and madvise calls.
+                .linear_memory_keep_resident(4 << 20)
+                .table_keep_resident(64 << 10);
+            config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        }
+        let engine = Engine::new(&config).context("configuring wasmtime")?;
+        let linker = app_linker(&engine)?;
+        start_epoch_ticker(&engine);
+        Ok(Arc::new(Runtime { engine, linker, limits, cache: CompileCache::new() }))
+    }
+
+    /// Compiles a component, or loads it precompiled from the cache.
+    pub fn load_component(&self, wasm: &[u8]) -> Result<Component> {
+        self.cache.load(&self.engine, wasm)
+    }
+
+    /// Links a component against the app world; an import nano does not
+    /// provide is an error naming it.
+    pub fn instantiate_pre(&self, component: &Component) -> Result<InstancePre<State>> {
+        self.linker.instantiate_pre(component).context(
+            "the component imports something nano does not provide (apps may import wasi:http/proxy, \
+             wasi:cli environment/exit/terminal-*, wasi:random and nano:platform)",
+        )
+    }
+
+    pub fn new_store(&self, state: State) -> Store<State> {
+        let mut store = Store::new(&self.engine, state);
+        store.limiter(|s| &mut s.limits);
+        let ticks = (self.limits.timeout.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64;
+        store.set_epoch_deadline(ticks);
+        store.epoch_deadline_trap();
+        store
+    }
+}
+
+/// Exactly what the `nano:platform/app` world imports.
+fn app_linker(engine: &Engine) -> Result<Linker<State>> {
+    use wasmtime_wasi::cli::{WasiCli, WasiCliView};
+    use wasmtime_wasi::p2::bindings::{cli, random};
+    use wasmtime_wasi::random::{WasiRandom, WasiRandomView};
+
+    let mut l = Linker::new(engine);
+    wasmtime_wasi_http::p2::add_to_linker_async(&mut l)?; // wasi:http/proxy
+    cli::environment::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::exit::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_input::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_output::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_stdin::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_stdout::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    cli::terminal_stderr::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
+    random::insecure::add_to_linker::<State, WasiRandom>(&mut l, State::random)?;
+    random::insecure_seed::add_to_linker::<State, WasiRandom>(&mut l, State::random)?;
+    crate::log::add_to_linker(&mut l)?;
+    Ok(l)
+}
+
+fn start_epoch_ticker(engine: &Engine) {
+    let weak = engine.weak();
+    std::thread::Builder::new()
+        .name("nano-epoch".into())
+        .spawn(move || loop {
+            std::thread::sleep(EPOCH_TICK);
+            match weak.upgrade() {
+                Some(engine) => engine.increment_epoch(),
+                None => break,
+            }
+        })
+        .expect("spawning the epoch thread");
+}
+
+/// Precompiled components (`.cwasm`) keyed by a hash of their bytes, so a
+/// second start does not compile again.
+struct CompileCache {
+    dir: Option<PathBuf>,
+}
+
+impl CompileCache {
+    fn new() -> CompileCache {
+        CompileCache { dir: cache_dir().map(|d| d.join("compiled")) }
+    }
+
+    fn load(&self, engine: &Engine, wasm: &[u8]) -> Result<Component> {
+        let Some(dir) = &self.dir else {
+            return Component::new(engine, wasm).context("compiling the component");
+        };
+        let path = dir.join(format!("{}.cwasm", hex_digest(&[wasm, env!("CARGO_PKG_VERSION").as_bytes()])));
+        if path.exists() {
+            // Safety: the file was written by `precompile_component` of this
+            // binary into nano's own cache; wasmtime checks that it matches
+            // this engine's version and configuration, and we fall back to
+            // compiling when it does not.
+            match unsafe { Component::deserialize_file(engine, &path) } {
+                Ok(component) => return Ok(component),
+                Err(e) => tracing::debug!("ignoring stale compile cache {}: {e}", path.display()),
+            }
+        }
+        let compiled = engine.precompile_component(wasm).context("compiling the component")?;
+        if let Err(e) = write_atomic(&path, &compiled) {
+            tracing::warn!("could not write the compile cache {}: {e}", path.display());
+        }
+        // Safety: `compiled` was produced just now by this engine.
+        unsafe { Component::deserialize(engine, &compiled) }
+    }
+}
+
+/// `$NANO_CACHE_DIR`, else `$XDG_CACHE_HOME/nano`, else `~/.cache/nano`.
+/// `NANO_CACHE_DIR=` (empty) turns caching off.
+pub fn cache_dir() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("NANO_CACHE_DIR") {
+        return if dir.is_empty() { None } else { Some(PathBuf::from(dir)) };
+    }
+    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(dir).join("nano"));
+    }
+    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/nano"))
+}
+
+pub fn hex_digest(parts: &[&[u8]]) -> String {
+    let mut hasher = Sha256::new();
+    for part in parts {
+        hasher.update((part.len() as u64).to_le_bytes());
+        hasher.update(part);
+    }
+    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Writes via a temporary file and a rename, so a reader never sees half a file.
+pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(&tmp, path)
+}

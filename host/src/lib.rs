@@ -1,0 +1,12 @@
+//! nano-host: serves JavaScript apps compiled to WebAssembly components, a
+//! fresh instance per request.
+
+pub mod app_build;
+pub mod engine;
+pub mod exec;
+pub mod log;
+pub mod server;
+pub mod state;
+
+/// The JS engine component (guest-js), built by build.rs.
+pub const ENGINE_WASM: &[u8] = include_bytes!(env!("NANO_ENGINE_WASM"));

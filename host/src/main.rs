@@ -1,0 +1,156 @@
+//! The `nano-host` command line: build, run (serve), exec.
+
+use clap::{Parser, Subcommand};
+use nano_host::app_build::{self, BuildError};
+use nano_host::engine::{Limits, Runtime};
+use nano_host::server::{self, App};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Parser)]
+#[command(name = "nano-host", version, about = "Run JavaScript apps as WebAssembly components, a fresh instance per request")]
+struct Cli {
+    /// Log format of the server: text or json.
+    #[arg(long, global = true, default_value = "text")]
+    log_format: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args, Clone)]
+struct LimitArgs {
+    /// Linear memory limit of one instance, in MiB.
+    #[arg(long, default_value_t = 128)]
+    max_memory_mb: usize,
+    /// Time limit of one request or script, in seconds (running past it traps).
+    #[arg(long, default_value_t = 30.0)]
+    timeout: f64,
+}
+
+impl LimitArgs {
+    fn limits(&self) -> Limits {
+        Limits {
+            max_memory: self.max_memory_mb << 20,
+            timeout: Duration::from_secs_f64(self.timeout.max(0.01)),
+            ..Limits::default()
+        }
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Compile a JS app into a pre-initialised WebAssembly component.
+    Build {
+        /// The app: a JS file (ES module with `export default { fetch }`, or a
+        /// script with `addEventListener('fetch', ...)`).
+        app: PathBuf,
+        /// Where to write the component.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+    },
+    /// Serve an app (a .js file, built on the fly, or a built .wasm) over HTTP.
+    #[command(alias = "serve")]
+    Run {
+        app: PathBuf,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+        /// Instances alive at once (requests served concurrently).
+        #[arg(long, default_value_t = 1000)]
+        max_instances: u32,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+    /// Run a script with the same globals as an app, until its event loop is empty.
+    Exec {
+        script: PathBuf,
+        /// Arguments for the script.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+        #[command(flatten)]
+        limits: LimitArgs,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(&cli.log_format);
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
+    match runtime.block_on(run(cli.command)) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> Result<ExitCode, String> {
+    match command {
+        Command::Build { app, output } => {
+            let runtime = Runtime::new(Limits::default(), false).map_err(|e| format!("{e:?}"))?;
+            let output = output.unwrap_or_else(|| app.with_extension("wasm"));
+            let source = std::fs::read_to_string(&app).map_err(|e| format!("{}: cannot read: {e}", app.display()))?;
+            let module = app_build::is_module(&app, &source);
+            let wasm = app_build::build(&runtime, &source, &app_build::display_name(&app), module)
+                .await
+                .map_err(build_message)?;
+            std::fs::write(&output, &wasm).map_err(|e| format!("writing {}: {e}", output.display()))?;
+            eprintln!("built {} -> {} ({} KiB)", app.display(), output.display(), wasm.len() / 1024);
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Run { app, listen, max_instances, limits } => {
+            let limits = Limits { max_instances, ..limits.limits() };
+            let runtime = Runtime::new(limits, true).map_err(|e| format!("{e:?}"))?;
+            let wasm = load_app(&runtime, &app).await?;
+            let component = runtime.load_component(&wasm).map_err(|e| format!("{}: {e:?}", app.display()))?;
+            let app = App::new(runtime.clone(), app.display().to_string(), &component)
+                .map_err(|e| format!("{}: {e:?}", app.display()))?;
+            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
+            let addr = server::local_addr(&listener).unwrap_or(listen);
+            tracing::info!("serving {} on http://{addr}", app.name);
+            eprintln!("nano: serving {} on http://{addr}", app.name);
+            server::serve(Arc::new(app), listener).await.map_err(|e| format!("{e:?}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Exec { script, args, limits } => {
+            let runtime = Runtime::new(limits.limits(), false).map_err(|e| format!("{e:?}"))?;
+            let ok = nano_host::exec::exec(&runtime, &script, &args).await.map_err(|e| format!("{e:?}"))?;
+            Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+        }
+    }
+}
+
+/// A built component as given, or a JS file built now (cached by content).
+async fn load_app(runtime: &Runtime, path: &Path) -> Result<Vec<u8>, String> {
+    let is_wasm = path.extension().is_some_and(|e| e == "wasm");
+    if is_wasm {
+        return std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()));
+    }
+    app_build::build_cached(runtime, path).await.map_err(build_message)
+}
+
+fn build_message(e: BuildError) -> String {
+    match e {
+        BuildError::App(message) => message,
+        BuildError::Internal(e) => format!("build failed: {e:?}"),
+    }
+}
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("NANO_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    use std::io::IsTerminal;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal());
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}

@@ -1,0 +1,52 @@
+//! Per-store data: everything one instance (one request, one script, one
+//! snapshot) may touch in the host.
+
+use wasmtime::component::ResourceTable;
+use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
+
+/// Where the app's console output goes.
+#[derive(Clone, Debug)]
+pub enum LogSink {
+    /// `serve`: the host's structured log, tagged with the request id.
+    Request { request_id: String, app: String },
+    /// `exec`: stdout (debug/info) and stderr (warn/error), like a CLI.
+    Stdio,
+    /// `build`: top-level console output of the app while it is snapshotted.
+    Build { app: String },
+}
+
+pub struct State {
+    pub wasi: WasiCtx,
+    pub http: WasiHttpCtx,
+    pub table: ResourceTable,
+    pub log: LogSink,
+    pub limits: wasmtime::StoreLimits,
+}
+
+impl State {
+    pub fn new(wasi: WasiCtx, log: LogSink, max_memory: usize) -> State {
+        State {
+            wasi,
+            http: WasiHttpCtx::new(),
+            table: ResourceTable::new(),
+            log,
+            limits: wasmtime::StoreLimitsBuilder::new()
+                .memory_size(max_memory)
+                .trap_on_grow_failure(false)
+                .build(),
+        }
+    }
+}
+
+impl WasiView for State {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for State {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+    }
+}

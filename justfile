@@ -1,0 +1,28 @@
+# nano's tasks. On a fresh machine use ./dev <recipe> (installs the toolchain first).
+
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", justfile_directory() / "target")
+bin := CARGO_TARGET_DIR / "release" / "nano-host"
+
+# Install the toolchain (wasm32-wasip2 target, clang-19, wasi-libc, just).
+setup:
+    scripts/setup.sh
+
+# Build nano-host (and the JS engine it embeds).
+build:
+    cargo build --release -p nano-host
+
+# Serve an app: just run examples/hello.js [--listen 127.0.0.1:8080]
+run app *args: build
+    {{bin}} run {{app}} {{args}}
+
+# Run a script: just exec script.js
+exec script *args: build
+    {{bin}} exec {{script}} {{args}}
+
+# All tests: unit tests and end-to-end tests over real HTTP on 127.0.0.1.
+test:
+    cargo test --release --workspace -- --test-threads 2
+
+# Benchmarks: per-request cost and req/s next to a plain hyper server.
+bench: build
+    cargo run --release -p nano-host --bin nano-bench -- {{bin}}

@@ -1,0 +1,71 @@
+// One app exercising the request/response surface route by route.
+export default {
+  async fetch(request, env, ctx) {
+    const path = request.url.replace(/^https?:\/\/[^/]+/, '').split('?')[0];
+    switch (path) {
+      case '/echo': {
+        const body = await request.text();
+        return new Response(body, {
+          headers: { 'x-method': request.method, 'x-content-type': request.headers.get('content-type') ?? '' },
+        });
+      }
+      case '/json': {
+        const data = await request.json();
+        return Response.json({ received: data, keys: Object.keys(data) });
+      }
+      case '/bytes': {
+        const bytes = await request.bytes();
+        let sum = 0;
+        for (const b of bytes) sum += b;
+        return Response.json({ length: bytes.length, sum });
+      }
+      case '/headers':
+        return Response.json(Object.fromEntries(request.headers));
+      case '/cookies': {
+        const headers = new Headers();
+        headers.append('set-cookie', 'a=1');
+        headers.append('set-cookie', 'b=2');
+        headers.append('x-multi', 'one');
+        headers.append('x-multi', 'two');
+        return new Response('cookies', { headers });
+      }
+      case '/sleep': {
+        const start = performance.now();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return Response.json({ waited: performance.now() - start });
+      }
+      case '/status':
+        return new Response(null, { status: 204 });
+      case '/redirect':
+        return Response.redirect('https://example.com/next', 307);
+      case '/throw':
+        throw new Error('boom from the app');
+      case '/reject':
+        return Promise.reject(new TypeError('rejected on purpose'));
+      case '/not-a-response':
+        return 'just a string';
+      case '/wait-until': {
+        ctx.waitUntil(new Promise((resolve) => setTimeout(() => { console.log('waitUntil finished'); resolve(); }, 20)));
+        return new Response('sent before waitUntil finished');
+      }
+      case '/console':
+        console.log('hello %s, %d items', 'log', 3, { nested: true });
+        console.error('an error line');
+        return new Response('logged');
+      case '/loop':
+        for (;;) {}
+      case '/recurse': {
+        const f = (n) => f(n + 1) + 1;
+        return new Response(String(f(0)));
+      }
+      case '/oom': {
+        const hoard = [];
+        for (;;) hoard.push(new Array(1 << 20).fill(1.5));
+      }
+      case '/never':
+        return new Promise(() => {});
+      default:
+        return new Response('not found', { status: 404 });
+    }
+  },
+};

@@ -1,0 +1,77 @@
+use crate::common::*;
+
+fn build(app_path: &std::path::Path, out: &std::path::Path) -> std::process::Output {
+    nano().arg("build").arg(app_path).arg("-o").arg(out).output().unwrap()
+}
+
+#[test]
+fn build_writes_a_component_that_runs() {
+    let dir = scratch("build-ok");
+    let out = dir.join("app.wasm");
+    let res = build(&app("top_level_await.js"), &out);
+    assert!(res.status.success(), "{}", text(&res.stderr));
+    let bytes = std::fs::read(&out).unwrap();
+    assert_eq!(&bytes[..4], b"\0asm");
+    let server = Server::start(&out);
+    assert_eq!(server.get("/").text(), "awaited at build time");
+}
+
+#[test]
+fn syntax_errors_fail_the_build_with_file_line_col() {
+    let dir = scratch("build-syntax");
+    let res = build(&app("syntax_error.js"), &dir.join("x.wasm"));
+    assert_eq!(res.status.code(), Some(1));
+    let err = text(&res.stderr);
+    assert!(err.contains("syntax_error.js:3:"), "{err}");
+    assert!(err.contains("SyntaxError"), "{err}");
+    assert!(!dir.join("x.wasm").exists());
+}
+
+#[test]
+fn top_level_exceptions_fail_the_build_with_their_location() {
+    let dir = scratch("build-throw");
+    let res = build(&app("top_level_throw.js"), &dir.join("x.wasm"));
+    assert_eq!(res.status.code(), Some(1));
+    let err = text(&res.stderr);
+    assert!(err.contains("top_level_throw.js:3:"), "{err}");
+    assert!(err.contains("Error: config is not ready"), "{err}");
+}
+
+#[test]
+fn an_app_without_a_handler_is_a_build_error() {
+    let dir = scratch("build-nohandler");
+    let res = build(&app("no_handler.js"), &dir.join("x.wasm"));
+    assert_eq!(res.status.code(), Some(1));
+    assert!(text(&res.stderr).contains("no fetch handler"), "{}", text(&res.stderr));
+}
+
+#[test]
+fn run_reports_build_errors_of_js_apps() {
+    let res = nano().arg("run").arg(app("syntax_error.js")).arg("--listen").arg("127.0.0.1:0").output().unwrap();
+    assert_eq!(res.status.code(), Some(1));
+    assert!(text(&res.stderr).contains("syntax_error.js:3:"), "{}", text(&res.stderr));
+}
+
+#[test]
+fn malformed_wasm_is_rejected_clearly() {
+    let dir = scratch("bad-wasm");
+    let path = dir.join("garbage.wasm");
+    std::fs::write(&path, b"\0asm\x0d\0\x01\0this is not a component").unwrap();
+    let res = nano().arg("run").arg(&path).arg("--listen").arg("127.0.0.1:0").output().unwrap();
+    assert_eq!(res.status.code(), Some(1));
+    let err = text(&res.stderr);
+    assert!(err.contains("garbage.wasm"), "{err}");
+}
+
+#[test]
+fn components_importing_what_nano_does_not_provide_fail_at_startup() {
+    let dir = scratch("bad-import");
+    let path = dir.join("fs.wasm");
+    // A component (in the text format wasmtime also reads) that wants a filesystem.
+    std::fs::write(&path, r#"(component (import "wasi:filesystem/types@0.2.12" (instance (export "get-type" (func)))))"#).unwrap();
+    let res = nano().arg("run").arg(&path).arg("--listen").arg("127.0.0.1:0").output().unwrap();
+    assert_eq!(res.status.code(), Some(1));
+    let err = text(&res.stderr);
+    assert!(err.contains("wasi:filesystem/types@0.2.12"), "{err}");
+    assert!(err.contains("does not provide"), "{err}");
+}

@@ -1,0 +1,115 @@
+use crate::common::*;
+
+fn script(name: &str) -> std::path::PathBuf {
+    repo_root().join("tests/scripts").join(name)
+}
+
+/// Each conformance script runs after `harness.js` (prepended here: scripts
+/// are single files), prints `ok <n>` after its last assertion and exits 1
+/// with the failing assertion otherwise.
+fn run_suite(name: &str) {
+    let harness = std::fs::read_to_string(script("harness.js")).unwrap();
+    let suite = std::fs::read_to_string(script(name)).unwrap();
+    let path = scratch(&format!("suite-{name}")).join(name);
+    std::fs::write(&path, format!("{harness}\n{suite}\ndone();\n")).unwrap();
+    let out = exec(&path, &[]);
+    let stdout = text(&out.stdout);
+    let stderr = text(&out.stderr);
+    assert!(out.status.success(), "{name} failed:\n{stdout}\n{stderr}");
+    assert!(stdout.lines().any(|l| l.starts_with("ok ")), "{name} did not finish:\n{stdout}\n{stderr}");
+}
+
+#[test]
+fn headers_conformance() { run_suite("headers.js"); }
+#[test]
+fn request_response_conformance() { run_suite("request_response.js"); }
+#[test]
+fn encoding_conformance() { run_suite("encoding.js"); }
+#[test]
+fn events_and_abort_conformance() { run_suite("events_abort.js"); }
+#[test]
+fn timers_and_microtasks_conformance() { run_suite("timers.js"); }
+#[test]
+fn base64_dom_exception_and_globals_conformance() { run_suite("globals.js"); }
+
+#[test]
+fn console_prints_to_stdout_and_stderr() {
+    let dir = scratch("exec-console");
+    let path = dir.join("console.js");
+    std::fs::write(&path, "console.log('out %d', 42); console.error('err', [1, 'a']); console.info({ a: { b: { c: {} } } });").unwrap();
+    let out = exec(&path, &[]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "out 42\n{ a: { b: { c: {} } } }\n");
+    assert_eq!(text(&out.stderr), "err [ 1, \"a\" ]\n");
+}
+
+#[test]
+fn uncaught_exceptions_exit_1_with_message_and_stack() {
+    let dir = scratch("exec-throw");
+    let path = dir.join("throws.js");
+    std::fs::write(&path, "function inner() { throw new RangeError('bad range'); }\nfunction outer() { inner(); }\nouter();\n").unwrap();
+    let out = exec(&path, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = text(&out.stderr);
+    assert!(err.contains("RangeError: bad range"), "{err}");
+    assert!(err.contains("at inner") && err.contains("throws.js:1:"), "{err}");
+}
+
+#[test]
+fn unhandled_rejections_exit_1() {
+    let dir = scratch("exec-reject");
+    let path = dir.join("rejects.mjs");
+    std::fs::write(&path, "await null;\nsetTimeout(() => Promise.reject(new Error('late rejection')), 5);\n").unwrap();
+    let out = exec(&path, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("Uncaught (in promise) Error: late rejection"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn a_handled_rejection_is_not_reported() {
+    let dir = scratch("exec-handled");
+    let path = dir.join("handled.js");
+    std::fs::write(&path, "const p = Promise.reject(new Error('x'));\np.catch(() => console.log('caught'));\n").unwrap();
+    let out = exec(&path, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "caught\n");
+}
+
+#[test]
+fn modules_and_scripts_are_told_apart() {
+    let dir = scratch("exec-kinds");
+    // A module: top-level await works; `this` is undefined.
+    let module = dir.join("m.js");
+    std::fs::write(&module, "import.meta;\nconst v = await Promise.resolve(7);\nconsole.log(v, typeof this);\nexport {};\n").unwrap();
+    let out = exec(&module, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "7 undefined\n");
+    // A classic script: top-level var is a global property.
+    let classic = dir.join("s.js");
+    std::fs::write(&classic, "var g = 1;\nconsole.log(globalThis.g, typeof this);\n").unwrap();
+    let out = exec(&classic, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "1 object\n");
+}
+
+#[test]
+fn exec_runs_until_timers_are_done() {
+    let dir = scratch("exec-timers");
+    let path = dir.join("t.js");
+    std::fs::write(&path, "let n = 0; const id = setInterval(() => { console.log('tick', ++n); if (n === 3) clearInterval(id); }, 10);\n").unwrap();
+    let started = std::time::Instant::now();
+    let out = exec(&path, &[]);
+    assert!(out.status.success());
+    assert_eq!(text(&out.stdout), "tick 1\ntick 2\ntick 3\n");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(30));
+}
+
+#[test]
+fn runaway_scripts_are_stopped_by_the_timeout() {
+    let dir = scratch("exec-loop");
+    let path = dir.join("loop.js");
+    std::fs::write(&path, "while (true) {}\n").unwrap();
+    let out = nano().args(["exec", "--timeout", "0.5"]).arg(&path).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("time limit"), "{}", text(&out.stderr));
+}

@@ -1,0 +1,7 @@
+//! End-to-end tests: real components built by the real `nano-host`, served on
+//! 127.0.0.1, driven over HTTP; scripts run with `nano-host exec`.
+
+mod common;
+mod serve;
+mod build;
+mod exec;

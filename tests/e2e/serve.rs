@@ -1,0 +1,193 @@
+use crate::common::*;
+use std::time::{Duration, Instant};
+
+#[test]
+fn hello_example_is_served() {
+    let server = Server::start(&repo_root().join("examples/hello.js"));
+    let res = server.get("/world");
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.text(), "Hello from nano! You asked for /world\n");
+    assert_eq!(res.header("content-type"), Some("text/plain;charset=UTF-8"));
+    let id = res.header("x-request-id").expect("every response carries a request id");
+    assert_eq!(id.len(), 16);
+    server.wait_for_log(id);
+}
+
+#[test]
+fn every_request_gets_a_fresh_instance() {
+    let server = Server::start(&app("fresh_instance.js"));
+    let mut randoms = std::collections::HashSet::new();
+    let mut built = None;
+    for _ in 0..5 {
+        let res = server.get("/");
+        assert_eq!(res.status, 200, "{}", server.log());
+        let body = res.text();
+        assert!(body.contains("\"counter\":1,"), "state leaked between requests: {body}");
+        let random = body.split("\"random\":").nth(1).unwrap().split(',').next().unwrap().to_string();
+        let built_at = body.split("\"builtAt\":").nth(1).unwrap().split(',').next().unwrap().to_string();
+        randoms.insert(random);
+        // Values computed at build time are in the snapshot and stay the same...
+        assert_eq!(built.get_or_insert(built_at.clone()), &built_at);
+    }
+    // ...but Math.random is reseeded in every instance.
+    assert_eq!(randoms.len(), 5, "Math.random repeated across instances");
+}
+
+#[test]
+fn service_worker_style_app() {
+    let server = Server::start(&app("service_worker.js"));
+    let res = server.request("PUT", "/x", &[], b"data");
+    assert_eq!(res.status, 201, "{}", server.log());
+    assert_eq!(res.text(), "sw PUT");
+    assert_eq!(res.header("x-style"), Some("service-worker"));
+}
+
+#[test]
+fn request_bodies_and_headers_reach_the_app() {
+    let server = Server::start(&app("routes.js"));
+    let res = server.request("POST", "/echo", &[("content-type", "text/plain")], "héllo wörld".as_bytes());
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.text(), "héllo wörld");
+    assert_eq!(res.header("x-method"), Some("POST"));
+    assert_eq!(res.header("x-content-type"), Some("text/plain"));
+
+    let res = server.request("POST", "/json", &[("content-type", "application/json")], br#"{"a":1,"b":[true]}"#);
+    assert_eq!(res.text(), r#"{"received":{"a":1,"b":[true]},"keys":["a","b"]}"#);
+
+    let big: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
+    let sum: u64 = big.iter().map(|&b| b as u64).sum();
+    let res = server.request("POST", "/bytes", &[], &big);
+    assert_eq!(res.text(), format!(r#"{{"length":{},"sum":{sum}}}"#, big.len()));
+
+    let res = server.request("GET", "/headers", &[("X-Custom", "  padded  "), ("x-custom", "second")], b"");
+    let body = res.text();
+    assert!(body.contains(r#""x-custom":"padded, second""#), "{body}");
+}
+
+#[test]
+fn response_headers_status_and_redirects() {
+    let server = Server::start(&app("routes.js"));
+    let res = server.get("/cookies");
+    assert_eq!(res.header_all("set-cookie"), vec!["a=1", "b=2"]);
+    assert_eq!(res.header("x-multi"), Some("one, two"));
+    assert_eq!(res.header("content-type"), Some("text/plain;charset=UTF-8"));
+
+    let res = server.get("/status");
+    assert_eq!(res.status, 204);
+    assert!(res.body.is_empty());
+
+    let res = server.get("/redirect");
+    assert_eq!(res.status, 307);
+    assert_eq!(res.header("location"), Some("https://example.com/next"));
+
+    assert_eq!(server.get("/nowhere").status, 404);
+}
+
+#[test]
+fn timers_really_wait() {
+    let server = Server::start(&app("routes.js"));
+    let started = Instant::now();
+    let res = server.get("/sleep");
+    let elapsed = started.elapsed();
+    assert_eq!(res.status, 200, "{}", server.log());
+    let waited: f64 = res.text().split(':').nth(1).unwrap().trim_end_matches('}').parse().unwrap();
+    assert!(waited >= 49.0, "setTimeout(50) fired after {waited} ms");
+    assert!(elapsed >= Duration::from_millis(50));
+}
+
+#[test]
+fn app_errors_are_500s_with_a_request_id_and_a_logged_stack() {
+    let server = Server::start(&app("routes.js"));
+    for (path, message) in [
+        ("/throw", "Error: boom from the app"),
+        ("/reject", "TypeError: rejected on purpose"),
+        ("/not-a-response", "must return a Response"),
+        ("/never", "did not produce a response"),
+    ] {
+        let res = server.get(path);
+        assert_eq!(res.status, 500, "{path}");
+        let id = res.header("x-request-id").expect("request id").to_string();
+        assert!(res.text().contains("Internal Server Error"));
+        let log = server.wait_for_log(message);
+        let line = log.lines().find(|l| l.contains(message)).unwrap();
+        assert!(line.contains(&id) || log.contains(&format!("request_id={id}")), "{log}");
+    }
+    // The stack names the app's file and line.
+    let log = server.log();
+    assert!(log.contains("routes.js:"), "no stack in the log:\n{log}");
+    // And the server still works.
+    assert_eq!(server.get("/status").status, 204);
+}
+
+#[test]
+fn console_output_goes_to_the_log_with_the_request_id() {
+    let server = Server::start(&app("routes.js"));
+    let res = server.get("/console");
+    let id = res.header("x-request-id").unwrap().to_string();
+    let log = server.wait_for_log("an error line");
+    let line = log.lines().find(|l| l.contains("hello log, 3 items")).expect("console.log line");
+    assert!(line.contains("{ nested: true }"), "{line}");
+    assert!(line.contains(&id), "{line}");
+}
+
+#[test]
+fn wait_until_runs_after_the_response() {
+    let server = Server::start(&app("routes.js"));
+    let res = server.get("/wait-until");
+    assert_eq!(res.text(), "sent before waitUntil finished");
+    server.wait_for_log("waitUntil finished");
+}
+
+#[test]
+fn traps_and_runaway_code_never_crash_the_host() {
+    let server = Server::start_with(&app("routes.js"), &["--timeout", "1", "--max-memory-mb", "64"], nano());
+    for path in ["/loop", "/recurse", "/oom"] {
+        let started = Instant::now();
+        let res = server.get(path);
+        assert_eq!(res.status, 500, "{path}: {}", server.log());
+        assert!(res.header("x-request-id").is_some());
+        assert!(started.elapsed() < Duration::from_secs(20), "{path} was not stopped");
+        // Served normally right after.
+        assert_eq!(server.get("/status").status, 204, "{path} broke the server");
+    }
+    let log = server.log();
+    assert!(log.contains("time limit"), "{log}");
+}
+
+#[test]
+fn sigterm_drains_in_flight_requests_and_exits_0() {
+    let server = Server::start(&app("slow.js"));
+    let addr = server.addr;
+    let pending = std::thread::spawn(move || request(addr, "GET", "/?ms=700", &[], b""));
+    server.wait_for_log("serving");
+    std::thread::sleep(Duration::from_millis(200)); // the request is in flight
+    let (status, log) = server.terminate();
+    let res = pending.join().unwrap();
+    assert_eq!(res.status, 200, "{log}");
+    assert_eq!(res.text(), "slept 700");
+    assert!(status.success(), "exit status {status}: {log}");
+}
+
+#[test]
+fn compiled_code_is_cached_between_starts() {
+    let cache = scratch("compile-cache");
+    let with_cache = || {
+        let mut cmd = nano();
+        cmd.env("NANO_CACHE_DIR", &cache);
+        cmd
+    };
+    let server = Server::start_with(&app("service_worker.js"), &[], with_cache());
+    assert_eq!(server.get("/").status, 201);
+    drop(server);
+    let list = |dir: &str| -> Vec<std::path::PathBuf> {
+        std::fs::read_dir(cache.join(dir)).map(|d| d.map(|e| e.unwrap().path()).collect()).unwrap_or_default()
+    };
+    let compiled = list("compiled");
+    assert_eq!(compiled.len(), 1, "one precompiled component expected: {compiled:?}");
+    assert_eq!(list("apps").len(), 1, "one built app expected");
+    let modified = std::fs::metadata(&compiled[0]).unwrap().modified().unwrap();
+    let server = Server::start_with(&app("service_worker.js"), &[], with_cache());
+    assert_eq!(server.get("/").status, 201);
+    assert_eq!(list("compiled"), compiled, "the second start compiled again");
+    assert_eq!(std::fs::metadata(&compiled[0]).unwrap().modified().unwrap(), modified);
+}

@@ -1,0 +1,73 @@
+// Headers, per the Fetch Standard (expectations as in WPT fetch/api/headers).
+test('case-insensitive names, combined values', () => {
+  const h = new Headers({ 'Content-Type': 'text/plain', 'X-A': '1' });
+  assertEq(h.get('content-type'), 'text/plain');
+  assertEq(h.get('CONTENT-TYPE'), 'text/plain');
+  h.append('x-a', '2');
+  assertEq(h.get('X-A'), '1, 2');
+  assert(h.has('x-A'));
+  h.set('x-a', '3');
+  assertEq(h.get('x-a'), '3');
+  h.delete('X-A');
+  assertEq(h.get('x-a'), null);
+  assert(!h.has('x-a'));
+});
+
+test('values are normalised, invalid names and values throw', () => {
+  const h = new Headers();
+  h.append('a', ' \t padded\t ');
+  assertEq(h.get('a'), 'padded');
+  assertThrows(() => h.append('bad name', 'x'), 'TypeError');
+  assertThrows(() => h.append('', 'x'), 'TypeError');
+  assertThrows(() => h.append('a', 'line\nbreak'), 'TypeError');
+  assertThrows(() => h.append('a', 'nul\0'), 'TypeError');
+  assertThrows(() => h.append('a', 'snow☃'), 'TypeError');
+  assertThrows(() => h.get('bad name'), 'TypeError');
+  assertThrows(() => new Headers([['only-name']]), 'TypeError');
+  assertThrows(() => new Headers('string'), 'TypeError');
+});
+
+test('iteration is sorted and combined, set-cookie stays apart', () => {
+  const h = new Headers([['b', '2'], ['a', '1'], ['Set-Cookie', 'x=1'], ['set-cookie', 'y=2'], ['B', '3']]);
+  assertEq([...h], [['a', '1'], ['b', '2, 3'], ['set-cookie', 'x=1'], ['set-cookie', 'y=2']]);
+  assertEq([...h.keys()], ['a', 'b', 'set-cookie', 'set-cookie']);
+  assertEq([...h.values()], ['1', '2, 3', 'x=1', 'y=2']);
+  assertEq(h.getSetCookie(), ['x=1', 'y=2']);
+  assertEq(h.get('set-cookie'), 'x=1, y=2');
+  assertEq(new Headers().getSetCookie(), []);
+  const seen = [];
+  h.forEach((value, name, target) => { seen.push(name); assert(target === h); });
+  assertEq(seen, ['a', 'b', 'set-cookie', 'set-cookie']);
+  assertEq(Object.prototype.toString.call(h.entries()), '[object Headers Iterator]');
+});
+
+test('iteration sees headers added during iteration', () => {
+  const h = new Headers({ a: '1', c: '3' });
+  const names = [];
+  for (const [name] of h) {
+    names.push(name);
+    if (name === 'a') h.append('b', '2');
+  }
+  assertEq(names, ['a', 'b', 'c']);
+});
+
+test('constructor forms', () => {
+  const source = new Headers({ x: '1' });
+  assertEq(new Headers(source).get('x'), '1');
+  assertEq(new Headers([['x', '1'], ['x', '2']]).get('x'), '1, 2');
+  const record = Object.defineProperty({ y: '2' }, 'hidden', { value: 'x', enumerable: false });
+  const fromRecord = new Headers(record);
+  assertEq(fromRecord.get('y'), '2');
+  assert(!fromRecord.has('hidden'), 'non-enumerable keys are skipped');
+  assertThrows(() => new Headers({ [Symbol('s')]: 'x' }), 'TypeError');
+  const copy = new Headers(source);
+  copy.set('x', 'changed');
+  assertEq(source.get('x'), '1', 'copies are independent');
+  assertEq(Object.prototype.toString.call(source), '[object Headers]');
+});
+
+test('incoming-style immutable headers reject mutation', () => {
+  const r = Response.redirect('https://example.com/', 301);
+  assertThrows(() => r.headers.set('location', 'x'), 'TypeError');
+  assertEq(r.headers.get('location'), 'https://example.com/');
+});

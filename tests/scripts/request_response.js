@@ -1,0 +1,113 @@
+// Request and Response, per the Fetch Standard.
+test('Response basics', async () => {
+  const r = new Response('hi', { status: 201, statusText: 'Created', headers: { 'x-a': '1' } });
+  assertEq(r.status, 201);
+  assertEq(r.statusText, 'Created');
+  assert(r.ok);
+  assertEq(r.type, 'default');
+  assertEq(r.headers.get('content-type'), 'text/plain;charset=UTF-8');
+  assert(!r.bodyUsed);
+  assertEq(await r.text(), 'hi');
+  assert(r.bodyUsed);
+  await assertRejects(r.text(), 'TypeError', 'body used twice');
+  assertEq(new Response().status, 200);
+  assertEq(await new Response().text(), '');
+  assertEq(await new Response(null).arrayBuffer().then((b) => b.byteLength), 0);
+});
+
+test('Response status validation', () => {
+  assertThrows(() => new Response('', { status: 199 }), 'RangeError');
+  assertThrows(() => new Response('', { status: 600 }), 'RangeError');
+  assertThrows(() => new Response('body', { status: 204 }), 'TypeError');
+  assertThrows(() => new Response('', { statusText: 'bad\n' }), 'TypeError');
+  assertEq(new Response(null, { status: 204 }).status, 204);
+});
+
+test('Response.json / redirect / error', async () => {
+  const j = Response.json({ a: [1, 'b'] }, { status: 202, headers: { 'x': 'y' } });
+  assertEq(j.status, 202);
+  assertEq(j.headers.get('content-type'), 'application/json');
+  assertEq(await j.json(), { a: [1, 'b'] });
+  assertEq(Response.json(1, { headers: { 'content-type': 'foo/bar' } }).headers.get('content-type'), 'foo/bar');
+  assertThrows(() => Response.json(undefined), 'TypeError');
+  assertThrows(() => Response.json(1n), 'TypeError');
+  const r = Response.redirect('https://example.com/a', 308);
+  assertEq(r.status, 308);
+  assertEq(r.headers.get('location'), 'https://example.com/a');
+  assertEq(Response.redirect('https://example.com/').status, 302);
+  assertThrows(() => Response.redirect('https://example.com/', 200), 'RangeError');
+  assertThrows(() => Response.redirect('not a url'), 'TypeError');
+  const e = Response.error();
+  assertEq(e.type, 'error');
+  assertEq(e.status, 0);
+  assertThrows(() => e.headers.set('a', 'b'), 'TypeError');
+});
+
+test('bodies from every supported type', async () => {
+  const bytes = new Uint8Array([104, 105]);
+  assertEq(await new Response(bytes).text(), 'hi');
+  assertEq(await new Response(bytes.buffer).text(), 'hi');
+  assertEq(await new Response(new DataView(bytes.buffer, 1)).text(), 'i');
+  assertEq(new Response(bytes).headers.get('content-type'), null);
+  const ab = await new Response('héllo').arrayBuffer();
+  assert(ab instanceof ArrayBuffer);
+  assertEq(ab.byteLength, 6);
+  const u8 = await new Response('abc').bytes();
+  assert(u8 instanceof Uint8Array);
+  assertEq([...u8], [97, 98, 99]);
+  await assertRejects(new Response('{bad').json(), 'SyntaxError');
+  // The body is a copy: later changes to the source do not leak in.
+  const src = new Uint8Array([1, 2]);
+  const r = new Response(src);
+  src[0] = 9;
+  assertEq([...(await r.bytes())], [1, 2]);
+});
+
+test('clone', async () => {
+  const r = new Response('twice', { headers: { a: '1' } });
+  const c = r.clone();
+  assertEq(await r.text(), 'twice');
+  assertEq(await c.text(), 'twice');
+  c.headers.set('a', '2');
+  assertEq(r.headers.get('a'), '1');
+  assertThrows(() => r.clone(), 'TypeError');
+});
+
+test('Request basics', async () => {
+  const r = new Request('https://example.com/path?q=1', { method: 'post', body: 'payload', headers: { 'x-a': '1' } });
+  assertEq(r.method, 'POST');
+  assertEq(r.url, 'https://example.com/path?q=1');
+  assertEq(r.headers.get('content-type'), 'text/plain;charset=UTF-8');
+  assertEq(r.redirect, 'follow');
+  assert(r.signal instanceof AbortSignal);
+  assert(!r.signal.aborted);
+  assertEq(await r.clone().text(), 'payload');
+  assertEq(await r.text(), 'payload');
+  assertEq(new Request('https://x.test/', { method: 'patch' }).method, 'patch', 'only some methods are upper-cased');
+  assertEq(new Request('https://x.test/', { method: 'delete' }).method, 'DELETE');
+});
+
+test('Request validation', () => {
+  assertThrows(() => new Request('https://x.test/', { method: 'GET', body: 'x' }), 'TypeError');
+  assertThrows(() => new Request('https://x.test/', { method: 'HEAD', body: 'x' }), 'TypeError');
+  assertThrows(() => new Request('https://x.test/', { method: 'CONNECT' }), 'TypeError');
+  assertThrows(() => new Request('https://x.test/', { method: 'bad method' }), 'TypeError');
+  assertThrows(() => new Request('https://x.test/', { redirect: 'sometimes' }), 'TypeError');
+  assertThrows(() => new Request('/relative'), 'TypeError');
+  assertThrows(() => new Request(), 'TypeError');
+});
+
+test('Request from Request takes the body over', async () => {
+  const a = new Request('https://x.test/', { method: 'PUT', body: 'moved' });
+  const b = new Request(a, { headers: { 'x-b': '1' } });
+  assertEq(b.method, 'PUT');
+  assertEq(b.headers.get('x-b'), '1');
+  assert(a.bodyUsed, 'the original counts as used');
+  assertEq(await b.text(), 'moved');
+  assertThrows(() => new Request(a), 'TypeError');
+  const controller = new AbortController();
+  const c = new Request('https://x.test/', { signal: controller.signal });
+  const d = new Request(c);
+  controller.abort();
+  assert(c.signal.aborted && d.signal.aborted, 'signals follow their source');
+});

@@ -1,0 +1,44 @@
+// Timers and microtasks: ordering as the HTML event loop defines it.
+test('microtasks run before timers, timers in deadline order', async () => {
+  const order = [];
+  setTimeout(() => order.push('timeout 20'), 20);
+  setTimeout(() => order.push('timeout 0 a'), 0);
+  setTimeout(() => order.push('timeout 0 b'));
+  queueMicrotask(() => order.push('microtask'));
+  Promise.resolve().then(() => order.push('promise'));
+  order.push('sync');
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assertEq(order, ['sync', 'microtask', 'promise', 'timeout 0 a', 'timeout 0 b', 'timeout 20']);
+});
+
+test('microtasks drain between timer callbacks', async () => {
+  const order = [];
+  setTimeout(() => { order.push('t1'); Promise.resolve().then(() => order.push('t1 micro')); }, 0);
+  setTimeout(() => order.push('t2'), 0);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEq(order, ['t1', 't1 micro', 't2']);
+});
+
+test('clearTimeout, arguments, ids, intervals', async () => {
+  let ran = false;
+  const id = setTimeout(() => { ran = true; }, 1);
+  assert(typeof id === 'number' && id > 0);
+  clearTimeout(id);
+  clearTimeout(123456); // unknown ids are ignored
+  const args = await new Promise((resolve) => setTimeout((a, b) => resolve([a, b]), 1, 'x', 2));
+  assertEq(args, ['x', 2]);
+  let ticks = 0;
+  await new Promise((resolve) => {
+    const iv = setInterval(() => { if (++ticks === 3) { clearInterval(iv); resolve(); } }, 5);
+  });
+  assertEq(ticks, 3);
+  assert(!ran);
+  assertThrows(() => queueMicrotask('not a function'), 'TypeError');
+});
+
+test('a timer waits on the host clock', async () => {
+  const start = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  const waited = performance.now() - start;
+  assert(waited >= 49, `waited only ${waited} ms`);
+});
