@@ -40,9 +40,14 @@ thread_local! {
 /// that running out surfaces as a JS exception, not a failed `memory.grow`.
 const DEFAULT_HEAP_LIMIT: usize = 112 << 20;
 
+/// Bytes allocated before QuickJS first collects garbage.
+const GC_THRESHOLD: usize = 16 << 20;
+
 pub fn create() -> Result<(), String> {
     let runtime = Runtime::new().map_err(|e| format!("creating the JS runtime: {e}"))?;
     runtime.set_memory_limit(DEFAULT_HEAP_LIMIT);
+    // Instances live for one request: collecting garbage early only costs time.
+    runtime.set_gc_threshold(GC_THRESHOLD);
     runtime.set_host_promise_rejection_tracker(Some(Box::new(crate::event_loop::track_rejection)));
     let context = Context::full(&runtime).map_err(|e| format!("creating the JS context: {e}"))?;
     let hooks = context.with(|ctx| -> Result<_, String> {

@@ -45,6 +45,10 @@ impl Runtime {
         let mut config = Config::new();
         config.epoch_interruption(true);
         config.memory_init_cow(true);
+        // `NANO_PERFMAP=1`: name JIT code for `perf` (profiling the request path).
+        if std::env::var_os("NANO_PERFMAP").is_some() {
+            config.profiler(wasmtime::ProfilingStrategy::PerfMap);
+        }
         if pooling {
             let mut pool = PoolingAllocationConfig::default();
             let n = limits.max_instances;

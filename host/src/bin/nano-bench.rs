@@ -1,0 +1,154 @@
+//! `just bench`: the per-request path of nano, measured.
+//!
+//! 1. In process: instantiate / handle / drop of the hello example, phase by
+//!    phase, as `run` does it per request.
+//! 2. Over loopback with wrk (-t1 -c16): `nano-host run examples/hello.js`
+//!    next to a plain hyper hello-world server, measured in the same run.
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Empty, Full};
+use nano_host::engine::{Limits, Runtime};
+use nano_host::state::{LogSink, State};
+use std::net::TcpListener as StdListener;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use wasmtime_wasi::WasiCtx;
+use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::WasiHttpView;
+
+const ITERATIONS: usize = 2000;
+const WRK_SECONDS: &str = "5";
+
+fn main() {
+    let nano_bin = std::env::args().nth(1).map(PathBuf::from).expect("usage: nano-bench <path to nano-host>");
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
+    // An app of one's own may be measured instead: nano-bench <nano-host> [app.js]
+    let hello = std::env::args().nth(2).map(PathBuf::from).unwrap_or_else(|| root.join("examples/hello.js"));
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(per_request_phases(&hello));
+    over_http(&rt, &nano_bin, &hello);
+}
+
+struct Samples(Vec<Duration>);
+
+impl Samples {
+    fn report(&mut self, name: &str) {
+        self.0.sort();
+        let n = self.0.len();
+        let mean = self.0.iter().sum::<Duration>() / n as u32;
+        let pct = |p: f64| self.0[((n as f64 * p) as usize).min(n - 1)];
+        println!(
+            "  {name:<12} mean {:>8.1} µs   p50 {:>8.1} µs   p99 {:>8.1} µs",
+            mean.as_secs_f64() * 1e6,
+            pct(0.5).as_secs_f64() * 1e6,
+            pct(0.99).as_secs_f64() * 1e6
+        );
+    }
+}
+
+async fn per_request_phases(hello: &std::path::Path) {
+    let runtime = Runtime::new(Limits::default(), true).expect("runtime");
+    let source = std::fs::read_to_string(hello).unwrap();
+    let module = nano_host::app_build::is_module(hello, &source);
+    let wasm = nano_host::app_build::build(&runtime, &source, "app.js", module).await.expect("build the app");
+    let component = runtime.load_component(&wasm).unwrap();
+    let pre = ProxyPre::new(runtime.instantiate_pre(&component).unwrap()).unwrap();
+    let (mut inst, mut handle, mut drop_t, mut total) = (Samples(vec![]), Samples(vec![]), Samples(vec![]), Samples(vec![]));
+    for i in 0..ITERATIONS + 100 {
+        let t0 = Instant::now();
+        let state = State::new(WasiCtx::builder().build(), LogSink::Stdio, runtime.limits.max_memory);
+        let mut store = runtime.new_store(state);
+        let req = hyper::Request::builder().uri("http://localhost/bench").body(Empty::<Bytes>::new()).unwrap();
+        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let out = store.data_mut().http().new_response_outparam(tx).unwrap();
+        let proxy = pre.instantiate_async(&mut store).await.unwrap();
+        let t1 = Instant::now();
+        proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await.unwrap();
+        let body = rx.await.unwrap().unwrap().into_body().collect().await.unwrap().to_bytes();
+        assert!(!body.is_empty());
+        let t2 = Instant::now();
+        drop(store);
+        let t3 = Instant::now();
+        if i >= 100 {
+            inst.0.push(t1 - t0);
+            handle.0.push(t2 - t1);
+            drop_t.0.push(t3 - t2);
+            total.0.push(t3 - t0);
+        }
+    }
+    println!("per request, {}, in process", hello.display());
+    println!("  ({ITERATIONS} requests, fresh instance each):");
+    inst.report("instantiate");
+    handle.report("handle");
+    drop_t.report("drop store");
+    total.report("total");
+}
+
+fn free_port() -> u16 {
+    StdListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn wrk(url: &str) -> f64 {
+    let out = Command::new("wrk")
+        .args(["-t1", "-c16", "-d", WRK_SECONDS, url])
+        .output()
+        .expect("running wrk (install it with `just setup`)");
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.lines()
+        .find_map(|l| l.strip_prefix("Requests/sec:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"))
+}
+
+fn wait_for(port: u16) {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "server on {port} did not start");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn over_http(rt: &tokio::runtime::Runtime, nano_bin: &std::path::Path, hello: &std::path::Path) {
+    // Baseline: the smallest hyper server answering the same text.
+    let base_port = free_port();
+    rt.spawn(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", base_port)).await.unwrap();
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|_req| async {
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(
+                        b"Hello from nano! You asked for /bench\n",
+                    ))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    wait_for(base_port);
+    let baseline = wrk(&format!("http://127.0.0.1:{base_port}/bench"));
+
+    let nano_port = free_port();
+    let mut child = Command::new(nano_bin)
+        .args(["run"])
+        .arg(hello)
+        .args(["--listen", &format!("127.0.0.1:{nano_port}")])
+        .env("NANO_LOG", "warn")
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting nano-host");
+    wait_for(nano_port);
+    let nano = wrk(&format!("http://127.0.0.1:{nano_port}/bench"));
+    let _ = child.kill();
+    let _ = child.wait();
+
+    println!("over loopback, wrk -t1 -c16 -d{WRK_SECONDS}s (load generator and server share the machine):");
+    println!("  plain hyper hello world   {baseline:>10.0} req/s");
+    println!("  nano, examples/hello.js   {nano:>10.0} req/s");
+    println!("  ratio nano / hyper        {:>10.3}", nano / baseline);
+}
