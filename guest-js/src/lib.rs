@@ -15,6 +15,7 @@ mod exec;
 mod http;
 mod init;
 mod native;
+mod url;
 
 struct Component;
 

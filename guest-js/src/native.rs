@@ -27,6 +27,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
     native.set("utf8Decode", Function::new(ctx.clone(), utf8_decode)?)?;
     native.set("readRequestBody", Function::new(ctx.clone(), crate::http::read_request_body)?)?;
+    crate::url::install(ctx, &native)?;
     Ok(native)
 }
 

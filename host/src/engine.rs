@@ -111,6 +111,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     random::insecure::add_to_linker::<State, WasiRandom>(&mut l, State::random)?;
     random::insecure_seed::add_to_linker::<State, WasiRandom>(&mut l, State::random)?;
     crate::log::add_to_linker(&mut l)?;
+    crate::url::add_to_linker(&mut l)?;
     Ok(l)
 }
 

@@ -2,11 +2,13 @@
 //! fresh instance per request.
 
 pub mod app_build;
+mod bindings;
 pub mod engine;
 pub mod exec;
 pub mod log;
 pub mod server;
 pub mod state;
+pub mod url;
 
 /// The JS engine component (guest-js), built by build.rs.
 pub const ENGINE_WASM: &[u8] = include_bytes!(env!("NANO_ENGINE_WASM"));

@@ -3,14 +3,9 @@
 use crate::state::{LogSink, State};
 use std::io::Write;
 
-wasmtime::component::bindgen!({
-    path: "../wit",
-    world: "nano:platform/host-services",
-});
+pub use crate::bindings::nano::platform::log::Level;
 
-pub use nano::platform::log::Level;
-
-impl nano::platform::log::Host for State {
+impl crate::bindings::nano::platform::log::Host for State {
     fn write(&mut self, level: Level, message: String) {
         match &self.log {
             LogSink::Request { request_id, app } => match level {
@@ -35,5 +30,5 @@ impl nano::platform::log::Host for State {
 }
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {
-    nano::platform::log::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
+    crate::bindings::nano::platform::log::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
 }

@@ -31,6 +31,8 @@ fn events_and_abort_conformance() { run_suite("events_abort.js"); }
 fn timers_and_microtasks_conformance() { run_suite("timers.js"); }
 #[test]
 fn base64_dom_exception_and_globals_conformance() { run_suite("globals.js"); }
+#[test]
+fn url_and_search_params_conformance() { run_suite("url.js"); }
 
 #[test]
 fn console_prints_to_stdout_and_stderr() {
@@ -40,7 +42,7 @@ fn console_prints_to_stdout_and_stderr() {
     let out = exec(&path, &[]);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), "out 42\n{ a: { b: { c: {} } } }\n");
-    assert_eq!(text(&out.stderr), "err [ 1, \"a\" ]\n");
+    assert_eq!(text(&out.stderr), "err [ 1, 'a' ]\n");
 }
 
 #[test]

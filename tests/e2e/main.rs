@@ -5,3 +5,4 @@ mod common;
 mod serve;
 mod build;
 mod exec;
+mod wpt_url;

@@ -2,9 +2,14 @@
 // inspection of values, written to the host's log.
 const LOG_LEVEL = { debug: 0, info: 1, warn: 2, error: 3 };
 
+// Strings inside structures are quoted as Node's util.inspect does.
+function quoteString(s) {
+  return `'${s.replace(/[\\']/g, '\\$&').replace(/\n/g, '\\n')}'`;
+}
+
 function inspect(value, depth = 2, seen = new Set()) {
   switch (typeof value) {
-    case 'string': return seen.size ? JSON.stringify(value) : value;
+    case 'string': return seen.size ? quoteString(value) : value;
     case 'bigint': return `${value}n`;
     case 'symbol': return value.toString();
     case 'function': return `[Function: ${value.name || '(anonymous)'}]`;
@@ -36,7 +41,7 @@ function inspect(value, depth = 2, seen = new Set()) {
     if (value instanceof Set) return `Set(${value.size}) { ${[...value].map(inner).join(', ')} }`;
     if (value instanceof Promise) return 'Promise { <state hidden> }';
     const name = value.constructor && value.constructor !== Object && value.constructor.name ? value.constructor.name + ' ' : '';
-    const entries = Object.keys(value).map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : JSON.stringify(k)}: ${inner(value[k])}`);
+    const entries = Object.keys(value).map((k) => `${/^[A-Za-z_$][\w$]*$/.test(k) ? k : quoteString(k)}: ${inner(value[k])}`);
     return entries.length ? `${name}{ ${entries.join(', ')} }` : `${name}{}`;
   } finally {
     seen.delete(value);
@@ -60,7 +65,7 @@ function formatLogArgs(args) {
         case '%f': return typeof arg === 'symbol' ? 'NaN' : String(parseFloat(arg));
         case '%j': return JSON.stringify(arg);
         case '%c': return '';
-        default: return typeof arg === 'string' ? JSON.stringify(arg) : inspect(arg, 4); // %o %O
+        default: return typeof arg === 'string' ? quoteString(arg) : inspect(arg, 4); // %o %O
       }
     });
   } else {

@@ -60,3 +60,29 @@ function bufferSourceBytes(value) {
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   return new Uint8Array(value);
 }
+
+// WebIDL pair iterators (Headers, URLSearchParams): each step re-reads the
+// pairs, so changes made during iteration are seen as the standard says.
+const IteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]()));
+function pairIterator(tag, pairsOf) {
+  const state = new WeakMap();
+  const prototype = Object.create(IteratorPrototype, {
+    next: {
+      value: function next() {
+        const s = state.get(this);
+        if (s === undefined) throw new TypeError(`next called on an object that is not a ${tag}`);
+        const pairs = pairsOf(s.target);
+        if (s.index >= pairs.length) return { value: undefined, done: true };
+        const pair = pairs[s.index++];
+        return { value: s.kind === 'keys' ? pair[0] : s.kind === 'values' ? pair[1] : [pair[0], pair[1]], done: false };
+      },
+      writable: true, enumerable: true, configurable: true,
+    },
+    [Symbol.toStringTag]: { value: tag, configurable: true },
+  });
+  return (target, kind) => {
+    const it = Object.create(prototype);
+    state.set(it, { target, kind, index: 0 });
+    return it;
+  };
+}

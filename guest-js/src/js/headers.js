@@ -128,26 +128,7 @@ function sortAndCombine(list) {
   return out;
 }
 
-const HeadersIteratorPrototype = Object.create(Object.getPrototypeOf(Object.getPrototypeOf([][Symbol.iterator]())), {
-  next: {
-    value: function next() {
-      const state = this.__state;
-      const pairs = sortAndCombine(state.target[headersList]);
-      if (state.index >= pairs.length) return { value: undefined, done: true };
-      const pair = pairs[state.index++];
-      const value = state.kind === 'keys' ? pair[0] : state.kind === 'values' ? pair[1] : pair;
-      return { value, done: false };
-    },
-    writable: true, configurable: true,
-  },
-  [Symbol.toStringTag]: { value: 'Headers Iterator', configurable: true },
-});
-
-function headersIterator(target, kind) {
-  const it = Object.create(HeadersIteratorPrototype);
-  Object.defineProperty(it, '__state', { value: { target, kind, index: 0 } });
-  return it;
-}
+const headersIterator = pairIterator('Headers Iterator', (target) => sortAndCombine(target[headersList]));
 
 // A Headers object from a flat [name, value, name, value, ...] list.
 function headersFromFlatList(flat, guard) {

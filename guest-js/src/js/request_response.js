@@ -3,20 +3,19 @@ const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
 const FORBIDDEN_METHODS = ['CONNECT', 'TRACE', 'TRACK'];
 const NULL_BODY_STATUS = [101, 103, 204, 205, 304];
 const REDIRECT_STATUS = [301, 302, 303, 307, 308];
-const ABSOLUTE_URL_RE = /^[A-Za-z][A-Za-z0-9+.\-]*:/;
 const requestInternals = Symbol('request');
 const responseInternals = Symbol('response');
 const internalConstruction = Symbol('internal');
 
-// Until the URL Standard parser lands (URL issue), requests need an absolute
-// URL; relative input has no base to resolve against on a server.
+// A request URL: parsed by the URL Standard (no base on a server), with the
+// fragment kept as the Fetch Standard does.
 function parseRequestUrl(input, what) {
-  const s = String(input).replace(/^[\0- ]+|[\0- ]+$/g, '');
-  if (typeof URL === 'function') {
-    try { return new URL(s).href; } catch { throw new TypeError(`${what}: Invalid URL: ${input}`); }
+  const parsed = URL.parse(input);
+  if (parsed === null) throw new TypeError(`${what}: Invalid URL: ${input}`);
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw new TypeError(`${what}: Request cannot be constructed from a URL that includes credentials: ${input}`);
   }
-  if (!ABSOLUTE_URL_RE.test(s)) throw new TypeError(`${what}: Invalid URL: ${input}`);
-  return s.replace(/[\t\n\r]/g, '');
+  return parsed.href;
 }
 
 function normalizeMethod(method) {
@@ -195,7 +194,9 @@ class Response {
   }
   static redirect(url, status = 302) {
     requiredArguments(arguments.length, 1, "Failed to execute 'redirect' on 'Response'");
-    const location = parseRequestUrl(url, "Failed to execute 'redirect' on 'Response'");
+    const parsed = URL.parse(url);
+    if (parsed === null) throw new TypeError(`Failed to execute 'redirect' on 'Response': Invalid URL: ${url}`);
+    const location = parsed.href;
     const code = Number(status);
     if (!REDIRECT_STATUS.includes(code)) {
       throw new RangeError(`Failed to execute 'redirect' on 'Response': Invalid status code ${status}`);

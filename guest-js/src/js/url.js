@@ -1,0 +1,188 @@
+// URL and URLSearchParams (WHATWG URL Standard). Parsing, setters and the
+// form encoding run in the host (nano:platform/url, the `url` crate); this
+// side keeps the parsed components and the live link between the two.
+const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
+const URL_SETTABLE = ['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
+const PART_INDEX = Object.fromEntries(URL_PARTS.map((name, i) => [name, i]));
+
+function toUSVString(value) {
+  return String(value).toWellFormed();
+}
+
+let urlSearchParamsFor; // (url, query) -> linked URLSearchParams
+let setParamsList;      // (params, list) -> void
+
+class URL {
+  #parts;
+  #query = null;
+  constructor(url, base = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to construct 'URL'");
+    const input = toUSVString(url);
+    const baseInput = base === undefined ? undefined : toUSVString(base);
+    const parts = native.urlParse(input, baseInput);
+    if (parts === null) {
+      throw new TypeError(`Failed to construct 'URL': Invalid URL: ${input}${baseInput === undefined ? '' : ` (base: ${baseInput})`}`);
+    }
+    this.#parts = parts;
+  }
+  static canParse(url, base = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'canParse' on 'URL'");
+    return native.urlParse(toUSVString(url), base === undefined ? undefined : toUSVString(base)) !== null;
+  }
+  static parse(url, base = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'parse' on 'URL'");
+    try {
+      return base === undefined ? new URL(url) : new URL(url, base);
+    } catch {
+      return null;
+    }
+  }
+  get searchParams() {
+    if (this.#query === null) this.#query = urlSearchParamsFor(this, this.#parts[PART_INDEX.search]);
+    return this.#query;
+  }
+  toString() { return this.#parts[0]; }
+  toJSON() { return this.#parts[0]; }
+  #set(name, value) {
+    const before = this.#parts[PART_INDEX.search];
+    this.#parts = native.urlSet(this.#parts[0], URL_SETTABLE.indexOf(name), toUSVString(value));
+    if (this.#query !== null && (name === 'href' || name === 'search' || this.#parts[PART_INDEX.search] !== before)) {
+      setParamsList(this.#query, parseQueryList(this.#parts[PART_INDEX.search]));
+    }
+  }
+  static {
+    for (const name of URL_PARTS) {
+      const i = PART_INDEX[name];
+      const descriptor = { get() { return this.#parts[i]; }, enumerable: true, configurable: true };
+      if (URL_SETTABLE.includes(name)) {
+        descriptor.set = name === 'href'
+          ? function (value) {
+            try { this.#set('href', value); } catch (err) { throw new TypeError(`Failed to set the 'href' property on 'URL': Invalid URL: ${value}`); }
+          }
+          : function (value) { this.#set(name, value); };
+      }
+      Object.defineProperty(URL.prototype, name, descriptor);
+    }
+    // The URL side of URLSearchParams' update steps.
+    URL._setQueryFromParams = (url, serialized) => {
+      url.#parts = native.urlSet(url.#parts[0], URL_SETTABLE.indexOf('search'), serialized);
+    };
+  }
+}
+const setUrlQueryFromParams = URL._setQueryFromParams;
+delete URL._setQueryFromParams;
+Object.defineProperty(URL.prototype, Symbol.toStringTag, { value: 'URL', configurable: true });
+
+function parseQueryList(query) {
+  const flat = native.queryParse(query.startsWith('?') ? query.slice(1) : query);
+  const list = [];
+  for (let i = 0; i < flat.length; i += 2) list.push([flat[i], flat[i + 1]]);
+  return list;
+}
+
+class URLSearchParams {
+  #list = [];
+  #url = null;
+  constructor(init = '') {
+    if (init !== null && (typeof init === 'object' || typeof init === 'function')) {
+      const iteratorMethod = init[Symbol.iterator];
+      if (iteratorMethod !== undefined && iteratorMethod !== null) {
+        if (typeof iteratorMethod !== 'function') throw new TypeError("Failed to construct 'URLSearchParams': @@iterator is not callable");
+        for (const pair of init) {
+          if (pair === null || (typeof pair !== 'object' && typeof pair !== 'function') || typeof pair[Symbol.iterator] !== 'function') {
+            throw new TypeError("Failed to construct 'URLSearchParams': each pair must be an iterable [name, value]");
+          }
+          const p = [...pair];
+          if (p.length !== 2) throw new TypeError("Failed to construct 'URLSearchParams': each pair must have exactly two items");
+          this.#list.push([toUSVString(p[0]), toUSVString(p[1])]);
+        }
+      } else {
+        for (const key of Reflect.ownKeys(init)) {
+          const desc = Reflect.getOwnPropertyDescriptor(init, key);
+          if (desc === undefined || !desc.enumerable) continue;
+          if (typeof key === 'symbol') throw new TypeError("Failed to construct 'URLSearchParams': record keys must be strings");
+          this.#list.push([toUSVString(key), toUSVString(init[key])]);
+        }
+      }
+    } else {
+      this.#list = parseQueryList(toUSVString(init));
+    }
+  }
+  get size() { return this.#list.length; }
+  append(name, value) {
+    requiredArguments(arguments.length, 2, "Failed to execute 'append' on 'URLSearchParams'");
+    this.#list.push([toUSVString(name), toUSVString(value)]);
+    this.#update();
+  }
+  delete(name, value = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'delete' on 'URLSearchParams'");
+    const n = toUSVString(name);
+    const v = value === undefined ? undefined : toUSVString(value);
+    this.#list = this.#list.filter((p) => p[0] !== n || (v !== undefined && p[1] !== v));
+    this.#update();
+  }
+  get(name) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'get' on 'URLSearchParams'");
+    const n = toUSVString(name);
+    const found = this.#list.find((p) => p[0] === n);
+    return found ? found[1] : null;
+  }
+  getAll(name) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'getAll' on 'URLSearchParams'");
+    const n = toUSVString(name);
+    return this.#list.filter((p) => p[0] === n).map((p) => p[1]);
+  }
+  has(name, value = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'has' on 'URLSearchParams'");
+    const n = toUSVString(name);
+    const v = value === undefined ? undefined : toUSVString(value);
+    return this.#list.some((p) => p[0] === n && (v === undefined || p[1] === v));
+  }
+  set(name, value) {
+    requiredArguments(arguments.length, 2, "Failed to execute 'set' on 'URLSearchParams'");
+    const n = toUSVString(name);
+    const v = toUSVString(value);
+    const first = this.#list.findIndex((p) => p[0] === n);
+    if (first < 0) {
+      this.#list.push([n, v]);
+    } else {
+      this.#list[first] = [n, v];
+      this.#list = this.#list.filter((p, i) => i <= first || p[0] !== n);
+    }
+    this.#update();
+  }
+  sort() {
+    // Stable, by code units of the names.
+    this.#list.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    this.#update();
+  }
+  forEach(callback, thisArg = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'forEach' on 'URLSearchParams'");
+    if (typeof callback !== 'function') throw new TypeError("Failed to execute 'forEach' on 'URLSearchParams': parameter 1 is not of type 'Function'.");
+    for (let i = 0; i < this.#list.length; i++) callback.call(thisArg, this.#list[i][1], this.#list[i][0], this);
+  }
+  entries() { return searchParamsIterator(this, 'entries'); }
+  keys() { return searchParamsIterator(this, 'keys'); }
+  values() { return searchParamsIterator(this, 'values'); }
+  [Symbol.iterator]() { return searchParamsIterator(this, 'entries'); }
+  toString() {
+    return native.querySerialize(this.#list.flat());
+  }
+  // The URL Standard's update steps: write the list back into the URL.
+  #update() {
+    if (this.#url !== null) setUrlQueryFromParams(this.#url, this.toString());
+  }
+  static {
+    urlSearchParamsFor = (url, query) => {
+      const params = new URLSearchParams(query);
+      params.#url = url;
+      return params;
+    };
+    setParamsList = (params, list) => { params.#list = list; };
+    URLSearchParams._list = (params) => params.#list;
+  }
+}
+const searchParamsList = URLSearchParams._list;
+delete URLSearchParams._list;
+const searchParamsIterator = pairIterator('URLSearchParams Iterator', (params) => searchParamsList(params));
+Object.defineProperty(URLSearchParams.prototype, Symbol.toStringTag, { value: 'URLSearchParams', configurable: true });
