@@ -9,6 +9,7 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+mod clone;
 mod engine;
 mod event_loop;
 mod exec;

@@ -28,6 +28,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("utf8Decode", Function::new(ctx.clone(), utf8_decode)?)?;
     native.set("readRequestBody", Function::new(ctx.clone(), crate::http::read_request_body)?)?;
     crate::url::install(ctx, &native)?;
+    crate::clone::install(ctx, &native)?;
     Ok(native)
 }
 
@@ -81,10 +82,13 @@ fn utf8_decode<'js>(ctx: Ctx<'js>, bytes: Value<'js>, fatal: bool) -> Result<Str
     }
 }
 
-/// Copies the bytes of a Uint8Array or ArrayBuffer.
+/// Copies the bytes of a Uint8Array, Uint16Array or ArrayBuffer.
 pub fn bytes_of<'js>(value: &Value<'js>) -> Result<Vec<u8>> {
+    // Copied at once: the pointer is only valid until JS runs again.
     if let Ok(view) = TypedArray::<u8>::from_value(value.clone()) {
-        // Copied at once: the pointer is only valid until JS runs again.
+        return Ok(view.as_raw().map(|p| unsafe { p.as_ref() }.to_vec()).unwrap_or_default());
+    }
+    if let Ok(view) = TypedArray::<u16>::from_value(value.clone()) {
         return Ok(view.as_raw().map(|p| unsafe { p.as_ref() }.to_vec()).unwrap_or_default());
     }
     if let Some(buf) = ArrayBuffer::from_value(value.clone()) {

@@ -60,7 +60,7 @@ pub async fn build(runtime: &Runtime, source: &str, filename: &str, module: bool
         .env("NANO_APP_FILENAME", filename)
         .env("NANO_APP_MODULE", if module { "1" } else { "0" })
         .build();
-    let state = State::new(wasi, LogSink::Build { app: filename.to_string() }, runtime.limits.max_memory);
+    let state = State::new(wasi, LogSink::Build { app: filename.to_string() }, &runtime.limits);
     let mut store = runtime.new_store(state);
     let linker = &runtime.linker;
     let mut wizer = Wizer::new();

@@ -4,4 +4,6 @@
 wasmtime::component::bindgen!({
     path: "../wit",
     world: "nano:platform/host-services",
+    // The clone interface's nodes are encoded with serde (clone.rs).
+    additional_derives: [serde::Serialize, serde::Deserialize],
 });

@@ -20,11 +20,21 @@ pub struct Limits {
     pub timeout: Duration,
     /// Instances alive at once (the pool's size) when pooling.
     pub max_instances: u32,
+    /// Largest structuredClone payload, in bytes of the wire format.
+    pub clone_max_bytes: usize,
+    /// Deepest nesting structuredClone accepts.
+    pub clone_max_depth: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_memory: 128 << 20, timeout: Duration::from_secs(30), max_instances: 1000 }
+        Limits {
+            max_memory: 128 << 20,
+            timeout: Duration::from_secs(30),
+            max_instances: 1000,
+            clone_max_bytes: 64 << 20,
+            clone_max_depth: 10_000,
+        }
     }
 }
 
@@ -112,6 +122,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     random::insecure_seed::add_to_linker::<State, WasiRandom>(&mut l, State::random)?;
     crate::log::add_to_linker(&mut l)?;
     crate::url::add_to_linker(&mut l)?;
+    crate::clone::add_to_linker(&mut l)?;
     Ok(l)
 }
 

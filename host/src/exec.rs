@@ -16,7 +16,7 @@ pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<boo
     let mut argv = vec![filename.clone()];
     argv.extend_from_slice(args);
     let wasi = WasiCtx::builder().args(&argv).build();
-    let mut store = runtime.new_store(State::new(wasi, LogSink::Stdio, runtime.limits.max_memory));
+    let mut store = runtime.new_store(State::new(wasi, LogSink::Stdio, &runtime.limits));
     let component = runtime.load_component(crate::ENGINE_WASM)?;
     let pre = runtime.instantiate_pre(&component)?;
     let instance = pre.instantiate_async(&mut store).await?;

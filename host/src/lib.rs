@@ -3,6 +3,7 @@
 
 pub mod app_build;
 mod bindings;
+pub mod clone;
 pub mod engine;
 pub mod exec;
 pub mod log;

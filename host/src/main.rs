@@ -28,6 +28,9 @@ struct LimitArgs {
     /// Time limit of one request or script, in seconds (running past it traps).
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
+    /// Largest value structuredClone accepts, in MiB of its wire format.
+    #[arg(long, default_value_t = 64)]
+    clone_limit_mb: usize,
 }
 
 impl LimitArgs {
@@ -35,6 +38,7 @@ impl LimitArgs {
         Limits {
             max_memory: self.max_memory_mb << 20,
             timeout: Duration::from_secs_f64(self.timeout.max(0.01)),
+            clone_max_bytes: self.clone_limit_mb << 20,
             ..Limits::default()
         }
     }

@@ -75,7 +75,7 @@ impl App {
 
     async fn run_instance(self: Arc<Self>, req: hyper::Request<Incoming>, request_id: &str) -> Result<hyper::Response<HyperOutgoingBody>, String> {
         let log = LogSink::Request { request_id: request_id.to_string(), app: self.name.clone() };
-        let mut store = self.runtime.new_store(State::new(WasiCtx::builder().build(), log, self.runtime.limits.max_memory));
+        let mut store = self.runtime.new_store(State::new(WasiCtx::builder().build(), log, &self.runtime.limits));
         let (tx, rx) = tokio::sync::oneshot::channel();
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).map_err(|e| format!("bad request: {e}"))?;
         let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| e.to_string())?;

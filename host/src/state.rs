@@ -22,19 +22,22 @@ pub struct State {
     pub table: ResourceTable,
     pub log: LogSink,
     pub limits: wasmtime::StoreLimits,
+    /// Limits of structuredClone's wire format (bytes, nesting depth).
+    pub clone_limits: (usize, usize),
 }
 
 impl State {
-    pub fn new(wasi: WasiCtx, log: LogSink, max_memory: usize) -> State {
+    pub fn new(wasi: WasiCtx, log: LogSink, limits: &crate::engine::Limits) -> State {
         State {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             log,
             limits: wasmtime::StoreLimitsBuilder::new()
-                .memory_size(max_memory)
+                .memory_size(limits.max_memory)
                 .trap_on_grow_failure(false)
                 .build(),
+            clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
         }
     }
 }

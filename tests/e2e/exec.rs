@@ -33,6 +33,20 @@ fn timers_and_microtasks_conformance() { run_suite("timers.js"); }
 fn base64_dom_exception_and_globals_conformance() { run_suite("globals.js"); }
 #[test]
 fn url_and_search_params_conformance() { run_suite("url.js"); }
+#[test]
+fn structured_clone_conformance() { run_suite("clone.js"); }
+
+#[test]
+fn structured_clone_size_limit_is_configurable() {
+    let dir = scratch("clone-limit");
+    let path = dir.join("big.js");
+    std::fs::write(&path, "try { structuredClone('x'.repeat(2 << 20)); console.log('cloned'); } catch (e) { console.log(e.name, e.message); }\n").unwrap();
+    let out = nano().args(["exec", "--clone-limit-mb", "1"]).arg(&path).output().unwrap();
+    let stdout = text(&out.stdout);
+    assert!(stdout.starts_with("DataCloneError the value is too large to clone"), "{stdout}{}", text(&out.stderr));
+    let out = exec(&path, &[]);
+    assert_eq!(text(&out.stdout), "cloned\n");
+}
 
 #[test]
 fn console_prints_to_stdout_and_stderr() {

@@ -58,7 +58,7 @@ async fn per_request_phases(hello: &std::path::Path) {
     let (mut inst, mut handle, mut drop_t, mut total) = (Samples(vec![]), Samples(vec![]), Samples(vec![]), Samples(vec![]));
     for i in 0..ITERATIONS + 100 {
         let t0 = Instant::now();
-        let state = State::new(WasiCtx::builder().build(), LogSink::Stdio, runtime.limits.max_memory);
+        let state = State::new(WasiCtx::builder().build(), LogSink::Stdio, &runtime.limits);
         let mut store = runtime.new_store(state);
         let req = hyper::Request::builder().uri("http://localhost/bench").body(Empty::<Bytes>::new()).unwrap();
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).unwrap();

@@ -1,0 +1,242 @@
+// structuredClone (HTML Standard, structured serialisation). The graph is
+// walked here without recursion (deep graphs cannot overflow the stack) into
+// nodes `[tag, ...fields]`; the host encodes them (nano:platform/clone),
+// enforcing its size and depth limits, and decodes them back.
+const CLONE_TAG = {
+  undefined: 0, null: 1, boolean: 2, number: 3, bigint: 4, string: 5, booleanObject: 6, numberObject: 7,
+  bigintObject: 8, stringObject: 9, date: 10, regexp: 11, arrayBuffer: 12, view: 13, map: 14, set: 15,
+  array: 16, object: 17, error: 18, domException: 19, utf16: 20,
+};
+const VIEW_CONSTRUCTORS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
+  typeof Float16Array === 'function' ? Float16Array : null, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
+const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'];
+const TypedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype);
+const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
+const hasOwn = Object.prototype.hasOwnProperty;
+// Built-ins with internal state the standard does not serialise.
+const UNCLONEABLE_TAGS = new Set(['WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Promise', 'Generator',
+  'AsyncGenerator', 'Array Iterator', 'Map Iterator', 'Set Iterator', 'String Iterator', 'RegExp String Iterator',
+  'Iterator Helper', 'SharedArrayBuffer', 'Module']);
+
+function stringToUnits(s) {
+  const units = new Uint16Array(s.length);
+  for (let i = 0; i < s.length; i++) units[i] = s.charCodeAt(i);
+  return units;
+}
+
+function unitsToString(units) {
+  let s = '';
+  for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode.apply(null, units.subarray(i, i + 8192));
+  return s;
+}
+
+function dataCloneError(message) {
+  return new DOMException(message, 'DataCloneError');
+}
+
+function describeUncloneable(value) {
+  if (typeof value === 'function') return `${value.name ? `function ${value.name}` : 'an anonymous function'} could not be cloned`;
+  if (typeof value === 'symbol') return `${String(value)} could not be cloned`;
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  return `#<${value.constructor && value.constructor.name || tag}> could not be cloned`;
+}
+
+function isPlatformObject(value) {
+  return value instanceof EventTarget || value instanceof Event || value instanceof Headers ||
+    value instanceof Request || value instanceof Response || value instanceof URL || value instanceof URLSearchParams ||
+    value instanceof TextEncoder || value instanceof TextDecoder || value instanceof AbortController;
+}
+
+function serializeGraph(root) {
+  const nodes = [];
+  const memory = new Map();
+  const pending = []; // [object, index] whose fields are still to be written
+  const ref = (value) => {
+    switch (typeof value) {
+      case 'undefined': nodes.push([CLONE_TAG.undefined]); return nodes.length - 1;
+      case 'boolean': nodes.push([CLONE_TAG.boolean, value]); return nodes.length - 1;
+      case 'number': nodes.push([CLONE_TAG.number, value]); return nodes.length - 1;
+      case 'bigint': nodes.push([CLONE_TAG.bigint, value.toString()]); return nodes.length - 1;
+      case 'string':
+        // Lone surrogates cannot cross as UTF-8: send the code units.
+        nodes.push(value.isWellFormed() ? [CLONE_TAG.string, value] : [CLONE_TAG.utf16, stringToUnits(value)]);
+        return nodes.length - 1;
+      case 'symbol': case 'function': throw dataCloneError(describeUncloneable(value));
+    }
+    if (value === null) { nodes.push([CLONE_TAG.null]); return nodes.length - 1; }
+    const seen = memory.get(value);
+    if (seen !== undefined) return seen;
+    const index = nodes.length;
+    memory.set(value, index);
+    nodes.push(null);
+    pending.push(value, index);
+    return index;
+  };
+  ref(root);
+  // Objects are written in the order they are first met.
+  for (let p = 0; p < pending.length; p += 2) {
+    nodes[pending[p + 1]] = serializeObject(pending[p], ref);
+  }
+  return nodes;
+}
+
+function ownEnumerableProperties(value, ref) {
+  const flat = [];
+  for (const key of Object.keys(value)) {
+    if (!hasOwn.call(value, key)) continue; // removed by an earlier getter
+    flat.push(key, ref(value[key]));
+  }
+  return flat;
+}
+
+function serializeObject(value, ref) {
+  if (isPlatformObject(value)) throw dataCloneError(describeUncloneable(value));
+  if (value instanceof DOMException) return [CLONE_TAG.domException, value.name, value.message];
+  if (value instanceof ArrayBuffer) {
+    if (value.detached) throw dataCloneError('a detached ArrayBuffer could not be cloned');
+    return [CLONE_TAG.arrayBuffer, new Uint8Array(value), value.resizable ? value.maxByteLength : undefined];
+  }
+  if (ArrayBuffer.isView(value)) {
+    const buffer = value.buffer;
+    if (buffer.detached) throw dataCloneError('a view of a detached ArrayBuffer could not be cloned');
+    if (!(buffer instanceof ArrayBuffer)) throw dataCloneError(describeUncloneable(buffer));
+    const kind = value instanceof DataView ? 12 : VIEW_CONSTRUCTORS.indexOf(value.constructor);
+    const length = value instanceof DataView ? value.byteLength : value.length;
+    if (kind < 0) throw dataCloneError(`#<${typedArrayTag.call(value)}> could not be cloned`);
+    return [CLONE_TAG.view, kind, ref(buffer), value.byteOffset, length];
+  }
+  if (Array.isArray(value)) {
+    // Holes stay holes: only own properties (indices and extras) are kept.
+    return [CLONE_TAG.array, value.length, ownEnumerableProperties(value, ref)];
+  }
+  const tag = Object.prototype.toString.call(value).slice(8, -1);
+  if (value instanceof Date) return [CLONE_TAG.date, Date.prototype.getTime.call(value)];
+  if (value instanceof RegExp) return [CLONE_TAG.regexp, value.source, value.flags];
+  if (value instanceof Map) {
+    const flat = [];
+    for (const [k, v] of Map.prototype.entries.call(value)) flat.push(ref(k), ref(v));
+    return [CLONE_TAG.map, flat];
+  }
+  if (value instanceof Set) {
+    const items = [];
+    for (const v of Set.prototype.values.call(value)) items.push(ref(v));
+    return [CLONE_TAG.set, items];
+  }
+  if (value instanceof Error) {
+    const name = ERROR_NAMES.includes(value.name) ? value.name : 'Error';
+    const message = hasOwn.call(value, 'message') ? String(value.message) : undefined;
+    const stack = typeof value.stack === 'string' ? value.stack : undefined;
+    const cause = hasOwn.call(value, 'cause') ? ref(value.cause) : -1;
+    return [CLONE_TAG.error, name, message, stack, cause];
+  }
+  if (value instanceof Boolean) return [CLONE_TAG.booleanObject, Boolean.prototype.valueOf.call(value)];
+  if (value instanceof Number) return [CLONE_TAG.numberObject, Number.prototype.valueOf.call(value)];
+  if (value instanceof String) return [CLONE_TAG.stringObject, String.prototype.valueOf.call(value)];
+  if (typeof BigInt === 'function' && tag === 'BigInt') return [CLONE_TAG.bigintObject, BigInt.prototype.valueOf.call(value).toString()];
+  if (UNCLONEABLE_TAGS.has(tag) || value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet ||
+    (typeof WeakRef === 'function' && value instanceof WeakRef)) {
+    throw dataCloneError(describeUncloneable(value));
+  }
+  // Any other object is an ordinary object: own enumerable string keys,
+  // each getter run once; the prototype is not kept.
+  return [CLONE_TAG.object, ownEnumerableProperties(value, ref)];
+}
+
+function deserializeGraph(nodes) {
+  const values = new Array(nodes.length);
+  // Pass 1: every value and empty container, so references can be cyclic.
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    switch (n[0]) {
+      case CLONE_TAG.undefined: values[i] = undefined; break;
+      case CLONE_TAG.null: values[i] = null; break;
+      case CLONE_TAG.boolean: case CLONE_TAG.number: case CLONE_TAG.string: values[i] = n[1]; break;
+      case CLONE_TAG.bigint: values[i] = BigInt(n[1]); break;
+      case CLONE_TAG.utf16: values[i] = unitsToString(n[1]); break;
+      case CLONE_TAG.booleanObject: case CLONE_TAG.numberObject: case CLONE_TAG.stringObject: values[i] = Object(n[1]); break;
+      case CLONE_TAG.bigintObject: values[i] = Object(BigInt(n[1])); break;
+      case CLONE_TAG.date: values[i] = new Date(n[1]); break;
+      case CLONE_TAG.regexp: values[i] = new RegExp(n[1], n[2]); break;
+      case CLONE_TAG.arrayBuffer: {
+        const bytes = n[1];
+        const buffer = n[2] === undefined || n[2] === null
+          ? new ArrayBuffer(bytes.length)
+          : new ArrayBuffer(bytes.length, { maxByteLength: n[2] });
+        new Uint8Array(buffer).set(bytes);
+        values[i] = buffer;
+        break;
+      }
+      case CLONE_TAG.map: values[i] = new Map(); break;
+      case CLONE_TAG.set: values[i] = new Set(); break;
+      case CLONE_TAG.array: values[i] = new Array(n[1]); break;
+      case CLONE_TAG.object: values[i] = {}; break;
+      case CLONE_TAG.error: {
+        const Ctor = globalThis[n[1]] || Error;
+        const err = Object.create(Ctor.prototype);
+        if (n[2] !== undefined && n[2] !== null) {
+          Object.defineProperty(err, 'message', { value: n[2], writable: true, configurable: true });
+        }
+        if (n[3] !== undefined && n[3] !== null) {
+          Object.defineProperty(err, 'stack', { value: n[3], writable: true, configurable: true });
+        }
+        values[i] = err;
+        break;
+      }
+      case CLONE_TAG.domException: values[i] = new DOMException(n[2], n[1]); break;
+      case CLONE_TAG.view: break; // pass 2: needs its buffer
+      default: throw dataCloneError(`unknown clone node ${n[0]}`);
+    }
+  }
+  // Pass 2: views, then the contents of containers.
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    if (n[0] === CLONE_TAG.view) {
+      const Ctor = VIEW_CONSTRUCTORS[n[1]];
+      if (Ctor === null) throw dataCloneError('Float16Array is not supported here');
+      values[i] = new Ctor(values[n[2]], n[3], n[4]);
+    }
+  }
+  for (let i = 0; i < nodes.length; i++) {
+    const n = nodes[i];
+    const v = values[i];
+    switch (n[0]) {
+      case CLONE_TAG.map: for (let j = 0; j < n[1].length; j += 2) v.set(values[n[1][j]], values[n[1][j + 1]]); break;
+      case CLONE_TAG.set: for (const item of n[1]) v.add(values[item]); break;
+      case CLONE_TAG.array: for (let j = 0; j < n[2].length; j += 2) v[n[2][j]] = values[n[2][j + 1]]; break;
+      case CLONE_TAG.object: for (let j = 0; j < n[1].length; j += 2) {
+        Object.defineProperty(v, n[1][j], { value: values[n[1][j + 1]], writable: true, enumerable: true, configurable: true });
+      } break;
+      case CLONE_TAG.error:
+        if (n[4] >= 0) Object.defineProperty(v, 'cause', { value: values[n[4]], writable: true, configurable: true });
+        break;
+    }
+  }
+  return values[0];
+}
+
+function hostClone(fn, arg) {
+  try {
+    return fn(arg);
+  } catch (err) {
+    const text = err && typeof err.message === 'string' ? err.message : '';
+    if (text.startsWith('DataCloneError: ')) throw dataCloneError(text.slice('DataCloneError: '.length));
+    throw err;
+  }
+}
+
+function structuredClone(value, options = undefined) {
+  requiredArguments(arguments.length, 1, "Failed to execute 'structuredClone'");
+  const transfer = options == null || options.transfer === undefined ? [] : [...options.transfer];
+  const transferred = new Set();
+  for (const item of transfer) {
+    if (!(item instanceof ArrayBuffer)) throw dataCloneError(`${describeUncloneable(item).replace(' could not be cloned', '')} is not transferable`);
+    if (transferred.has(item)) throw dataCloneError('an ArrayBuffer is listed twice in the transfer list');
+    if (item.detached) throw dataCloneError('a detached ArrayBuffer cannot be transferred');
+    transferred.add(item);
+  }
+  const nodes = serializeGraph(value);
+  const bytes = hostClone(native.cloneSerialize, nodes);
+  // Transferring detaches the sources once serialisation has succeeded.
+  for (const buffer of transferred) buffer.transfer();
+  return deserializeGraph(hostClone(native.cloneDeserialize, bytes));
+}
