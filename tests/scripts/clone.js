@@ -162,3 +162,10 @@ test('limits: deep graphs are a DataCloneError, not a crash', () => {
   const wide = Array.from({ length: 20000 }, (_, i) => ({ i }));
   assertEq(structuredClone(wide)[19999].i, 19999, 'wide graphs are fine');
 });
+
+test('equal primitives may share a node, values stay exact', () => {
+  const c = roundTrip({ a: -0, b: 0, c: NaN, d: 'same', e: 'same', f: '\udc00', g: '\udc00', ['__proto__']: 1 });
+  assert(Object.is(c.a, -0) && Object.is(c.b, 0) && Number.isNaN(c.c));
+  assertEq([c.d, c.e, c.f.charCodeAt(0), c.g.length], ['same', 'same', 0xdc00, 1]);
+  assertEq(Object.getPrototypeOf(c), Object.prototype);
+});

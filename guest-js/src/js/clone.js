@@ -51,19 +51,34 @@ function serializeGraph(root) {
   const nodes = [];
   const memory = new Map();
   const pending = []; // [object, index] whose fields are still to be written
+  // Primitives have no identity: equal ones share a node (-0 apart, since
+  // Map keys treat it as 0).
+  const primitives = new Map();
+  const primitive = (value, node) => {
+    if (Object.is(value, -0)) { nodes.push(node); return nodes.length - 1; }
+    let index = primitives.get(value);
+    if (index === undefined) {
+      index = nodes.length;
+      nodes.push(node);
+      primitives.set(value, index);
+    }
+    return index;
+  };
   const ref = (value) => {
     switch (typeof value) {
-      case 'undefined': nodes.push([CLONE_TAG.undefined]); return nodes.length - 1;
-      case 'boolean': nodes.push([CLONE_TAG.boolean, value]); return nodes.length - 1;
-      case 'number': nodes.push([CLONE_TAG.number, value]); return nodes.length - 1;
-      case 'bigint': nodes.push([CLONE_TAG.bigint, value.toString()]); return nodes.length - 1;
-      case 'string':
+      case 'undefined': return primitive(value, [CLONE_TAG.undefined]);
+      case 'boolean': return primitives.get(value) ?? primitive(value, [CLONE_TAG.boolean, value]);
+      case 'number': return primitives.get(value) ?? primitive(value, [CLONE_TAG.number, value]);
+      case 'bigint': return primitives.get(value) ?? primitive(value, [CLONE_TAG.bigint, value.toString()]);
+      case 'string': {
+        const known = primitives.get(value);
+        if (known !== undefined) return known;
         // Lone surrogates cannot cross as UTF-8: send the code units.
-        nodes.push(value.isWellFormed() ? [CLONE_TAG.string, value] : [CLONE_TAG.utf16, stringToUnits(value)]);
-        return nodes.length - 1;
+        return primitive(value, value.isWellFormed() ? [CLONE_TAG.string, value] : [CLONE_TAG.utf16, stringToUnits(value)]);
+      }
       case 'symbol': case 'function': throw dataCloneError(describeUncloneable(value));
     }
-    if (value === null) { nodes.push([CLONE_TAG.null]); return nodes.length - 1; }
+    if (value === null) return primitive(value, [CLONE_TAG.null]);
     const seen = memory.get(value);
     if (seen !== undefined) return seen;
     const index = nodes.length;
@@ -90,6 +105,12 @@ function ownEnumerableProperties(value, ref) {
 }
 
 function serializeObject(value, ref) {
+  // The common cases first: plain objects and arrays.
+  const proto = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return [CLONE_TAG.object, ownEnumerableProperties(value, ref)];
+  if (proto === Array.prototype && Array.isArray(value)) {
+    return [CLONE_TAG.array, value.length, ownEnumerableProperties(value, ref)];
+  }
   if (isPlatformObject(value)) throw dataCloneError(describeUncloneable(value));
   if (value instanceof DOMException) return [CLONE_TAG.domException, value.name, value.message];
   if (value instanceof ArrayBuffer) {
@@ -203,9 +224,18 @@ function deserializeGraph(nodes) {
       case CLONE_TAG.map: for (let j = 0; j < n[1].length; j += 2) v.set(values[n[1][j]], values[n[1][j + 1]]); break;
       case CLONE_TAG.set: for (const item of n[1]) v.add(values[item]); break;
       case CLONE_TAG.array: for (let j = 0; j < n[2].length; j += 2) v[n[2][j]] = values[n[2][j + 1]]; break;
-      case CLONE_TAG.object: for (let j = 0; j < n[1].length; j += 2) {
-        Object.defineProperty(v, n[1][j], { value: values[n[1][j + 1]], writable: true, enumerable: true, configurable: true });
-      } break;
+      case CLONE_TAG.object: {
+        const props = n[1];
+        for (let j = 0; j < props.length; j += 2) {
+          // Plain assignment, except for a key that would set the prototype.
+          if (props[j] === '__proto__') {
+            Object.defineProperty(v, '__proto__', { value: values[props[j + 1]], writable: true, enumerable: true, configurable: true });
+          } else {
+            v[props[j]] = values[props[j + 1]];
+          }
+        }
+        break;
+      }
       case CLONE_TAG.error:
         if (n[4] >= 0) Object.defineProperty(v, 'cause', { value: values[n[4]], writable: true, configurable: true });
         break;

@@ -4,6 +4,8 @@
 //!    phase, as `run` does it per request.
 //! 2. Over loopback with wrk (-t1 -c16): `nano-host run examples/hello.js`
 //!    next to a plain hyper hello-world server, measured in the same run.
+//! 3. Web APIs (bench/*.js) under `nano-host exec` and under Node.js, the
+//!    same script in both, as ratios.
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Full};
@@ -29,6 +31,38 @@ fn main() {
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     rt.block_on(per_request_phases(&hello));
     over_http(&rt, &nano_bin, &hello);
+    web_apis_against_node(&nano_bin, &root.join("bench/url_clone.js"));
+}
+
+/// Runs a bench script that prints one JSON object of numbers.
+fn run_script(cmd: &mut Command) -> Option<Vec<(String, f64)>> {
+    let out = cmd.output().ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text.lines().last()?.trim().trim_start_matches('{').trim_end_matches('}').to_string();
+    Some(
+        line.split(',')
+            .filter_map(|kv| kv.split_once(':'))
+            .filter_map(|(k, v)| Some((k.trim_matches('"').to_string(), v.parse().ok()?)))
+            .collect(),
+    )
+}
+
+fn web_apis_against_node(nano_bin: &std::path::Path, script: &std::path::Path) {
+    println!("web APIs, {} (same script in nano and Node.js):", script.display());
+    let nano = run_script(Command::new(nano_bin).arg("exec").arg(script)).expect("nano-host exec of the bench script");
+    let node = run_script(Command::new("node").arg(script));
+    for (name, value) in &nano {
+        let baseline = node.as_ref().and_then(|n| n.iter().find(|(k, _)| k == name)).map(|(_, v)| *v);
+        match baseline {
+            Some(b) if name.ends_with("_per_s") => {
+                println!("  {name:<28} nano {value:>12.0}   node {b:>12.0}   ratio nano/node {:>6.3}", value / b)
+            }
+            _ => println!("  {name:<28} {value:>12.0}"),
+        }
+    }
+    if node.is_none() {
+        println!("  (node not found: no baseline)");
+    }
 }
 
 struct Samples(Vec<Duration>);
