@@ -4,6 +4,7 @@ let moduleApp = null;
 let fetchListeners = 0;
 const pendingWaitUntil = new Set();
 const unhandledRejections = new Map(); // promise -> reason, until a handler is attached
+const NO_REJECTIONS = Object.freeze([]);
 
 {
   // Counted so a build can tell that the app has a handler.
@@ -103,6 +104,7 @@ const hooks = {
     else unhandledRejections.set(promise, reason);
   },
   takeUnhandledRejections() {
+    if (unhandledRejections.size === 0) return NO_REJECTIONS;
     const reasons = [...unhandledRejections.values()];
     unhandledRejections.clear();
     return reasons;

@@ -116,6 +116,7 @@ function fillHeaders(headers, init) {
 // The Fetch Standard's "sort and combine": sorted by name, values joined
 // with ", ", except set-cookie which stays one entry per value.
 function sortAndCombine(list) {
+  if (list.length < 2) return list.map((h) => [h[0], h[1]]);
   const names = [...new Set(list.map((h) => h[0]))].sort();
   const out = [];
   for (const name of names) {

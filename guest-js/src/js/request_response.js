@@ -69,7 +69,7 @@ class Request {
     if (o.keepalive !== undefined) r.keepalive = !!o.keepalive;
     if (o.referrer !== undefined) r.referrer = String(o.referrer) === '' ? '' : String(o.referrer);
     if (o.referrerPolicy !== undefined) r.referrerPolicy = String(o.referrerPolicy);
-    const signal = o.signal !== undefined ? o.signal : from ? from.signal : null;
+    const signal = o.signal !== undefined ? o.signal : from ? input.signal : null;
     if (signal !== null && !(signal instanceof AbortSignal)) {
       throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
     }
@@ -101,7 +101,11 @@ class Request {
   }
   get method() { return this[requestInternals].method; }
   get url() { return this[requestInternals].url; }
-  get headers() { return this[requestInternals].headers; }
+  get headers() {
+    const r = this[requestInternals];
+    if (r.headers === null) r.headers = headersFromFlatList(r.flatHeaders, 'immutable');
+    return r.headers;
+  }
   get destination() { return ''; }
   get referrer() { return this[requestInternals].referrer; }
   get referrerPolicy() { return this[requestInternals].referrerPolicy; }
@@ -113,13 +117,17 @@ class Request {
   get keepalive() { return this[requestInternals].keepalive; }
   get isReloadNavigation() { return false; }
   get isHistoryNavigation() { return false; }
-  get signal() { return this[requestInternals].signal; }
+  get signal() {
+    const r = this[requestInternals];
+    if (r.signal === null) r.signal = new AbortController().signal;
+    return r.signal;
+  }
   get duplex() { return 'half'; }
   clone() {
     const body = cloneBodyState(this);
     const copy = new Request(internalConstruction);
     const r = this[requestInternals];
-    copy[requestInternals] = { ...r, headers: copyHeaders(r.headers), signal: AbortSignal.any([r.signal]) };
+    copy[requestInternals] = { ...r, headers: copyHeaders(this.headers), signal: AbortSignal.any([this.signal]) };
     copy[bodyInternals] = body;
     return copy;
   }
@@ -134,16 +142,20 @@ function copyHeaders(headers) {
 }
 
 // The request the host received, with its body still in the host.
+// Its Headers and signal are made on first use: most apps never touch them,
+// and this is on every request's path.
 function makeIncomingRequest(method, url, flatHeaders) {
   const request = new Request(internalConstruction);
-  const headers = headersFromFlatList(flatHeaders, 'immutable');
-  const length = headers.get('content-length');
-  const hasBody = method !== 'GET' && method !== 'HEAD' &&
-    (headers.has('transfer-encoding') || (length !== null && length !== '0'));
+  let hasBody = false;
+  if (method !== 'GET' && method !== 'HEAD') {
+    for (let i = 0; i < flatHeaders.length; i += 2) {
+      const name = flatHeaders[i].toLowerCase();
+      if (name === 'transfer-encoding' || (name === 'content-length' && flatHeaders[i + 1].trim() !== '0')) hasBody = true;
+    }
+  }
   request[requestInternals] = {
-    url, method, headers, redirect: 'follow', mode: 'cors', credentials: 'same-origin', cache: 'default',
-    referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false,
-    signal: new AbortController().signal,
+    url, method, headers: null, flatHeaders, redirect: 'follow', mode: 'cors', credentials: 'same-origin',
+    cache: 'default', referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false, signal: null,
   };
   request[bodyInternals] = newBodyState(hasBody ? INCOMING_BODY : null);
   return request;

@@ -20,7 +20,10 @@ use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::WasiHttpView;
 
-const ITERATIONS: usize = 2000;
+/// Requests measured in process (`NANO_BENCH_ITERATIONS` overrides).
+fn iterations() -> usize {
+    std::env::var("NANO_BENCH_ITERATIONS").ok().and_then(|n| n.parse().ok()).unwrap_or(2000)
+}
 const WRK_SECONDS: &str = "5";
 
 fn main() {
@@ -90,7 +93,7 @@ async fn per_request_phases(hello: &std::path::Path) {
     let component = runtime.load_component(&wasm).unwrap();
     let pre = ProxyPre::new(runtime.instantiate_pre(&component).unwrap()).unwrap();
     let (mut inst, mut handle, mut drop_t, mut total) = (Samples(vec![]), Samples(vec![]), Samples(vec![]), Samples(vec![]));
-    for i in 0..ITERATIONS + 100 {
+    for i in 0..iterations() + 100 {
         let t0 = Instant::now();
         let state = State::new(WasiCtx::builder().build(), LogSink::Stdio, &runtime.limits);
         let mut store = runtime.new_store(state);
@@ -114,7 +117,7 @@ async fn per_request_phases(hello: &std::path::Path) {
         }
     }
     println!("per request, {}, in process", hello.display());
-    println!("  ({ITERATIONS} requests, fresh instance each):");
+    println!("  ({} requests, fresh instance each):", iterations());
     inst.report("instantiate");
     handle.report("handle");
     drop_t.report("drop store");
