@@ -21,6 +21,7 @@ const PRELUDE: &str = concat!(
     include_str!("js/headers.js"),
     include_str!("js/body.js"),
     include_str!("js/request_response.js"),
+    include_str!("js/fetch.js"),
     include_str!("js/globals.js"),
     include_str!("js/app.js"),
     "\nreturn hooks;\n})"

@@ -1,10 +1,13 @@
-//! The event loop of an instance: microtasks, timers, unhandled rejections.
-//! It blocks in `wasi:io/poll` (through a monotonic-clock pollable) only when
-//! nothing else can run, so a pending timer costs no CPU.
+//! The event loop of an instance: microtasks, timers, fetches, unhandled
+//! rejections. It blocks in `wasi:io/poll` (on a monotonic-clock pollable and
+//! the pollables of requests in flight) only when nothing else can run, so
+//! waiting costs no CPU.
 
 use crate::engine::{call_hook, describe_error, hooks};
 use crate::native::now_ms;
+use crate::fetch;
 use crate::wasi::clocks::monotonic_clock;
+use crate::wasi::io::poll::{poll, Pollable};
 use rquickjs::{Ctx, Object, Value};
 
 /// What the loop does with a rejection nobody handled.
@@ -23,8 +26,8 @@ pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'j
     let _ = call_hook::<_, ()>(&ctx, &hooks, "trackRejection", (promise, reason, handled));
 }
 
-/// Runs jobs and timers until `done` holds. Err when an unhandled rejection
-/// is fatal, or when nothing is left that could make `done` true.
+/// Runs jobs, timers and fetches until `done` holds. Err when an unhandled
+/// rejection is fatal, or when nothing is left that could make `done` true.
 pub fn run_until<'js>(
     ctx: &Ctx<'js>,
     hooks: &Object<'js>,
@@ -38,22 +41,50 @@ pub fn run_until<'js>(
             return Ok(());
         }
         let deadline: f64 = call_hook(ctx, hooks, "nextTimerDeadline", ()).map_err(|e| e.to_string())?;
-        if deadline < 0.0 {
+        let fetches = fetch::pollables();
+        if deadline < 0.0 && fetches.is_empty() {
             return Err("the event loop is empty but the work never finished (a promise that is never settled?)".into());
         }
-        let wait = deadline - now_ms();
-        if wait > 0.0 {
-            // Round up so the timer is due when we wake.
-            monotonic_clock::subscribe_duration((wait * 1e6).ceil() as u64).block();
+        // Sleep in the host until a timer is due or a fetch moves on.
+        let timer = (deadline >= 0.0).then(|| {
+            let wait = (deadline - now_ms()).max(0.0);
+            monotonic_clock::subscribe_duration((wait * 1e6).ceil() as u64)
+        });
+        let mut waiting: Vec<&Pollable> = fetches.iter().map(|(_, p)| p).collect();
+        waiting.extend(timer.as_ref());
+        let ready = poll(&waiting);
+        let ready_fetches: Vec<u32> = ready.iter().filter_map(|&i| fetches.get(i as usize).map(|(id, _)| *id)).collect();
+        let timer_ready = ready.iter().any(|&i| i as usize >= fetches.len());
+        // Pollables are children of the requests: drop them before a
+        // finished request is dropped.
+        drop(waiting);
+        drop(fetches);
+        drop(timer);
+        for id in ready_fetches {
+            deliver_fetch(ctx, hooks, id)?;
         }
-        call_hook::<_, ()>(ctx, hooks, "runNextTimer", (now_ms(),)).map_err(|e| e.to_string())?;
+        if timer_ready {
+            call_hook::<_, ()>(ctx, hooks, "runNextTimer", (now_ms(),)).map_err(|e| e.to_string())?;
+        }
     }
+}
+
+fn deliver_fetch<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<(), String> {
+    let result = match fetch::advance(id) {
+        None => return Ok(()),
+        Some(fetch::Outcome::Response { status, headers, body }) => {
+            let body = rquickjs::TypedArray::<u8>::new(ctx.clone(), body).map_err(|e| e.to_string())?;
+            call_hook::<_, ()>(ctx, hooks, "fetchResponded", (id, status, headers, body))
+        }
+        Some(fetch::Outcome::Failed(message)) => call_hook::<_, ()>(ctx, hooks, "fetchFailed", (id, message)),
+    };
+    result.map_err(|e| e.to_string())
 }
 
 /// Runs everything there is to run: what a script does until it is finished.
 pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
     run_until(ctx, hooks, rejections, || {
-        call_hook::<_, f64>(ctx, hooks, "nextTimerDeadline", ()).map(|d| d < 0.0).unwrap_or(true)
+        !fetch::has_pending() && call_hook::<_, f64>(ctx, hooks, "nextTimerDeadline", ()).map(|d| d < 0.0).unwrap_or(true)
     })
 }
 

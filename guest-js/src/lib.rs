@@ -13,6 +13,7 @@ mod clone;
 mod engine;
 mod event_loop;
 mod exec;
+mod fetch;
 mod http;
 mod init;
 mod native;

@@ -29,6 +29,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("readRequestBody", Function::new(ctx.clone(), crate::http::read_request_body)?)?;
     crate::url::install(ctx, &native)?;
     crate::clone::install(ctx, &native)?;
+    crate::fetch::install(ctx, &native)?;
     Ok(native)
 }
 

@@ -6,7 +6,6 @@ use crate::state::{LogSink, State};
 use std::path::Path;
 use wasmtime::component::Val;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
-use wasmtime_wasi::WasiCtx;
 use wasmtime_wizer::Wizer;
 
 /// Why a build failed: the app's own error (`file:line:col: message`) or a
@@ -55,7 +54,7 @@ pub fn is_module(path: &Path, source: &str) -> bool {
 
 /// Builds an app from its source into a snapshotted component.
 pub async fn build(runtime: &Runtime, source: &str, filename: &str, module: bool) -> Result<Vec<u8>, BuildError> {
-    let wasi = WasiCtx::builder()
+    let wasi = State::wasi(&runtime.limits)
         .stdin(MemoryInputPipe::new(source.as_bytes().to_vec()))
         .env("NANO_APP_FILENAME", filename)
         .env("NANO_APP_MODULE", if module { "1" } else { "0" })

@@ -24,6 +24,10 @@ pub struct Limits {
     pub clone_max_bytes: usize,
     /// Deepest nesting structuredClone accepts.
     pub clone_max_depth: usize,
+    /// fetch() calls one instance may have in flight.
+    pub max_fetches: u32,
+    /// Where fetch() may go.
+    pub outbound: crate::outbound::OutboundPolicy,
 }
 
 impl Default for Limits {
@@ -34,6 +38,8 @@ impl Default for Limits {
             max_instances: 1000,
             clone_max_bytes: 64 << 20,
             clone_max_depth: 10_000,
+            max_fetches: 1000,
+            outbound: Default::default(),
         }
     }
 }

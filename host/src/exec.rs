@@ -5,7 +5,6 @@ use crate::state::{LogSink, State};
 use std::path::Path;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
-use wasmtime_wasi::WasiCtx;
 
 /// Runs the script; Ok(false) when it threw, rejected or trapped (the error
 /// has been printed to stderr).
@@ -15,7 +14,7 @@ pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<boo
     let module = crate::app_build::is_module(path, &source);
     let mut argv = vec![filename.clone()];
     argv.extend_from_slice(args);
-    let wasi = WasiCtx::builder().args(&argv).build();
+    let wasi = State::wasi(&runtime.limits).args(&argv).build();
     let mut store = runtime.new_store(State::new(wasi, LogSink::Stdio, &runtime.limits));
     let component = runtime.load_component(crate::ENGINE_WASM)?;
     let pre = runtime.instantiate_pre(&component)?;

@@ -7,6 +7,7 @@ pub mod clone;
 pub mod engine;
 pub mod exec;
 pub mod log;
+pub mod outbound;
 pub mod server;
 pub mod state;
 pub mod url;

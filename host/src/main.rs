@@ -31,6 +31,14 @@ struct LimitArgs {
     /// Largest value structuredClone accepts, in MiB of its wire format.
     #[arg(long, default_value_t = 64)]
     clone_limit_mb: usize,
+    /// fetch() calls one request (or script) may have in flight.
+    #[arg(long, default_value_t = 1000)]
+    max_fetches: u32,
+    /// A host (`example.com`) or host:port fetch() may reach; repeatable.
+    /// Without it any public address is allowed; private, loopback and
+    /// link-local addresses only when listed.
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
+    allow_hosts: Vec<String>,
 }
 
 impl LimitArgs {
@@ -39,6 +47,8 @@ impl LimitArgs {
             max_memory: self.max_memory_mb << 20,
             timeout: Duration::from_secs_f64(self.timeout.max(0.01)),
             clone_max_bytes: self.clone_limit_mb << 20,
+            max_fetches: self.max_fetches,
+            outbound: nano_host::outbound::OutboundPolicy { allowed: Arc::new(self.allow_hosts.clone()) },
             ..Limits::default()
         }
     }
@@ -82,6 +92,10 @@ enum Command {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_tracing(&cli.log_format);
+    // Every connection and every fetch in flight is a file descriptor.
+    if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
+        tracing::warn!("could not raise the open-files limit: {e}");
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
     match runtime.block_on(run(cli.command)) {
         Ok(code) => code,
@@ -146,7 +160,7 @@ fn build_message(e: BuildError) -> String {
 
 fn init_tracing(format: &str) {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NANO_LOG")
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime_wasi_http=error"));
     use std::io::IsTerminal;
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)

@@ -15,7 +15,6 @@ use tokio::net::TcpListener;
 use wasmtime::component::Component;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
-use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
@@ -75,7 +74,7 @@ impl App {
 
     async fn run_instance(self: Arc<Self>, req: hyper::Request<Incoming>, request_id: &str) -> Result<hyper::Response<HyperOutgoingBody>, String> {
         let log = LogSink::Request { request_id: request_id.to_string(), app: self.name.clone() };
-        let mut store = self.runtime.new_store(State::new(WasiCtx::builder().build(), log, &self.runtime.limits));
+        let mut store = self.runtime.new_store(State::new(State::wasi(&self.runtime.limits).build(), log, &self.runtime.limits));
         let (tx, rx) = tokio::sync::oneshot::channel();
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).map_err(|e| format!("bad request: {e}"))?;
         let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| e.to_string())?;
@@ -123,7 +122,7 @@ pub fn describe_trap(error: &wasmtime::Error) -> String {
         };
         return format!("wasm trap: {what}");
     }
-    format!("{error:?}")
+    format!("{error:#}")
 }
 
 fn error_response(status: hyper::StatusCode, request_id: &str) -> hyper::Response<HyperOutgoingBody> {

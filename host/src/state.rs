@@ -24,9 +24,18 @@ pub struct State {
     pub limits: wasmtime::StoreLimits,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
+    pub outbound: crate::outbound::OutboundPolicy,
 }
 
 impl State {
+    /// The WASI context of an instance: nothing from the host's environment,
+    /// only what the engine needs to know about its limits.
+    pub fn wasi(limits: &crate::engine::Limits) -> wasmtime_wasi::WasiCtxBuilder {
+        let mut builder = WasiCtx::builder();
+        builder.env("NANO_MAX_FETCHES", limits.max_fetches.to_string());
+        builder
+    }
+
     pub fn new(wasi: WasiCtx, log: LogSink, limits: &crate::engine::Limits) -> State {
         State {
             wasi,
@@ -38,6 +47,7 @@ impl State {
                 .trap_on_grow_failure(false)
                 .build(),
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
+            outbound: limits.outbound.clone(),
         }
     }
 }
@@ -50,6 +60,6 @@ impl WasiView for State {
 
 impl WasiHttpView for State {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: Default::default() }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.outbound }
     }
 }

@@ -5,4 +5,6 @@ mod common;
 mod serve;
 mod build;
 mod exec;
+mod fetch;
+mod upstream;
 mod wpt_url;

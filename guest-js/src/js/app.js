@@ -80,6 +80,7 @@ function dispatchToApp(request) {
 
 const hooks = {
   ...timerHooks,
+  ...fetchHooks,
   describeError,
   describeLocatedError,
   responseParts,

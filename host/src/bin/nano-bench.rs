@@ -15,7 +15,6 @@ use std::net::TcpListener as StdListener;
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use wasmtime_wasi::WasiCtx;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
 use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::WasiHttpView;
@@ -95,7 +94,7 @@ async fn per_request_phases(hello: &std::path::Path) {
     let (mut inst, mut handle, mut drop_t, mut total) = (Samples(vec![]), Samples(vec![]), Samples(vec![]), Samples(vec![]));
     for i in 0..iterations() + 100 {
         let t0 = Instant::now();
-        let state = State::new(WasiCtx::builder().build(), LogSink::Stdio, &runtime.limits);
+        let state = State::new(State::wasi(&runtime.limits).build(), LogSink::Stdio, &runtime.limits);
         let mut store = runtime.new_store(state);
         let req = hyper::Request::builder().uri("http://localhost/bench").body(Empty::<Bytes>::new()).unwrap();
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).unwrap();

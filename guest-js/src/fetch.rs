@@ -1,0 +1,244 @@
+//! Native half of `fetch()` (js/fetch.js): outbound requests through
+//! `wasi:http/outgoing-handler`. Requests in flight are polled by the event
+//! loop together with timers, so a pending fetch never blocks other work.
+
+use crate::wasi::http::outgoing_handler;
+use crate::wasi::http::types::{
+    ErrorCode, Fields, FutureIncomingResponse, IncomingBody, IncomingResponse, Method, OutgoingBody, OutgoingRequest,
+    RequestOptions, Scheme,
+};
+use crate::wasi::io::poll::Pollable;
+use crate::wasi::io::streams::{InputStream, StreamError};
+use rquickjs::{Ctx, Exception, Function, Object, Result, Value};
+use std::cell::{Cell, RefCell};
+
+/// Default timeouts of an outbound request, in nanoseconds.
+const CONNECT_TIMEOUT: u64 = 10_000_000_000;
+const FIRST_BYTE_TIMEOUT: u64 = 60_000_000_000;
+const BETWEEN_BYTES_TIMEOUT: u64 = 60_000_000_000;
+
+enum Stage {
+    Waiting(FutureIncomingResponse),
+    Body {
+        status: u16,
+        headers: Vec<String>,
+        // Dropped in this order: stream, body, response (children first).
+        stream: Option<InputStream>,
+        body: Option<IncomingBody>,
+        _response: IncomingResponse,
+        bytes: Vec<u8>,
+    },
+}
+
+struct InFlight {
+    id: u32,
+    stage: Stage,
+}
+
+/// How a fetch ended, handed to js/fetch.js.
+pub enum Outcome {
+    Response { status: u16, headers: Vec<String>, body: Vec<u8> },
+    Failed(String),
+}
+
+thread_local! {
+    static IN_FLIGHT: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
+    native.set("fetchStart", Function::new(ctx.clone(), start)?)?;
+    native.set("fetchAbort", Function::new(ctx.clone(), abort)?)?;
+    Ok(())
+}
+
+fn max_in_flight() -> usize {
+    std::env::var("NANO_MAX_FETCHES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
+}
+
+pub fn has_pending() -> bool {
+    IN_FLIGHT.with(|f| !f.borrow().is_empty())
+}
+
+fn method(name: &str) -> Method {
+    match name {
+        "GET" => Method::Get,
+        "HEAD" => Method::Head,
+        "POST" => Method::Post,
+        "PUT" => Method::Put,
+        "DELETE" => Method::Delete,
+        "OPTIONS" => Method::Options,
+        "PATCH" => Method::Patch,
+        other => Method::Other(other.to_string()),
+    }
+}
+
+/// Human-readable reasons for `wasi:http` errors.
+pub fn describe(code: &ErrorCode) -> String {
+    match code {
+        ErrorCode::DnsError(_) => "DNS lookup failed".into(),
+        ErrorCode::DestinationNotFound => "destination not found".into(),
+        ErrorCode::ConnectionRefused => "connection refused".into(),
+        ErrorCode::ConnectionTimeout => "connection timed out".into(),
+        ErrorCode::ConnectionReadTimeout => "timed out waiting for the response".into(),
+        ErrorCode::ConnectionTerminated => "the connection was closed".into(),
+        ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => {
+            "TLS handshake failed".into()
+        }
+        ErrorCode::HttpRequestDenied => "refused by the host's outbound policy (not in --allow-host)".into(),
+        ErrorCode::DestinationIpProhibited => {
+            "refused by the host's outbound policy: the address is private, loopback or link-local (allow it with --allow-host)".into()
+        }
+        ErrorCode::HttpResponseIncomplete => "the response ended early".into(),
+        ErrorCode::HttpResponseTimeout => "timed out waiting for the response".into(),
+        ErrorCode::InternalError(Some(message)) => message.clone(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// The start of a long value, for error messages.
+fn shorten(s: &str) -> String {
+    match s.char_indices().nth(100) {
+        Some((end, _)) => format!("{}…", &s[..end]),
+        None => s.to_string(),
+    }
+}
+
+/// Sends a request; returns its id. `body` is the request body's bytes.
+fn start<'js>(
+    ctx: Ctx<'js>,
+    method_name: String,
+    https: bool,
+    authority: String,
+    path: String,
+    headers: Vec<String>,
+    body: Value<'js>,
+) -> Result<u32> {
+    let fail = |message: String| Exception::throw_type(&ctx, &format!("fetch failed: {message}"));
+    let limit = max_in_flight();
+    if IN_FLIGHT.with(|f| f.borrow().len()) >= limit {
+        return Err(fail(format!("too many fetches in flight (the limit is {limit} per request)")));
+    }
+    let fields = Fields::new();
+    for pair in headers.chunks_exact(2) {
+        let value: Vec<u8> = pair[1].chars().map(|c| c as u32 as u8).collect();
+        fields
+            .append(&pair[0], &value)
+            .map_err(|e| fail(format!("header `{}` cannot be sent: {e:?}", pair[0])))?;
+    }
+    let request = OutgoingRequest::new(fields);
+    let _ = request.set_method(&method(&method_name));
+    let _ = request.set_scheme(Some(if https { &Scheme::Https } else { &Scheme::Http }));
+    request.set_authority(Some(&authority)).map_err(|_| fail(format!("invalid host `{}`", shorten(&authority))))?;
+    request
+        .set_path_with_query(Some(&path))
+        .map_err(|_| fail(format!("the path `{}` ({} bytes) cannot be sent (at most 65,534 bytes)", shorten(&path), path.len())))?;
+    let options = RequestOptions::new();
+    let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT));
+    let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT));
+    let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT));
+    let bytes = if body.is_null() || body.is_undefined() { None } else { Some(crate::native::bytes_of(&body)?) };
+    let outgoing_body = request.body().map_err(|_| fail("request body unavailable".into()))?;
+    let future = outgoing_handler::handle(request, Some(options)).map_err(|e| fail(describe(&e)))?;
+    if let Some(bytes) = bytes {
+        let stream = outgoing_body.write().map_err(|_| fail("request body stream unavailable".into()))?;
+        for chunk in bytes.chunks(4096) {
+            if stream.blocking_write_and_flush(chunk).is_err() {
+                break; // the response future reports why
+            }
+        }
+        drop(stream);
+    }
+    let _ = OutgoingBody::finish(outgoing_body, None);
+    let id = NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1).max(1));
+        id
+    });
+    IN_FLIGHT.with(|f| f.borrow_mut().push(InFlight { id, stage: Stage::Waiting(future) }));
+    Ok(id)
+}
+
+/// Drops a request in flight (AbortSignal); the host cancels it.
+fn abort(id: u32) {
+    IN_FLIGHT.with(|f| f.borrow_mut().retain(|r| r.id != id));
+}
+
+/// One pollable per request in flight, with its id.
+pub fn pollables() -> Vec<(u32, Pollable)> {
+    IN_FLIGHT.with(|f| {
+        f.borrow()
+            .iter()
+            .map(|r| {
+                let pollable = match &r.stage {
+                    Stage::Waiting(future) => future.subscribe(),
+                    Stage::Body { stream: Some(stream), .. } => stream.subscribe(),
+                    // Finished reading; ready at once.
+                    Stage::Body { stream: None, .. } => crate::wasi::clocks::monotonic_clock::subscribe_duration(0),
+                };
+                (r.id, pollable)
+            })
+            .collect()
+    })
+}
+
+/// Moves request `id` on after its pollable fired; Some when it finished.
+pub fn advance(id: u32) -> Option<Outcome> {
+    IN_FLIGHT.with(|f| {
+        let mut all = f.borrow_mut();
+        let index = all.iter().position(|r| r.id == id)?;
+        let outcome = step(&mut all[index].stage);
+        if outcome.is_some() {
+            all.remove(index);
+        }
+        outcome
+    })
+}
+
+fn step(stage: &mut Stage) -> Option<Outcome> {
+    if let Stage::Waiting(future) = stage {
+        let response = match future.get()? {
+            Ok(Ok(response)) => response,
+            Ok(Err(code)) => return Some(Outcome::Failed(describe(&code))),
+            Err(()) => return Some(Outcome::Failed("the response was already taken".into())),
+        };
+        let status = response.status();
+        let headers = response
+            .headers()
+            .entries()
+            .into_iter()
+            .flat_map(|(name, value)| [name, value.iter().map(|&b| b as char).collect()])
+            .collect();
+        let Ok(body) = response.consume() else {
+            return Some(Outcome::Failed("the response body was already taken".into()));
+        };
+        let Ok(stream) = body.stream() else {
+            return Some(Outcome::Failed("the response body stream is unavailable".into()));
+        };
+        *stage = Stage::Body { status, headers, stream: Some(stream), body: Some(body), _response: response, bytes: Vec::new() };
+    }
+    let Stage::Body { status, headers, stream: stream_slot, body, bytes, .. } = stage else { unreachable!() };
+    let stream = stream_slot.as_ref()?;
+    // Take what has arrived without blocking; the loop polls for the rest.
+    loop {
+        match stream.read(64 * 1024) {
+            Ok(chunk) if chunk.is_empty() => return None,
+            Ok(chunk) => bytes.extend_from_slice(&chunk),
+            Err(StreamError::Closed) => {
+                stream_slot.take(); // the stream is a child of the body
+                if let Some(body) = body.take() {
+                    // Trailers are not exposed; finishing surfaces a late error.
+                    let _ = IncomingBody::finish(body);
+                }
+                return Some(Outcome::Response {
+                    status: *status,
+                    headers: std::mem::take(headers),
+                    body: std::mem::take(bytes),
+                });
+            }
+            Err(StreamError::LastOperationFailed(e)) => {
+                return Some(Outcome::Failed(format!("reading the response body: {}", e.to_debug_string())))
+            }
+        }
+    }
+}

@@ -1,0 +1,76 @@
+// fetch() (Fetch Standard, the parts that apply on a server). The request
+// goes out through the host (wasi:http outgoing-handler, see fetch.rs);
+// redirects, aborts and the Response are handled here. Bodies are buffered
+// for now: streaming arrives with ReadableStream.
+const pendingFetches = new Map(); // id -> { resolve, reject }
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+
+function sendOnce(method, url, flatHeaders, body, signal) {
+  return new Promise((resolve, reject) => {
+    const id = native.fetchStart(method, url.protocol === 'https:', url.host, url.pathname + url.search, flatHeaders, body);
+    pendingFetches.set(id, { resolve, reject });
+    addAbortAlgorithm(signal, (reason) => {
+      if (!pendingFetches.has(id)) return;
+      pendingFetches.delete(id);
+      native.fetchAbort(id);
+      reject(reason);
+    });
+  });
+}
+
+async function fetch(input, init = undefined) {
+  const request = new Request(input, init);
+  const signal = request.signal;
+  if (signal.aborted) throw signal.reason;
+  let method = request.method;
+  let url = new URL(request.url);
+  const headers = request.headers;
+  let body = null;
+  if (request[bodyInternals].source !== null) body = await consumeBody(request, 'fetch');
+  for (let redirects = 0; ; redirects++) {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      throw new TypeError(`fetch failed: the URL scheme "${url.protocol.slice(0, -1)}" is not supported`);
+    }
+    const [status, flatHeaders, bytes] = await sendOnce(method, url, headersToFlatList(headers), body, signal);
+    const responseHeaders = headersFromFlatList(flatHeaders, 'immutable');
+    const location = responseHeaders.get('location');
+    if (REDIRECT_STATUSES.includes(status) && location !== null && request.redirect !== 'manual') {
+      if (request.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location} with redirect: 'error'`);
+      if (redirects >= 20) throw new TypeError(`fetch failed: more than 20 redirects (last to ${location})`);
+      const next = URL.parse(location, url);
+      if (next === null) throw new TypeError(`fetch failed: the redirect location ${location} is not a valid URL`);
+      // 303, and 301/302 after a POST, turn into a GET without a body.
+      if ((status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = null;
+        for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) {
+          headers[headersList] = headers[headersList].filter((h) => h[0] !== name);
+        }
+      }
+      url = next;
+      continue;
+    }
+    const response = new Response(internalConstruction);
+    response[responseInternals] = {
+      type: 'basic', status, statusText: '', headers: responseHeaders, url: url.href, redirected: redirects > 0,
+    };
+    const nullBody = NULL_BODY_STATUS.includes(status) || method === 'HEAD';
+    response[bodyInternals] = newBodyState(nullBody ? null : bytes);
+    return response;
+  }
+}
+
+const fetchHooks = {
+  fetchResponded(id, status, flatHeaders, body) {
+    const pending = pendingFetches.get(id);
+    if (pending === undefined) return; // aborted meanwhile
+    pendingFetches.delete(id);
+    pending.resolve([status, flatHeaders, body]);
+  },
+  fetchFailed(id, message) {
+    const pending = pendingFetches.get(id);
+    if (pending === undefined) return;
+    pendingFetches.delete(id);
+    pending.reject(new TypeError(`fetch failed: ${message}`));
+  },
+};

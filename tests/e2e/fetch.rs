@@ -1,0 +1,188 @@
+//! fetch(): through the real host, against an upstream server on 127.0.0.1.
+
+use crate::common::*;
+use crate::upstream::{self, Upstream};
+use std::process::Output;
+
+/// Runs a module script with `UPSTREAM` defined, allowing 127.0.0.1 unless
+/// other flags are given.
+fn fetch_script(up: &Upstream, name: &str, flags: &[&str], body: &str) -> Output {
+    let path = scratch(&format!("fetch-{name}")).join(format!("{name}.mjs"));
+    std::fs::write(&path, format!("const UPSTREAM = 'http://{}';\n{body}\nexport {{}};\n", up.addr)).unwrap();
+    let mut cmd = nano();
+    cmd.arg("exec");
+    if flags.is_empty() {
+        cmd.args(["--allow-host", "127.0.0.1"]);
+    } else {
+        cmd.args(flags);
+    }
+    cmd.arg(&path).output().unwrap()
+}
+
+fn assert_ok(out: &Output) -> String {
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    stdout
+}
+
+#[test]
+fn get_post_headers_and_bodies() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "basic", &[], r#"
+const r = await fetch(`${UPSTREAM}/hello`);
+console.log(r.status, r.ok, r.headers.get('content-type'), await r.text(), r.url === `${UPSTREAM}/hello`, r.redirected);
+const e = await fetch(`${UPSTREAM}/echo`, { method: 'POST', body: 'payload', headers: { 'x-test': 'yes' } });
+console.log(await e.text());
+const j = await fetch(new Request(`${UPSTREAM}/echo`, { method: 'PUT', body: new URLSearchParams({ a: '1' }) }));
+console.log(await j.text());
+const t = await fetch(`${UPSTREAM}/teapot`);
+console.log(t.status, t.ok, await t.text());
+const big = await fetch(`${UPSTREAM}/big`);
+console.log((await big.arrayBuffer()).byteLength);
+await assertUsedTwice(big);
+async function assertUsedTwice(res) { try { await res.text(); console.log('no error'); } catch (err) { console.log(err.name); } }
+"#);
+    let stdout = assert_ok(&out);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "200 true text/plain hello upstream true false");
+    assert_eq!(lines[1], "POST x-test=yes content-type=text/plain;charset=UTF-8 body=payload");
+    assert_eq!(lines[2], "PUT x-test= content-type=application/x-www-form-urlencoded;charset=UTF-8 body=a=1");
+    assert_eq!(lines[3], "418 false short and stout");
+    assert_eq!(lines[4], "1048576");
+    assert_eq!(lines[5], "TypeError");
+}
+
+#[test]
+fn fetches_overlap_instead_of_queueing() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "overlap", &[], r#"
+const start = performance.now();
+const bodies = await Promise.all(Array.from({ length: 10 }, () => fetch(`${UPSTREAM}/slow?ms=300`).then((r) => r.text())));
+const elapsed = performance.now() - start;
+console.log(bodies.every((b) => b === 'slept 300'), elapsed < 1500 ? 'overlapped' : `took ${elapsed} ms`);
+// A timer keeps running while fetches are pending.
+let ticks = 0;
+const timer = setInterval(() => ticks++, 20);
+await fetch(`${UPSTREAM}/slow?ms=200`);
+clearInterval(timer);
+console.log(ticks >= 5 ? 'timers ran' : `only ${ticks} ticks`);
+"#);
+    assert_eq!(assert_ok(&out), "true overlapped\ntimers ran\n");
+}
+
+#[test]
+fn failures_reject_with_a_type_error_and_a_reason() {
+    let up = upstream::start();
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out = fetch_script(&up, "failures", &[], &format!(r#"
+const attempt = async (what, input, init) => {{
+  try {{ await fetch(input, init); console.log(what, 'resolved'); }}
+  catch (err) {{ console.log(what, err.name, err.message); }}
+}};
+await attempt('refused', 'http://127.0.0.1:{closed}/');
+await attempt('scheme', 'ftp://127.0.0.1/');
+await attempt('url', 'not a url');
+await attempt('timeout', `${{UPSTREAM}}/slow?ms=3000`, {{ signal: AbortSignal.timeout(50) }});
+const controller = new AbortController();
+const pending = attempt('abort', `${{UPSTREAM}}/slow?ms=3000`, {{ signal: controller.signal }});
+setTimeout(() => controller.abort(), 20);
+await pending;
+await attempt('pre-aborted', `${{UPSTREAM}}/hello`, {{ signal: AbortSignal.abort() }});
+"#));
+    let stdout = assert_ok(&out);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "refused TypeError fetch failed: connection refused");
+    assert!(lines[1].starts_with("scheme TypeError") && lines[1].contains("ftp"), "{stdout}");
+    assert!(lines[2].starts_with("url TypeError") && lines[2].contains("not a url"), "{stdout}");
+    assert!(lines[3].starts_with("timeout TimeoutError"), "{stdout}");
+    assert!(lines[4].starts_with("abort AbortError"), "{stdout}");
+    assert!(lines[5].starts_with("pre-aborted AbortError"), "{stdout}");
+}
+
+#[test]
+fn redirects_follow_manual_error() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "redirects", &[], r#"
+const r = await fetch(`${UPSTREAM}/redirect/3`);
+console.log(r.status, await r.text(), r.redirected, r.url.endsWith('/redirect/0'));
+const m = await fetch(`${UPSTREAM}/redirect/3`, { redirect: 'manual' });
+console.log(m.status, m.headers.get('location'));
+try { await fetch(`${UPSTREAM}/redirect/1`, { redirect: 'error' }); } catch (err) { console.log(err.name); }
+try { await fetch(`${UPSTREAM}/redirect/25`); } catch (err) { console.log(err.name, err.message.includes('20 redirects')); }
+const s = await fetch(`${UPSTREAM}/see-other`, { method: 'POST', body: 'dropped' });
+console.log(await s.text());
+"#);
+    assert_eq!(
+        assert_ok(&out),
+        "200 landed true true\n302 /redirect/2\nTypeError\nTypeError true\nGET x-test= content-type= body=\n"
+    );
+}
+
+#[test]
+fn outbound_policy_refuses_private_addresses_and_unlisted_hosts() {
+    let up = upstream::start();
+    let script = r#"
+try { await fetch(`${UPSTREAM}/hello`); console.log('allowed'); } catch (err) { console.log(err.name, err.message); }
+"#;
+    // By default loopback is refused (SSRF protection).
+    let out = fetch_script(&up, "policy-default", &["--timeout", "10"], script);
+    let stdout = assert_ok(&out);
+    assert!(stdout.starts_with("TypeError") && stdout.contains("private, loopback or link-local"), "{stdout}");
+    // An allow-list without this host refuses it too.
+    let out = fetch_script(&up, "policy-list", &["--allow-host", "example.com"], script);
+    let stdout = assert_ok(&out);
+    assert!(stdout.starts_with("TypeError") && stdout.contains("--allow-host"), "{stdout}");
+    // Listing host:port allows exactly that.
+    let exact = format!("127.0.0.1:{}", up.addr.port());
+    let out = fetch_script(&up, "policy-exact", &["--allow-host", &exact], script);
+    assert_eq!(assert_ok(&out), "allowed\n");
+}
+
+#[test]
+fn in_flight_fetches_are_limited_per_request() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "limit", &["--allow-host", "127.0.0.1", "--max-fetches", "3"], r#"
+const results = await Promise.allSettled(Array.from({ length: 5 }, () => fetch(`${UPSTREAM}/slow?ms=100`)));
+console.log(results.filter((r) => r.status === 'fulfilled').length);
+const rejected = results.filter((r) => r.status === 'rejected');
+console.log(rejected.length, rejected.every((r) => r.reason instanceof TypeError && r.reason.message.includes('limit is 3')));
+console.log((await fetch(`${UPSTREAM}/hello`)).status);
+"#);
+    assert_eq!(assert_ok(&out), "3\n2 true\n200\n");
+}
+
+#[test]
+fn a_served_app_proxies_an_upstream() {
+    let up = upstream::start();
+    let dir = scratch("fetch-proxy");
+    let app_path = dir.join("proxy.js");
+    std::fs::write(
+        &app_path,
+        format!(
+            "export default {{ async fetch(request) {{\n  const url = new URL(request.url);\n  const upstream = await fetch('http://{}' + url.pathname);\n  return new Response(await upstream.text(), {{ status: upstream.status, headers: {{ 'x-proxied': 'yes' }} }});\n}} }};\n",
+            up.addr
+        ),
+    )
+    .unwrap();
+    let server = Server::start_with(&app_path, &["--allow-host", "127.0.0.1"], nano());
+    let res = server.get("/hello");
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.text(), "hello upstream");
+    assert_eq!(res.header("x-proxied"), Some("yes"));
+    assert_eq!(server.get("/teapot").status, 418);
+}
+
+#[test]
+fn a_thousand_concurrent_fetches_and_large_requests() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "thousand", &["--allow-host", "127.0.0.1", "--timeout", "120"], r#"
+const all = await Promise.all(Array.from({ length: 1000 }, () => fetch(`${UPSTREAM}/slow?ms=200`).then((r) => r.text())));
+console.log(all.length, all.every((b) => b === 'slept 200'));
+const upload = new Uint8Array(10 << 20).fill(7);
+console.log(await (await fetch(`${UPSTREAM}/size`, { method: 'POST', body: upload })).text());
+// 64 KB: the http crate under wasi:http caps a request target at 65,534 bytes.
+const longQuery = 'q=' + 'a'.repeat(64000);
+console.log(await (await fetch(`${UPSTREAM}/size?${longQuery}`)).text());
+"#);
+    assert_eq!(assert_ok(&out), format!("1000 true\n{} 0\n0 {}\n", 10 << 20, 64000 + 2));
+}
