@@ -6,6 +6,10 @@
 //!    next to a plain hyper hello-world server, measured in the same run.
 //! 3. Web APIs (bench/*.js) under `nano-host exec` and under Node.js, the
 //!    same script in both, as ratios.
+//! 4. fetch(): 1,000 concurrent fetches from one script against a local
+//!    server, and the round trip of one fetch next to the same request made
+//!    directly from Rust (hyper, a new connection each time, as wasi:http
+//!    does).
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Empty, Full};
@@ -34,6 +38,72 @@ fn main() {
     rt.block_on(per_request_phases(&hello));
     over_http(&rt, &nano_bin, &hello);
     web_apis_against_node(&nano_bin, &root.join("bench/url_clone.js"));
+    fetch_against_rust(&rt, &nano_bin);
+}
+
+const FETCH_ROUND_TRIPS: usize = 300;
+
+fn fetch_against_rust(rt: &tokio::runtime::Runtime, nano_bin: &std::path::Path) {
+    let port = free_port();
+    rt.spawn(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(|_req| async {
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"pong"))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    wait_for(port);
+    let url = format!("http://127.0.0.1:{port}/");
+
+    // Baseline: hyper from Rust, one connection per request.
+    let started = Instant::now();
+    rt.block_on(async {
+        for _ in 0..FETCH_ROUND_TRIPS {
+            let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+            tokio::spawn(conn);
+            let req = hyper::Request::builder().uri(&url).header("host", format!("127.0.0.1:{port}")).body(Empty::<Bytes>::new()).unwrap();
+            let body = sender.send_request(req).await.unwrap().into_body().collect().await.unwrap().to_bytes();
+            assert_eq!(&body[..], b"pong");
+        }
+    });
+    let rust_us = started.elapsed().as_secs_f64() * 1e6 / FETCH_ROUND_TRIPS as f64;
+
+    let script = std::env::temp_dir().join(format!("nano-bench-fetch-{}.mjs", std::process::id()));
+    std::fs::write(
+        &script,
+        format!(
+            r#"const url = '{url}';
+let start = performance.now();
+const all = await Promise.all(Array.from({{ length: 1000 }}, () => fetch(url).then((r) => r.text())));
+const concurrentMs = performance.now() - start;
+if (!all.every((b) => b === 'pong')) throw new Error('bad body');
+for (let i = 0; i < 20; i++) await (await fetch(url)).text();
+start = performance.now();
+for (let i = 0; i < {FETCH_ROUND_TRIPS}; i++) await (await fetch(url)).text();
+const roundTripUs = (performance.now() - start) * 1000 / {FETCH_ROUND_TRIPS};
+console.log(JSON.stringify({{ concurrent_1000_ms: concurrentMs, round_trip_us: roundTripUs }}));
+export {{}};
+"#
+        ),
+    )
+    .unwrap();
+    let nano = run_script(Command::new(nano_bin).args(["exec", "--allow-host", "127.0.0.1", "--timeout", "120"]).arg(&script))
+        .expect("nano-host exec of the fetch bench");
+    let _ = std::fs::remove_file(&script);
+    let get = |name: &str| nano.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or(f64::NAN);
+    println!("fetch() against a local server:");
+    println!("  1,000 concurrent fetches from one script   {:>10.1} ms", get("concurrent_1000_ms"));
+    println!("  one fetch round trip, nano                 {:>10.1} µs", get("round_trip_us"));
+    println!("  the same request from Rust (hyper)         {rust_us:>10.1} µs");
+    println!("  ratio nano / Rust                          {:>10.2}", get("round_trip_us") / rust_us);
 }
 
 /// Runs a bench script that prints one JSON object of numbers.
