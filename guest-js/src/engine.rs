@@ -16,6 +16,7 @@ const PRELUDE: &str = concat!(
     include_str!("js/base64.js"),
     include_str!("js/url.js"),
     include_str!("js/clone.js"),
+    include_str!("js/crypto.js"),
     include_str!("js/console.js"),
     include_str!("js/timers.js"),
     include_str!("js/headers.js"),

@@ -30,6 +30,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     crate::url::install(ctx, &native)?;
     crate::clone::install(ctx, &native)?;
     crate::fetch::install(ctx, &native)?;
+    crate::crypto::install(ctx, &native)?;
     Ok(native)
 }
 

@@ -6,4 +6,9 @@ wasmtime::component::bindgen!({
     world: "nano:platform/host-services",
     // The clone interface's nodes are encoded with serde (clone.rs).
     additional_derives: [serde::Serialize, serde::Deserialize],
+    // Crypto calls reach into the resource table, which can fail.
+    imports: { "nano:platform/crypto": trappable },
+    with: {
+        "nano:platform/crypto.key": crate::crypto::CryptoKey,
+    },
 });

@@ -129,6 +129,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::log::add_to_linker(&mut l)?;
     crate::url::add_to_linker(&mut l)?;
     crate::clone::add_to_linker(&mut l)?;
+    crate::crypto::add_to_linker(&mut l)?;
     Ok(l)
 }
 

@@ -35,6 +35,8 @@ fn base64_dom_exception_and_globals_conformance() { run_suite("globals.js"); }
 fn url_and_search_params_conformance() { run_suite("url.js"); }
 #[test]
 fn structured_clone_conformance() { run_suite("clone.js"); }
+#[test]
+fn web_crypto_known_answers_and_errors() { run_suite("crypto.js"); }
 
 #[test]
 fn structured_clone_size_limit_is_configurable() {

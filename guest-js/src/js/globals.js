@@ -34,6 +34,7 @@ function defineGlobals(entries) {
 
 defineGlobals({
   DOMException, Event, EventTarget, AbortController, AbortSignal,
+  Crypto, CryptoKey, SubtleCrypto,
   TextEncoder, TextDecoder, URL, URLSearchParams, Headers, Request, Response, fetch, Performance, Navigator,
   atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },
@@ -47,7 +48,7 @@ defineGlobals({
     return globalEventTarget.dispatchEvent(...arguments);
   },
 });
-for (const [name, value] of [['self', globalThis], ['performance', performance], ['navigator', navigator]]) {
+for (const [name, value] of [['self', globalThis], ['performance', performance], ['navigator', navigator], ['crypto', crypto]]) {
   Object.defineProperty(globalThis, name, { get: () => value, configurable: true, enumerable: true });
 }
 Object.defineProperty(Math, 'random', { value: function random() { return native.random(); }, writable: true, configurable: true });

@@ -1,0 +1,109 @@
+// Web Crypto: known-answer tests from the standards' own vectors (FIPS
+// 180-4 examples, RFC 4231 for HMAC), key handling and every error kind
+// the implemented algorithms can raise.
+const enc = (s) => new TextEncoder().encode(s);
+const hex = (b) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+const fill = (byte, n) => new Uint8Array(n).fill(byte);
+
+test('getRandomValues and randomUUID', () => {
+  const a = new Uint32Array(16);
+  assert(crypto.getRandomValues(a) === a, 'returns its argument');
+  assert(a.some((x) => x !== 0));
+  const b = crypto.getRandomValues(new Uint8Array(65536));
+  assertEq(b.length, 65536);
+  crypto.getRandomValues(new BigUint64Array(2));
+  crypto.getRandomValues(new Int8Array(new ArrayBuffer(8), 2, 3));
+  assertThrows(() => crypto.getRandomValues(new Uint8Array(65537)), 'QuotaExceededError');
+  assertThrows(() => crypto.getRandomValues(new Float64Array(1)), 'TypeMismatchError');
+  assertThrows(() => crypto.getRandomValues(new DataView(new ArrayBuffer(4))), 'TypeMismatchError');
+  assertThrows(() => crypto.getRandomValues([1, 2]), 'TypeError');
+  const ids = new Set(Array.from({ length: 100 }, () => crypto.randomUUID()));
+  assertEq(ids.size, 100);
+  for (const id of ids) assert(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(id), id);
+  assert(crypto instanceof Crypto && crypto.subtle instanceof SubtleCrypto);
+});
+
+test('digest: FIPS 180-4 examples', async () => {
+  assertEq(hex(await crypto.subtle.digest('SHA-1', enc('abc'))), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+  assertEq(hex(await crypto.subtle.digest('SHA-256', enc(''))), 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  assertEq(hex(await crypto.subtle.digest({ name: 'sha-256' }, enc('abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq'))),
+    '248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1');
+  assertEq(hex(await crypto.subtle.digest('SHA-384', enc('abc'))),
+    'cb00753f45a35e8bb5a03d699ac65007272c32ab0eded1631a8b605a43ff5bed8086072ba1e7cc2358baeca134c825a7');
+  assertEq(hex(await crypto.subtle.digest('SHA-512', enc('abc').buffer)),
+    'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f');
+  // A million 'a's (FIPS 180-2 appendix).
+  assertEq(hex(await crypto.subtle.digest('SHA-256', fill(0x61, 1000000))),
+    'cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0');
+  await assertRejects(crypto.subtle.digest('MD5', enc('x')), 'NotSupportedError');
+  await assertRejects(crypto.subtle.digest('SHA-256', 'not bytes'), 'TypeError');
+  await assertRejects(crypto.subtle.digest({}, enc('x')), 'TypeError');
+});
+
+test('HMAC: RFC 4231', async () => {
+  const vectors = [
+    [fill(0x0b, 20), enc('Hi There'), 'SHA-256', 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
+    [fill(0x0b, 20), enc('Hi There'), 'SHA-384', 'afd03944d84895626b0825f4ab46907f15f9dadbe4101ec682aa034c7cebc59cfaea9ea9076ede7f4af152e8b2fa9cb6'],
+    [fill(0x0b, 20), enc('Hi There'), 'SHA-512', '87aa7cdea5ef619d4ff0b4241a1d6cb02379f4e2ce4ec2787ad0b30545e17cdedaa833b7d6b8a702038b274eaea3f4e4be9d914eeb61f1702e696c203a126854'],
+    [enc('Jefe'), enc('what do ya want for nothing?'), 'SHA-256', '5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843'],
+    [enc('Jefe'), enc('what do ya want for nothing?'), 'SHA-512', '164b7a7bfcf819e2e395fbe73b56e0a387bd64222e831fd610270cd7ea2505549758bf75c05a994a6d034f65f8f0e6fdcaeab1a34d4a6b4b636e070a38bce737'],
+    [fill(0xaa, 131), enc('Test Using Larger Than Block-Size Key - Hash Key First'), 'SHA-256', '60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54'],
+    [enc('key'), enc('The quick brown fox jumps over the lazy dog'), 'SHA-1', 'de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9'],
+  ];
+  for (const [raw, data, hash, expected] of vectors) {
+    const key = await crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash }, false, ['sign', 'verify']);
+    const mac = await crypto.subtle.sign('HMAC', key, data);
+    assertEq(hex(mac), expected, hash);
+    assert(await crypto.subtle.verify({ name: 'hmac' }, key, mac, data), 'verifies');
+    const bad = new Uint8Array(mac);
+    bad[0] ^= 1;
+    assertEq(await crypto.subtle.verify('HMAC', key, bad, data), false, 'a changed MAC fails');
+    assertEq(await crypto.subtle.verify('HMAC', key, mac.slice(0, 4), data), false, 'a short MAC fails');
+  }
+});
+
+test('HMAC keys: generate, import, export, CryptoKey', async () => {
+  const key = await crypto.subtle.generateKey({ name: 'HMAC', hash: { name: 'SHA-256' } }, true, ['sign', 'verify', 'sign']);
+  assert(key instanceof CryptoKey);
+  assertEq([key.type, key.extractable, key.algorithm.name, key.algorithm.hash.name, key.algorithm.length], ['secret', true, 'HMAC', 'SHA-256', 512]);
+  assertEq(key.usages, ['sign', 'verify']);
+  const raw = await crypto.subtle.exportKey('raw', key);
+  assertEq(raw.byteLength, 64);
+  const jwk = await crypto.subtle.exportKey('jwk', key);
+  assertEq([jwk.kty, jwk.alg, jwk.ext], ['oct', 'HS256', true]);
+  assertEq(jwk.key_ops, ['sign', 'verify']);
+  const back = await crypto.subtle.importKey('jwk', jwk, { name: 'HMAC', hash: 'SHA-256' }, true, ['verify']);
+  assertEq(hex(await crypto.subtle.exportKey('raw', back)), hex(raw), 'JWK round trip');
+  const sig = await crypto.subtle.sign('HMAC', key, enc('m'));
+  assert(await crypto.subtle.verify('HMAC', back, sig, enc('m')));
+  const short = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-512', length: 100 }, true, ['sign']);
+  const shortRaw = new Uint8Array(await crypto.subtle.exportKey('raw', short));
+  assertEq(shortRaw.length, 13);
+  assertEq(shortRaw[12] & 0x0f, 0, 'unused bits are zero');
+  assertEq((await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-384' }, false, ['sign'])).algorithm.length, 1024);
+  assertThrows(() => new CryptoKey(), 'TypeError');
+});
+
+test('errors as the standard names them', async () => {
+  const raw = enc('secret');
+  const alg = { name: 'HMAC', hash: 'SHA-256' };
+  const signOnly = await crypto.subtle.importKey('raw', raw, alg, false, ['sign']);
+  await assertRejects(crypto.subtle.exportKey('raw', signOnly), 'InvalidAccessError', 'not extractable');
+  await assertRejects(crypto.subtle.verify('HMAC', signOnly, new Uint8Array(32), raw), 'InvalidAccessError', 'usage');
+  await assertRejects(crypto.subtle.importKey('raw', raw, alg, false, []), 'SyntaxError', 'empty usages');
+  await assertRejects(crypto.subtle.importKey('raw', raw, alg, false, ['encrypt']), 'SyntaxError', 'wrong usage');
+  await assertRejects(crypto.subtle.importKey('raw', raw, alg, false, ['fly']), 'TypeError', 'not a usage');
+  await assertRejects(crypto.subtle.importKey('raw', new Uint8Array(0), alg, false, ['sign']), 'DataError', 'empty key');
+  await assertRejects(crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-256', length: 8 }, false, ['sign']), 'DataError', 'length');
+  await assertRejects(crypto.subtle.importKey('raw', raw, { name: 'HMAC' }, false, ['sign']), 'TypeError', 'no hash');
+  await assertRejects(crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: 'SHA-3' }, false, ['sign']), 'NotSupportedError', 'hash');
+  await assertRejects(crypto.subtle.importKey('raw', raw, 'FOO', false, ['sign']), 'NotSupportedError', 'algorithm');
+  await assertRejects(crypto.subtle.importKey('spki', raw, alg, false, ['sign']), 'NotSupportedError', 'format');
+  await assertRejects(crypto.subtle.importKey('jwk', { kty: 'RSA' }, alg, false, ['sign']), 'DataError', 'kty');
+  await assertRejects(crypto.subtle.importKey('jwk', { kty: 'oct', k: 'a2V5', alg: 'HS512' }, alg, false, ['sign']), 'DataError', 'alg');
+  await assertRejects(crypto.subtle.importKey('jwk', { kty: 'oct', k: '!!' }, alg, false, ['sign']), 'DataError', 'base64url');
+  await assertRejects(crypto.subtle.importKey('jwk', { kty: 'oct', k: 'a2V5', ext: false }, alg, true, ['sign']), 'DataError', 'ext');
+  await assertRejects(crypto.subtle.sign('HMAC', 'not a key', raw), 'TypeError', 'key type');
+  await assertRejects(crypto.subtle.sign('HMAC', signOnly, 42), 'TypeError', 'data type');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM' }, signOnly, raw), 'NotSupportedError', 'not yet');
+});
