@@ -19,6 +19,9 @@ pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     native.set("hmacSign", Function::new(ctx.clone(), hmac_sign)?)?;
     native.set("hmacVerify", Function::new(ctx.clone(), hmac_verify)?)?;
     native.set("keyExportRaw", Function::new(ctx.clone(), export_raw)?)?;
+    native.set("deriveImport", Function::new(ctx.clone(), derive_import)?)?;
+    native.set("hkdfDeriveBits", Function::new(ctx.clone(), hkdf_derive_bits)?)?;
+    native.set("pbkdf2DeriveBits", Function::new(ctx.clone(), pbkdf2_derive_bits)?)?;
     Ok(())
 }
 
@@ -94,4 +97,35 @@ fn hmac_verify<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>, signature: Value<'
 fn export_raw(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
     let raw = with_key(&ctx, id, |key| key.export_raw())?.map_err(|e| throw(&ctx, e))?;
     bytes(ctx, raw)
+}
+
+fn derive_import<'js>(raw: Value<'js>) -> Result<u32> {
+    let raw = crate::native::bytes_of(&raw)?;
+    Ok(keep(crypto::derive_import(&raw)))
+}
+
+fn hkdf_derive_bits<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    algorithm: u32,
+    salt: Value<'js>,
+    info: Value<'js>,
+    length: u32,
+) -> Result<TypedArray<'js, u8>> {
+    let (salt, info) = (crate::native::bytes_of(&salt)?, crate::native::bytes_of(&info)?);
+    let out = with_key(&ctx, id, |key| crypto::hkdf_derive_bits(key, hash(algorithm), &salt, &info, length))?;
+    bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
+}
+
+fn pbkdf2_derive_bits<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    algorithm: u32,
+    salt: Value<'js>,
+    iterations: u32,
+    length: u32,
+) -> Result<TypedArray<'js, u8>> {
+    let salt = crate::native::bytes_of(&salt)?;
+    let out = with_key(&ctx, id, |key| crypto::pbkdf2_derive_bits(key, hash(algorithm), &salt, iterations, length))?;
+    bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }

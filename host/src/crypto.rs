@@ -3,7 +3,7 @@
 
 use crate::bindings::nano::platform::crypto::{CryptoError, HashAlgorithm, Host, HostKey};
 use crate::state::State;
-use ring::{digest, hmac, rand::SecureRandom};
+use ring::{digest, hkdf, hmac, pbkdf2, rand::SecureRandom};
 use wasmtime::component::Resource;
 
 /// A key held by the host for the guest.
@@ -14,6 +14,8 @@ pub struct CryptoKey {
 
 enum Material {
     Hmac { key: hmac::Key, raw: Vec<u8> },
+    /// Input keying material of HKDF / PBKDF2.
+    Derive { raw: Vec<u8> },
 }
 
 fn digest_algorithm(hash: HashAlgorithm) -> &'static digest::Algorithm {
@@ -56,7 +58,7 @@ impl HostKey for State {
             return Ok(Err(CryptoError::InvalidAccess("the key is not extractable".into())));
         }
         Ok(match &key.material {
-            Material::Hmac { raw, .. } => Ok(raw.clone()),
+            Material::Hmac { raw, .. } | Material::Derive { raw } => Ok(raw.clone()),
         })
     }
 
@@ -118,14 +120,89 @@ impl Host for State {
     }
 
     fn hmac_sign(&mut self, key: Resource<CryptoKey>, data: Vec<u8>) -> wasmtime::Result<Vec<u8>> {
-        let Material::Hmac { key, .. } = &self.key(&key)?.material;
-        Ok(hmac::sign(key, &data).as_ref().to_vec())
+        match &self.key(&key)?.material {
+            Material::Hmac { key, .. } => Ok(hmac::sign(key, &data).as_ref().to_vec()),
+            _ => wasmtime::bail!("not an HMAC key"), // the guest checks the algorithm first
+        }
     }
 
     fn hmac_verify(&mut self, key: Resource<CryptoKey>, data: Vec<u8>, signature: Vec<u8>) -> wasmtime::Result<bool> {
-        let Material::Hmac { key, .. } = &self.key(&key)?.material;
-        Ok(hmac::verify(key, &data, &signature).is_ok())
+        match &self.key(&key)?.material {
+            Material::Hmac { key, .. } => Ok(hmac::verify(key, &data, &signature).is_ok()),
+            _ => wasmtime::bail!("not an HMAC key"),
+        }
     }
+
+    fn derive_import(&mut self, raw: Vec<u8>) -> wasmtime::Result<Resource<CryptoKey>> {
+        self.new_key(CryptoKey { material: Material::Derive { raw }, extractable: false })
+    }
+
+    fn hkdf_derive_bits(
+        &mut self,
+        key: Resource<CryptoKey>,
+        hash: HashAlgorithm,
+        salt: Vec<u8>,
+        info: Vec<u8>,
+        length_bits: u32,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+        let Material::Derive { raw } = &self.key(&key)?.material else { wasmtime::bail!("not an HKDF key") };
+        let Some(len) = byte_length(length_bits) else { return Ok(Err(not_whole_bytes(length_bits))) };
+        let algorithm = match hash {
+            HashAlgorithm::Sha1 => hkdf::HKDF_SHA1_FOR_LEGACY_USE_ONLY,
+            HashAlgorithm::Sha256 => hkdf::HKDF_SHA256,
+            HashAlgorithm::Sha384 => hkdf::HKDF_SHA384,
+            HashAlgorithm::Sha512 => hkdf::HKDF_SHA512,
+        };
+        let prk = hkdf::Salt::new(algorithm, &salt).extract(raw);
+        let info = [info.as_slice()];
+        let mut out = vec![0u8; len];
+        let derived = prk.expand(&info, OutputLength(len)).and_then(|okm| okm.fill(&mut out));
+        Ok(match derived {
+            Ok(()) => Ok(out),
+            Err(_) => Err(CryptoError::Operation(format!("HKDF cannot derive {length_bits} bits with this hash"))),
+        })
+    }
+
+    fn pbkdf2_derive_bits(
+        &mut self,
+        key: Resource<CryptoKey>,
+        hash: HashAlgorithm,
+        salt: Vec<u8>,
+        iterations: u32,
+        length_bits: u32,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+        let Material::Derive { raw } = &self.key(&key)?.material else { wasmtime::bail!("not a PBKDF2 key") };
+        let Some(len) = byte_length(length_bits) else { return Ok(Err(not_whole_bytes(length_bits))) };
+        let Some(iterations) = std::num::NonZeroU32::new(iterations) else {
+            return Ok(Err(CryptoError::Operation("PBKDF2 needs at least one iteration".into())));
+        };
+        let algorithm = match hash {
+            HashAlgorithm::Sha1 => pbkdf2::PBKDF2_HMAC_SHA1,
+            HashAlgorithm::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
+            HashAlgorithm::Sha384 => pbkdf2::PBKDF2_HMAC_SHA384,
+            HashAlgorithm::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
+        };
+        let mut out = vec![0u8; len];
+        pbkdf2::derive(algorithm, iterations, &salt, raw, &mut out);
+        Ok(Ok(out))
+    }
+}
+
+/// An output length for ring's HKDF.
+struct OutputLength(usize);
+
+impl hkdf::KeyType for OutputLength {
+    fn len(&self) -> usize {
+        self.0
+    }
+}
+
+fn byte_length(bits: u32) -> Option<usize> {
+    (bits % 8 == 0).then_some(bits as usize / 8)
+}
+
+fn not_whole_bytes(bits: u32) -> CryptoError {
+    CryptoError::Operation(format!("the length must be a multiple of 8 bits, not {bits}"))
 }
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {

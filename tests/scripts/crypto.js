@@ -107,3 +107,45 @@ test('errors as the standard names them', async () => {
   await assertRejects(crypto.subtle.sign('HMAC', signOnly, 42), 'TypeError', 'data type');
   await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM' }, signOnly, raw), 'NotSupportedError', 'not yet');
 });
+
+test('HKDF: RFC 5869', async () => {
+  const fromHex = (h) => Uint8Array.from(h.match(/../g), (x) => parseInt(x, 16));
+  const ikm = fill(0x0b, 22);
+  const key = await crypto.subtle.importKey('raw', ikm, 'HKDF', false, ['deriveBits', 'deriveKey']);
+  assertEq([key.type, key.extractable, key.algorithm.name], ['secret', false, 'HKDF']);
+  const okm = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-256', salt: fromHex('000102030405060708090a0b0c'), info: fromHex('f0f1f2f3f4f5f6f7f8f9') }, key, 42 * 8);
+  assertEq(hex(okm), '3cb25f25faacd57a90434f64d0362f2a2d2d0a90cf1a5a4c5db02d56ecc4c5bf34007208d5b887185865'); // test case 1
+  const empty = await crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: new Uint8Array() }, key, 42 * 8);
+  assertEq(hex(empty), '8da4e775a563c18f715f802a063c5a31b8a11f5c5ee1879ec3454e5f3c738d2d9d201395faa4b61a96c8'); // test case 3
+  const sha1 = await crypto.subtle.importKey('raw', fill(0x0b, 11), 'HKDF', false, ['deriveBits']);
+  const okm1 = await crypto.subtle.deriveBits(
+    { name: 'HKDF', hash: 'SHA-1', salt: fromHex('000102030405060708090a0b0c'), info: fromHex('f0f1f2f3f4f5f6f7f8f9') }, sha1, 42 * 8);
+  assertEq(hex(okm1), '085a01ea1b10f36933068b56efa5ad81a4f14b822f5b091568a9cdd4f155fda2c22e422478d305f3f896'); // test case 4
+  await assertRejects(crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: new Uint8Array() }, key, 256 * 32 * 8), 'OperationError', 'too long');
+  await assertRejects(crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: new Uint8Array() }, key, 13), 'OperationError', 'not whole bytes');
+  await assertRejects(crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', info: new Uint8Array() }, key, 256), 'TypeError', 'no salt');
+  await assertRejects(crypto.subtle.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: new Uint8Array() }, key, null), 'OperationError', 'no length');
+  await assertRejects(crypto.subtle.importKey('raw', ikm, 'HKDF', true, ['deriveBits']), 'SyntaxError', 'extractable');
+  await assertRejects(crypto.subtle.importKey('jwk', {}, 'HKDF', false, ['deriveBits']), 'NotSupportedError', 'jwk');
+  await assertRejects(crypto.subtle.exportKey('raw', key), 'InvalidAccessError');
+});
+
+test('PBKDF2: RFC 6070, and deriveKey to HMAC', async () => {
+  const password = await crypto.subtle.importKey('raw', enc('password'), { name: 'PBKDF2' }, false, ['deriveBits', 'deriveKey']);
+  const params = (iterations) => ({ name: 'PBKDF2', hash: 'SHA-1', salt: enc('salt'), iterations });
+  assertEq(hex(await crypto.subtle.deriveBits(params(1), password, 160)), '0c60c80f961f0e71f3a9b524af6012062fe037a6');
+  assertEq(hex(await crypto.subtle.deriveBits(params(2), password, 160)), 'ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957');
+  assertEq(hex(await crypto.subtle.deriveBits(params(4096), password, 160)), '4b007901b765489abead49d926f721d065a429c1');
+  const long = await crypto.subtle.importKey('raw', enc('passwordPASSWORDpassword'), 'PBKDF2', false, ['deriveBits']);
+  assertEq(hex(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-1', salt: enc('saltSALTsaltSALTsaltSALTsaltSALTsalt'), iterations: 4096 }, long, 200)),
+    '3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038');
+  await assertRejects(crypto.subtle.deriveBits(params(0), password, 160), 'OperationError', 'zero iterations');
+  await assertRejects(crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-1', salt: enc('s') }, password, 160), 'TypeError', 'no iterations');
+  const hmacKey = await crypto.subtle.deriveKey(params(2), password, { name: 'HMAC', hash: 'SHA-256', length: 160 }, true, ['sign']);
+  assertEq([hmacKey.algorithm.name, hmacKey.algorithm.length], ['HMAC', 160]);
+  assertEq(hex(await crypto.subtle.exportKey('raw', hmacKey)), 'ea6c014dc72d6f8ccd1ed92ace1d41f0d8de8957');
+  const signOnly = await crypto.subtle.importKey('raw', enc('password'), 'PBKDF2', false, ['deriveBits']);
+  await assertRejects(crypto.subtle.deriveKey(params(1), signOnly, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), 'InvalidAccessError', 'usage');
+  await assertRejects(crypto.subtle.deriveBits(params(1), hmacKey, 160), 'InvalidAccessError', 'wrong key');
+});

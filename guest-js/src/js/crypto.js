@@ -2,8 +2,9 @@
 // crypto.randomUUID, and crypto.subtle. The work runs in the host
 // (crypto.rs -> nano:platform/crypto); this side does the standard's
 // argument checking, algorithm normalisation and CryptoKey objects.
-// Implemented so far: digest (SHA-1/256/384/512) and HMAC (generateKey,
-// importKey and exportKey in raw and jwk, sign, verify).
+// Implemented so far: digest (SHA-1/256/384/512), HMAC (generateKey,
+// importKey and exportKey in raw and jwk, sign, verify), HKDF and PBKDF2
+// (importKey raw, deriveBits, deriveKey to HMAC).
 const HASH_NAMES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = [512, 512, 1024, 1024];
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
@@ -147,7 +148,8 @@ class SubtleCrypto {
 
   async importKey(format, keyData, algorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 5, "Failed to execute 'importKey' on 'SubtleCrypto'");
-    algorithmName(algorithm, 'importKey', ['HMAC']);
+    const name = algorithmName(algorithm, 'importKey', ['HMAC', 'HKDF', 'PBKDF2']);
+    if (name !== 'HMAC') return importDerivationKey(name, format, keyData, extractable, keyUsages);
     let hash = hashIndex(algorithm.hash, 'importKey');
     const usages = checkUsages(keyUsages, ['sign', 'verify'], 'importKey');
     let raw;
@@ -211,7 +213,57 @@ class SubtleCrypto {
   }
 }
 
-for (const operation of ['encrypt', 'decrypt', 'deriveBits', 'deriveKey', 'wrapKey', 'unwrapKey']) {
+// HKDF / PBKDF2 base keys: raw bytes only, never extractable.
+function importDerivationKey(name, format, keyData, extractable, keyUsages) {
+  const usages = checkUsages(keyUsages, ['deriveKey', 'deriveBits'], 'importKey');
+  if (format !== 'raw') {
+    if (['jwk', 'pkcs8', 'spki'].includes(format)) throw new DOMException(`importKey: format ${format} is not valid for ${name}`, 'NotSupportedError');
+    throw new TypeError(`importKey: unknown format ${format}`);
+  }
+  const raw = bufferSourceCopy(keyData, 'importKey');
+  if (extractable) throw new DOMException(`importKey: ${name} keys cannot be extractable`, 'SyntaxError');
+  if (usages.length === 0) throw new DOMException('importKey: usages cannot be empty', 'SyntaxError');
+  return new CryptoKey(cryptoToken, 'secret', false, { name }, usages, native.deriveImport(raw));
+}
+
+// The bits of deriveBits / deriveKey.
+function deriveBits(algorithm, baseKey, length, usage) {
+  const name = algorithmName(algorithm, usage, ['HKDF', 'PBKDF2']);
+  const hash = hashIndex(algorithm.hash, usage);
+  const salt = bufferSourceCopy(algorithm.salt, `${usage}: salt`);
+  let info;
+  let iterations;
+  if (name === 'HKDF') {
+    info = bufferSourceCopy(algorithm.info, `${usage}: info`);
+  } else {
+    if (algorithm.iterations === undefined) throw new TypeError(`${usage}: PBKDF2 needs iterations`);
+    iterations = Number(algorithm.iterations) >>> 0;
+  }
+  checkKey(baseKey, name, usage);
+  if (length === null || length === undefined) throw new DOMException(`${usage}: ${name} needs a length`, 'OperationError');
+  const bits = Number(length) >>> 0;
+  try {
+    return name === 'HKDF'
+      ? native.hkdfDeriveBits(keyHandle(baseKey), hash, salt, info, bits)
+      : native.pbkdf2DeriveBits(keyHandle(baseKey), hash, salt, iterations, bits);
+  } catch (err) { throw cryptoError(err); }
+}
+
+SubtleCrypto.prototype.deriveBits = async function deriveBits_(algorithm, baseKey, length = null) {
+  requiredArguments(arguments.length, 2, "Failed to execute 'deriveBits' on 'SubtleCrypto'");
+  return deriveBits(algorithm, baseKey, length, 'deriveBits').buffer;
+};
+
+SubtleCrypto.prototype.deriveKey = async function deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
+  requiredArguments(arguments.length, 5, "Failed to execute 'deriveKey' on 'SubtleCrypto'");
+  algorithmName(derivedKeyType, 'deriveKey', ['HMAC']);
+  const hash = hashIndex(derivedKeyType.hash, 'deriveKey');
+  const length = derivedKeyType.length === undefined ? HASH_BLOCK_BITS[hash] : Number(derivedKeyType.length);
+  const bits = deriveBits(algorithm, baseKey, length, 'deriveKey');
+  return this.importKey('raw', bits, derivedKeyType, extractable, keyUsages);
+};
+
+for (const operation of ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey']) {
   Object.defineProperty(SubtleCrypto.prototype, operation, {
     value: async function () {
       throw new DOMException(`${operation}: no algorithm that supports it is implemented yet`, 'NotSupportedError');
