@@ -44,21 +44,7 @@ fn main() {
 const FETCH_ROUND_TRIPS: usize = 300;
 
 fn fetch_against_rust(rt: &tokio::runtime::Runtime, nano_bin: &std::path::Path) {
-    let port = free_port();
-    rt.spawn(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(|_req| async {
-                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(b"pong"))))
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let port = spawn_text_server(rt, b"pong");
     wait_for(port);
     let url = format!("http://127.0.0.1:{port}/");
 
@@ -209,6 +195,26 @@ fn wrk(url: &str) -> f64 {
         .unwrap_or_else(|| panic!("no Requests/sec in wrk output:\n{text}"))
 }
 
+/// A minimal hyper server answering every request with `body`; its port.
+fn spawn_text_server(rt: &tokio::runtime::Runtime, body: &'static [u8]) -> u16 {
+    let port = free_port();
+    rt.spawn(async move {
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        loop {
+            let (stream, _) = listener.accept().await.unwrap();
+            tokio::spawn(async move {
+                let service = hyper::service::service_fn(move |_req| async move {
+                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(body))))
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                    .await;
+            });
+        }
+    });
+    port
+}
+
 fn wait_for(port: u16) {
     let deadline = Instant::now() + Duration::from_secs(120);
     while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -219,23 +225,7 @@ fn wait_for(port: u16) {
 
 fn over_http(rt: &tokio::runtime::Runtime, nano_bin: &std::path::Path, hello: &std::path::Path) {
     // Baseline: the smallest hyper server answering the same text.
-    let base_port = free_port();
-    rt.spawn(async move {
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", base_port)).await.unwrap();
-        loop {
-            let (stream, _) = listener.accept().await.unwrap();
-            tokio::spawn(async move {
-                let service = hyper::service::service_fn(|_req| async {
-                    Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(Bytes::from_static(
-                        b"Hello from nano! You asked for /bench\n",
-                    ))))
-                });
-                let _ = hyper::server::conn::http1::Builder::new()
-                    .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
-                    .await;
-            });
-        }
-    });
+    let base_port = spawn_text_server(rt, b"Hello from nano! You asked for /bench\n");
     wait_for(base_port);
     let baseline = wrk(&format!("http://127.0.0.1:{base_port}/bench"));
 
