@@ -56,11 +56,15 @@ impl Server {
         Server::start_with(app, &[], nano())
     }
 
-    pub fn start_with(app: &Path, args: &[&str], mut cmd: Command) -> Server {
+    pub fn start_with(app: &Path, args: &[&str], cmd: Command) -> Server {
+        Server::start_subcommand("run", app, args, cmd)
+    }
+
+    pub fn start_subcommand(subcommand: &str, app: &Path, args: &[&str], mut cmd: Command) -> Server {
         let port = free_port();
         let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
         let mut child = cmd
-            .arg("run")
+            .arg(subcommand)
             .arg(app)
             .arg("--listen")
             .arg(addr.to_string())

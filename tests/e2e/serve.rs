@@ -14,6 +14,12 @@ fn hello_example_is_served() {
 }
 
 #[test]
+fn serve_is_an_alias_of_run() {
+    let server = Server::start_subcommand("serve", &repo_root().join("examples/hello.js"), &[], nano());
+    assert_eq!(server.get("/alias").text(), "Hello from nano! You asked for /alias\n");
+}
+
+#[test]
 fn every_request_gets_a_fresh_instance() {
     let server = Server::start(&app("fresh_instance.js"));
     let mut randoms = std::collections::HashSet::new();
