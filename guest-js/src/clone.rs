@@ -5,7 +5,8 @@
 //! graph is an array of nodes, node 0 the root.
 
 use crate::nano::platform::clone::{
-    self, Array as ArrayNode, ArrayBuffer as BufferNode, DomExceptionValue, ErrorValue, Node, Property, Regexp, View, ViewKind,
+    self, Array as ArrayNode, ArrayBuffer as BufferNode, BlobValue, DomExceptionValue, ErrorValue, FileValue, Node, Property, Regexp,
+    View, ViewKind,
 };
 use rquickjs::{Array, Ctx, Exception, Function, IntoJs, Object, Result, TypedArray, Value};
 
@@ -96,6 +97,19 @@ fn to_node<'js>(n: Array<'js>) -> Result<Node> {
             let bytes = crate::native::bytes_of(&units)?;
             Node::Utf16(bytes.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect())
         }
+        21 => {
+            let bytes: Value = n.get(1)?;
+            Node::Blob(BlobValue { bytes: crate::native::bytes_of(&bytes)?, type_: n.get(2)? })
+        }
+        22 => {
+            let bytes: Value = n.get(1)?;
+            Node::File(FileValue {
+                bytes: crate::native::bytes_of(&bytes)?,
+                type_: n.get(2)?,
+                name: n.get(3)?,
+                last_modified: n.get(4)?,
+            })
+        }
         _ => return Err(rquickjs::Error::Unknown),
     })
 }
@@ -157,6 +171,14 @@ fn from_node<'js>(ctx: &Ctx<'js>, node: Node) -> Result<Value<'js>> {
         ],
         Node::DomException(d) => vec![19.into_js(ctx)?, d.name.into_js(ctx)?, d.message.into_js(ctx)?],
         Node::Utf16(units) => vec![20.into_js(ctx)?, TypedArray::<u16>::new(ctx.clone(), units)?.into_value()],
+        Node::Blob(b) => vec![21.into_js(ctx)?, TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(), b.type_.into_js(ctx)?],
+        Node::File(f) => vec![
+            22.into_js(ctx)?,
+            TypedArray::<u8>::new(ctx.clone(), f.bytes)?.into_value(),
+            f.type_.into_js(ctx)?,
+            f.name.into_js(ctx)?,
+            f.last_modified.into_js(ctx)?,
+        ],
     };
     items.into_js(ctx)
 }

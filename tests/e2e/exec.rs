@@ -37,6 +37,8 @@ fn url_and_search_params_conformance() { run_suite("url.js"); }
 fn structured_clone_conformance() { run_suite("clone.js"); }
 #[test]
 fn web_crypto_known_answers_and_errors() { run_suite("crypto.js"); }
+#[test]
+fn blob_file_and_form_data() { run_suite("blob_form_data.js"); }
 
 #[test]
 fn structured_clone_size_limit_is_configurable() {

@@ -169,3 +169,16 @@ test('equal primitives may share a node, values stay exact', () => {
   assertEq([c.d, c.e, c.f.charCodeAt(0), c.g.length], ['same', 'same', 0xdc00, 1]);
   assertEq(Object.getPrototypeOf(c), Object.prototype);
 });
+
+test('Blob and File', async () => {
+  const blob = new Blob(['héllo'], { type: 'Text/Plain' });
+  const c = roundTrip({ blob, again: blob });
+  assert(c.blob instanceof Blob && c.blob !== blob && c.again === c.blob);
+  assertEq([c.blob.type, c.blob.size, await c.blob.text()], ['text/plain', 6, 'héllo']);
+  const file = new File([new Uint8Array([1, 2, 3])], 'a.bin', { type: 'application/x-test', lastModified: 1234 });
+  const f = roundTrip(file);
+  assert(f instanceof File);
+  assertEq([f.name, f.type, f.lastModified, f.size], ['a.bin', 'application/x-test', 1234, 3]);
+  assertEq([...await f.bytes()], [1, 2, 3]);
+  assertThrows(() => structuredClone(new FormData()), 'DataCloneError');
+});

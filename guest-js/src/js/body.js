@@ -8,9 +8,11 @@ function extractBody(init) {
   if (init === null || init === undefined) return [null, null];
   if (typeof init === 'string') return [native.utf8Encode(init.toWellFormed()), 'text/plain;charset=UTF-8'];
   if (isBufferSource(init)) return [bufferSourceBytes(init).slice(), null];
-  if (typeof URLSearchParams === 'function' && init instanceof URLSearchParams) {
+  if (init instanceof URLSearchParams) {
     return [native.utf8Encode(init.toString()), 'application/x-www-form-urlencoded;charset=UTF-8'];
   }
+  if (init instanceof Blob) return [init[blobBytes].slice(), init.type === '' ? null : init.type];
+  if (init instanceof FormData) return encodeMultipart(init);
   const s = String(init);
   return [native.utf8Encode(s.toWellFormed()), 'text/plain;charset=UTF-8'];
 }
@@ -54,6 +56,18 @@ const BodyMixin = {
   },
   json() {
     return this.text().then((t) => JSON.parse(t));
+  },
+  blob() {
+    const type = this.headers.get('content-type');
+    return consumeBody(this, 'blob').then((b) => {
+      const blob = new Blob([], { type: type === null ? '' : type });
+      blob[blobBytes] = b.slice();
+      return blob;
+    });
+  },
+  formData() {
+    const type = this.headers.get('content-type');
+    return consumeBody(this, 'formData').then((b) => bodyToFormData(b, type));
   },
 };
 

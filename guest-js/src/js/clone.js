@@ -5,7 +5,7 @@
 const CLONE_TAG = {
   undefined: 0, null: 1, boolean: 2, number: 3, bigint: 4, string: 5, booleanObject: 6, numberObject: 7,
   bigintObject: 8, stringObject: 9, date: 10, regexp: 11, arrayBuffer: 12, view: 13, map: 14, set: 15,
-  array: 16, object: 17, error: 18, domException: 19, utf16: 20,
+  array: 16, object: 17, error: 18, domException: 19, utf16: 20, blob: 21, file: 22,
 };
 const VIEW_CONSTRUCTORS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
   typeof Float16Array === 'function' ? Float16Array : null, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
@@ -44,7 +44,8 @@ function describeUncloneable(value) {
 function isPlatformObject(value) {
   return value instanceof EventTarget || value instanceof Event || value instanceof Headers ||
     value instanceof Request || value instanceof Response || value instanceof URL || value instanceof URLSearchParams ||
-    value instanceof TextEncoder || value instanceof TextDecoder || value instanceof AbortController;
+    value instanceof TextEncoder || value instanceof TextDecoder || value instanceof AbortController ||
+    value instanceof FormData || value instanceof CryptoKey;
 }
 
 function serializeGraph(root) {
@@ -113,6 +114,8 @@ function serializeObject(value, ref) {
   }
   if (isPlatformObject(value)) throw dataCloneError(describeUncloneable(value));
   if (value instanceof DOMException) return [CLONE_TAG.domException, value.name, value.message];
+  if (value instanceof File) return [CLONE_TAG.file, value[blobBytes], value.type, value.name, value.lastModified];
+  if (value instanceof Blob) return [CLONE_TAG.blob, value[blobBytes], value.type];
   if (value instanceof ArrayBuffer) {
     if (value.detached) throw dataCloneError('a detached ArrayBuffer could not be cloned');
     return [CLONE_TAG.arrayBuffer, new Uint8Array(value), value.resizable ? value.maxByteLength : undefined];
@@ -204,6 +207,8 @@ function deserializeGraph(nodes) {
         break;
       }
       case CLONE_TAG.domException: values[i] = new DOMException(n[2], n[1]); break;
+      case CLONE_TAG.blob: values[i] = new Blob([n[1]], { type: n[2] }); break;
+      case CLONE_TAG.file: values[i] = new File([n[1]], n[3], { type: n[2], lastModified: n[4] }); break;
       case CLONE_TAG.view: break; // pass 2: needs its buffer
       default: throw dataCloneError(`unknown clone node ${n[0]}`);
     }
