@@ -34,6 +34,22 @@ export default {
         await new Promise((resolve) => setTimeout(resolve, 50));
         return Response.json({ waited: performance.now() - start });
       }
+      case '/stream': {
+        let n = 0;
+        const body = new ReadableStream({
+          async pull(controller) {
+            await new Promise((resolve) => setTimeout(resolve, 5));
+            if (n === 3) return controller.close();
+            controller.enqueue(new TextEncoder().encode(`chunk ${n++};`));
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/plain' } });
+      }
+      case '/echo-stream': {
+        const chunks = [];
+        for await (const chunk of request.body) chunks.push(new TextDecoder().decode(chunk));
+        return new Response(chunks.join(''));
+      }
       case '/status':
         return new Response(null, { status: 204 });
       case '/redirect':

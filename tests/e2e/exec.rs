@@ -39,6 +39,8 @@ fn structured_clone_conformance() { run_suite("clone.js"); }
 fn web_crypto_known_answers_and_errors() { run_suite("crypto.js"); }
 #[test]
 fn blob_file_and_form_data() { run_suite("blob_form_data.js"); }
+#[test]
+fn readable_streams() { run_suite("streams.js"); }
 
 #[test]
 fn structured_clone_size_limit_is_configurable() {

@@ -90,6 +90,16 @@ fn response_headers_status_and_redirects() {
 }
 
 #[test]
+fn stream_bodies_in_and_out() {
+    let server = Server::start(&app("routes.js"));
+    let res = server.get("/stream");
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.text(), "chunk 0;chunk 1;chunk 2;");
+    let res = server.request("POST", "/echo-stream", &[], b"request body through request.body");
+    assert_eq!(res.text(), "request body through request.body");
+}
+
+#[test]
 fn timers_really_wait() {
     let server = Server::start(&app("routes.js"));
     let started = Instant::now();

@@ -1,5 +1,6 @@
-// The Body mixin (Fetch Standard) shared by Request and Response. Bodies are
-// byte buffers for now; ReadableStream bodies arrive with the streams work.
+// The Body mixin (Fetch Standard) shared by Request and Response. A body is
+// bytes, the incoming request's body still in the host, or a ReadableStream
+// (read to the end when consumed; the response to the client is buffered).
 const bodyInternals = Symbol('body');
 const INCOMING_BODY = 'incoming'; // the request body still in the host
 
@@ -13,6 +14,10 @@ function extractBody(init) {
   }
   if (init instanceof Blob) return [init[blobBytes].slice(), init.type === '' ? null : init.type];
   if (init instanceof FormData) return encodeMultipart(init);
+  if (init instanceof ReadableStream) {
+    if (init.locked || streamOps.disturbed(init)) throw new TypeError('The body stream is locked or has been read');
+    return [init, null];
+  }
   const s = String(init);
   return [native.utf8Encode(s.toWellFormed()), 'text/plain;charset=UTF-8'];
 }
@@ -32,6 +37,13 @@ function consumeBody(target, what) {
     return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
   }
   if (state.source === null) return Promise.resolve(new Uint8Array(0));
+  if (state.source instanceof ReadableStream) {
+    if (state.source.locked || streamOps.disturbed(state.source)) {
+      return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
+    }
+    state.used = true;
+    return readAllBytes(state.source);
+  }
   state.used = true;
   try {
     const bytes = state.source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : state.source;
@@ -43,7 +55,27 @@ function consumeBody(target, what) {
 }
 
 const BodyMixin = {
-  get bodyUsed() { return this[bodyInternals].used; },
+  get bodyUsed() {
+    const state = this[bodyInternals];
+    return state.used || (state.source instanceof ReadableStream && streamOps.disturbed(state.source));
+  },
+  // The body as a stream, made on first use from the bytes.
+  get body() {
+    const state = this[bodyInternals];
+    if (state.source === null) return null;
+    if (!(state.source instanceof ReadableStream)) {
+      let pending = state.used ? new Uint8Array(0) : state.source;
+      state.source = new ReadableStream({
+        pull(controller) {
+          const bytes = pending === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : pending;
+          pending = null;
+          if (bytes.length) controller.enqueue(bytes);
+          controller.close();
+        },
+      }, { highWaterMark: 0 });
+    }
+    return state.source;
+  },
   arrayBuffer() {
     return consumeBody(this, 'arrayBuffer').then((b) =>
       b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer);
@@ -83,5 +115,10 @@ function cloneBodyState(target) {
   const state = target[bodyInternals];
   if (state.used) throw new TypeError(`Failed to execute 'clone' on '${target.constructor.name}': body has already been used`);
   if (state.source === INCOMING_BODY) state.source = new Uint8Array(native.readRequestBody());
+  if (state.source instanceof ReadableStream) {
+    const [mine, theirs] = state.source.tee();
+    state.source = mine;
+    return newBodyState(theirs);
+  }
   return newBodyState(state.source === null ? null : state.source.slice());
 }

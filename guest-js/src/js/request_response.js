@@ -257,7 +257,9 @@ function responseParts(response) {
   const r = response[responseInternals];
   if (r.type === 'error') throw new TypeError('The fetch handler returned Response.error()');
   const state = response[bodyInternals];
-  if (state.used) throw new TypeError('The fetch handler returned a Response whose body was already used');
+  if (response.bodyUsed || state.source instanceof ReadableStream) {
+    throw new TypeError('The fetch handler returned a Response whose body was already used');
+  }
   state.used = true;
   const bytes = state.source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : state.source;
   return [r.status, sortAndCombine(r.headers[headersList]).flat(), bytes];
