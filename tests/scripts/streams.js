@@ -127,3 +127,99 @@ test('bodies as streams', async () => {
   const copy = original.clone();
   assertEq([await original.text(), await copy.text()], ['twice', 'twice']);
 });
+
+test('WritableStream: write order, backpressure through ready and desiredSize', async () => {
+  const log = [];
+  let release;
+  const ws = new WritableStream({
+    write(chunk) { log.push(`start ${chunk}`); return new Promise((resolve) => { release = () => { log.push(`end ${chunk}`); resolve(); }; }); },
+    close() { log.push('close'); },
+  }, new CountQueuingStrategy({ highWaterMark: 2 }));
+  const writer = ws.getWriter();
+  assert(ws.locked);
+  await writer.ready;
+  assertEq(writer.desiredSize, 2);
+  let firstDone = false;
+  const first = writer.write('a').then(() => { firstDone = true; });
+  writer.write('b');
+  assertEq(writer.desiredSize, 0);
+  let ready = false;
+  writer.ready.then(() => { ready = true; });
+  await null; await null;
+  assert(!ready, 'ready waits while the queue is full');
+  assert(!firstDone, 'write() resolves only when the sink is done with the chunk');
+  release();
+  await first;
+  await null;
+  assert(ready, 'ready resolves when the queue drains');
+  await null; await null;
+  release();
+  const closed = writer.close();
+  await closed;
+  assertEq(log, ['start a', 'end a', 'start b', 'end b', 'close']);
+  await assertRejects(writer.write('late'), 'TypeError', 'write after close');
+});
+
+test('WritableStream: sink errors and abort', async () => {
+  const ws = new WritableStream({ write() { throw new RangeError('sink failed'); } });
+  const writer = ws.getWriter();
+  await assertRejects(writer.write('x'), 'RangeError');
+  await assertRejects(writer.closed, 'RangeError');
+  await assertRejects(writer.write('y'), 'RangeError', 'the stream stays errored');
+  let abortReason;
+  let signalAborted = false;
+  const abortable = new WritableStream({
+    start(controller) { controller.signal.addEventListener('abort', () => { signalAborted = true; }); },
+    abort(reason) { abortReason = reason; },
+  });
+  await abortable.abort('stop');
+  assertEq(abortReason, 'stop');
+  assert(signalAborted, 'the controller signal aborts');
+  assertThrows(() => new WritableStream({ write: 5 }), 'TypeError');
+});
+
+test('TransformStream, pipeThrough, pipeTo', async () => {
+  const upper = new TransformStream({
+    transform(chunk, controller) { controller.enqueue(String(chunk).toUpperCase()); },
+    flush(controller) { controller.enqueue('!'); },
+  });
+  const out = [];
+  for await (const v of ReadableStream.from(['a', 'b']).pipeThrough(upper)) out.push(v);
+  assertEq(out, ['A', 'B', '!']);
+  const identity = new TransformStream();
+  const writer = identity.writable.getWriter();
+  let written = false;
+  writer.write('x').then(() => { written = true; });
+  await null; await null; await null;
+  assert(!written, 'a write waits until the readable side is read (backpressure)');
+  const reader = identity.readable.getReader();
+  assertEq((await reader.read()).value, 'x');
+  await null; await null;
+  assert(written);
+  const sink = [];
+  await ReadableStream.from([1, 2, 3]).pipeTo(new WritableStream({ write(c) { sink.push(c); } }));
+  assertEq(sink, [1, 2, 3]);
+  let closedDest = false;
+  await ReadableStream.from([1]).pipeTo(new WritableStream({ close() { closedDest = true; } }), { preventClose: true });
+  assert(!closedDest, 'preventClose');
+  let aborted;
+  const failing = new ReadableStream({ pull() { throw new Error('source broke'); } });
+  await assertRejects(failing.pipeTo(new WritableStream({ abort(r) { aborted = r; } })), 'Error');
+  assertEq(aborted && aborted.message, 'source broke', 'source errors abort the destination');
+  const controller = new AbortController();
+  const slow = new ReadableStream({ pull(c) { return new Promise((r) => setTimeout(() => { c.enqueue(1); r(); }, 10)); } });
+  const piping = slow.pipeTo(new WritableStream(), { signal: controller.signal });
+  setTimeout(() => controller.abort(), 25);
+  await assertRejects(piping, 'AbortError');
+});
+
+test('TextEncoderStream and TextDecoderStream', async () => {
+  const bytes = [];
+  for await (const chunk of ReadableStream.from(['a', '\ud83d', '\ude00b']).pipeThrough(new TextEncoderStream())) bytes.push(...chunk);
+  assertEq(bytes, [0x61, 0xf0, 0x9f, 0x98, 0x80, 0x62], 'a surrogate pair split across chunks');
+  const text = [];
+  const source = ReadableStream.from([new Uint8Array([0xe2, 0x82]), new Uint8Array([0xac])]);
+  for await (const s of source.pipeThrough(new TextDecoderStream())) text.push(s);
+  assertEq(text.join(''), '€');
+  assertEq(new TextDecoderStream().encoding, 'utf-8');
+});

@@ -1,7 +1,7 @@
 // ReadableStream (WHATWG Streams): default controller and reader, async
 // iteration, tee, ReadableStream.from, queuing strategies. Bodies use it.
-// Not yet: WritableStream, TransformStream, pipeTo/pipeThrough, BYOB
-// readers (a `type: 'bytes'` source works through the default reader).
+// WritableStream and TransformStream are in writable_streams.js. Not yet:
+// BYOB readers (a `type: 'bytes'` source works through the default reader).
 const streamToken = Symbol('stream');
 
 class CountQueuingStrategy {
@@ -227,8 +227,20 @@ class ReadableStream {
   }
   [Symbol.asyncIterator](options = undefined) { return this.values(options); }
 
-  pipeTo() { return Promise.reject(new TypeError('pipeTo is not supported yet (WritableStream is not implemented)')); }
-  pipeThrough() { throw new TypeError('pipeThrough is not supported yet (TransformStream is not implemented)'); }
+  pipeTo(destination, options = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'pipeTo' on 'ReadableStream'");
+    return pipeStream(this, destination, options);
+  }
+  pipeThrough(transform, options = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'pipeThrough' on 'ReadableStream'");
+    if (transform == null || !(transform.writable instanceof WritableStream) || !(transform.readable instanceof ReadableStream)) {
+      throw new TypeError("Failed to execute 'pipeThrough' on 'ReadableStream': { writable, readable } expected");
+    }
+    if (this.locked) throw new TypeError('pipeThrough: the stream is locked');
+    if (transform.writable.locked) throw new TypeError('pipeThrough: the writable side is locked');
+    pipeStream(this, transform.writable, options).catch(() => {});
+    return transform.readable;
+  }
 
   static from(asyncIterable) {
     if (asyncIterable instanceof ReadableStream) return asyncIterable;
