@@ -10,6 +10,7 @@ wit_bindgen::generate!({
 });
 
 mod clone;
+mod compression;
 mod crypto;
 mod engine;
 mod event_loop;

@@ -31,6 +31,7 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     crate::clone::install(ctx, &native)?;
     crate::fetch::install(ctx, &native)?;
     crate::crypto::install(ctx, &native)?;
+    crate::compression::install(ctx, &native)?;
     Ok(native)
 }
 

@@ -11,6 +11,7 @@ pub mod log;
 pub mod outbound;
 pub mod server;
 pub mod state;
+pub mod streams;
 pub mod url;
 
 /// The JS engine component (guest-js), built by build.rs.

@@ -207,7 +207,10 @@ test('TransformStream, pipeThrough, pipeTo', async () => {
   await assertRejects(failing.pipeTo(new WritableStream({ abort(r) { aborted = r; } })), 'Error');
   assertEq(aborted && aborted.message, 'source broke', 'source errors abort the destination');
   const controller = new AbortController();
-  const slow = new ReadableStream({ pull(c) { return new Promise((r) => setTimeout(() => { c.enqueue(1); r(); }, 10)); } });
+  const slow = new ReadableStream({
+    // The pipe may cancel the stream while a pull is waiting on its timer.
+    pull(c) { return new Promise((r) => setTimeout(() => { try { c.enqueue(1); } catch {} r(); }, 10)); },
+  });
   const piping = slow.pipeTo(new WritableStream(), { signal: controller.signal });
   setTimeout(() => controller.abort(), 25);
   await assertRejects(piping, 'AbortError');
@@ -222,4 +225,31 @@ test('TextEncoderStream and TextDecoderStream', async () => {
   for await (const s of source.pipeThrough(new TextDecoderStream())) text.push(s);
   assertEq(text.join(''), '€');
   assertEq(new TextDecoderStream().encoding, 'utf-8');
+});
+
+test('CompressionStream and DecompressionStream', async () => {
+  const collect = async (stream) => {
+    const parts = [];
+    for await (const chunk of stream) parts.push(...chunk);
+    return new Uint8Array(parts);
+  };
+  const text = 'nano '.repeat(2000);
+  for (const format of ['gzip', 'deflate', 'deflate-raw']) {
+    const compressed = await collect(ReadableStream.from([new TextEncoder().encode(text)]).pipeThrough(new CompressionStream(format)));
+    assert(compressed.length < 200, `${format} compresses (${compressed.length} bytes)`);
+    // Fed back one byte at a time.
+    const pieces = Array.from(compressed, (b) => new Uint8Array([b]));
+    const restored = await collect(ReadableStream.from(pieces).pipeThrough(new DecompressionStream(format)));
+    assertEq(new TextDecoder().decode(restored), text, format);
+  }
+  const gz = await collect(ReadableStream.from([new TextEncoder().encode('hi')]).pipeThrough(new CompressionStream('gzip')));
+  assertEq([gz[0], gz[1]], [0x1f, 0x8b], 'gzip magic');
+  const corrupt = ReadableStream.from([new Uint8Array([1, 2, 3, 4, 5, 6, 7, 8])]).pipeThrough(new DecompressionStream('gzip'));
+  await assertRejects(collect(corrupt), 'TypeError', 'corrupt input');
+  const truncated = ReadableStream.from([gz.subarray(0, gz.length - 4)]).pipeThrough(new DecompressionStream('gzip'));
+  await assertRejects(collect(truncated), 'TypeError', 'truncated input');
+  assertThrows(() => new CompressionStream('brotli'), 'TypeError');
+  assertThrows(() => new CompressionStream(), 'TypeError');
+  const strings = ReadableStream.from(['not bytes']).pipeThrough(new CompressionStream('gzip'));
+  await assertRejects(collect(strings), 'TypeError');
 });

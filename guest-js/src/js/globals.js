@@ -37,7 +37,7 @@ defineGlobals({
   Crypto, CryptoKey, SubtleCrypto, Blob, File, FormData,
   ReadableStream, ReadableStreamDefaultReader, ReadableStreamDefaultController, CountQueuingStrategy, ByteLengthQueuingStrategy,
   WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController, TransformStream,
-  TransformStreamDefaultController, TextEncoderStream, TextDecoderStream,
+  TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
   TextEncoder, TextDecoder, URL, URLSearchParams, Headers, Request, Response, fetch, Performance, Navigator,
   atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },

@@ -314,13 +314,24 @@ class TransformStream {
     }, readableStrategy === undefined ? { highWaterMark: 0 } : readableStrategy);
     this.#writable = new WritableStream({
       start(c) { writableController = c; return startPromise; },
+      // A failing transform or flush errors both sides.
       async write(chunk) {
         if (backpressure !== null) await backpressure.promise;
-        if (t.transform) await t.transform.call(t, chunk, controller);
-        else controller.enqueue(chunk);
+        try {
+          if (t.transform) await t.transform.call(t, chunk, controller);
+          else controller.enqueue(chunk);
+        } catch (e) {
+          errorBoth(e);
+          throw e;
+        }
       },
       async close() {
-        if (t.flush) await t.flush.call(t, controller);
+        try {
+          if (t.flush) await t.flush.call(t, controller);
+        } catch (e) {
+          errorBoth(e);
+          throw e;
+        }
         if (streamOps.canCloseOrEnqueue(readableSide())) readableController.close();
       },
       abort(reason) { errorBoth(reason); return t.cancel ? t.cancel.call(t, reason) : undefined; },
@@ -440,7 +451,39 @@ class TextDecoderStream {
   get writable() { return this.#transform.writable; }
 }
 
+// CompressionStream / DecompressionStream (Compression Standard): the
+// (de)compression runs in the host, chunk by chunk.
+function compressionTransform(format, decompress, what) {
+  requiredArguments(format === undefined ? 0 : 1, 1, `Failed to construct '${what}'`);
+  const id = native.coderNew(String(format), decompress);
+  return new TransformStream({
+    transform(chunk, controller) {
+      if (!isBufferSource(chunk)) throw new TypeError(`${what}: chunks must be ArrayBuffer or ArrayBufferView`);
+      const out = native.coderPush(id, bufferSourceBytes(chunk));
+      if (out.length) controller.enqueue(out);
+    },
+    flush(controller) {
+      const out = native.coderFinish(id);
+      if (out.length) controller.enqueue(out);
+    },
+  });
+}
+
+class CompressionStream {
+  #transform;
+  constructor(format) { this.#transform = compressionTransform(format, false, 'CompressionStream'); }
+  get readable() { return this.#transform.readable; }
+  get writable() { return this.#transform.writable; }
+}
+
+class DecompressionStream {
+  #transform;
+  constructor(format) { this.#transform = compressionTransform(format, true, 'DecompressionStream'); }
+  get readable() { return this.#transform.readable; }
+  get writable() { return this.#transform.writable; }
+}
+
 for (const cls of [WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController, TransformStream,
-  TransformStreamDefaultController, TextEncoderStream, TextDecoderStream]) {
+  TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }
