@@ -44,9 +44,10 @@ thread_local! {
     static HOOKS: RefCell<Option<Persistent<Object<'static>>>> = const { RefCell::new(None) };
 }
 
-/// Memory the JS heap may use. Kept below the host's linear-memory limit so
-/// that running out surfaces as a JS exception, not a failed `memory.grow`.
-const DEFAULT_HEAP_LIMIT: usize = 112 << 20;
+/// Memory the JS heap may use until the host's limit is known. Kept below
+/// the linear-memory limit so that running out surfaces as a JS exception,
+/// not a failed `memory.grow`.
+const DEFAULT_HEAP_LIMIT: usize = 96 << 20;
 
 /// Bytes allocated before QuickJS first collects garbage.
 const GC_THRESHOLD: usize = 16 << 20;
@@ -125,6 +126,19 @@ pub fn take_exception<'js>(ctx: &Ctx<'js>, err: rquickjs::Error) -> Value<'js> {
 pub fn describe_error<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, value: Value<'js>) -> String {
     call_hook::<_, String>(ctx, hooks, "describeError", (value,))
         .unwrap_or_else(|_| "uncaught exception (could not be formatted)".to_string())
+}
+
+/// Sizes the JS heap to the host's memory limit (`NANO_MAX_MEMORY`): three
+/// quarters of it, leaving room for the Rust side's copies of large buffers.
+/// Done at the start of each request or script, since one snapshot runs
+/// under whatever limit the host was started with.
+pub fn apply_memory_limit() {
+    let Some(limit) = std::env::var("NANO_MAX_MEMORY").ok().and_then(|v| v.parse::<usize>().ok()) else { return };
+    ENGINE.with(|e| {
+        if let Some(engine) = e.borrow().as_ref() {
+            engine.runtime.set_memory_limit(limit / 4 * 3);
+        }
+    })
 }
 
 pub fn collect_garbage() {

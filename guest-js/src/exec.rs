@@ -7,6 +7,7 @@ use crate::event_loop::{run_to_completion, Rejections};
 impl crate::exports::nano::platform::exec::Guest for crate::Component {
     fn run(source: String, filename: String, module: bool) -> Result<(), String> {
         engine::create()?;
+        engine::apply_memory_limit();
         engine::with(|ctx, hooks| {
             crate::init::evaluate(ctx, &hooks, &source, &filename, module, Rejections::Fatal)?;
             run_to_completion(ctx, &hooks, Rejections::Fatal)

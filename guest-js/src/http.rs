@@ -23,6 +23,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             log::write(log::Level::Error, "this component was not pre-initialised with an app (use `nano-host build`)");
             return send(out, error_response());
         }
+        engine::apply_memory_limit();
         let method = method_name(request.method());
         let url = request_url(&request);
         let headers: Vec<String> = request
