@@ -135,3 +135,21 @@ fn runaway_scripts_are_stopped_by_the_timeout() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("time limit"), "{}", text(&out.stderr));
 }
+
+#[test]
+fn a_100_mb_digest_works_within_a_raised_memory_limit() {
+    let dir = scratch("exec-big-digest");
+    let path = dir.join("digest.mjs");
+    std::fs::write(
+        &path,
+        "const d = await crypto.subtle.digest('SHA-256', new Uint8Array(100 << 20));\nconsole.log(Array.from(new Uint8Array(d).slice(0, 4), (b) => b.toString(16).padStart(2, '0')).join(''));\n",
+    )
+    .unwrap();
+    // SHA-256 of 100 MiB of zeros starts 20492a4d.
+    let out = nano().args(["exec", "--max-memory-mb", "512"]).arg(&path).output().unwrap();
+    assert_eq!(text(&out.stdout), "20492a4d\n", "{}", text(&out.stderr));
+    // Under the default 128 MiB it is a clean out-of-memory error, not a trap.
+    let out = exec(&path, &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("out of memory"), "{}", text(&out.stderr));
+}
