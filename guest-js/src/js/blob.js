@@ -4,7 +4,6 @@ const blobBytes = Symbol('blobBytes');
 
 function blobPartsBytes(parts, endings) {
   const chunks = [];
-  let total = 0;
   for (const part of parts) {
     let bytes;
     if (part instanceof Blob) bytes = part[blobBytes];
@@ -15,12 +14,8 @@ function blobPartsBytes(parts, endings) {
       bytes = native.utf8Encode(text);
     }
     chunks.push(bytes);
-    total += bytes.length;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) { out.set(c, offset); offset += c.length; }
-  return out;
+  return concatBytes(chunks);
 }
 
 // A type is kept lower-cased if it is printable ASCII, else it is dropped.

@@ -4,13 +4,16 @@
 // BYOB readers (a `type: 'bytes'` source works through the default reader).
 const streamToken = Symbol('stream');
 
+// The QueuingStrategyInit dictionary's one required member.
+function strategyHighWaterMark(init, argumentCount, what) {
+  requiredArguments(argumentCount, 1, `Failed to construct '${what}'`);
+  if (init == null || init.highWaterMark === undefined) throw new TypeError(`Failed to construct '${what}': highWaterMark is required`);
+  return Number(init.highWaterMark);
+}
+
 class CountQueuingStrategy {
   #hwm;
-  constructor(init) {
-    requiredArguments(arguments.length, 1, "Failed to construct 'CountQueuingStrategy'");
-    if (init == null || init.highWaterMark === undefined) throw new TypeError("Failed to construct 'CountQueuingStrategy': highWaterMark is required");
-    this.#hwm = Number(init.highWaterMark);
-  }
+  constructor(init) { this.#hwm = strategyHighWaterMark(init, arguments.length, 'CountQueuingStrategy'); }
   get highWaterMark() { return this.#hwm; }
   get size() { return countSize; }
 }
@@ -18,11 +21,7 @@ function countSize() { return 1; }
 
 class ByteLengthQueuingStrategy {
   #hwm;
-  constructor(init) {
-    requiredArguments(arguments.length, 1, "Failed to construct 'ByteLengthQueuingStrategy'");
-    if (init == null || init.highWaterMark === undefined) throw new TypeError("Failed to construct 'ByteLengthQueuingStrategy': highWaterMark is required");
-    this.#hwm = Number(init.highWaterMark);
-  }
+  constructor(init) { this.#hwm = strategyHighWaterMark(init, arguments.length, 'ByteLengthQueuingStrategy'); }
   get highWaterMark() { return this.#hwm; }
   get size() { return byteLengthSize; }
 }
@@ -378,7 +377,6 @@ for (const cls of [ReadableStream, ReadableStreamDefaultReader, ReadableStreamDe
 async function readAllBytes(stream) {
   const reader = stream.getReader();
   const chunks = [];
-  let total = 0;
   for (;;) {
     const { value, done } = await reader.read();
     if (done) break;
@@ -388,10 +386,6 @@ async function readAllBytes(stream) {
       throw err;
     }
     chunks.push(value);
-    total += value.length;
   }
-  const out = new Uint8Array(total);
-  let offset = 0;
-  for (const c of chunks) { out.set(c, offset); offset += c.length; }
-  return out;
+  return concatBytes(chunks);
 }
