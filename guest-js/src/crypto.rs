@@ -20,6 +20,9 @@ pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     native.set("hmacVerify", Function::new(ctx.clone(), hmac_verify)?)?;
     native.set("keyExportRaw", Function::new(ctx.clone(), export_raw)?)?;
     native.set("deriveImport", Function::new(ctx.clone(), derive_import)?)?;
+    native.set("aesImport", Function::new(ctx.clone(), aes_import)?)?;
+    native.set("aesGenerate", Function::new(ctx.clone(), aes_generate)?)?;
+    native.set("aesGcm", Function::new(ctx.clone(), aes_gcm)?)?;
     native.set("hkdfDeriveBits", Function::new(ctx.clone(), hkdf_derive_bits)?)?;
     native.set("pbkdf2DeriveBits", Function::new(ctx.clone(), pbkdf2_derive_bits)?)?;
     Ok(())
@@ -127,5 +130,37 @@ fn pbkdf2_derive_bits<'js>(
 ) -> Result<TypedArray<'js, u8>> {
     let salt = crate::native::bytes_of(&salt)?;
     let out = with_key(&ctx, id, |key| crypto::pbkdf2_derive_bits(key, hash(algorithm), &salt, iterations, length))?;
+    bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
+}
+
+fn aes_import<'js>(ctx: Ctx<'js>, raw: Value<'js>, extractable: bool) -> Result<u32> {
+    let raw = crate::native::bytes_of(&raw)?;
+    crypto::aes_import(&raw, extractable).map(keep).map_err(|e| throw(&ctx, e))
+}
+
+fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
+    crypto::aes_generate(length, extractable).map(keep).map_err(|e| throw(&ctx, e))
+}
+
+/// AES-GCM encryption (`decrypt` false) or decryption.
+#[allow(clippy::too_many_arguments)]
+fn aes_gcm<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    decrypt: bool,
+    iv: Value<'js>,
+    additional_data: Value<'js>,
+    tag_length: u32,
+    data: Value<'js>,
+) -> Result<TypedArray<'js, u8>> {
+    let (iv, aad, data) =
+        (crate::native::bytes_of(&iv)?, crate::native::bytes_of(&additional_data)?, crate::native::bytes_of(&data)?);
+    let out = with_key(&ctx, id, |key| {
+        if decrypt {
+            crypto::aes_gcm_decrypt(key, &iv, &aad, tag_length, &data)
+        } else {
+            crypto::aes_gcm_encrypt(key, &iv, &aad, tag_length, &data)
+        }
+    })?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }

@@ -3,7 +3,7 @@
 
 use crate::bindings::nano::platform::crypto::{CryptoError, HashAlgorithm, Host, HostKey};
 use crate::state::State;
-use ring::{digest, hkdf, hmac, pbkdf2, rand::SecureRandom};
+use ring::{aead, digest, hkdf, hmac, pbkdf2, rand::SecureRandom};
 use wasmtime::component::Resource;
 
 /// A key held by the host for the guest.
@@ -16,6 +16,7 @@ enum Material {
     Hmac { key: hmac::Key, raw: Vec<u8> },
     /// Input keying material of HKDF / PBKDF2.
     Derive { raw: Vec<u8> },
+    Aes { raw: Vec<u8> },
 }
 
 fn digest_algorithm(hash: HashAlgorithm) -> &'static digest::Algorithm {
@@ -58,7 +59,7 @@ impl HostKey for State {
             return Ok(Err(CryptoError::InvalidAccess("the key is not extractable".into())));
         }
         Ok(match &key.material {
-            Material::Hmac { raw, .. } | Material::Derive { raw } => Ok(raw.clone()),
+            Material::Hmac { raw, .. } | Material::Derive { raw } | Material::Aes { raw } => Ok(raw.clone()),
         })
     }
 
@@ -133,6 +134,65 @@ impl Host for State {
         }
     }
 
+    fn aes_import(&mut self, raw: Vec<u8>, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+        if ![16, 24, 32].contains(&raw.len()) {
+            return Ok(Err(CryptoError::Data(format!("an AES key is 128, 192 or 256 bits, not {}", raw.len() * 8))));
+        }
+        Ok(Ok(self.new_key(CryptoKey { material: Material::Aes { raw }, extractable })?))
+    }
+
+    fn aes_generate(&mut self, length_bits: u32, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+        if ![128, 192, 256].contains(&length_bits) {
+            return Ok(Err(CryptoError::Operation(format!("an AES key is 128, 192 or 256 bits, not {length_bits}"))));
+        }
+        let mut raw = vec![0u8; length_bits as usize / 8];
+        ring::rand::SystemRandom::new()
+            .fill(&mut raw)
+            .map_err(|_| wasmtime::format_err!("the system random source failed"))?;
+        Ok(Ok(self.new_key(CryptoKey { material: Material::Aes { raw }, extractable })?))
+    }
+
+    fn aes_gcm_encrypt(
+        &mut self,
+        key: Resource<CryptoKey>,
+        iv: Vec<u8>,
+        additional_data: Vec<u8>,
+        tag_length_bits: u32,
+        mut plaintext: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+        let Material::Aes { raw } = &self.key(&key)?.material else { wasmtime::bail!("not an AES key") };
+        let (key, nonce) = match gcm_parts(raw, &iv, tag_length_bits) {
+            Ok(parts) => parts,
+            Err(e) => return Ok(Err(e)),
+        };
+        Ok(match key.seal_in_place_append_tag(nonce, aead::Aad::from(additional_data), &mut plaintext) {
+            Ok(()) => Ok(plaintext),
+            Err(_) => Err(CryptoError::Operation("the plaintext is too long for AES-GCM".into())),
+        })
+    }
+
+    fn aes_gcm_decrypt(
+        &mut self,
+        key: Resource<CryptoKey>,
+        iv: Vec<u8>,
+        additional_data: Vec<u8>,
+        tag_length_bits: u32,
+        mut ciphertext: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+        let Material::Aes { raw } = &self.key(&key)?.material else { wasmtime::bail!("not an AES key") };
+        let (key, nonce) = match gcm_parts(raw, &iv, tag_length_bits) {
+            Ok(parts) => parts,
+            Err(e) => return Ok(Err(e)),
+        };
+        if ciphertext.len() < 16 {
+            return Ok(Err(CryptoError::Operation("the ciphertext is shorter than the tag".into())));
+        }
+        Ok(match key.open_in_place(nonce, aead::Aad::from(additional_data), &mut ciphertext) {
+            Ok(plaintext) => Ok(plaintext.to_vec()),
+            Err(_) => Err(CryptoError::Operation("decryption failed: the data or the tag is not authentic".into())),
+        })
+    }
+
     fn derive_import(&mut self, raw: Vec<u8>) -> wasmtime::Result<Resource<CryptoKey>> {
         self.new_key(CryptoKey { material: Material::Derive { raw }, extractable: false })
     }
@@ -186,6 +246,23 @@ impl Host for State {
         pbkdf2::derive(algorithm, iterations, &salt, raw, &mut out);
         Ok(Ok(out))
     }
+}
+
+/// ring's AES-GCM key and nonce. ring implements 128- and 256-bit keys with
+/// a 96-bit IV and a 128-bit tag; other parameters are not supported yet.
+fn gcm_parts(raw: &[u8], iv: &[u8], tag_length_bits: u32) -> Result<(aead::LessSafeKey, aead::Nonce), CryptoError> {
+    let algorithm = match raw.len() {
+        16 => &aead::AES_128_GCM,
+        32 => &aead::AES_256_GCM,
+        _ => return Err(CryptoError::NotSupported("AES-GCM with a 192-bit key is not supported yet".into())),
+    };
+    if tag_length_bits != 128 {
+        return Err(CryptoError::NotSupported(format!("AES-GCM tagLength {tag_length_bits} is not supported yet (only 128)")));
+    }
+    let nonce = aead::Nonce::try_assume_unique_for_key(iv)
+        .map_err(|_| CryptoError::NotSupported(format!("an AES-GCM iv of {} bytes is not supported yet (only 12)", iv.len())))?;
+    let key = aead::UnboundKey::new(algorithm, raw).map_err(|_| CryptoError::Data("invalid AES key".into()))?;
+    Ok((aead::LessSafeKey::new(key), nonce))
 }
 
 /// An output length for ring's HKDF.

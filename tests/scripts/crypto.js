@@ -105,7 +105,8 @@ test('errors as the standard names them', async () => {
   await assertRejects(crypto.subtle.importKey('jwk', { kty: 'oct', k: 'a2V5', ext: false }, alg, true, ['sign']), 'DataError', 'ext');
   await assertRejects(crypto.subtle.sign('HMAC', 'not a key', raw), 'TypeError', 'key type');
   await assertRejects(crypto.subtle.sign('HMAC', signOnly, 42), 'TypeError', 'data type');
-  await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM' }, signOnly, raw), 'NotSupportedError', 'not yet');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-CBC', iv: new Uint8Array(16) }, signOnly, raw), 'NotSupportedError', 'not yet');
+  await assertRejects(crypto.subtle.wrapKey('raw', signOnly, signOnly, 'AES-KW'), 'NotSupportedError', 'not yet');
 });
 
 test('HKDF: RFC 5869', async () => {
@@ -148,4 +149,53 @@ test('PBKDF2: RFC 6070, and deriveKey to HMAC', async () => {
   const signOnly = await crypto.subtle.importKey('raw', enc('password'), 'PBKDF2', false, ['deriveBits']);
   await assertRejects(crypto.subtle.deriveKey(params(1), signOnly, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']), 'InvalidAccessError', 'usage');
   await assertRejects(crypto.subtle.deriveBits(params(1), hmacKey, 160), 'InvalidAccessError', 'wrong key');
+});
+
+test('AES-GCM: NIST GCM test vectors, round trips, errors', async () => {
+  const fromHex = (h) => Uint8Array.from(h.match(/../g) || [], (x) => parseInt(x, 16));
+  // NIST GCM spec (McGrew & Viega), test cases 2, 3 and 4 (AES-128), 16 (AES-256).
+  const cases = [
+    ['00000000000000000000000000000000', '000000000000000000000000', '', '00000000000000000000000000000000',
+      '0388dace60b6a392f328c2b971b2fe78ab6e47d42cec13bdf53a67b21257bddf'],
+    ['feffe9928665731c6d6a8f9467308308', 'cafebabefacedbaddecaf888', '',
+      'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b391aafd255',
+      '42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091473f59854d5c2af327cd64a62cf35abd2ba6fab4'],
+    ['feffe9928665731c6d6a8f9467308308', 'cafebabefacedbaddecaf888', 'feedfacedeadbeeffeedfacedeadbeefabaddad2',
+      'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39',
+      '42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e0915bc94fbc3221a5db94fae95ae7121a47'],
+    ['feffe9928665731c6d6a8f9467308308feffe9928665731c6d6a8f9467308308', 'cafebabefacedbaddecaf888', 'feedfacedeadbeeffeedfacedeadbeefabaddad2',
+      'd9313225f88406e5a55909c5aff5269a86a7a9531534f7da2e4c303d8a318a721c3c0c95956809532fcf0e2449a6b525b16aedf5aa0de657ba637b39',
+      '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f66276fc6ece0f4e1768cddf8853bb2d551b'],
+  ];
+  for (const [k, iv, aad, pt, expected] of cases) {
+    const key = await crypto.subtle.importKey('raw', fromHex(k), 'AES-GCM', false, ['encrypt', 'decrypt']);
+    const params = { name: 'AES-GCM', iv: fromHex(iv), additionalData: fromHex(aad) };
+    const ct = await crypto.subtle.encrypt(params, key, fromHex(pt));
+    assertEq(hex(ct), expected, `key ${k.length * 4} bits`);
+    assertEq(hex(await crypto.subtle.decrypt(params, key, ct)), pt);
+    const tampered = new Uint8Array(ct);
+    tampered[0] ^= 1;
+    await assertRejects(crypto.subtle.decrypt(params, key, tampered), 'OperationError', 'tampered ciphertext');
+    await assertRejects(crypto.subtle.decrypt({ ...params, additionalData: enc('other') }, key, ct), 'OperationError', 'wrong aad');
+  }
+  const generated = await crypto.subtle.generateKey({ name: 'AES-GCM', length: 256 }, true, ['encrypt', 'decrypt']);
+  assertEq([generated.algorithm.name, generated.algorithm.length, generated.type], ['AES-GCM', 256, 'secret']);
+  const jwk = await crypto.subtle.exportKey('jwk', generated);
+  assertEq([jwk.kty, jwk.alg], ['oct', 'A256GCM']);
+  const again = await crypto.subtle.importKey('jwk', jwk, 'AES-GCM', false, ['decrypt']);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const big = new Uint8Array(10 << 20).fill(3);
+  const sealed = await crypto.subtle.encrypt({ name: 'AES-GCM', iv }, generated, big);
+  assertEq(sealed.byteLength, (10 << 20) + 16, '10 MB plus the tag');
+  const opened = new Uint8Array(await crypto.subtle.decrypt({ name: 'AES-GCM', iv }, again, sealed));
+  assert(opened.length === big.length && opened[12345] === 3, '10 MB round trip');
+  await assertRejects(crypto.subtle.importKey('raw', new Uint8Array(15), 'AES-GCM', false, ['encrypt']), 'DataError', 'key size');
+  await assertRejects(crypto.subtle.importKey('raw', new Uint8Array(16), 'AES-GCM', false, ['sign']), 'SyntaxError', 'usage');
+  await assertRejects(crypto.subtle.generateKey({ name: 'AES-GCM', length: 100 }, false, ['encrypt']), 'OperationError', 'length');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM', iv }, again, enc('x')), 'InvalidAccessError', 'decrypt-only key');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM', iv: new Uint8Array(0) }, generated, enc('x')), 'OperationError', 'empty iv');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM', iv, tagLength: 100 }, generated, enc('x')), 'OperationError', 'tag length');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM' }, generated, enc('x')), 'TypeError', 'no iv');
+  const hmac = await crypto.subtle.generateKey({ name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-GCM', iv }, hmac, enc('x')), 'InvalidAccessError', 'not an AES key');
 });

@@ -4,7 +4,9 @@
 // argument checking, algorithm normalisation and CryptoKey objects.
 // Implemented so far: digest (SHA-1/256/384/512), HMAC (generateKey,
 // importKey and exportKey in raw and jwk, sign, verify), HKDF and PBKDF2
-// (importKey raw, deriveBits, deriveKey to HMAC).
+// (importKey raw, deriveBits, deriveKey to HMAC), AES-GCM with 128/256-bit
+// keys, 96-bit IVs and 128-bit tags (generateKey, importKey and exportKey
+// in raw and jwk, encrypt, decrypt).
 const HASH_NAMES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = [512, 512, 1024, 1024];
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
@@ -135,7 +137,14 @@ class SubtleCrypto {
 
   async generateKey(algorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 3, "Failed to execute 'generateKey' on 'SubtleCrypto'");
-    const name = algorithmName(algorithm, 'generateKey', ['HMAC']);
+    const name = algorithmName(algorithm, 'generateKey', ['HMAC', 'AES-GCM']);
+    if (name === 'AES-GCM') {
+      const usages = checkUsages(keyUsages, AES_USAGES, 'generateKey');
+      const length = Number(algorithm.length);
+      if (![128, 192, 256].includes(length)) throw new DOMException(`generateKey: an AES key is 128, 192 or 256 bits, not ${algorithm.length}`, 'OperationError');
+      if (usages.length === 0) throw new DOMException('generateKey: usages cannot be empty', 'SyntaxError');
+      try { return aesKey(native.aesGenerate(length, !!extractable), length, !!extractable, usages); } catch (err) { throw cryptoError(err); }
+    }
     const hash = hashIndex(algorithm.hash, 'generateKey');
     const usages = checkUsages(keyUsages, ['sign', 'verify'], 'generateKey');
     if (usages.length === 0) throw new DOMException('generateKey: usages cannot be empty', 'SyntaxError');
@@ -148,7 +157,8 @@ class SubtleCrypto {
 
   async importKey(format, keyData, algorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 5, "Failed to execute 'importKey' on 'SubtleCrypto'");
-    const name = algorithmName(algorithm, 'importKey', ['HMAC', 'HKDF', 'PBKDF2']);
+    const name = algorithmName(algorithm, 'importKey', ['HMAC', 'HKDF', 'PBKDF2', 'AES-GCM']);
+    if (name === 'AES-GCM') return importAesKey(format, keyData, extractable, keyUsages);
     if (name !== 'HMAC') return importDerivationKey(name, format, keyData, extractable, keyUsages);
     let hash = hashIndex(algorithm.hash, 'importKey');
     const usages = checkUsages(keyUsages, ['sign', 'verify'], 'importKey');
@@ -189,8 +199,10 @@ class SubtleCrypto {
     try { raw = native.keyExportRaw(keyHandle(key)); } catch (err) { throw cryptoError(err); }
     if (format === 'raw') return raw.buffer;
     if (format === 'jwk') {
-      const hash = HASH_NAMES.indexOf(key.algorithm.hash.name);
-      return { kty: 'oct', k: base64url(raw), alg: HMAC_JWK_ALG[hash], key_ops: [...key.usages], ext: key.extractable };
+      const alg = key.algorithm.name === 'AES-GCM'
+        ? `A${key.algorithm.length}GCM`
+        : HMAC_JWK_ALG[HASH_NAMES.indexOf(key.algorithm.hash.name)];
+      return { kty: 'oct', k: base64url(raw), alg, key_ops: [...key.usages], ext: key.extractable };
     }
     throw new DOMException(`exportKey: format ${format} is not valid for ${key.algorithm.name}`, 'NotSupportedError');
   }
@@ -212,6 +224,61 @@ class SubtleCrypto {
     return native.hmacVerify(keyHandle(key), bytes, sig);
   }
 }
+
+const AES_USAGES = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
+
+function aesKey(handle, lengthBits, extractable, usages) {
+  return new CryptoKey(cryptoToken, 'secret', extractable, { name: 'AES-GCM', length: lengthBits }, usages, handle);
+}
+
+function importAesKey(format, keyData, extractable, keyUsages) {
+  const usages = checkUsages(keyUsages, AES_USAGES, 'importKey');
+  let raw;
+  if (format === 'raw') {
+    raw = bufferSourceCopy(keyData, 'importKey');
+  } else if (format === 'jwk') {
+    if (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) throw new TypeError('importKey: a JWK must be an object');
+    if (keyData.kty !== 'oct') throw new DOMException('importKey: an AES JWK must have kty "oct"', 'DataError');
+    raw = fromBase64url(keyData.k, 'importKey');
+    if (keyData.alg !== undefined && keyData.alg !== `A${raw.length * 8}GCM`) {
+      throw new DOMException(`importKey: JWK alg ${keyData.alg} does not match a ${raw.length * 8}-bit key`, 'DataError');
+    }
+    if (usages.length && keyData.use !== undefined && keyData.use !== 'enc') throw new DOMException('importKey: JWK use must be "enc"', 'DataError');
+    if (keyData.key_ops !== undefined && !usages.every((u) => keyData.key_ops.includes(u))) {
+      throw new DOMException('importKey: usages are not in the JWK key_ops', 'DataError');
+    }
+    if (keyData.ext === false && extractable) throw new DOMException('importKey: the JWK is not extractable', 'DataError');
+  } else if (['pkcs8', 'spki'].includes(format)) {
+    throw new DOMException(`importKey: format ${format} is not valid for AES-GCM`, 'NotSupportedError');
+  } else {
+    throw new TypeError(`importKey: unknown format ${format}`);
+  }
+  if (usages.length === 0) throw new DOMException('importKey: usages cannot be empty', 'SyntaxError');
+  try { return aesKey(native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages); } catch (err) { throw cryptoError(err); }
+}
+
+function aesGcm(algorithm, key, data, decrypt) {
+  const usage = decrypt ? 'decrypt' : 'encrypt';
+  const name = algorithmName(algorithm, usage, ['AES-GCM']);
+  const iv = bufferSourceCopy(algorithm.iv, `${usage}: iv`);
+  const additionalData = algorithm.additionalData === undefined ? new Uint8Array(0) : bufferSourceCopy(algorithm.additionalData, `${usage}: additionalData`);
+  const tagLength = algorithm.tagLength === undefined ? 128 : Number(algorithm.tagLength);
+  const bytes = bufferSourceCopy(data, usage);
+  checkKey(key, name, usage);
+  if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) throw new DOMException(`${usage}: invalid tagLength ${algorithm.tagLength}`, 'OperationError');
+  if (iv.length === 0) throw new DOMException(`${usage}: the iv cannot be empty`, 'OperationError');
+  try { return native.aesGcm(keyHandle(key), decrypt, iv, additionalData, tagLength, bytes).buffer; } catch (err) { throw cryptoError(err); }
+}
+
+SubtleCrypto.prototype.encrypt = async function encrypt(algorithm, key, data) {
+  requiredArguments(arguments.length, 3, "Failed to execute 'encrypt' on 'SubtleCrypto'");
+  return aesGcm(algorithm, key, data, false);
+};
+
+SubtleCrypto.prototype.decrypt = async function decrypt(algorithm, key, data) {
+  requiredArguments(arguments.length, 3, "Failed to execute 'decrypt' on 'SubtleCrypto'");
+  return aesGcm(algorithm, key, data, true);
+};
 
 // HKDF / PBKDF2 base keys: raw bytes only, never extractable.
 function importDerivationKey(name, format, keyData, extractable, keyUsages) {
@@ -263,7 +330,7 @@ SubtleCrypto.prototype.deriveKey = async function deriveKey(algorithm, baseKey, 
   return this.importKey('raw', bits, derivedKeyType, extractable, keyUsages);
 };
 
-for (const operation of ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey']) {
+for (const operation of ['wrapKey', 'unwrapKey']) {
   Object.defineProperty(SubtleCrypto.prototype, operation, {
     value: async function () {
       throw new DOMException(`${operation}: no algorithm that supports it is implemented yet`, 'NotSupportedError');
