@@ -1,10 +1,14 @@
 #!/usr/bin/env bash
 # Installs what building nano needs, on Debian 12 with rustup: the
 # wasm32-wasip2 target, clang-19 + wasi-libc headers (QuickJS is C), wrk (for
-# benchmarks) and `just`. Idempotent and quick when everything is there.
+# benchmarks), Node.js if missing (cross-checks) and `just`. Idempotent and
+# quick when everything is there.
 set -euo pipefail
 
 need_apt=()
+# Node.js is the other WebCrypto the tests cross-check against, and the
+# bench's baseline; install Debian's only if there is none.
+command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
 for pkg in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 wasi-libc wrk; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done

@@ -6,5 +6,6 @@ mod serve;
 mod build;
 mod exec;
 mod fetch;
+mod node_crosscheck;
 mod upstream;
 mod wpt_url;
