@@ -160,28 +160,9 @@ class SubtleCrypto {
     const name = algorithmName(algorithm, 'importKey', ['HMAC', 'HKDF', 'PBKDF2', 'AES-GCM']);
     if (name === 'AES-GCM') return importAesKey(format, keyData, extractable, keyUsages);
     if (name !== 'HMAC') return importDerivationKey(name, format, keyData, extractable, keyUsages);
-    let hash = hashIndex(algorithm.hash, 'importKey');
+    const hash = hashIndex(algorithm.hash, 'importKey');
     const usages = checkUsages(keyUsages, ['sign', 'verify'], 'importKey');
-    let raw;
-    if (format === 'raw') {
-      raw = bufferSourceCopy(keyData, 'importKey');
-    } else if (format === 'jwk') {
-      if (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) throw new TypeError('importKey: a JWK must be an object');
-      if (keyData.kty !== 'oct') throw new DOMException('importKey: an HMAC JWK must have kty "oct"', 'DataError');
-      raw = fromBase64url(keyData.k, 'importKey');
-      if (keyData.alg !== undefined && keyData.alg !== HMAC_JWK_ALG[hash]) {
-        throw new DOMException(`importKey: JWK alg ${keyData.alg} does not match ${HASH_NAMES[hash]}`, 'DataError');
-      }
-      if (usages.length && keyData.use !== undefined && keyData.use !== 'sig') throw new DOMException('importKey: JWK use must be "sig"', 'DataError');
-      if (keyData.key_ops !== undefined && !usages.every((u) => keyData.key_ops.includes(u))) {
-        throw new DOMException('importKey: usages are not in the JWK key_ops', 'DataError');
-      }
-      if (keyData.ext === false && extractable) throw new DOMException('importKey: the JWK is not extractable', 'DataError');
-    } else if (['pkcs8', 'spki'].includes(format)) {
-      throw new DOMException(`importKey: format ${format} is not valid for HMAC`, 'NotSupportedError');
-    } else {
-      throw new TypeError(`importKey: unknown format ${format}`);
-    }
+    const raw = secretKeyBytes(format, keyData, extractable, usages, 'HMAC', 'sig', () => HMAC_JWK_ALG[hash]);
     if (usages.length === 0) throw new DOMException('importKey: usages cannot be empty', 'SyntaxError');
     const bits = raw.length * 8;
     const length = algorithm.length === undefined ? bits : Number(algorithm.length);
@@ -227,32 +208,36 @@ class SubtleCrypto {
 
 const AES_USAGES = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
 
+// A secret key's bytes from `raw` or a `jwk` (kty "oct"), with the JWK's
+// alg, use, key_ops and ext checked as the standard says.
+function secretKeyBytes(format, keyData, extractable, usages, name, use, expectedAlg) {
+  if (format === 'raw') return bufferSourceCopy(keyData, 'importKey');
+  if (format !== 'jwk') {
+    if (['pkcs8', 'spki'].includes(format)) throw new DOMException(`importKey: format ${format} is not valid for ${name}`, 'NotSupportedError');
+    throw new TypeError(`importKey: unknown format ${format}`);
+  }
+  if (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) throw new TypeError('importKey: a JWK must be an object');
+  if (keyData.kty !== 'oct') throw new DOMException(`importKey: an ${name} JWK must have kty "oct"`, 'DataError');
+  const raw = fromBase64url(keyData.k, 'importKey');
+  const alg = expectedAlg(raw);
+  if (keyData.alg !== undefined && keyData.alg !== alg) {
+    throw new DOMException(`importKey: JWK alg ${keyData.alg} does not match ${alg}`, 'DataError');
+  }
+  if (usages.length && keyData.use !== undefined && keyData.use !== use) throw new DOMException(`importKey: JWK use must be "${use}"`, 'DataError');
+  if (keyData.key_ops !== undefined && !usages.every((u) => keyData.key_ops.includes(u))) {
+    throw new DOMException('importKey: usages are not in the JWK key_ops', 'DataError');
+  }
+  if (keyData.ext === false && extractable) throw new DOMException('importKey: the JWK is not extractable', 'DataError');
+  return raw;
+}
+
 function aesKey(handle, lengthBits, extractable, usages) {
   return new CryptoKey(cryptoToken, 'secret', extractable, { name: 'AES-GCM', length: lengthBits }, usages, handle);
 }
 
 function importAesKey(format, keyData, extractable, keyUsages) {
   const usages = checkUsages(keyUsages, AES_USAGES, 'importKey');
-  let raw;
-  if (format === 'raw') {
-    raw = bufferSourceCopy(keyData, 'importKey');
-  } else if (format === 'jwk') {
-    if (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) throw new TypeError('importKey: a JWK must be an object');
-    if (keyData.kty !== 'oct') throw new DOMException('importKey: an AES JWK must have kty "oct"', 'DataError');
-    raw = fromBase64url(keyData.k, 'importKey');
-    if (keyData.alg !== undefined && keyData.alg !== `A${raw.length * 8}GCM`) {
-      throw new DOMException(`importKey: JWK alg ${keyData.alg} does not match a ${raw.length * 8}-bit key`, 'DataError');
-    }
-    if (usages.length && keyData.use !== undefined && keyData.use !== 'enc') throw new DOMException('importKey: JWK use must be "enc"', 'DataError');
-    if (keyData.key_ops !== undefined && !usages.every((u) => keyData.key_ops.includes(u))) {
-      throw new DOMException('importKey: usages are not in the JWK key_ops', 'DataError');
-    }
-    if (keyData.ext === false && extractable) throw new DOMException('importKey: the JWK is not extractable', 'DataError');
-  } else if (['pkcs8', 'spki'].includes(format)) {
-    throw new DOMException(`importKey: format ${format} is not valid for AES-GCM`, 'NotSupportedError');
-  } else {
-    throw new TypeError(`importKey: unknown format ${format}`);
-  }
+  const raw = secretKeyBytes(format, keyData, extractable, usages, 'AES-GCM', 'enc', (bytes) => `A${bytes.length * 8}GCM`);
   if (usages.length === 0) throw new DOMException('importKey: usages cannot be empty', 'SyntaxError');
   try { return aesKey(native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages); } catch (err) { throw cryptoError(err); }
 }
