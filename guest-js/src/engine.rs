@@ -103,7 +103,7 @@ pub fn hooks<'js>(ctx: &Ctx<'js>) -> Object<'js> {
 }
 
 /// Calls `hooks[name](...args)`.
-pub fn call_hook<'js, A, R>(_ctx: &Ctx<'js>, hooks: &Object<'js>, name: &str, args: A) -> rquickjs::Result<R>
+pub fn call_hook<'js, A, R>(hooks: &Object<'js>, name: &str, args: A) -> rquickjs::Result<R>
 where
     A: rquickjs::function::IntoArgs<'js>,
     R: rquickjs::FromJs<'js>,
@@ -123,8 +123,8 @@ pub fn take_exception<'js>(ctx: &Ctx<'js>, err: rquickjs::Error) -> Value<'js> {
 }
 
 /// Formats a thrown JS value as `message` plus its stack, for logs and errors.
-pub fn describe_error<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, value: Value<'js>) -> String {
-    call_hook::<_, String>(ctx, hooks, "describeError", (value,))
+pub fn describe_error<'js>(hooks: &Object<'js>, value: Value<'js>) -> String {
+    call_hook::<_, String>(hooks, "describeError", (value,))
         .unwrap_or_else(|_| "uncaught exception (could not be formatted)".to_string())
 }
 

@@ -23,7 +23,7 @@ pub enum Rejections {
 /// handler is attached to an already rejected promise.
 pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, handled: bool) {
     let hooks = hooks(&ctx);
-    let _ = call_hook::<_, ()>(&ctx, &hooks, "trackRejection", (promise, reason, handled));
+    let _ = call_hook::<_, ()>(&hooks, "trackRejection", (promise, reason, handled));
 }
 
 /// Runs jobs, timers and fetches until `done` holds. Err when an unhandled
@@ -36,11 +36,11 @@ pub fn run_until<'js>(
 ) -> Result<(), String> {
     loop {
         while ctx.execute_pending_job() {}
-        report_rejections(ctx, hooks, rejections)?;
+        report_rejections(hooks, rejections)?;
         if done() {
             return Ok(());
         }
-        let deadline: f64 = call_hook(ctx, hooks, "nextTimerDeadline", ()).map_err(|e| e.to_string())?;
+        let deadline: f64 = call_hook(hooks, "nextTimerDeadline", ()).map_err(|e| e.to_string())?;
         let fetches = fetch::pollables();
         if deadline < 0.0 && fetches.is_empty() {
             return Err("the event loop is empty but the work never finished (a promise that is never settled?)".into());
@@ -64,7 +64,7 @@ pub fn run_until<'js>(
             deliver_fetch(ctx, hooks, id)?;
         }
         if timer_ready {
-            call_hook::<_, ()>(ctx, hooks, "runNextTimer", (now_ms(),)).map_err(|e| e.to_string())?;
+            call_hook::<_, ()>(hooks, "runNextTimer", (now_ms(),)).map_err(|e| e.to_string())?;
         }
     }
 }
@@ -74,9 +74,9 @@ fn deliver_fetch<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<()
         None => return Ok(()),
         Some(fetch::Outcome::Response { status, headers, body }) => {
             let body = rquickjs::TypedArray::<u8>::new(ctx.clone(), body).map_err(|e| e.to_string())?;
-            call_hook::<_, ()>(ctx, hooks, "fetchResponded", (id, status, headers, body))
+            call_hook::<_, ()>(hooks, "fetchResponded", (id, status, headers, body))
         }
-        Some(fetch::Outcome::Failed(message)) => call_hook::<_, ()>(ctx, hooks, "fetchFailed", (id, message)),
+        Some(fetch::Outcome::Failed(message)) => call_hook::<_, ()>(hooks, "fetchFailed", (id, message)),
     };
     result.map_err(|e| e.to_string())
 }
@@ -84,14 +84,14 @@ fn deliver_fetch<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<()
 /// Runs everything there is to run: what a script does until it is finished.
 pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
     run_until(ctx, hooks, rejections, || {
-        !fetch::has_pending() && call_hook::<_, f64>(ctx, hooks, "nextTimerDeadline", ()).map(|d| d < 0.0).unwrap_or(true)
+        !fetch::has_pending() && call_hook::<_, f64>(hooks, "nextTimerDeadline", ()).map(|d| d < 0.0).unwrap_or(true)
     })
 }
 
-fn report_rejections<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
-    let reasons: Vec<Value> = call_hook(ctx, hooks, "takeUnhandledRejections", ()).map_err(|e| e.to_string())?;
+fn report_rejections<'js>(hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
+    let reasons: Vec<Value> = call_hook(hooks, "takeUnhandledRejections", ()).map_err(|e| e.to_string())?;
     for reason in reasons {
-        let text = format!("Uncaught (in promise) {}", describe_error(ctx, hooks, reason));
+        let text = format!("Uncaught (in promise) {}", describe_error(hooks, reason));
         match rejections {
             Rejections::Fatal => return Err(text),
             Rejections::Log => crate::nano::platform::log::write(crate::nano::platform::log::Level::Error, &text),

@@ -41,7 +41,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             send(out, parts);
             // ctx.waitUntil() work goes on after the response is out.
             if let Err(e) = run_until(ctx, &hooks, Rejections::Log, || {
-                call_hook::<_, bool>(ctx, &hooks, "waitUntilSettled", ()).unwrap_or(true)
+                call_hook::<_, bool>(&hooks, "waitUntilSettled", ()).unwrap_or(true)
             }) {
                 log::write(log::Level::Error, &format!("waitUntil: {e}"));
             }
@@ -72,18 +72,18 @@ fn run_handler<'js>(
     url: String,
     headers: Vec<String>,
 ) -> Result<ResponseParts, String> {
-    let promise: Promise = call_hook(ctx, hooks, "dispatchFetch", (method, url, headers))
-        .map_err(|e| describe_error(ctx, hooks, take_exception(ctx, e)))?;
+    let promise: Promise = call_hook(hooks, "dispatchFetch", (method, url, headers))
+        .map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
     run_until(ctx, hooks, Rejections::Log, || promise.state() != PromiseState::Pending)
         .map_err(|e| format!("the fetch handler did not produce a response: {e}"))?;
     let response: Value = match promise.result::<Value>() {
         Some(Ok(v)) => v,
-        Some(Err(e)) => return Err(describe_error(ctx, hooks, take_exception(ctx, e))),
+        Some(Err(e)) => return Err(describe_error(hooks, take_exception(ctx, e))),
         None => unreachable!("the promise settled"),
     };
     // [status, [name, value, ...], Uint8Array | null]
-    let parts: rquickjs::Array = call_hook(ctx, hooks, "responseParts", (response,))
-        .map_err(|e| describe_error(ctx, hooks, take_exception(ctx, e)))?;
+    let parts: rquickjs::Array = call_hook(hooks, "responseParts", (response,))
+        .map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
     let status: u16 = parts.get(0).map_err(|e| e.to_string())?;
     let flat: Vec<String> = parts.get(1).map_err(|e| e.to_string())?;
     let body: Value = parts.get(2).map_err(|e| e.to_string())?;

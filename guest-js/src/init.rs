@@ -17,7 +17,7 @@ impl crate::Guest for crate::Component {
         engine::create()?;
         engine::with(|ctx, hooks| -> Result<(), String> {
             evaluate(ctx, &hooks, &source, &filename, module, Rejections::Fatal)?;
-            let has_handler: bool = call_hook(ctx, &hooks, "hasFetchHandler", ()).map_err(|e| e.to_string())?;
+            let has_handler: bool = call_hook(&hooks, "hasFetchHandler", ()).map_err(|e| e.to_string())?;
             if !has_handler {
                 return Err(format!(
                     "{filename}: the app has no fetch handler: use `export default {{ fetch(request, env, ctx) {{ ... }} }}` or `addEventListener('fetch', event => event.respondWith(...))`"
@@ -43,20 +43,20 @@ pub fn evaluate<'js>(
 ) -> Result<(), String> {
     if module {
         let declared = Module::declare(ctx.clone(), filename, source)
-            .map_err(|e| located_error(ctx, hooks, take_exception(ctx, e)))?;
+            .map_err(|e| located_error(hooks, take_exception(ctx, e)))?;
         let (evaluated, promise) = declared
             .eval()
-            .map_err(|e| located_error(ctx, hooks, take_exception(ctx, e)))?;
+            .map_err(|e| located_error(hooks, take_exception(ctx, e)))?;
         settle(ctx, hooks, &promise, rejections)?;
         let namespace = evaluated.namespace().map_err(|e| e.to_string())?;
-        call_hook::<_, ()>(ctx, hooks, "setModuleApp", (namespace,)).map_err(|e| e.to_string())?;
+        call_hook::<_, ()>(hooks, "setModuleApp", (namespace,)).map_err(|e| e.to_string())?;
     } else {
         let mut opts = rquickjs::context::EvalOptions::default();
         opts.global = true;
         opts.strict = false;
         opts.filename = Some(filename.to_string());
         ctx.eval_with_options::<Value, _>(source, opts)
-            .map_err(|e| located_error(ctx, hooks, take_exception(ctx, e)))?;
+            .map_err(|e| located_error(hooks, take_exception(ctx, e)))?;
     }
     Ok(())
 }
@@ -70,13 +70,13 @@ fn settle<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, promise: &Promise<'js>, reje
             Some(Err(e)) => take_exception(ctx, e),
             _ => Value::new_undefined(ctx.clone()),
         };
-        return Err(located_error(ctx, hooks, reason));
+        return Err(located_error(hooks, reason));
     }
     Ok(())
 }
 
 /// `file:line:col: Name: message` followed by the stack, as a compiler would.
-fn located_error<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, error: Value<'js>) -> String {
-    call_hook::<_, String>(ctx, hooks, "describeLocatedError", (error,))
+fn located_error<'js>(hooks: &Object<'js>, error: Value<'js>) -> String {
+    call_hook::<_, String>(hooks, "describeLocatedError", (error,))
         .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into())
 }

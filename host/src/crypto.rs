@@ -46,6 +46,17 @@ impl State {
         Ok(self.table.push(key)?)
     }
 
+    /// The AES-GCM key and nonce of an AES key resource.
+    fn gcm_key(
+        &self,
+        key: &Resource<CryptoKey>,
+        iv: &[u8],
+        tag_length_bits: u32,
+    ) -> wasmtime::Result<Result<(aead::LessSafeKey, aead::Nonce), CryptoError>> {
+        let Material::Aes { raw } = &self.key(key)?.material else { wasmtime::bail!("not an AES key") };
+        Ok(gcm_parts(raw, iv, tag_length_bits))
+    }
+
     fn hmac_key(&mut self, hash: HashAlgorithm, raw: Vec<u8>, extractable: bool) -> wasmtime::Result<Resource<CryptoKey>> {
         let key = hmac::Key::new(hmac_algorithm(hash), &raw);
         self.new_key(CryptoKey { material: Material::Hmac { key, raw }, extractable })
@@ -160,8 +171,7 @@ impl Host for State {
         tag_length_bits: u32,
         mut plaintext: Vec<u8>,
     ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
-        let Material::Aes { raw } = &self.key(&key)?.material else { wasmtime::bail!("not an AES key") };
-        let (key, nonce) = match gcm_parts(raw, &iv, tag_length_bits) {
+        let (key, nonce) = match self.gcm_key(&key, &iv, tag_length_bits)? {
             Ok(parts) => parts,
             Err(e) => return Ok(Err(e)),
         };
@@ -179,8 +189,7 @@ impl Host for State {
         tag_length_bits: u32,
         mut ciphertext: Vec<u8>,
     ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
-        let Material::Aes { raw } = &self.key(&key)?.material else { wasmtime::bail!("not an AES key") };
-        let (key, nonce) = match gcm_parts(raw, &iv, tag_length_bits) {
+        let (key, nonce) = match self.gcm_key(&key, &iv, tag_length_bits)? {
             Ok(parts) => parts,
             Err(e) => return Ok(Err(e)),
         };

@@ -128,7 +128,7 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             let app = App::new(runtime.clone(), app.display().to_string(), &component)
                 .map_err(|e| format!("{}: {e:?}", app.display()))?;
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
-            let addr = server::local_addr(&listener).unwrap_or(listen);
+            let addr = listener.local_addr().unwrap_or(listen);
             tracing::info!("serving {} on http://{addr}", app.name);
             eprintln!("nano: serving {} on http://{addr}", app.name);
             server::serve(Arc::new(app), listener).await.map_err(|e| format!("{e:?}"))?;

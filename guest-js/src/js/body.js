@@ -22,6 +22,11 @@ function extractBody(init) {
   return [native.utf8Encode(s.toWellFormed()), 'text/plain;charset=UTF-8'];
 }
 
+// A body source's bytes, reading the incoming request body from the host.
+function sourceBytes(source) {
+  return source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : source;
+}
+
 function newBodyState(source) {
   return { source, used: false };
 }
@@ -46,7 +51,7 @@ function consumeBody(target, what) {
   }
   state.used = true;
   try {
-    const bytes = state.source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : state.source;
+    const bytes = sourceBytes(state.source);
     state.source = new Uint8Array(0);
     return Promise.resolve(bytes);
   } catch (err) {
@@ -67,7 +72,7 @@ const BodyMixin = {
       let pending = state.used ? new Uint8Array(0) : state.source;
       state.source = new ReadableStream({
         pull(controller) {
-          const bytes = pending === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : pending;
+          const bytes = sourceBytes(pending);
           pending = null;
           if (bytes.length) controller.enqueue(bytes);
           controller.close();
@@ -114,7 +119,7 @@ function mixinBody(cls) {
 function cloneBodyState(target) {
   const state = target[bodyInternals];
   if (state.used) throw new TypeError(`Failed to execute 'clone' on '${target.constructor.name}': body has already been used`);
-  if (state.source === INCOMING_BODY) state.source = new Uint8Array(native.readRequestBody());
+  state.source = sourceBytes(state.source);
   if (state.source instanceof ReadableStream) {
     const [mine, theirs] = state.source.tee();
     state.source = mine;

@@ -261,6 +261,6 @@ function responseParts(response) {
     throw new TypeError('The fetch handler returned a Response whose body was already used');
   }
   state.used = true;
-  const bytes = state.source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : state.source;
+  const bytes = sourceBytes(state.source);
   return [r.status, sortAndCombine(r.headers[headersList]).flat(), bytes];
 }
