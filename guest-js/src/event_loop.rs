@@ -1,11 +1,11 @@
 //! The event loop of an instance: microtasks, timers, fetches, unhandled
 //! rejections. It blocks in `wasi:io/poll` (on a monotonic-clock pollable and
-//! the pollables of requests in flight) only when nothing else can run, so
-//! waiting costs no CPU.
+//! the pollables of requests and bodies in flight) only when nothing else can
+//! run, so waiting costs no CPU.
 
 use crate::engine::{call_hook, describe_error, hooks};
 use crate::native::now_ms;
-use crate::fetch;
+use crate::{bodies, fetch};
 use crate::wasi::clocks::monotonic_clock;
 use crate::wasi::io::poll::{poll, Pollable};
 use rquickjs::{Ctx, Object, Value};
@@ -41,39 +41,46 @@ pub fn run_until<'js>(
             return Ok(());
         }
         let deadline: f64 = call_hook(hooks, "nextTimerDeadline", ()).map_err(|e| e.to_string())?;
-        let fetches = fetch::pollables();
-        if deadline < 0.0 && fetches.is_empty() {
+        // Everything that can wake the loop up, with who it belongs to.
+        let mut waiters: Vec<(Waiter, Pollable)> =
+            fetch::pollables().into_iter().map(|(id, p)| (Waiter::Fetch(id), p)).collect();
+        waiters.extend(bodies::pollables().into_iter().map(|(id, p)| (Waiter::Body(id), p)));
+        if deadline < 0.0 && waiters.is_empty() {
             return Err("the event loop is empty but the work never finished (a promise that is never settled?)".into());
         }
-        // Sleep in the host until a timer is due or a fetch moves on.
-        let timer = (deadline >= 0.0).then(|| {
+        // Sleep in the host until a timer is due or a request or body moves on.
+        if deadline >= 0.0 {
             let wait = (deadline - now_ms()).max(0.0);
-            monotonic_clock::subscribe_duration((wait * 1e6).ceil() as u64)
-        });
-        let mut waiting: Vec<&Pollable> = fetches.iter().map(|(_, p)| p).collect();
-        waiting.extend(timer.as_ref());
-        let ready = poll(&waiting);
-        let ready_fetches: Vec<u32> = ready.iter().filter_map(|&i| fetches.get(i as usize).map(|(id, _)| *id)).collect();
-        let timer_ready = ready.iter().any(|&i| i as usize >= fetches.len());
-        // Pollables are children of the requests: drop them before a
-        // finished request is dropped.
-        drop(waiting);
-        drop(fetches);
-        drop(timer);
-        for id in ready_fetches {
-            deliver_fetch(ctx, hooks, id)?;
+            waiters.push((Waiter::Timer, monotonic_clock::subscribe_duration((wait * 1e6).ceil() as u64)));
         }
-        if timer_ready {
-            call_hook::<_, ()>(hooks, "runNextTimer", (now_ms(),)).map_err(|e| e.to_string())?;
+        let ready: Vec<Waiter> = {
+            let pollables: Vec<&Pollable> = waiters.iter().map(|(_, p)| p).collect();
+            poll(&pollables).into_iter().map(|i| waiters[i as usize].0).collect()
+        };
+        // Pollables are children of requests and streams: drop them before
+        // a finished one is dropped.
+        drop(waiters);
+        for waiter in ready {
+            match waiter {
+                Waiter::Fetch(id) => deliver_fetch(hooks, id)?,
+                Waiter::Body(id) => deliver_body(ctx, hooks, id)?,
+                Waiter::Timer => call_hook::<_, ()>(hooks, "runNextTimer", (now_ms(),)).map_err(|e| e.to_string())?,
+            }
         }
     }
 }
 
-fn deliver_fetch<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<(), String> {
+#[derive(Clone, Copy)]
+enum Waiter {
+    Fetch(u32),
+    Body(u32),
+    Timer,
+}
+
+fn deliver_fetch(hooks: &Object<'_>, id: u32) -> Result<(), String> {
     let result = match fetch::advance(id) {
         None => return Ok(()),
         Some(fetch::Outcome::Response { status, headers, body }) => {
-            let body = rquickjs::TypedArray::<u8>::new(ctx.clone(), body).map_err(|e| e.to_string())?;
             call_hook::<_, ()>(hooks, "fetchResponded", (id, status, headers, body))
         }
         Some(fetch::Outcome::Failed(message)) => call_hook::<_, ()>(hooks, "fetchFailed", (id, message)),
@@ -81,10 +88,28 @@ fn deliver_fetch<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<()
     result.map_err(|e| e.to_string())
 }
 
+fn deliver_body<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<(), String> {
+    let result = match bodies::advance(id) {
+        None => return Ok(()),
+        Some(bodies::Event::Data(chunk)) => {
+            let chunk = match chunk {
+                Some(bytes) => bodies::chunk_value(ctx, bytes).map_err(|e| e.to_string())?,
+                None => Value::new_null(ctx.clone()),
+            };
+            call_hook::<_, ()>(hooks, "bodyData", (id, chunk))
+        }
+        Some(bodies::Event::Drained) => call_hook::<_, ()>(hooks, "sinkDrained", (id,)),
+        Some(bodies::Event::Failed(message)) => call_hook::<_, ()>(hooks, "bodyFailed", (id, message)),
+    };
+    result.map_err(|e| e.to_string())
+}
+
 /// Runs everything there is to run: what a script does until it is finished.
 pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
     run_until(ctx, hooks, rejections, || {
-        !fetch::has_pending() && call_hook::<_, f64>(hooks, "nextTimerDeadline", ()).map(|d| d < 0.0).unwrap_or(true)
+        !fetch::has_pending()
+            && !bodies::has_pending()
+            && call_hook::<_, f64>(hooks, "nextTimerDeadline", ()).map(|d| d < 0.0).unwrap_or(true)
     })
 }
 

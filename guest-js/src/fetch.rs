@@ -2,13 +2,13 @@
 //! `wasi:http/outgoing-handler`. Requests in flight are polled by the event
 //! loop together with timers, so a pending fetch never blocks other work.
 
+use crate::bodies;
 use crate::wasi::http::outgoing_handler;
 use crate::wasi::http::types::{
-    ErrorCode, Fields, FutureIncomingResponse, IncomingBody, IncomingResponse, Method, OutgoingBody, OutgoingRequest,
-    RequestOptions, Scheme,
+    ErrorCode, Fields, FutureIncomingResponse, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions,
+    Scheme,
 };
 use crate::wasi::io::poll::Pollable;
-use crate::wasi::io::streams::{InputStream, StreamError};
 use rquickjs::{Ctx, Exception, Function, Object, Result, Value};
 use std::cell::{Cell, RefCell};
 
@@ -17,27 +17,15 @@ const CONNECT_TIMEOUT: u64 = 10_000_000_000;
 const FIRST_BYTE_TIMEOUT: u64 = 60_000_000_000;
 const BETWEEN_BYTES_TIMEOUT: u64 = 60_000_000_000;
 
-enum Stage {
-    Waiting(FutureIncomingResponse),
-    Body {
-        status: u16,
-        headers: Vec<String>,
-        // Dropped in this order: stream, body, response (children first).
-        stream: Option<InputStream>,
-        body: Option<IncomingBody>,
-        _response: IncomingResponse,
-        bytes: Vec<u8>,
-    },
-}
-
 struct InFlight {
     id: u32,
-    stage: Stage,
+    response: FutureIncomingResponse,
 }
 
 /// How a fetch ended, handed to js/fetch.js.
 pub enum Outcome {
-    Response { status: u16, headers: Vec<String>, body: Vec<u8> },
+    /// The body streams on as source `body` of `bodies.rs`.
+    Response { status: u16, headers: Vec<String>, body: u32 },
     Failed(String),
 }
 
@@ -155,7 +143,7 @@ fn start<'js>(
         n.set(id.wrapping_add(1).max(1));
         id
     });
-    IN_FLIGHT.with(|f| f.borrow_mut().push(InFlight { id, stage: Stage::Waiting(future) }));
+    IN_FLIGHT.with(|f| f.borrow_mut().push(InFlight { id, response: future }));
     Ok(id)
 }
 
@@ -166,79 +154,38 @@ fn abort(id: u32) {
 
 /// One pollable per request in flight, with its id.
 pub fn pollables() -> Vec<(u32, Pollable)> {
-    IN_FLIGHT.with(|f| {
-        f.borrow()
-            .iter()
-            .map(|r| {
-                let pollable = match &r.stage {
-                    Stage::Waiting(future) => future.subscribe(),
-                    Stage::Body { stream: Some(stream), .. } => stream.subscribe(),
-                    // Finished reading; ready at once.
-                    Stage::Body { stream: None, .. } => crate::wasi::clocks::monotonic_clock::subscribe_duration(0),
-                };
-                (r.id, pollable)
-            })
-            .collect()
-    })
+    IN_FLIGHT.with(|f| f.borrow().iter().map(|r| (r.id, r.response.subscribe())).collect())
 }
 
-/// Moves request `id` on after its pollable fired; Some when it finished.
+/// Moves request `id` on after its pollable fired; Some when the response
+/// head arrived (or the request failed).
 pub fn advance(id: u32) -> Option<Outcome> {
     IN_FLIGHT.with(|f| {
         let mut all = f.borrow_mut();
         let index = all.iter().position(|r| r.id == id)?;
-        let outcome = step(&mut all[index].stage);
-        if outcome.is_some() {
-            all.remove(index);
-        }
-        outcome
+        let outcome = match all[index].response.get()? {
+            Ok(Ok(response)) => responded(response),
+            Ok(Err(code)) => Outcome::Failed(describe(&code)),
+            Err(()) => Outcome::Failed("the response was already taken".into()),
+        };
+        all.remove(index);
+        Some(outcome)
     })
 }
 
-fn step(stage: &mut Stage) -> Option<Outcome> {
-    if let Stage::Waiting(future) = stage {
-        let response = match future.get()? {
-            Ok(Ok(response)) => response,
-            Ok(Err(code)) => return Some(Outcome::Failed(describe(&code))),
-            Err(()) => return Some(Outcome::Failed("the response was already taken".into())),
-        };
-        let status = response.status();
-        let headers = response
-            .headers()
-            .entries()
-            .into_iter()
-            .flat_map(|(name, value)| [name, value.iter().map(|&b| b as char).collect()])
-            .collect();
-        let Ok(body) = response.consume() else {
-            return Some(Outcome::Failed("the response body was already taken".into()));
-        };
-        let Ok(stream) = body.stream() else {
-            return Some(Outcome::Failed("the response body stream is unavailable".into()));
-        };
-        *stage = Stage::Body { status, headers, stream: Some(stream), body: Some(body), _response: response, bytes: Vec::new() };
-    }
-    let Stage::Body { status, headers, stream: stream_slot, body, bytes, .. } = stage else { unreachable!() };
-    let stream = stream_slot.as_ref()?;
-    // Take what has arrived without blocking; the loop polls for the rest.
-    loop {
-        match stream.read(64 * 1024) {
-            Ok(chunk) if chunk.is_empty() => return None,
-            Ok(chunk) => bytes.extend_from_slice(&chunk),
-            Err(StreamError::Closed) => {
-                stream_slot.take(); // the stream is a child of the body
-                if let Some(body) = body.take() {
-                    // Trailers are not exposed; finishing surfaces a late error.
-                    let _ = IncomingBody::finish(body);
-                }
-                return Some(Outcome::Response {
-                    status: *status,
-                    headers: std::mem::take(headers),
-                    body: std::mem::take(bytes),
-                });
-            }
-            Err(StreamError::LastOperationFailed(e)) => {
-                return Some(Outcome::Failed(format!("reading the response body: {}", e.to_debug_string())))
-            }
-        }
+fn responded(response: IncomingResponse) -> Outcome {
+    let status = response.status();
+    let headers = response
+        .headers()
+        .entries()
+        .into_iter()
+        .flat_map(|(name, value)| [name, value.iter().map(|&b| b as char).collect()])
+        .collect();
+    let Ok(body) = response.consume() else {
+        return Outcome::Failed("the response body was already taken".into());
+    };
+    match bodies::add_source(body, bodies::Owner::Response(response)) {
+        Ok(body) => Outcome::Response { status, headers, body },
+        Err(message) => Outcome::Failed(message),
     }
 }

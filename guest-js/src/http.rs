@@ -5,11 +5,11 @@
 use crate::engine::{self, call_hook, describe_error, take_exception};
 use crate::event_loop::{run_until, Rejections};
 use crate::nano::platform::log;
+use crate::bodies;
 use crate::wasi::http::types::{
-    Fields, IncomingBody, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
+    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
 };
-use crate::wasi::io::streams::StreamError;
-use rquickjs::{promise::PromiseState, ArrayBuffer, Ctx, Exception, Object, Promise, Value};
+use rquickjs::{promise::PromiseState, Ctx, Exception, Object, Promise, Value};
 use std::cell::RefCell;
 
 thread_local! {
@@ -21,7 +21,9 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
         if !engine::is_created() {
             log::write(log::Level::Error, "this component was not pre-initialised with an app (use `nano-host build`)");
-            return send(out, error_response());
+            let ResponseParts { status, headers, body } = error_response();
+            let Body::Bytes(bytes) = body else { unreachable!() };
+            return send_bytes(send_head(out, status, &headers), &bytes);
         }
         engine::apply_memory_limit();
         let method = method_name(request.method());
@@ -38,7 +40,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
                 log::write(log::Level::Error, &message);
                 error_response()
             });
-            send(out, parts);
+            send(ctx, &hooks, out, parts);
             // ctx.waitUntil() work goes on after the response is out.
             if let Err(e) = run_until(ctx, &hooks, Rejections::Log, || {
                 call_hook::<_, bool>(&hooks, "waitUntilSettled", ()).unwrap_or(true)
@@ -46,22 +48,29 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
                 log::write(log::Level::Error, &format!("waitUntil: {e}"));
             }
         });
+        bodies::clear();
         INCOMING.with(|r| r.borrow_mut().take());
     }
 }
 
-/// A response as plain data, ready to be written out.
-struct ResponseParts {
+/// A response ready to be written out.
+struct ResponseParts<'js> {
     status: u16,
     headers: Vec<(String, Vec<u8>)>,
-    body: Vec<u8>,
+    body: Body<'js>,
 }
 
-fn error_response() -> ResponseParts {
+enum Body<'js> {
+    Bytes(Vec<u8>),
+    /// A ReadableStream, sent to the client as it produces chunks.
+    Stream(Value<'js>),
+}
+
+fn error_response<'js>() -> ResponseParts<'js> {
     ResponseParts {
         status: 500,
         headers: vec![("content-type".into(), b"text/plain;charset=UTF-8".to_vec())],
-        body: b"Internal Server Error\n".to_vec(),
+        body: Body::Bytes(b"Internal Server Error\n".to_vec()),
     }
 }
 
@@ -71,7 +80,7 @@ fn run_handler<'js>(
     method: String,
     url: String,
     headers: Vec<String>,
-) -> Result<ResponseParts, String> {
+) -> Result<ResponseParts<'js>, String> {
     let promise: Promise = call_hook(hooks, "dispatchFetch", (method, url, headers))
         .map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
     run_until(ctx, hooks, Rejections::Log, || promise.state() != PromiseState::Pending)
@@ -81,7 +90,7 @@ fn run_handler<'js>(
         Some(Err(e)) => return Err(describe_error(hooks, take_exception(ctx, e))),
         None => unreachable!("the promise settled"),
     };
-    // [status, [name, value, ...], Uint8Array | null]
+    // [status, [name, value, ...], Uint8Array | ReadableStream | null]
     let parts: rquickjs::Array = call_hook(hooks, "responseParts", (response,))
         .map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
     let status: u16 = parts.get(0).map_err(|e| e.to_string())?;
@@ -92,26 +101,45 @@ fn run_handler<'js>(
         .map(|pair| (pair[0].clone(), isomorphic_encode(&pair[1])))
         .collect();
     let body = if body.is_null() || body.is_undefined() {
-        Vec::new()
+        Body::Bytes(Vec::new())
+    } else if body.is_object() && !body.as_object().is_some_and(|o| o.is_typed_array::<u8>()) {
+        Body::Stream(body)
     } else {
-        crate::native::bytes_of(&body).map_err(|e| e.to_string())?
+        Body::Bytes(crate::native::bytes_of(&body).map_err(|e| e.to_string())?)
     };
     Ok(ResponseParts { status, headers, body })
 }
 
-fn send(out: ResponseOutparam, parts: ResponseParts) {
+fn send<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, out: ResponseOutparam, parts: ResponseParts<'js>) {
+    let body = send_head(out, parts.status, &parts.headers);
+    match parts.body {
+        Body::Bytes(bytes) => send_bytes(body, &bytes),
+        Body::Stream(stream) => {
+            if let Err(e) = stream_body(ctx, hooks, body, stream) {
+                log::write(log::Level::Warn, &format!("streaming the response body: {e}"));
+            }
+        }
+    }
+}
+
+/// Sends the status and headers; the body follows.
+fn send_head(out: ResponseOutparam, status: u16, headers: &[(String, Vec<u8>)]) -> OutgoingBody {
     let fields = Fields::new();
-    for (name, value) in &parts.headers {
+    for (name, value) in headers {
         // The host refuses hop-by-hop headers it manages itself; the rest go out.
         if let Err(e) = fields.append(name, value) {
             log::write(log::Level::Warn, &format!("response header `{name}` dropped: {e:?}"));
         }
     }
     let response = OutgoingResponse::new(fields);
-    let _ = response.set_status_code(parts.status);
+    let _ = response.set_status_code(status);
     let body = response.body().expect("a new response's body is taken once");
     ResponseOutparam::set(out, Ok(response));
-    if let Err(e) = write_body(&body, &parts.body) {
+    body
+}
+
+fn send_bytes(body: OutgoingBody, bytes: &[u8]) {
+    if let Err(e) = write_body(&body, bytes) {
         log::write(log::Level::Warn, &format!("writing the response body: {e}"));
         return; // dropping an unfinished body tells the host it was cut short
     }
@@ -120,34 +148,46 @@ fn send(out: ResponseOutparam, parts: ResponseParts) {
 
 fn write_body(body: &OutgoingBody, bytes: &[u8]) -> Result<(), String> {
     let stream = body.write().map_err(|_| "response body stream unavailable".to_string())?;
-    // blocking-write-and-flush takes at most 4096 bytes per call.
-    for chunk in bytes.chunks(4096) {
-        stream.blocking_write_and_flush(chunk).map_err(|e| format!("{e:?}"))?;
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // As much at a time as the host takes (its chunk size), else wait.
+        let permit = stream.check_write().map_err(|e| format!("{e:?}"))? as usize;
+        if permit == 0 {
+            stream.subscribe().block();
+            continue;
+        }
+        let (now, later) = rest.split_at(permit.min(rest.len()));
+        stream.write(now).map_err(|e| format!("{e:?}"))?;
+        rest = later;
     }
     Ok(())
 }
 
-/// Reads the whole body of the request being handled (once).
-pub fn read_request_body<'js>(ctx: Ctx<'js>) -> rquickjs::Result<ArrayBuffer<'js>> {
-    let request = INCOMING.with(|r| r.borrow_mut().take());
-    let Some(request) = request else {
-        return ArrayBuffer::new(ctx, Vec::<u8>::new());
-    };
-    let fail = |what: &str| Exception::throw_type(&ctx, &format!("reading the request body: {what}"));
-    let body = request.consume().map_err(|_| fail("already consumed"))?;
-    let mut bytes = Vec::new();
-    {
-        let stream = body.stream().map_err(|_| fail("stream unavailable"))?;
-        loop {
-            match stream.blocking_read(64 * 1024) {
-                Ok(chunk) => bytes.extend_from_slice(&chunk),
-                Err(StreamError::Closed) => break,
-                Err(StreamError::LastOperationFailed(e)) => return Err(fail(&e.to_debug_string())),
-            }
-        }
+/// Pipes a ReadableStream to the client through a sink (js/body.js
+/// `pumpToSink`); the event loop keeps running everything else meanwhile.
+fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, body: OutgoingBody, stream: Value<'js>) -> Result<(), String> {
+    let sink = bodies::add_sink(body)?;
+    let done: Promise = call_hook(hooks, "pumpToSink", (sink, stream)).map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
+    run_until(ctx, hooks, Rejections::Log, || done.state() != PromiseState::Pending)?;
+    match done.result::<Value>() {
+        Some(Err(e)) => Err(describe_error(hooks, take_exception(ctx, e))),
+        _ => Ok(()),
     }
-    let _ = IncomingBody::finish(body);
-    ArrayBuffer::new(ctx, bytes)
+}
+
+/// Opens the body of the request being handled as a body source (once).
+fn request_body(ctx: Ctx<'_>) -> rquickjs::Result<u32> {
+    let fail = |what: &str| Exception::throw_type(&ctx, &format!("reading the request body: {what}"));
+    let Some(request) = INCOMING.with(|r| r.borrow_mut().take()) else {
+        return Err(fail("already consumed"));
+    };
+    let body = request.consume().map_err(|_| fail("already consumed"))?;
+    bodies::add_source(body, bodies::Owner::Request(request)).map_err(|e| fail(&e))
+}
+
+pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> rquickjs::Result<()> {
+    native.set("requestBody", rquickjs::Function::new(ctx.clone(), request_body)?)?;
+    Ok(())
 }
 
 fn method_name(method: Method) -> String {

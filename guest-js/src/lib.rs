@@ -9,6 +9,7 @@ wit_bindgen::generate!({
     generate_all,
 });
 
+mod bodies;
 mod clone;
 mod compression;
 mod crypto;

@@ -26,7 +26,8 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("random", Function::new(ctx.clone(), random)?)?;
     native.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
     native.set("utf8Decode", Function::new(ctx.clone(), utf8_decode)?)?;
-    native.set("readRequestBody", Function::new(ctx.clone(), crate::http::read_request_body)?)?;
+    crate::http::install(ctx, &native)?;
+    crate::bodies::install(ctx, &native)?;
     crate::url::install(ctx, &native)?;
     crate::clone::install(ctx, &native)?;
     crate::fetch::install(ctx, &native)?;

@@ -87,12 +87,19 @@ impl App {
                 let proxy = app.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
             };
-            match tokio::time::timeout(timeout, run).await {
+            let result = match tokio::time::timeout(timeout, run).await {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(trap)) => Err(describe_trap(&trap)),
                 Err(_) => Err(format!("the request ran longer than the {timeout:?} limit and was stopped")),
             }
-            .inspect_err(|message| tracing::error!(app = %app.name, request_id = %task_request_id, "{message}"))
+            .inspect_err(|message| tracing::error!(app = %app.name, request_id = %task_request_id, "{message}"));
+            // After the body is streamed and waitUntil work is done.
+            tracing::debug!(
+                target: "nano::instance",
+                app = %app.name, request_id = %task_request_id,
+                peak_memory_kib = store.data().limits.peak >> 10, "instance finished",
+            );
+            result
         });
         match rx.await {
             Ok(Ok(response)) => Ok(response),

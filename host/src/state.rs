@@ -21,7 +21,7 @@ pub struct State {
     pub http: WasiHttpCtx,
     pub table: ResourceTable,
     pub log: LogSink,
-    pub limits: wasmtime::StoreLimits,
+    pub limits: MemoryLimiter,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
     pub outbound: crate::outbound::OutboundPolicy,
@@ -43,13 +43,34 @@ impl State {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             log,
-            limits: wasmtime::StoreLimitsBuilder::new()
-                .memory_size(limits.max_memory)
-                .trap_on_grow_failure(false)
-                .build(),
+            limits: MemoryLimiter { max: limits.max_memory, peak: 0 },
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
             outbound: limits.outbound.clone(),
         }
+    }
+}
+
+/// Caps an instance's linear memory and remembers the most it used, so
+/// operators (and `just bench`) can see what a request really costs.
+pub struct MemoryLimiter {
+    max: usize,
+    /// Largest linear memory size reached, in bytes.
+    pub peak: usize,
+}
+
+impl wasmtime::ResourceLimiter for MemoryLimiter {
+    fn memory_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        // Refusing makes `memory.grow` return -1: the engine reports out of
+        // memory as an error instead of the instance trapping.
+        if desired > self.max || maximum.is_some_and(|max| desired > max) {
+            return Ok(false);
+        }
+        self.peak = self.peak.max(desired);
+        Ok(true)
+    }
+
+    fn table_growing(&mut self, _current: usize, desired: usize, maximum: Option<usize>) -> wasmtime::Result<bool> {
+        Ok(maximum.is_none_or(|max| desired <= max))
     }
 }
 

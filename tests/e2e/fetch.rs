@@ -186,3 +186,42 @@ console.log(await (await fetch(`${UPSTREAM}/size?${longQuery}`)).text());
 "#);
     assert_eq!(assert_ok(&out), format!("1000 true\n{} 0\n0 {}\n", 10 << 20, 64000 + 2));
 }
+
+#[test]
+fn response_bodies_stream_in_and_can_fail_or_be_aborted_midway() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "body-stream", &[], r#"
+// Chunks arrive as the upstream sends them, not as one buffer.
+const r = await fetch(`${UPSTREAM}/stream?mb=4`);
+let bytes = 0, chunks = 0;
+for await (const chunk of r.body) { bytes += chunk.byteLength; chunks++; }
+console.log(bytes, chunks > 16 ? 'many chunks' : `${chunks} chunks`, r.bodyUsed);
+// The first line of a slow body is there before the rest is sent.
+const start = performance.now();
+const drip = await fetch(`${UPSTREAM}/drip?n=3&ms=300`);
+const reader = drip.body.getReader();
+const first = new TextDecoder().decode((await reader.read()).value);
+console.log(JSON.stringify(first), performance.now() - start < 250 ? 'early' : 'late');
+await reader.cancel();
+// clone() tees: both copies get everything.
+const c = await fetch(`${UPSTREAM}/stream?mb=1`);
+const copy = c.clone();
+const [a, b] = await Promise.all([c.arrayBuffer(), copy.arrayBuffer()]);
+console.log(a.byteLength, b.byteLength);
+// A body cut short by the network errors the stream with a TypeError.
+const cut = await fetch(`${UPSTREAM}/cut`);
+try { await cut.text(); console.log('no error'); } catch (err) { console.log(err.name, /body/.test(err.message)); }
+// Aborting after the headers errors the rest of the body with the reason.
+const controller = new AbortController();
+const slow = await fetch(`${UPSTREAM}/drip?n=5&ms=200`, { signal: controller.signal });
+const r2 = slow.body.getReader();
+await r2.read();
+controller.abort();
+try { await r2.read(); console.log('no error'); } catch (err) { console.log(err.name); }
+// A body nobody reads does not keep the script alive or leak.
+await fetch(`${UPSTREAM}/stream?mb=8`);
+console.log('done');
+"#);
+    let stdout = assert_ok(&out);
+    assert_eq!(stdout, "4194304 many chunks true\n\"line 0\\n\" early\n1048576 1048576\nTypeError true\nAbortError\ndone\n");
+}

@@ -3,6 +3,7 @@
 
 mod common;
 mod serve;
+mod streaming;
 mod build;
 mod exec;
 mod fetch;

@@ -2,10 +2,48 @@
 //! test itself.
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{combinators::BoxBody, BodyExt, Full};
+use hyper::body::Frame;
 use hyper::{Request, Response, StatusCode};
 use std::net::SocketAddr;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Duration;
+use tokio::sync::mpsc;
+
+type Body = BoxBody<Bytes, std::io::Error>;
+
+/// A body produced by a task as the client reads it (a channel of one
+/// chunk, so the producer runs only as fast as the consumer).
+struct ChannelBody(mpsc::Receiver<Result<Bytes, std::io::Error>>);
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = std::io::Error;
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+        self.0.poll_recv(cx).map(|chunk| chunk.map(|r| r.map(Frame::data)))
+    }
+}
+
+/// A streamed 200 response whose chunks `produce` sends.
+fn streamed<F, Fut>(produce: F) -> Response<Body>
+where
+    F: FnOnce(mpsc::Sender<Result<Bytes, std::io::Error>>) -> Fut,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(1);
+    tokio::spawn(produce(tx));
+    Response::builder().status(200).header("content-type", "application/octet-stream").body(ChannelBody(rx).boxed()).unwrap()
+}
+
+fn query_number(query: &str, key: &str, default: u64) -> u64 {
+    query
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(k, _)| *k == key)
+        .and_then(|(_, v)| v.parse().ok())
+        .unwrap_or(default)
+}
 
 pub struct Upstream {
     pub addr: SocketAddr,
@@ -32,11 +70,15 @@ pub fn start() -> Upstream {
     Upstream { addr, _runtime: runtime }
 }
 
-fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Full<Bytes>> {
-    Response::builder().status(status).header("content-type", "text/plain").body(Full::new(body.into())).unwrap()
+fn full(body: impl Into<Bytes>) -> Body {
+    Full::new(body.into()).map_err(|never| match never {}).boxed()
 }
 
-async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Full<Bytes>>, std::convert::Infallible> {
+fn text(status: StatusCode, body: impl Into<Bytes>) -> Response<Body> {
+    Response::builder().status(status).header("content-type", "text/plain").body(full(body)).unwrap()
+}
+
+async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, std::convert::Infallible> {
     let path = req.uri().path().to_string();
     let query = req.uri().query().unwrap_or("").to_string();
     let method = req.method().to_string();
@@ -56,8 +98,43 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Full<Byt
         ),
         "/big" => text(StatusCode::OK, vec![b'x'; 1 << 20]),
         "/size" => text(StatusCode::OK, format!("{} {}", body.len(), query.len())),
+        // `mb` MiB of 'x' in 64 KiB chunks, produced as they are read.
+        "/stream" => {
+            let total = query_number(&query, "mb", 1) << 20;
+            streamed(move |tx| async move {
+                let chunk = Bytes::from(vec![b'x'; 64 << 10]);
+                let mut sent = 0;
+                while sent < total {
+                    let n = chunk.len().min((total - sent) as usize);
+                    if tx.send(Ok(chunk.slice(..n))).await.is_err() {
+                        return;
+                    }
+                    sent += n as u64;
+                }
+            })
+        }
+        // `n` lines, one every `ms` milliseconds.
+        "/drip" => {
+            let (n, ms) = (query_number(&query, "n", 5), query_number(&query, "ms", 100));
+            streamed(move |tx| async move {
+                for i in 0..n {
+                    if i > 0 {
+                        tokio::time::sleep(Duration::from_millis(ms)).await;
+                    }
+                    if tx.send(Ok(Bytes::from(format!("line {i}\n")))).await.is_err() {
+                        return;
+                    }
+                }
+            })
+        }
+        // Some bytes, then the connection fails mid-body.
+        "/cut" => streamed(|tx| async move {
+            let _ = tx.send(Ok(Bytes::from_static(b"the beginning"))).await;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            let _ = tx.send(Err(std::io::Error::other("cut short"))).await;
+        }),
         "/teapot" => text(StatusCode::IM_A_TEAPOT, "short and stout"),
-        "/see-other" => Response::builder().status(303).header("location", "/echo").body(Full::new(Bytes::new())).unwrap(),
+        "/see-other" => Response::builder().status(303).header("location", "/echo").body(full(Bytes::new())).unwrap(),
         p if p.starts_with("/redirect/") => {
             let n: u32 = p["/redirect/".len()..].parse().unwrap_or(0);
             if n == 0 {
@@ -66,7 +143,7 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Full<Byt
                 Response::builder()
                     .status(302)
                     .header("location", format!("/redirect/{}", n - 1))
-                    .body(Full::new(Bytes::new()))
+                    .body(full(Bytes::new()))
                     .unwrap()
             }
         }

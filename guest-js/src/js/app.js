@@ -63,19 +63,6 @@ const finishFetchEvent = FetchEvent._finish;
 delete FetchEvent._finish;
 defineGlobals({ FetchEvent, ExecutionContext });
 
-// A response whose body is a stream is read to the end before it is sent
-// (streaming it out to the client as it is produced is still to come).
-function bufferStreamBody(response) {
-  const state = response instanceof Response ? response[bodyInternals] : null;
-  if (state === null || !(state.source instanceof ReadableStream)) return response;
-  const stream = state.source;
-  if (stream.locked || streamOps.disturbed(stream)) return response; // responseParts reports it
-  return readAllBytes(stream).then((bytes) => {
-    state.source = bytes;
-    return response;
-  });
-}
-
 // The app's response to `request`, as a promise.
 function dispatchToApp(request) {
   if (moduleApp !== null && typeof moduleApp.fetch === 'function') {
@@ -94,6 +81,7 @@ function dispatchToApp(request) {
 const hooks = {
   ...timerHooks,
   ...fetchHooks,
+  ...bodyHooks,
   describeError,
   describeLocatedError,
   responseParts,
@@ -107,7 +95,7 @@ const hooks = {
   dispatchFetch(method, url, flatHeaders) {
     timeOrigin.value = native.now();
     timeOrigin.epoch = Date.now();
-    const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders)).then(bufferStreamBody);
+    const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders));
     // The host reports a failed handler itself; not an unhandled rejection.
     response.catch(() => {});
     return response;

@@ -1,8 +1,101 @@
 // The Body mixin (Fetch Standard) shared by Request and Response. A body is
-// bytes, the incoming request's body still in the host, or a ReadableStream
-// (read to the end when consumed; the response to the client is buffered).
+// bytes, a body still in the host (HostBody: the incoming request's, or a
+// fetch response's), or a ReadableStream.
 const bodyInternals = Symbol('body');
-const INCOMING_BODY = 'incoming'; // the request body still in the host
+
+// A body the host streams in (see bodies.rs): read a chunk at a time as a
+// ReadableStream pulls, or all at once for text()/arrayBuffer()/…, so it is
+// never held twice and never held whole when streamed.
+class HostBody {
+  // id 0 is the incoming request's body, opened on first read.
+  constructor(id) { this.id = id; this.error = null; }
+}
+const hostBodyReads = new Map(); // body id -> { body, resolve, reject }
+const sinkWaits = new Map(); // sink id -> { resolve, reject }
+
+// The next chunk (null at the end), or with `all` the rest in one piece.
+function readHostBody(body, all) {
+  if (body.error !== null) return Promise.reject(body.error);
+  return new Promise((resolve, reject) => {
+    if (body.id === 0) body.id = native.requestBody();
+    native.bodyRead(body.id, all);
+    hostBodyReads.set(body.id, { body, resolve, reject });
+  });
+}
+
+// Stops receiving `body` (cancelled stream, aborted fetch).
+function cancelHostBody(body, reason) {
+  if (body.error !== null) return;
+  body.error = reason ?? new TypeError('The body was cancelled');
+  if (body.id === 0) return; // never opened: the host drops it with the request
+  native.bodyCancel(body.id);
+  const read = hostBodyReads.get(body.id);
+  if (read !== undefined) {
+    hostBodyReads.delete(body.id);
+    read.reject(body.error);
+  }
+}
+
+function hostBodyStream(body) {
+  return new ReadableStream({
+    pull(controller) {
+      return readHostBody(body, false).then((chunk) => {
+        if (chunk === null) controller.close();
+        else controller.enqueue(chunk);
+      });
+    },
+    cancel(reason) { cancelHostBody(body, reason); },
+  }, { highWaterMark: 0 });
+}
+
+// Writes `stream` to host sink `id` (the response to the client), a chunk at
+// a time and only as fast as the host takes them; ends or aborts the sink.
+async function pumpToSink(id, stream) {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      if (!(value instanceof Uint8Array)) throw new TypeError('A body stream must produce Uint8Array chunks');
+      if (!native.sinkWrite(id, value)) await new Promise((resolve, reject) => sinkWaits.set(id, { resolve, reject }));
+    }
+    native.sinkClose(id);
+  } catch (err) {
+    native.sinkAbort(id);
+    reader.cancel(err).catch(() => {});
+    throw err;
+  }
+}
+
+const bodyHooks = {
+  pumpToSink,
+  bodyData(id, chunk) {
+    const read = hostBodyReads.get(id);
+    if (read === undefined) return;
+    hostBodyReads.delete(id);
+    read.resolve(chunk);
+  },
+  sinkDrained(id) {
+    const wait = sinkWaits.get(id);
+    if (wait === undefined) return;
+    sinkWaits.delete(id);
+    wait.resolve();
+  },
+  bodyFailed(id, message) {
+    const err = new TypeError(`The body could not be transferred: ${message}`);
+    const read = hostBodyReads.get(id);
+    if (read !== undefined) {
+      hostBodyReads.delete(id);
+      read.body.error = err;
+      read.reject(err);
+    }
+    const wait = sinkWaits.get(id);
+    if (wait !== undefined) {
+      sinkWaits.delete(id);
+      wait.reject(err);
+    }
+  },
+};
 
 // "Extract a body": [bytes or null, content type or null].
 function extractBody(init) {
@@ -22,9 +115,9 @@ function extractBody(init) {
   return [native.utf8Encode(s.toWellFormed()), 'text/plain;charset=UTF-8'];
 }
 
-// A body source's bytes, reading the incoming request body from the host.
-function sourceBytes(source) {
-  return source === INCOMING_BODY ? new Uint8Array(native.readRequestBody()) : source;
+// A body source as a stream (a body still in the host streams from it).
+function sourceStream(source) {
+  return source instanceof HostBody ? hostBodyStream(source) : source;
 }
 
 function newBodyState(source) {
@@ -50,13 +143,10 @@ function consumeBody(target, what) {
     return readAllBytes(state.source);
   }
   state.used = true;
-  try {
-    const bytes = sourceBytes(state.source);
-    state.source = new Uint8Array(0);
-    return Promise.resolve(bytes);
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  const source = state.source;
+  state.source = new Uint8Array(0);
+  if (source instanceof HostBody) return readHostBody(source, true);
+  return Promise.resolve(source);
 }
 
 const BodyMixin = {
@@ -68,13 +158,14 @@ const BodyMixin = {
   get body() {
     const state = this[bodyInternals];
     if (state.source === null) return null;
-    if (!(state.source instanceof ReadableStream)) {
+    if (state.source instanceof HostBody && !state.used) {
+      state.source = hostBodyStream(state.source);
+    } else if (!(state.source instanceof ReadableStream)) {
       let pending = state.used ? new Uint8Array(0) : state.source;
       state.source = new ReadableStream({
         pull(controller) {
-          const bytes = sourceBytes(pending);
+          if (pending.length) controller.enqueue(pending);
           pending = null;
-          if (bytes.length) controller.enqueue(bytes);
           controller.close();
         },
       }, { highWaterMark: 0 });
@@ -114,12 +205,12 @@ function mixinBody(cls) {
   }
 }
 
-// A copy of a body for clone(): the incoming body is read from the host now,
-// so both copies can be consumed.
+// A copy of a body for clone(): a stream is teed (as the standard says),
+// bytes are copied.
 function cloneBodyState(target) {
   const state = target[bodyInternals];
   if (state.used) throw new TypeError(`Failed to execute 'clone' on '${target.constructor.name}': body has already been used`);
-  state.source = sourceBytes(state.source);
+  state.source = sourceStream(state.source);
   if (state.source instanceof ReadableStream) {
     const [mine, theirs] = state.source.tee();
     state.source = mine;

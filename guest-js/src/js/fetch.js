@@ -1,7 +1,7 @@
 // fetch() (Fetch Standard, the parts that apply on a server). The request
 // goes out through the host (wasi:http outgoing-handler, see fetch.rs);
-// redirects, aborts and the Response are handled here. Bodies are buffered
-// for now: streaming arrives with ReadableStream.
+// redirects, aborts and the Response are handled here. The response body
+// stays in the host and streams in as it is read (HostBody, body.js).
 const pendingFetches = new Map(); // id -> { resolve, reject }
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
@@ -31,10 +31,12 @@ async function fetch(input, init = undefined) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new TypeError(`fetch failed: the URL scheme "${url.protocol.slice(0, -1)}" is not supported`);
     }
-    const [status, flatHeaders, bytes] = await sendOnce(method, url, headersToFlatList(headers), body, signal);
+    const [status, flatHeaders, bodyId] = await sendOnce(method, url, headersToFlatList(headers), body, signal);
+    const responseBody = new HostBody(bodyId);
     const responseHeaders = headersFromFlatList(flatHeaders, 'immutable');
     const location = responseHeaders.get('location');
     if (REDIRECT_STATUSES.includes(status) && location !== null && request.redirect !== 'manual') {
+      cancelHostBody(responseBody, null);
       if (request.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location} with redirect: 'error'`);
       if (redirects >= 20) throw new TypeError(`fetch failed: more than 20 redirects (last to ${location})`);
       const next = URL.parse(location, url);
@@ -55,7 +57,10 @@ async function fetch(input, init = undefined) {
       type: 'basic', status, statusText: '', headers: responseHeaders, url: url.href, redirected: redirects > 0,
     };
     const nullBody = NULL_BODY_STATUS.includes(status) || method === 'HEAD';
-    response[bodyInternals] = newBodyState(nullBody ? null : bytes);
+    if (nullBody) cancelHostBody(responseBody, null);
+    // Aborting after the headers errors the body that is still coming.
+    else addAbortAlgorithm(signal, (reason) => cancelHostBody(responseBody, reason));
+    response[bodyInternals] = newBodyState(nullBody ? null : responseBody);
     return response;
   }
 }

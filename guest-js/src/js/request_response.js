@@ -157,7 +157,7 @@ function makeIncomingRequest(method, url, flatHeaders) {
     url, method, headers: null, flatHeaders, redirect: 'follow', mode: 'cors', credentials: 'same-origin',
     cache: 'default', referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false, signal: null,
   };
-  request[bodyInternals] = newBodyState(hasBody ? INCOMING_BODY : null);
+  request[bodyInternals] = newBodyState(hasBody ? new HostBody(0) : null);
   return request;
 }
 
@@ -249,7 +249,8 @@ class Response {
 mixinBody(Response);
 Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: 'Response', configurable: true });
 
-// What the Rust side writes to the client: [status, flat headers, bytes|null].
+// What the Rust side writes to the client: [status, flat headers, body], the
+// body being bytes, a ReadableStream (streamed out by pumpToSink) or null.
 function responseParts(response) {
   if (!(response instanceof Response)) {
     throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);
@@ -257,10 +258,10 @@ function responseParts(response) {
   const r = response[responseInternals];
   if (r.type === 'error') throw new TypeError('The fetch handler returned Response.error()');
   const state = response[bodyInternals];
-  if (response.bodyUsed || state.source instanceof ReadableStream) {
-    throw new TypeError('The fetch handler returned a Response whose body was already used');
+  if (response.bodyUsed) throw new TypeError('The fetch handler returned a Response whose body was already used');
+  if (state.source instanceof ReadableStream && state.source.locked) {
+    throw new TypeError('The fetch handler returned a Response whose body stream is locked');
   }
   state.used = true;
-  const bytes = sourceBytes(state.source);
-  return [r.status, sortAndCombine(r.headers[headersList]).flat(), bytes];
+  return [r.status, sortAndCombine(r.headers[headersList]).flat(), sourceStream(state.source)];
 }

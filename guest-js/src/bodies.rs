@@ -1,0 +1,278 @@
+//! Bodies that stream through the instance without being buffered whole:
+//! *sources* (the incoming request's body, fetch response bodies) are read a
+//! chunk at a time when JS asks for one, *sinks* (the response to the client)
+//! take chunks only as fast as the host drains them. Both wait in the event
+//! loop on their stream's pollable, so a slow peer never blocks other work.
+
+use crate::wasi::http::types::{IncomingBody, IncomingRequest, IncomingResponse, OutgoingBody};
+use crate::wasi::io::poll::Pollable;
+use crate::wasi::io::streams::{InputStream, OutputStream, StreamError};
+use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
+use std::cell::{Cell, RefCell};
+
+/// Bytes asked of the host per read: large enough to keep host crossings
+/// rare, small enough to keep an instance's memory bounded.
+const READ_CHUNK: u64 = 64 * 1024;
+
+/// What owns an incoming body; dropped after the body (wasi:http children
+/// must go before their parents). Only held, never read.
+#[allow(dead_code)]
+pub enum Owner {
+    Request(IncomingRequest),
+    Response(IncomingResponse),
+}
+
+#[derive(PartialEq)]
+enum Want {
+    Nothing,
+    /// The next chunk, for a ReadableStream pull.
+    Chunk,
+    /// Everything up to the end, in one piece (`text()`, `arrayBuffer()`…).
+    All,
+}
+
+struct Source {
+    id: u32,
+    // Dropped in this order: stream, body, owner.
+    stream: Option<InputStream>,
+    body: Option<IncomingBody>,
+    _owner: Owner,
+    want: Want,
+    collected: Vec<u8>,
+}
+
+struct Sink {
+    id: u32,
+    stream: Option<OutputStream>,
+    body: Option<OutgoingBody>,
+    /// Bytes the host has not taken yet (it takes them as the peer reads).
+    pending: Vec<u8>,
+}
+
+/// What a source or sink has to report to JS after its pollable fired.
+pub enum Event {
+    /// A chunk, or the whole rest with `All`; `None` at the end.
+    Data(Option<Vec<u8>>),
+    Failed(String),
+    /// A sink took all pending bytes.
+    Drained,
+}
+
+thread_local! {
+    static SOURCES: RefCell<Vec<Source>> = const { RefCell::new(Vec::new()) };
+    static SINKS: RefCell<Vec<Sink>> = const { RefCell::new(Vec::new()) };
+    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
+}
+
+fn next_id() -> u32 {
+    NEXT_ID.with(|n| {
+        let id = n.get();
+        n.set(id.wrapping_add(1).max(1));
+        id
+    })
+}
+
+pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
+    native.set("bodyRead", Function::new(ctx.clone(), read)?)?;
+    native.set("bodyCancel", Function::new(ctx.clone(), cancel)?)?;
+    native.set("sinkWrite", Function::new(ctx.clone(), sink_write)?)?;
+    native.set("sinkClose", Function::new(ctx.clone(), sink_close)?)?;
+    native.set("sinkAbort", Function::new(ctx.clone(), sink_abort)?)?;
+    Ok(())
+}
+
+/// Registers an incoming body; its id is what JS reads it by.
+pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, String> {
+    let stream = body.stream().map_err(|_| "the body stream is unavailable".to_string())?;
+    let id = next_id();
+    let source = Source { id, stream: Some(stream), body: Some(body), _owner: owner, want: Want::Nothing, collected: Vec::new() };
+    SOURCES.with(|s| s.borrow_mut().push(source));
+    Ok(id)
+}
+
+/// Registers an outgoing body to stream into.
+pub fn add_sink(body: OutgoingBody) -> std::result::Result<u32, String> {
+    let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
+    let id = next_id();
+    SINKS.with(|s| s.borrow_mut().push(Sink { id, stream: Some(stream), body: Some(body), pending: Vec::new() }));
+    Ok(id)
+}
+
+/// JS asks for the next chunk (`all` = everything up to the end). The answer
+/// comes through the event loop (`bodyData` / `bodyFailed` hooks).
+fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
+    SOURCES.with(|s| {
+        let mut sources = s.borrow_mut();
+        let Some(source) = sources.iter_mut().find(|s| s.id == id) else {
+            return Err(Exception::throw_type(&ctx, "the body is no longer available"));
+        };
+        source.want = if all { Want::All } else { Want::Chunk };
+        Ok(())
+    })
+}
+
+/// The body is not wanted any more (stream cancelled, fetch aborted): the
+/// host stops receiving it.
+fn cancel(id: u32) {
+    SOURCES.with(|s| s.borrow_mut().retain(|s| s.id != id));
+}
+
+/// Whether a source is waiting for data, or a sink for the host to drain it.
+pub fn has_pending() -> bool {
+    SOURCES.with(|s| s.borrow().iter().any(|s| s.want != Want::Nothing))
+        || SINKS.with(|s| s.borrow().iter().any(|s| !s.pending.is_empty()))
+}
+
+/// The pollables to wait on, with the id each belongs to.
+pub fn pollables() -> Vec<(u32, Pollable)> {
+    let mut all: Vec<(u32, Pollable)> = SOURCES.with(|s| {
+        s.borrow()
+            .iter()
+            .filter(|s| s.want != Want::Nothing)
+            .filter_map(|s| Some((s.id, s.stream.as_ref()?.subscribe())))
+            .collect()
+    });
+    SINKS.with(|s| {
+        all.extend(
+            s.borrow().iter().filter(|s| !s.pending.is_empty()).filter_map(|s| Some((s.id, s.stream.as_ref()?.subscribe()))),
+        )
+    });
+    all
+}
+
+/// Moves source or sink `id` on after its pollable fired.
+pub fn advance(id: u32) -> Option<Event> {
+    if let Some(event) = SOURCES.with(|s| {
+        let mut sources = s.borrow_mut();
+        let index = sources.iter().position(|s| s.id == id)?;
+        let event = read_available(&mut sources[index]);
+        if matches!(event, Some(Event::Data(None) | Event::Failed(_))) {
+            sources.remove(index);
+        }
+        Some(event)
+    }) {
+        return event;
+    }
+    SINKS.with(|s| {
+        let mut sinks = s.borrow_mut();
+        let sink = sinks.iter_mut().find(|s| s.id == id)?;
+        match flush(sink) {
+            Ok(true) => Some(Event::Drained),
+            Ok(false) => None,
+            Err(message) => Some(Event::Failed(message)),
+        }
+    })
+}
+
+/// Reads what has arrived without blocking.
+fn read_available(source: &mut Source) -> Option<Event> {
+    let stream = source.stream.as_ref()?;
+    loop {
+        match stream.read(READ_CHUNK) {
+            Ok(chunk) if chunk.is_empty() => return None,
+            Ok(chunk) if source.want == Want::All => source.collected.extend_from_slice(&chunk),
+            Ok(chunk) => {
+                source.want = Want::Nothing;
+                return Some(Event::Data(Some(chunk)));
+            }
+            Err(StreamError::Closed) => {
+                source.stream.take(); // a child of the body
+                if let Some(body) = source.body.take() {
+                    // Trailers are not exposed; finishing surfaces a late error.
+                    let _ = IncomingBody::finish(body);
+                }
+                if source.want == Want::All {
+                    source.want = Want::Nothing;
+                    return Some(Event::Data(Some(std::mem::take(&mut source.collected))));
+                }
+                return Some(Event::Data(None));
+            }
+            Err(StreamError::LastOperationFailed(e)) => return Some(Event::Failed(e.to_debug_string())),
+        }
+    }
+}
+
+/// Hands pending bytes to the host as far as it takes them; Ok(true) when
+/// nothing is left.
+fn flush(sink: &mut Sink) -> std::result::Result<bool, String> {
+    let stream = sink.stream.as_ref().ok_or("the body is closed")?;
+    let mut written = 0;
+    while written < sink.pending.len() {
+        let permit = stream.check_write().map_err(describe_write_error)? as usize;
+        if permit == 0 {
+            break;
+        }
+        let end = sink.pending.len().min(written + permit);
+        stream.write(&sink.pending[written..end]).map_err(describe_write_error)?;
+        written = end;
+    }
+    sink.pending.drain(..written);
+    Ok(sink.pending.is_empty())
+}
+
+fn describe_write_error(e: StreamError) -> String {
+    match e {
+        StreamError::Closed => "the peer closed the connection".into(),
+        StreamError::LastOperationFailed(e) => e.to_debug_string(),
+    }
+}
+
+fn with_sink<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&mut Sink) -> std::result::Result<R, String>) -> Result<R> {
+    SINKS.with(|s| {
+        let mut sinks = s.borrow_mut();
+        let Some(sink) = sinks.iter_mut().find(|s| s.id == id) else {
+            return Err(Exception::throw_type(ctx, "the body is no longer writable"));
+        };
+        f(sink).map_err(|message| Exception::throw_type(ctx, &format!("writing the body: {message}")))
+    })
+}
+
+/// Writes a chunk; false when the host has not taken all of it yet (JS then
+/// waits for the `sinkDrained` hook before writing more: backpressure).
+fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool> {
+    let view = TypedArray::<u8>::from_value(chunk)?;
+    with_sink(&ctx, id, |sink| {
+        // The bytes are copied straight from JS memory into the host.
+        let bytes = view.as_raw().map(|p| unsafe { p.as_ref() }).unwrap_or_default();
+        sink.pending.extend_from_slice(bytes);
+        flush(sink)
+    })
+}
+
+/// Ends a sink whose bytes are all taken: the peer sees a complete body.
+fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
+    let sink = SINKS.with(|s| {
+        let mut sinks = s.borrow_mut();
+        let index = sinks.iter().position(|s| s.id == id)?;
+        Some(sinks.remove(index))
+    });
+    let Some(mut sink) = sink else {
+        return Err(Exception::throw_type(&ctx, "the body is no longer writable"));
+    };
+    if let Some(stream) = sink.stream.take() {
+        // Normally empty: JS closes once the sink is drained.
+        for chunk in sink.pending.chunks(4096) {
+            let _ = stream.blocking_write_and_flush(chunk);
+        }
+    }
+    if let Some(body) = sink.body.take() {
+        OutgoingBody::finish(body, None).map_err(|e| Exception::throw_type(&ctx, &format!("ending the body: {e:?}")))?;
+    }
+    Ok(())
+}
+
+/// Drops a sink without finishing it: the peer sees the body cut short.
+fn sink_abort(id: u32) {
+    SINKS.with(|s| s.borrow_mut().retain(|s| s.id != id));
+}
+
+/// Forgets everything of a finished request.
+pub fn clear() {
+    SOURCES.with(|s| s.borrow_mut().clear());
+    SINKS.with(|s| s.borrow_mut().clear());
+}
+
+/// Lets JS pass typed arrays to the event-loop hooks.
+pub fn chunk_value<'js>(ctx: &Ctx<'js>, bytes: Vec<u8>) -> Result<Value<'js>> {
+    Ok(TypedArray::<u8>::new(ctx.clone(), bytes)?.into_value())
+}
