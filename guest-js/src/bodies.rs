@@ -47,6 +47,8 @@ struct Sink {
     body: Option<OutgoingBody>,
     /// Bytes the host has not taken yet (it takes them as the peer reads).
     pending: Vec<u8>,
+    /// Finish the body once `pending` is taken (bytes handed over whole).
+    close_when_drained: bool,
 }
 
 /// What a source or sink has to report to JS after its pollable fired.
@@ -94,8 +96,31 @@ pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, 
 pub fn add_sink(body: OutgoingBody) -> std::result::Result<u32, String> {
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
     let id = next_id();
-    SINKS.with(|s| s.borrow_mut().push(Sink { id, stream: Some(stream), body: Some(body), pending: Vec::new() }));
+    SINKS.with(|s| {
+        s.borrow_mut().push(Sink { id, stream: Some(stream), body: Some(body), pending: Vec::new(), close_when_drained: false })
+    });
     Ok(id)
+}
+
+/// Sends `bytes` as the whole of `body`: at once if the host takes them,
+/// else from the event loop as it drains (so a large upload never blocks).
+pub fn send_all(body: OutgoingBody, bytes: Vec<u8>) -> std::result::Result<(), String> {
+    let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
+    let mut sink = Sink { id: next_id(), stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true };
+    // An error here reaches JS through the response (the request fails).
+    if flush(&mut sink).unwrap_or(true) {
+        finish(sink);
+    } else {
+        SINKS.with(|s| s.borrow_mut().push(sink));
+    }
+    Ok(())
+}
+
+/// Ends a sink: the peer sees a complete body.
+fn finish(mut sink: Sink) -> Option<String> {
+    sink.stream.take(); // a child of the body
+    let body = sink.body.take()?;
+    OutgoingBody::finish(body, None).err().map(|e| format!("{e:?}"))
 }
 
 /// JS asks for the next chunk (`all` = everything up to the end). The answer
@@ -155,10 +180,19 @@ pub fn advance(id: u32) -> Option<Event> {
     }
     SINKS.with(|s| {
         let mut sinks = s.borrow_mut();
-        let sink = sinks.iter_mut().find(|s| s.id == id)?;
+        let index = sinks.iter().position(|s| s.id == id)?;
+        let sink = &mut sinks[index];
         match flush(sink) {
+            Ok(true) if sink.close_when_drained => {
+                finish(sinks.remove(index));
+                None
+            }
             Ok(true) => Some(Event::Drained),
             Ok(false) => None,
+            Err(_) if sink.close_when_drained => {
+                sinks.remove(index); // the request's response reports why
+                None
+            }
             Err(message) => Some(Event::Failed(message)),
         }
     })
@@ -246,19 +280,19 @@ fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
         let index = sinks.iter().position(|s| s.id == id)?;
         Some(sinks.remove(index))
     });
-    let Some(mut sink) = sink else {
+    let Some(sink) = sink else {
         return Err(Exception::throw_type(&ctx, "the body is no longer writable"));
     };
-    if let Some(stream) = sink.stream.take() {
+    if let Some(stream) = &sink.stream {
         // Normally empty: JS closes once the sink is drained.
         for chunk in sink.pending.chunks(4096) {
             let _ = stream.blocking_write_and_flush(chunk);
         }
     }
-    if let Some(body) = sink.body.take() {
-        OutgoingBody::finish(body, None).map_err(|e| Exception::throw_type(&ctx, &format!("ending the body: {e:?}")))?;
+    match finish(sink) {
+        Some(e) => Err(Exception::throw_type(&ctx, &format!("ending the body: {e}"))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Drops a sink without finishing it: the peer sees the body cut short.

@@ -92,16 +92,20 @@ fn shorten(s: &str) -> String {
     }
 }
 
-/// Sends a request; returns its id. `body` is the request body's bytes.
+/// Sends a request to `target`; returns its id and, with `stream_body`, the id of the
+/// sink its body is to be written to. `body` is the request body's bytes.
 fn start<'js>(
     ctx: Ctx<'js>,
     method_name: String,
-    https: bool,
-    authority: String,
-    path: String,
+    target: Vec<String>,
     headers: Vec<String>,
     body: Value<'js>,
-) -> Result<u32> {
+    stream_body: bool,
+) -> Result<Vec<u32>> {
+    // [protocol ("https:"), host[:port], path and query]
+    let [protocol, authority, path] = <[String; 3]>::try_from(target)
+        .map_err(|_| Exception::throw_type(&ctx, "fetch: expected [protocol, host, path]"))?;
+    let https = protocol == "https:";
     let fail = |message: String| Exception::throw_type(&ctx, &format!("fetch failed: {message}"));
     let limit = max_in_flight();
     if IN_FLIGHT.with(|f| f.borrow().len()) >= limit {
@@ -128,23 +132,26 @@ fn start<'js>(
     let bytes = if body.is_null() || body.is_undefined() { None } else { Some(crate::native::bytes_of(&body)?) };
     let outgoing_body = request.body().map_err(|_| fail("request body unavailable".into()))?;
     let future = outgoing_handler::handle(request, Some(options)).map_err(|e| fail(describe(&e)))?;
-    if let Some(bytes) = bytes {
-        let stream = outgoing_body.write().map_err(|_| fail("request body stream unavailable".into()))?;
-        for chunk in bytes.chunks(4096) {
-            if stream.blocking_write_and_flush(chunk).is_err() {
-                break; // the response future reports why
+    // The body goes out as the host takes it, without blocking the event
+    // loop; a stream body is written by JS (pumpToSink) as it is read.
+    let sink = if stream_body {
+        bodies::add_sink(outgoing_body).map_err(fail)?
+    } else {
+        match bytes {
+            Some(bytes) => bodies::send_all(outgoing_body, bytes).map_err(fail)?,
+            None => {
+                let _ = OutgoingBody::finish(outgoing_body, None);
             }
         }
-        drop(stream);
-    }
-    let _ = OutgoingBody::finish(outgoing_body, None);
+        0
+    };
     let id = NEXT_ID.with(|n| {
         let id = n.get();
         n.set(id.wrapping_add(1).max(1));
         id
     });
     IN_FLIGHT.with(|f| f.borrow_mut().push(InFlight { id, response: future }));
-    Ok(id)
+    Ok(vec![id, sink])
 }
 
 /// Drops a request in flight (AbortSignal); the host cancels it.

@@ -225,3 +225,35 @@ console.log('done');
     let stdout = assert_ok(&out);
     assert_eq!(stdout, "4194304 many chunks true\n\"line 0\\n\" early\n1048576 1048576\nTypeError true\nAbortError\ndone\n");
 }
+
+#[test]
+fn request_bodies_stream_out() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "upload-stream", &[], r#"
+// 20 MiB made chunk by chunk as the upload takes them.
+let made = 0;
+const source = new ReadableStream({
+  pull(controller) {
+    controller.enqueue(new Uint8Array(256 * 1024));
+    if (++made === 80) controller.close();
+  },
+});
+const r = await fetch(`${UPSTREAM}/size`, { method: 'POST', body: source, duplex: 'half' });
+console.log(await r.text(), made);
+// A fetched body sent on as the next request's body.
+const relay = await fetch(`${UPSTREAM}/size`, { method: 'POST', body: (await fetch(`${UPSTREAM}/stream?mb=3`)).body, duplex: 'half' });
+console.log(await relay.text());
+// 303 turns into a GET without the body; 307 would need to send it again.
+const other = await fetch(`${UPSTREAM}/see-other`, { method: 'POST', body: new Blob(['x']).stream(), duplex: 'half' });
+console.log(await other.text());
+try {
+  await fetch(`${UPSTREAM}/temporary`, { method: 'POST', body: new Blob(['x']).stream(), duplex: 'half' });
+  console.log('followed');
+} catch (err) { console.log(err.name, err.message.includes('streamed request body')); }
+// A stream that fails fails the fetch.
+const failing = new ReadableStream({ pull(c) { c.error(new Error('no more')); } });
+try { await fetch(`${UPSTREAM}/size`, { method: 'POST', body: failing, duplex: 'half' }); console.log('resolved'); }
+catch (err) { console.log(err.name); }
+"#);
+    assert_eq!(assert_ok(&out), "20971520 0 80\n3145728 0\nGET x-test= content-type= body=\nTypeError true\nTypeError\n");
+}

@@ -134,6 +134,7 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, s
             let _ = tx.send(Err(std::io::Error::other("cut short"))).await;
         }),
         "/teapot" => text(StatusCode::IM_A_TEAPOT, "short and stout"),
+        "/temporary" => Response::builder().status(307).header("location", "/size").body(full(Bytes::new())).unwrap(),
         "/see-other" => Response::builder().status(303).header("location", "/echo").body(full(Bytes::new())).unwrap(),
         p if p.starts_with("/redirect/") => {
             let n: u32 = p["/redirect/".len()..].parse().unwrap_or(0);

@@ -1,5 +1,4 @@
-// Blob and File (W3C File API). The bytes live in the instance; stream()
-// arrives with ReadableStream.
+// Blob and File (W3C File API). The bytes live in the instance.
 const blobBytes = Symbol('blobBytes');
 
 function blobPartsBytes(parts, endings) {
@@ -57,6 +56,20 @@ class Blob {
   async text() { return new TextDecoder().decode(this[blobBytes]); }
   async arrayBuffer() { return this[blobBytes].slice().buffer; }
   async bytes() { return this[blobBytes].slice(); }
+  // The bytes in chunks of at most 64 KiB, each a copy made when pulled.
+  stream() {
+    const bytes = this[blobBytes];
+    let offset = 0;
+    return new ReadableStream({
+      type: 'bytes',
+      pull(controller) {
+        const end = Math.min(offset + 65536, bytes.length);
+        if (end > offset) controller.enqueue(bytes.slice(offset, end));
+        offset = end;
+        if (offset === bytes.length) controller.close();
+      },
+    });
+  }
 }
 Object.defineProperty(Blob.prototype, Symbol.toStringTag, { value: 'Blob', configurable: true });
 

@@ -5,14 +5,20 @@
 const pendingFetches = new Map(); // id -> { resolve, reject }
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
-function sendOnce(method, url, flatHeaders, body, signal) {
+// Sends one request; `body` is bytes, or `bodyStream` a ReadableStream that
+// is written out as it is read while the response is awaited.
+function sendOnce(method, url, flatHeaders, body, bodyStream, signal) {
   return new Promise((resolve, reject) => {
-    const id = native.fetchStart(method, url.protocol === 'https:', url.host, url.pathname + url.search, flatHeaders, body);
+    const target = [url.protocol, url.host, url.pathname + url.search];
+    const [id, sink] = native.fetchStart(method, target, flatHeaders, body, bodyStream !== null);
     pendingFetches.set(id, { resolve, reject });
+    // A failed upload fails the request; the response reports why.
+    if (bodyStream !== null) pumpToSink(sink, bodyStream).catch(() => {});
     addAbortAlgorithm(signal, (reason) => {
       if (!pendingFetches.has(id)) return;
       pendingFetches.delete(id);
       native.fetchAbort(id);
+      if (bodyStream !== null) native.sinkAbort(sink);
       reject(reason);
     });
   });
@@ -26,25 +32,42 @@ async function fetch(input, init = undefined) {
   let url = new URL(request.url);
   const headers = request.headers;
   let body = null;
-  if (request[bodyInternals].source !== null) body = await consumeBody(request, 'fetch');
+  let bodyStream = null;
+  const state = request[bodyInternals];
+  if (state.source instanceof ReadableStream || state.source instanceof HostBody) {
+    // Streamed out as it is read, never buffered whole.
+    if (request.bodyUsed || (state.source instanceof ReadableStream && state.source.locked)) {
+      throw new TypeError("Failed to execute 'fetch': the request body is already used or locked");
+    }
+    bodyStream = sourceStream(state.source);
+    state.used = true;
+  } else if (state.source !== null) {
+    body = await consumeBody(request, 'fetch');
+  }
   for (let redirects = 0; ; redirects++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new TypeError(`fetch failed: the URL scheme "${url.protocol.slice(0, -1)}" is not supported`);
     }
-    const [status, flatHeaders, bodyId] = await sendOnce(method, url, headersToFlatList(headers), body, signal);
+    const [status, flatHeaders, bodyId] = await sendOnce(method, url, headersToFlatList(headers), body, bodyStream, signal);
     const responseBody = new HostBody(bodyId);
     const responseHeaders = headersFromFlatList(flatHeaders, 'immutable');
     const location = responseHeaders.get('location');
     if (REDIRECT_STATUSES.includes(status) && location !== null && request.redirect !== 'manual') {
       cancelHostBody(responseBody, null);
       if (request.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location} with redirect: 'error'`);
+      const dropsBody = (status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
+      // A stream was sent as it was read: there is nothing to send again.
+      if (bodyStream !== null && !dropsBody) {
+        throw new TypeError(`fetch failed: cannot follow the redirect to ${location} with a streamed request body`);
+      }
       if (redirects >= 20) throw new TypeError(`fetch failed: more than 20 redirects (last to ${location})`);
       const next = URL.parse(location, url);
       if (next === null) throw new TypeError(`fetch failed: the redirect location ${location} is not a valid URL`);
       // 303, and 301/302 after a POST, turn into a GET without a body.
-      if ((status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST')) {
+      if (dropsBody) {
         method = 'GET';
         body = null;
+        bodyStream = null;
         for (const name of ['content-type', 'content-length', 'content-encoding', 'content-language', 'content-location']) {
           headers[headersList] = headers[headersList].filter((h) => h[0] !== name);
         }
