@@ -20,6 +20,7 @@ const PRELUDE: &str = concat!(
     include_str!("js/console.js"),
     include_str!("js/timers.js"),
     include_str!("js/streams.js"),
+    include_str!("js/byte_streams.js"),
     include_str!("js/writable_streams.js"),
     include_str!("js/blob.js"),
     include_str!("js/headers.js"),

@@ -41,6 +41,8 @@ fn web_crypto_known_answers_and_errors() { run_suite("crypto.js"); }
 fn blob_file_and_form_data() { run_suite("blob_form_data.js"); }
 #[test]
 fn readable_streams() { run_suite("streams.js"); }
+#[test]
+fn readable_byte_streams_and_byob_readers() { run_suite("byte_streams.js"); }
 
 #[test]
 fn structured_clone_size_limit_is_configurable() {

@@ -38,6 +38,7 @@ function cancelHostBody(body, reason) {
 
 function hostBodyStream(body) {
   return new ReadableStream({
+    type: 'bytes',
     pull(controller) {
       return readHostBody(body, false).then((chunk) => {
         if (chunk === null) controller.close();
@@ -163,6 +164,7 @@ const BodyMixin = {
     } else if (!(state.source instanceof ReadableStream)) {
       let pending = state.used ? new Uint8Array(0) : state.source;
       state.source = new ReadableStream({
+        type: 'bytes',
         pull(controller) {
           if (pending.length) controller.enqueue(pending);
           pending = null;

@@ -36,6 +36,7 @@ defineGlobals({
   DOMException, Event, EventTarget, AbortController, AbortSignal,
   Crypto, CryptoKey, SubtleCrypto, Blob, File, FormData,
   ReadableStream, ReadableStreamDefaultReader, ReadableStreamDefaultController, CountQueuingStrategy, ByteLengthQueuingStrategy,
+  ReadableStreamBYOBReader, ReadableStreamBYOBRequest, ReadableByteStreamController,
   WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController, TransformStream,
   TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
   TextEncoder, TextDecoder, URL, URLSearchParams, Headers, Request, Response, fetch, Performance, Navigator,

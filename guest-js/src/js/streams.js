@@ -1,7 +1,7 @@
 // ReadableStream (WHATWG Streams): default controller and reader, async
 // iteration, tee, ReadableStream.from, queuing strategies. Bodies use it.
-// WritableStream and TransformStream are in writable_streams.js. Not yet:
-// BYOB readers (a `type: 'bytes'` source works through the default reader).
+// Byte streams (controller, BYOB reader) are in byte_streams.js, WritableStream
+// and TransformStream in writable_streams.js.
 const streamToken = Symbol('stream');
 
 // The QueuingStrategyInit dictionary's one required member.
@@ -85,8 +85,12 @@ class ReadableStreamDefaultReader {
     else reader.#rejectClosed(error);
   }
 }
-const settleReaderClosed = ReadableStreamDefaultReader._settle;
+const settleDefaultReaderClosed = ReadableStreamDefaultReader._settle;
 delete ReadableStreamDefaultReader._settle;
+function settleReaderClosed(reader, error) {
+  if (reader instanceof ReadableStreamBYOBReader) settleByobReaderClosed(reader, error);
+  else settleDefaultReaderClosed(reader, error);
+}
 
 let streamOps;
 
@@ -95,8 +99,10 @@ class ReadableStream {
   #storedError = undefined;
   #reader = null;
   #readRequests = [];
+  #readIntoRequests = []; // of a BYOB reader
   #disturbed = false;
   #controller;
+  #byteController = null; // a byte stream's controller state (byte_streams.js)
   #queue = [];
   #queueSize = 0;
   #hwm;
@@ -114,13 +120,22 @@ class ReadableStream {
     if (source.type !== undefined && String(source.type) !== 'bytes') {
       throw new RangeError(`Failed to construct 'ReadableStream': invalid type ${source.type}`);
     }
-    const hwm = s.highWaterMark === undefined ? 1 : Number(s.highWaterMark);
+    const bytes = source.type !== undefined;
+    if (bytes && s.size !== undefined) throw new RangeError("Failed to construct 'ReadableStream': a byte stream cannot have a size function");
+    const hwm = s.highWaterMark === undefined ? (bytes ? 0 : 1) : Number(s.highWaterMark);
     if (Number.isNaN(hwm) || hwm < 0) throw new RangeError("Failed to construct 'ReadableStream': invalid highWaterMark");
     if (s.size !== undefined && typeof s.size !== 'function') throw new TypeError("Failed to construct 'ReadableStream': size must be a function");
     for (const name of ['start', 'pull', 'cancel']) {
       if (source[name] !== undefined && typeof source[name] !== 'function') {
         throw new TypeError(`Failed to construct 'ReadableStream': ${name} must be a function`);
       }
+    }
+    if (bytes) {
+      const [controller, state, start] = setUpByteController(this, source, hwm);
+      this.#controller = controller;
+      this.#byteController = state;
+      start();
+      return;
     }
     this.#hwm = hwm;
     this.#size = s.size;
@@ -139,7 +154,7 @@ class ReadableStream {
   getReader(options = undefined) {
     const mode = options == null ? undefined : options.mode;
     if (mode !== undefined) {
-      if (String(mode) === 'byob') throw new TypeError('BYOB readers are not supported yet');
+      if (String(mode) === 'byob') return new ReadableStreamBYOBReader(this);
       throw new TypeError(`Failed to execute 'getReader' on 'ReadableStream': invalid mode ${mode}`);
     }
     return new ReadableStreamDefaultReader(this);
@@ -150,7 +165,10 @@ class ReadableStream {
     return this.#cancel(reason);
   }
 
+  // Branches of a byte stream are byte streams and get their own copy of
+  // each chunk ("ReadableByteStreamTee" clones for the second branch).
   tee() {
+    const bytes = this.#byteController !== null;
     const reader = this.getReader();
     let canceled = [false, false];
     let reasons = [undefined, undefined];
@@ -163,11 +181,15 @@ class ReadableStream {
       reading = true;
       return reader.read().then(({ value, done }) => {
         reading = false;
+        // Copied before the first branch takes (transfers) the original.
+        const chunks = [value, bytes && !done && !canceled[0] && !canceled[1] ? value.slice() : value];
         for (let i = 0; i < 2; i++) {
           if (canceled[i]) continue;
-          if (done) branches[i].controller.close();
-          // Byte chunks are copied, so one branch cannot change the other's.
-          else branches[i].controller.enqueue(i === 1 && ArrayBuffer.isView(value) ? value.slice() : value);
+          if (done) {
+            branches[i].controller.close();
+            // A BYOB read waiting on a closed byte branch ends empty.
+            if (bytes && branches[i].controller.byobRequest !== null) branches[i].controller.byobRequest.respond(0);
+          } else branches[i].controller.enqueue(chunks[i]);
         }
         if (done && !(canceled[0] && canceled[1])) resolveCancel(undefined);
       }, (e) => {
@@ -185,6 +207,7 @@ class ReadableStream {
     for (let i = 0; i < 2; i++) {
       const branch = {};
       branch.stream = new ReadableStream({
+        type: bytes ? 'bytes' : undefined,
         start(controller) { branch.controller = controller; },
         pull,
         cancel: cancelBranch(i),
@@ -316,12 +339,16 @@ class ReadableStream {
     this.#queue = [];
     this.#queueSize = 0;
     for (const request of this.#readRequests.splice(0)) request.reject(e);
+    for (const request of this.#readIntoRequests.splice(0)) request.reject(e);
     if (this.#reader !== null) settleReaderClosed(this.#reader, e);
   }
   #read() {
     this.#disturbed = true;
     if (this.#state === 'closed') return Promise.resolve({ value: undefined, done: true });
     if (this.#state === 'errored') return Promise.reject(this.#storedError);
+    if (this.#byteController !== null) {
+      return new Promise((resolve, reject) => this.#byteController.pullSteps({ resolve, reject }));
+    }
     if (this.#queue.length > 0) {
       const [chunk, size] = this.#queue.shift();
       this.#queueSize -= size;
@@ -341,8 +368,10 @@ class ReadableStream {
     this.#queue = [];
     this.#queueSize = 0;
     this.#finishClose();
+    for (const request of this.#readIntoRequests.splice(0)) request.resolve({ value: undefined, done: true });
     let result;
-    try { result = this.#cancelAlgorithm(reason); } catch (e) { return Promise.reject(e); }
+    const cancel = this.#byteController !== null ? (r) => this.#byteController.cancelSteps(r) : this.#cancelAlgorithm;
+    try { result = cancel(reason); } catch (e) { return Promise.reject(e); }
     return Promise.resolve(result).then(() => undefined);
   }
   static {
@@ -362,8 +391,29 @@ class ReadableStream {
         else if (s.#state === 'errored') settleReaderClosed(reader, s.#storedError);
       },
       detach: (s, error) => {
+        if (s.#byteController !== null) s.#byteController.releaseSteps();
         for (const request of s.#readRequests.splice(0)) request.reject(error);
+        for (const request of s.#readIntoRequests.splice(0)) request.reject(error);
         s.#reader = null;
+      },
+      // For the byte stream controller and the BYOB reader.
+      byteController: (s) => s.#byteController,
+      readerKind: (s) => (s.#reader === null ? null : s.#reader instanceof ReadableStreamBYOBReader ? 'byob' : 'default'),
+      numReadRequests: (s) => s.#readRequests.length,
+      numReadIntoRequests: (s) => s.#readIntoRequests.length,
+      addReadRequest: (s, request) => s.#readRequests.push(request),
+      addReadIntoRequest: (s, request) => s.#readIntoRequests.push(request),
+      shiftReadRequest: (s) => s.#readRequests.shift(),
+      fulfillReadRequest: (s, chunk, done) => {
+        s.#readRequests.shift().resolve(done ? { value: undefined, done: true } : { value: chunk, done: false });
+      },
+      fulfillReadIntoRequest: (s, chunk, done) => s.#readIntoRequests.shift().resolve({ value: chunk, done }),
+      closeStream: (s) => s.#finishClose(),
+      errorStream: (s, e) => s.#error(e),
+      readInto: (s, view, min) => {
+        s.#disturbed = true;
+        if (s.#state === 'errored') return Promise.reject(s.#storedError);
+        return new Promise((resolve, reject) => s.#byteController.pullInto(view, min, { resolve, reject }));
       },
     };
   }
