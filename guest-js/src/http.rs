@@ -110,7 +110,15 @@ fn run_handler<'js>(
     Ok(ResponseParts { status, headers, body })
 }
 
-fn send<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, out: ResponseOutparam, parts: ResponseParts<'js>) {
+fn send<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, out: ResponseOutparam, mut parts: ResponseParts<'js>) {
+    // A body known in full goes out with its length, not chunked (no length
+    // at all for the statuses that never have a body).
+    if let Body::Bytes(bytes) = &parts.body {
+        parts.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-length"));
+        if !matches!(parts.status, 204 | 304) {
+            parts.headers.push(("content-length".into(), bytes.len().to_string().into_bytes()));
+        }
+    }
     let body = send_head(out, parts.status, &parts.headers);
     match parts.body {
         Body::Bytes(bytes) => send_bytes(body, &bytes),

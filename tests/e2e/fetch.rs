@@ -257,3 +257,35 @@ catch (err) { console.log(err.name); }
 "#);
     assert_eq!(assert_ok(&out), "20971520 0 80\n3145728 0\nGET x-test= content-type= body=\nTypeError true\nTypeError\n");
 }
+
+#[test]
+fn host_controlled_headers_are_ignored_and_body_lengths_sent() {
+    let up = upstream::start();
+    let out = fetch_script(&up, "forbidden-headers", &[], r#"
+const headers = {
+  host: 'evil.example', connection: 'close', 'content-length': '999', 'transfer-encoding': 'chunked',
+  'keep-alive': '1', 'proxy-authorization': 'x', 'x-http-method-override': 'TRACE', te: 'trailers',
+  cookie: 'session=1', origin: 'https://app.example', 'x-custom': 'kept',
+};
+const r = new Request(`${UPSTREAM}/headers`, { method: 'POST', headers, body: 'hello' });
+console.log([...r.headers.keys()].join(','));
+r.headers.set('host', 'again');
+r.headers.delete('content-length');
+console.log(r.headers.has('host'));
+console.log(await (await fetch(r)).text());
+// A plain Headers object keeps everything; a Request made from it does not.
+const plain = new Headers(headers);
+console.log(plain.has('host'), new Request(UPSTREAM, { headers: plain }).headers.has('host'));
+"#);
+    let stdout = assert_ok(&out);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[0], "content-type,cookie,origin,x-custom");
+    assert_eq!(lines[1], "false");
+    let sent = &lines[2..lines.len() - 1];
+    assert!(sent.contains(&"content-length: 5"), "{sent:?}");
+    assert!(sent.contains(&"cookie: session=1"), "{sent:?}");
+    assert!(sent.contains(&"x-custom: kept"), "{sent:?}");
+    assert!(sent.contains(&format!("host: {}", up.addr).as_str()), "{sent:?}");
+    assert!(!sent.iter().any(|h| h.starts_with("proxy-") || h.starts_with("x-http-method") || h.starts_with("transfer-encoding")), "{sent:?}");
+    assert_eq!(lines[lines.len() - 1], "true false");
+}

@@ -84,9 +84,14 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, s
     let method = req.method().to_string();
     let header = req.headers().get("x-test").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
     let content_type = req.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+    let mut all_headers: Vec<String> =
+        req.headers().iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or("?"))).collect();
+    all_headers.sort();
     let body = req.into_body().collect().await.map(|b| b.to_bytes()).unwrap_or_default();
     let response = match path.as_str() {
         "/hello" => text(StatusCode::OK, "hello upstream"),
+        // The request's headers, one per line, sorted.
+        "/headers" => text(StatusCode::OK, all_headers.join("\n")),
         "/slow" => {
             let ms: u64 = query.strip_prefix("ms=").and_then(|v| v.parse().ok()).unwrap_or(100);
             tokio::time::sleep(Duration::from_millis(ms)).await;

@@ -48,7 +48,11 @@ async function fetch(input, init = undefined) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
       throw new TypeError(`fetch failed: the URL scheme "${url.protocol.slice(0, -1)}" is not supported`);
     }
-    const [status, flatHeaders, bodyId] = await sendOnce(method, url, headersToFlatList(headers), body, bodyStream, signal);
+    // The length of a body known in advance is sent (servers may require it).
+    const flat = headersToFlatList(headers);
+    if (body !== null) flat.push('content-length', String(body.length));
+    else if (bodyStream === null && (method === 'POST' || method === 'PUT')) flat.push('content-length', '0');
+    const [status, flatHeaders, bodyId] = await sendOnce(method, url, flat, body, bodyStream, signal);
     const responseBody = new HostBody(bodyId);
     const responseHeaders = headersFromFlatList(flatHeaders, 'immutable');
     const location = responseHeaders.get('location');

@@ -15,6 +15,24 @@ function normalizeHeaderValue(value) {
   return s;
 }
 
+// The Fetch Standard's forbidden request-headers that govern the connection
+// and the message framing: the host sets them (wasi:http refuses them), so a
+// Request's headers ignore them, as the standard's "request" guard does. The
+// rest of the standard's list (Cookie, Origin, Referer, Sec-*, …) is data a
+// server-side app forwards, and passes, as in other server runtimes.
+const HOST_CONTROLLED_HEADERS = new Set([
+  'connection', 'content-length', 'expect', 'host', 'http2-settings', 'keep-alive', 'te', 'trailer',
+  'transfer-encoding', 'upgrade',
+]);
+const METHOD_OVERRIDE_HEADERS = ['x-http-method', 'x-http-method-override', 'x-method-override'];
+
+function isHostControlledHeader(name, value) {
+  if (HOST_CONTROLLED_HEADERS.has(name) || name.startsWith('proxy-')) return true;
+  // A method override must not smuggle in a forbidden method.
+  return METHOD_OVERRIDE_HEADERS.includes(name) &&
+    value.split(',').some((m) => ['CONNECT', 'TRACE', 'TRACK'].includes(m.trim().toUpperCase()));
+}
+
 const headersGuard = Symbol('headersGuard');
 const headersList = Symbol('headersList');
 
@@ -31,12 +49,14 @@ class Headers {
     const n = normalizeHeaderName(name);
     const v = normalizeHeaderValue(value);
     checkHeadersMutable(this);
+    if (this[headersGuard] === 'request' && isHostControlledHeader(n, v)) return;
     this[headersList].push([n, v]);
   }
   delete(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'delete' on 'Headers'");
     const n = normalizeHeaderName(name);
     checkHeadersMutable(this);
+    if (this[headersGuard] === 'request' && isHostControlledHeader(n, '')) return;
     this[headersList] = this[headersList].filter((h) => h[0] !== n);
   }
   get(name) {
@@ -58,6 +78,7 @@ class Headers {
     const n = normalizeHeaderName(name);
     const v = normalizeHeaderValue(value);
     checkHeadersMutable(this);
+    if (this[headersGuard] === 'request' && isHostControlledHeader(n, v)) return;
     const list = this[headersList];
     const first = list.findIndex((h) => h[0] === n);
     if (first < 0) {
@@ -94,7 +115,10 @@ function fillHeaders(headers, init) {
     throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
   }
   if (init instanceof Headers) {
-    for (const [n, v] of init[headersList]) headers[headersList].push([n, v]);
+    for (const [n, v] of init[headersList]) {
+      if (headers[headersGuard] === 'request' && isHostControlledHeader(n, v)) continue;
+      headers[headersList].push([n, v]);
+    }
   } else if (typeof init[Symbol.iterator] === 'function') {
     for (const pair of init) {
       const p = typeof pair === 'string' || pair == null || typeof pair[Symbol.iterator] !== 'function' ? null : [...pair];

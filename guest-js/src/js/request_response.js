@@ -75,7 +75,10 @@ class Request {
     }
     // A request's signal follows the one it was made from.
     r.signal = signal ? AbortSignal.any([signal]) : new AbortController().signal;
-    const headers = new Headers(o.headers !== undefined ? o.headers : from ? input.headers : undefined);
+    const headers = new Headers();
+    headers[headersGuard] = 'request';
+    const headersInit = o.headers !== undefined ? o.headers : from ? input.headers : undefined;
+    if (headersInit !== undefined) fillHeaders(headers, headersInit);
     let body;
     let contentType = null;
     if (o.body !== undefined && o.body !== null) {
