@@ -26,7 +26,9 @@ pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<boo
         .get_export_index(&mut store, Some(&iface), "run")
         .context("the engine exports no exec.run")?;
     let run = instance.get_typed_func::<(&str, &str, bool), (Result<(), String>,)>(&mut store, run)?;
-    match run.call_async(&mut store, (&source, &filename, module)).await {
+    let result = run.call_async(&mut store, (&source, &filename, module)).await;
+    tracing::debug!(target: "nano::instance", script = %filename, peak_memory_kib = store.data().limits.peak >> 10, "instance finished");
+    match result {
         Ok((Ok(()),)) => Ok(true),
         Ok((Err(message),)) => {
             eprintln!("{message}");

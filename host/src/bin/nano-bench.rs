@@ -136,11 +136,35 @@ export {{}};
         .expect("nano-host exec of the fetch bench");
     let _ = std::fs::remove_file(&script);
     let get = |name: &str| nano.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or(f64::NAN);
+    let peak = peak_memory_of_concurrent_fetches(nano_bin, &url);
     println!("fetch() against a local server:");
     println!("  1,000 concurrent fetches from one script   {:>10.1} ms", get("concurrent_1000_ms"));
+    println!("  peak instance memory meanwhile             {:>10.1} MiB", peak as f64 / 1024.0);
     println!("  one fetch round trip, nano                 {:>10.1} µs", get("round_trip_us"));
     println!("  the same request from Rust (hyper)         {rust_us:>10.1} µs");
     println!("  ratio nano / Rust                          {:>10.2}", get("round_trip_us") / rust_us);
+}
+
+/// The peak linear memory (KiB) of an instance making 1,000 concurrent
+/// fetches, from the host's `nano::instance` debug line.
+fn peak_memory_of_concurrent_fetches(nano_bin: &std::path::Path, url: &str) -> u64 {
+    let script = std::env::temp_dir().join(format!("nano-bench-fetch-peak-{}.mjs", std::process::id()));
+    std::fs::write(
+        &script,
+        format!("await Promise.all(Array.from({{ length: 1000 }}, () => fetch('{url}').then((r) => r.text())));\nexport {{}};\n"),
+    )
+    .unwrap();
+    let out = Command::new(nano_bin)
+        .args(["exec", "--allow-host", "127.0.0.1", "--timeout", "120"])
+        .arg(&script)
+        .env("NANO_LOG", "warn,nano::instance=debug")
+        .output()
+        .expect("nano-host exec of the fetch memory bench");
+    let _ = std::fs::remove_file(&script);
+    String::from_utf8_lossy(&out.stderr)
+        .lines()
+        .find_map(|l| l.split("peak_memory_kib=").nth(1)?.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// Runs a bench script that prints one JSON object of numbers.
