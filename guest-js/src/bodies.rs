@@ -4,7 +4,8 @@
 //! take chunks only as fast as the host drains them. Both wait in the event
 //! loop on their stream's pollable, so a slow peer never blocks other work.
 
-use crate::wasi::http::types::{IncomingBody, IncomingRequest, IncomingResponse, OutgoingBody};
+use crate::wasi::http::types::{http_error_code, IncomingBody, IncomingRequest, IncomingResponse, OutgoingBody};
+use crate::wasi::io::error::Error as IoError;
 use crate::wasi::io::poll::Pollable;
 use crate::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
@@ -221,7 +222,7 @@ fn read_available(source: &mut Source) -> Option<Event> {
                 }
                 return Some(Event::Data(None));
             }
-            Err(StreamError::LastOperationFailed(e)) => return Some(Event::Failed(e.to_debug_string())),
+            Err(StreamError::LastOperationFailed(e)) => return Some(Event::Failed(describe_io_error(&e))),
         }
     }
 }
@@ -247,7 +248,16 @@ fn flush(sink: &mut Sink) -> std::result::Result<bool, String> {
 fn describe_write_error(e: StreamError) -> String {
     match e {
         StreamError::Closed => "the peer closed the connection".into(),
-        StreamError::LastOperationFailed(e) => e.to_debug_string(),
+        StreamError::LastOperationFailed(e) => describe_io_error(&e),
+    }
+}
+
+/// The HTTP reason behind a stream error, when there is one.
+fn describe_io_error(e: &IoError) -> String {
+    match http_error_code(e) {
+        Some(code) => crate::fetch::describe(&code),
+        // The first line: the host may append a backtrace.
+        None => e.to_debug_string().lines().next().unwrap_or("I/O error").to_string(),
     }
 }
 

@@ -12,10 +12,11 @@ use crate::wasi::io::poll::Pollable;
 use rquickjs::{Ctx, Exception, Function, Object, Result, Value};
 use std::cell::{Cell, RefCell};
 
-/// Default timeouts of an outbound request, in nanoseconds.
-const CONNECT_TIMEOUT: u64 = 10_000_000_000;
-const FIRST_BYTE_TIMEOUT: u64 = 60_000_000_000;
-const BETWEEN_BYTES_TIMEOUT: u64 = 60_000_000_000;
+/// Timeouts of an outbound request in nanoseconds: the host's setting
+/// (`--fetch-connect-timeout`, `--fetch-timeout`) or these defaults.
+fn timeout_ns(var: &str, default_ms: u64) -> u64 {
+    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default_ms).saturating_mul(1_000_000)
+}
 
 struct InFlight {
     id: u32,
@@ -126,9 +127,10 @@ fn start<'js>(
         .set_path_with_query(Some(&path))
         .map_err(|_| fail(format!("the path `{}` ({} bytes) cannot be sent (at most 65,534 bytes)", shorten(&path), path.len())))?;
     let options = RequestOptions::new();
-    let _ = options.set_connect_timeout(Some(CONNECT_TIMEOUT));
-    let _ = options.set_first_byte_timeout(Some(FIRST_BYTE_TIMEOUT));
-    let _ = options.set_between_bytes_timeout(Some(BETWEEN_BYTES_TIMEOUT));
+    let wait = timeout_ns("NANO_FETCH_TIMEOUT_MS", 60_000);
+    let _ = options.set_connect_timeout(Some(timeout_ns("NANO_FETCH_CONNECT_TIMEOUT_MS", 10_000)));
+    let _ = options.set_first_byte_timeout(Some(wait));
+    let _ = options.set_between_bytes_timeout(Some(wait));
     let bytes = if body.is_null() || body.is_undefined() { None } else { Some(crate::native::bytes_of(&body)?) };
     let outgoing_body = request.body().map_err(|_| fail("request body unavailable".into()))?;
     let future = outgoing_handler::handle(request, Some(options)).map_err(|e| fail(describe(&e)))?;

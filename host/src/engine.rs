@@ -26,6 +26,11 @@ pub struct Limits {
     pub clone_max_depth: usize,
     /// fetch() calls one instance may have in flight.
     pub max_fetches: u32,
+    /// How long a fetch() may take to connect.
+    pub fetch_connect_timeout: Duration,
+    /// How long a fetch() may wait for the response head, and for the next
+    /// bytes of its body.
+    pub fetch_timeout: Duration,
     /// Where fetch() may go.
     pub outbound: crate::outbound::OutboundPolicy,
 }
@@ -39,6 +44,8 @@ impl Default for Limits {
             clone_max_bytes: 64 << 20,
             clone_max_depth: 10_000,
             max_fetches: 1000,
+            fetch_connect_timeout: Duration::from_secs(10),
+            fetch_timeout: Duration::from_secs(60),
             outbound: Default::default(),
         }
     }

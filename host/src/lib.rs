@@ -4,6 +4,7 @@
 pub mod app_build;
 mod bindings;
 pub mod clone;
+mod connect;
 pub mod crypto;
 pub mod engine;
 pub mod exec;

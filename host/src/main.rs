@@ -34,6 +34,13 @@ struct LimitArgs {
     /// fetch() calls one request (or script) may have in flight.
     #[arg(long, default_value_t = 1000)]
     max_fetches: u32,
+    /// Seconds a fetch() may take to connect (TCP and TLS).
+    #[arg(long, default_value_t = 10.0)]
+    fetch_connect_timeout: f64,
+    /// Seconds a fetch() may wait for the response head, and at most between
+    /// two pieces of its body.
+    #[arg(long, default_value_t = 60.0)]
+    fetch_timeout: f64,
     /// A host (`example.com`) or host:port fetch() may reach; repeatable.
     /// Without it any public address is allowed; private, loopback and
     /// link-local addresses only when listed.
@@ -48,6 +55,8 @@ impl LimitArgs {
             timeout: Duration::from_secs_f64(self.timeout.max(0.01)),
             clone_max_bytes: self.clone_limit_mb << 20,
             max_fetches: self.max_fetches,
+            fetch_connect_timeout: Duration::from_secs_f64(self.fetch_connect_timeout.max(0.001)),
+            fetch_timeout: Duration::from_secs_f64(self.fetch_timeout.max(0.001)),
             outbound: nano_host::outbound::OutboundPolicy { allowed: Arc::new(self.allow_hosts.clone()) },
             ..Limits::default()
         }

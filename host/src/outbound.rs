@@ -4,7 +4,7 @@
 //! unless a host is explicitly allowed (SSRF protection).
 
 use std::future::Future;
-use std::net::IpAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
@@ -65,11 +65,11 @@ impl WasiHttpHooks for OutboundPolicy {
         dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>>
             + Send,
     > {
+        let _ = fut;
         let policy = self.clone();
-        let default = wasmtime_wasi_http::default_hooks();
         Box::new(async move {
             let uri = request.uri();
-            let host = uri.host().unwrap_or_default().to_string();
+            let host = uri.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_string();
             let https = uri.scheme_str() == Some("https");
             let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
             let named = policy.allows(&host, port);
@@ -77,18 +77,24 @@ impl WasiHttpHooks for OutboundPolicy {
                 tracing::info!("outbound request to {host}:{port} refused: not in --allow-host");
                 return Err(Error::HttpRequestDenied);
             }
-            if !named {
-                let addrs = tokio::net::lookup_host((host.trim_start_matches('[').trim_end_matches(']'), port))
+            // Resolved once: the addresses checked are the ones connected to.
+            let addrs: Vec<SocketAddr> = match host.parse::<IpAddr>() {
+                Ok(ip) => vec![SocketAddr::new(ip, port)],
+                Err(_) => tokio::net::lookup_host((host.as_str(), port))
                     .await
-                    .map_err(|_| Error::DnsError { rcode: Some("address not found".into()), info_code: None })?;
-                for addr in addrs {
-                    if is_private(addr.ip()) {
-                        tracing::info!("outbound request to {host}:{port} refused: {} is a private address", addr.ip());
-                        return Err(Error::DestinationIpProhibited);
-                    }
+                    .map_err(|_| Error::DnsError { rcode: Some("address not found".into()), info_code: None })?
+                    .collect(),
+            };
+            if addrs.is_empty() {
+                return Err(Error::DnsError { rcode: Some("no addresses".into()), info_code: None });
+            }
+            if !named {
+                if let Some(addr) = addrs.iter().find(|a| is_private(a.ip())) {
+                    tracing::info!("outbound request to {host}:{port} refused: {} is a private address", addr.ip());
+                    return Err(Error::DestinationIpProhibited);
                 }
             }
-            Box::into_pin(default.send_request(request, options, fut)).await
+            crate::connect::send(request, options, &host, &addrs, https).await
         })
     }
 }

@@ -33,6 +33,8 @@ impl State {
     pub fn wasi(limits: &crate::engine::Limits) -> wasmtime_wasi::WasiCtxBuilder {
         let mut builder = WasiCtx::builder();
         builder.env("NANO_MAX_FETCHES", limits.max_fetches.to_string());
+        builder.env("NANO_FETCH_CONNECT_TIMEOUT_MS", limits.fetch_connect_timeout.as_millis().to_string());
+        builder.env("NANO_FETCH_TIMEOUT_MS", limits.fetch_timeout.as_millis().to_string());
         builder.env("NANO_MAX_MEMORY", limits.max_memory.to_string());
         builder
     }

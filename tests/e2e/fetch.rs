@@ -74,7 +74,8 @@ console.log(ticks >= 5 ? 'timers ran' : `only ${ticks} ticks`);
 fn failures_reject_with_a_type_error_and_a_reason() {
     let up = upstream::start();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let out = fetch_script(&up, "failures", &[], &format!(r#"
+    let allow = ["--allow-host", "127.0.0.1", "--allow-host", "nano-test.invalid"];
+    let out = fetch_script(&up, "failures", &allow, &format!(r#"
 const attempt = async (what, input, init) => {{
   try {{ await fetch(input, init); console.log(what, 'resolved'); }}
   catch (err) {{ console.log(what, err.name, err.message); }}
@@ -88,6 +89,8 @@ const pending = attempt('abort', `${{UPSTREAM}}/slow?ms=3000`, {{ signal: contro
 setTimeout(() => controller.abort(), 20);
 await pending;
 await attempt('pre-aborted', `${{UPSTREAM}}/hello`, {{ signal: AbortSignal.abort() }});
+await attempt('tls', `${{UPSTREAM.replace('http:', 'https:')}}/hello`);
+await attempt('dns', 'http://nano-test.invalid/');
 "#));
     let stdout = assert_ok(&out);
     let lines: Vec<&str> = stdout.lines().collect();
@@ -97,6 +100,8 @@ await attempt('pre-aborted', `${{UPSTREAM}}/hello`, {{ signal: AbortSignal.abort
     assert!(lines[3].starts_with("timeout TimeoutError"), "{stdout}");
     assert!(lines[4].starts_with("abort AbortError"), "{stdout}");
     assert!(lines[5].starts_with("pre-aborted AbortError"), "{stdout}");
+    assert_eq!(lines[6], "tls TypeError fetch failed: TLS handshake failed");
+    assert_eq!(lines[7], "dns TypeError fetch failed: DNS lookup failed");
 }
 
 #[test]
@@ -288,4 +293,20 @@ console.log(plain.has('host'), new Request(UPSTREAM, { headers: plain }).headers
     assert!(sent.contains(&format!("host: {}", up.addr).as_str()), "{sent:?}");
     assert!(!sent.iter().any(|h| h.starts_with("proxy-") || h.starts_with("x-http-method") || h.starts_with("transfer-encoding")), "{sent:?}");
     assert_eq!(lines[lines.len() - 1], "true false");
+}
+
+#[test]
+fn fetch_timeouts_are_configurable() {
+    let up = upstream::start();
+    let flags = ["--allow-host", "127.0.0.1", "--fetch-timeout", "0.3"];
+    let out = fetch_script(&up, "fetch-timeouts", &flags, r#"
+const start = performance.now();
+try { await fetch(`${UPSTREAM}/slow?ms=3000`); console.log('resolved'); }
+catch (err) { console.log(err.name, err.message, performance.now() - start < 2000); }
+// The head comes at once, then the body stalls for longer than the limit.
+const r = await fetch(`${UPSTREAM}/drip?n=2&ms=1500`);
+try { await r.text(); console.log('read'); } catch (err) { console.log(err.name, /timed out|timeout/.test(err.message) || err.message); }
+console.log(await (await fetch(`${UPSTREAM}/slow?ms=50`)).text());
+"#);
+    assert_eq!(assert_ok(&out), "TypeError fetch failed: timed out waiting for the response true\nTypeError true\nslept 50\n");
 }

@@ -1,0 +1,149 @@
+//! Sends an outbound request over a connection to an address the outbound
+//! policy has already checked. Connecting by name again (as wasi:http's
+//! default sender does) would resolve the name a second time, and a DNS
+//! answer that changed in between could reach a private address
+//! (DNS rebinding).
+
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use std::future::Future;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, OnceLock};
+use std::task::{ready, Context, Poll};
+use std::time::Duration;
+use tokio::net::TcpStream;
+use wasmtime_wasi_http::{Error, RequestOptions, WasiBody};
+
+/// Defaults when the guest sets no timeouts (it normally does).
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+
+type Worker = Box<dyn Future<Output = Result<(), Error>> + Send>;
+
+/// The TLS client configuration: the webpki roots, built once.
+fn tls_config() -> Arc<rustls::ClientConfig> {
+    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
+    CONFIG
+        .get_or_init(|| {
+            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
+            Arc::new(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth())
+        })
+        .clone()
+}
+
+/// Connects to the first of `addrs` that answers, within the connect timeout.
+async fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, Error> {
+    let mut last = Error::ConnectionRefused;
+    for addr in addrs {
+        match tokio::time::timeout(timeout, TcpStream::connect(addr)).await {
+            Ok(Ok(stream)) => {
+                let _ = stream.set_nodelay(true);
+                return Ok(stream);
+            }
+            Ok(Err(e)) if e.kind() == std::io::ErrorKind::ConnectionRefused => last = Error::ConnectionRefused,
+            Ok(Err(e)) => last = Error::Connect(e),
+            Err(_) => last = Error::ConnectionTimeout,
+        }
+    }
+    Err(last)
+}
+
+/// Sends `request` to `host` at one of `addrs` (already checked), over TLS
+/// when `https`.
+pub async fn send(
+    mut request: http::Request<WasiBody>,
+    options: Option<RequestOptions>,
+    host: &str,
+    addrs: &[SocketAddr],
+    https: bool,
+) -> Result<(http::Response<WasiBody>, Worker), Error> {
+    let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(DEFAULT_TIMEOUT);
+    let first_byte_timeout = options.and_then(|o| o.first_byte_timeout).unwrap_or(DEFAULT_TIMEOUT);
+    let between_bytes_timeout =
+        options.and_then(|o| o.between_bytes_timeout).unwrap_or(DEFAULT_TIMEOUT).max(Duration::from_nanos(1));
+
+    let tcp = connect(addrs, connect_timeout).await?;
+    let io: Box<dyn Io> = if https {
+        let name = match host.parse::<std::net::IpAddr>() {
+            Ok(ip) => rustls::pki_types::ServerName::from(ip),
+            Err(_) => rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?,
+        };
+        let handshake = tokio_rustls::TlsConnector::from(tls_config()).connect(name, tcp);
+        let tls = tokio::time::timeout(connect_timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)?;
+        Box::new(tls.map_err(Error::Tls)?)
+    } else {
+        Box::new(tcp)
+    };
+    let (mut sender, conn) = tokio::time::timeout(
+        connect_timeout,
+        hyper::client::conn::http1::handshake::<_, WasiBody>(hyper_util::rt::TokioIo::new(io)),
+    )
+    .await
+    .map_err(|_| Error::ConnectionTimeout)??;
+
+    // The request line carries only the path (the authority is in `host`).
+    let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    *request.uri_mut() = http::Uri::builder().path_and_query(path).build().map_err(|_| Error::HttpRequestUriInvalid)?;
+
+    // The connection is driven by its own task, so the response body keeps
+    // flowing after this returns; the worker reports how it ended.
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    tokio::spawn(async move {
+        let _ = done_tx.send(conn.await);
+    });
+    let response = tokio::time::timeout(first_byte_timeout, sender.send_request(request))
+        .await
+        .map_err(|_| Error::ConnectionReadTimeout)??;
+    let worker: Worker = Box::new(async move {
+        match done_rx.await {
+            Ok(Err(e)) if e.is_timeout() => Err(Error::HttpResponseTimeout),
+            Ok(Err(e)) => Err(e.into()),
+            _ => Ok(()),
+        }
+    });
+    let response = response.map(|incoming| {
+        let mut timer = tokio::time::interval(between_bytes_timeout);
+        timer.reset();
+        TimedBody { incoming, timer }.boxed_unsync()
+    });
+    Ok((response, worker))
+}
+
+trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
+impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
+
+/// A response body that fails when no bytes arrive for too long.
+struct TimedBody {
+    incoming: hyper::body::Incoming,
+    timer: tokio::time::Interval,
+}
+
+impl hyper::body::Body for TimedBody {
+    type Data = Bytes;
+    type Error = Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Error>>> {
+        match Pin::new(&mut self.incoming).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                self.timer.reset();
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => {
+                Poll::Ready(Some(Err(if e.is_timeout() { Error::HttpResponseTimeout } else { e.into() })))
+            }
+            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Pending => {
+                ready!(self.timer.poll_tick(cx));
+                Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
+            }
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        hyper::body::Body::is_end_stream(&self.incoming)
+    }
+
+    fn size_hint(&self) -> hyper::body::SizeHint {
+        hyper::body::Body::size_hint(&self.incoming)
+    }
+}
