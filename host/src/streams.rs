@@ -82,7 +82,9 @@ impl HostDecompressor for State {
         let decompressor = self.table.get_mut(&this)?;
         each_variant!(decompressor, Decompressor, inner => {
             let Some(decoder) = inner.as_mut() else { return Ok(Err(FINISHED.into())) };
-            Ok(match decoder.write_all(&input) {
+            // Flushed so output comes out as soon as it can be decoded, not
+            // only when the stream closes.
+            Ok(match decoder.write_all(&input).and_then(|()| decoder.flush()) {
                 Ok(()) => Ok(std::mem::take(decoder.get_mut())),
                 Err(e) => Err(format!("corrupt input: {e}")),
             })

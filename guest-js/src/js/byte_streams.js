@@ -415,8 +415,9 @@ class ReadableByteStreamController {
 }
 
 // "SetUpReadableByteStreamControllerFromUnderlyingSource"
-function setUpByteController(stream, source, hwm) {
-  let autoAllocateChunkSize = source.autoAllocateChunkSize;
+// `members` is the UnderlyingSource dictionary, read once by the constructor.
+function setUpByteController(stream, source, members, hwm) {
+  let autoAllocateChunkSize = members.autoAllocateChunkSize;
   if (autoAllocateChunkSize !== undefined) {
     autoAllocateChunkSize = Number(autoAllocateChunkSize);
     if (!Number.isFinite(autoAllocateChunkSize) || Math.trunc(autoAllocateChunkSize) <= 0) {
@@ -424,17 +425,18 @@ function setUpByteController(stream, source, hwm) {
     }
     autoAllocateChunkSize = Math.trunc(autoAllocateChunkSize);
   }
+  const { start, pull, cancel } = members;
   let controller;
   const state = new ByteControllerState(
     stream, null,
-    source.pull ? () => source.pull.call(source, controller) : () => undefined,
-    source.cancel ? (reason) => source.cancel.call(source, reason) : () => undefined,
+    pull ? () => Reflect.apply(pull, source, [controller]) : () => undefined,
+    cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined,
     hwm, autoAllocateChunkSize,
   );
   controller = new ReadableByteStreamController(byteToken, state);
   state.controller = controller;
   return [controller, state, () => {
-    const startResult = source.start ? source.start.call(source, controller) : undefined;
+    const startResult = start ? Reflect.apply(start, source, [controller]) : undefined;
     Promise.resolve(startResult).then(() => {
       state.started = true;
       state.callPullIfNeeded();
@@ -491,9 +493,9 @@ class ReadableStreamBYOBReader {
     streamOps.detach(stream, error);
     this.#stream = null;
   }
-  static _settle(reader, error) {
-    if (error === undefined) reader.#resolveClosed(undefined);
-    else reader.#rejectClosed(error);
+  static _settle(reader, rejected, error) {
+    if (rejected) reader.#rejectClosed(error);
+    else reader.#resolveClosed(undefined);
   }
 }
 const settleByobReaderClosed = ReadableStreamBYOBReader._settle;
