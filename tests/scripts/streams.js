@@ -234,7 +234,7 @@ test('CompressionStream and DecompressionStream', async () => {
     return new Uint8Array(parts);
   };
   const text = 'nano '.repeat(2000);
-  for (const format of ['gzip', 'deflate', 'deflate-raw']) {
+  for (const format of ['gzip', 'deflate', 'deflate-raw', 'brotli']) {
     const compressed = await collect(ReadableStream.from([new TextEncoder().encode(text)]).pipeThrough(new CompressionStream(format)));
     assert(compressed.length < 200, `${format} compresses (${compressed.length} bytes)`);
     // Fed back one byte at a time.
@@ -248,7 +248,13 @@ test('CompressionStream and DecompressionStream', async () => {
   await assertRejects(collect(corrupt), 'TypeError', 'corrupt input');
   const truncated = ReadableStream.from([gz.subarray(0, gz.length - 4)]).pipeThrough(new DecompressionStream('gzip'));
   await assertRejects(collect(truncated), 'TypeError', 'truncated input');
-  assertThrows(() => new CompressionStream('brotli'), 'TypeError');
+  // Brotli made by Node's zlib (brotliCompressSync) decodes here.
+  const fromNode = Uint8Array.from(atob('G+cD+B2pU588XIOIudGpMLl8Y0urUmqrEfaRvNyxfQA='), (c) => c.charCodeAt(0));
+  const decoded = await collect(ReadableStream.from([fromNode]).pipeThrough(new DecompressionStream('brotli')));
+  assertEq(new TextDecoder().decode(decoded), 'nano streams brotli '.repeat(50));
+  const brokenBrotli = ReadableStream.from([fromNode.subarray(0, 10)]).pipeThrough(new DecompressionStream('brotli'));
+  await assertRejects(collect(brokenBrotli), 'TypeError', 'truncated brotli');
+  assertThrows(() => new CompressionStream('zstd'), 'TypeError');
   assertThrows(() => new CompressionStream(), 'TypeError');
   const strings = ReadableStream.from(['not bytes']).pipeThrough(new CompressionStream('gzip'));
   await assertRejects(collect(strings), 'TypeError');

@@ -120,9 +120,17 @@ class ReadableStream {
   #cancelAlgorithm;
 
   constructor(underlyingSource = undefined, strategy = undefined) {
-    // WebIDL: `optional object underlyingSource`, then the UnderlyingSource
-    // and QueuingStrategy dictionaries, members read once, in order.
+    // WebIDL: `optional object underlyingSource` and the QueuingStrategy
+    // dictionary are converted first, then the UnderlyingSource dictionary;
+    // members are read once, in order.
     if (underlyingSource === null) throw new TypeError("Failed to construct 'ReadableStream': parameter 1 is not an object.");
+    if (strategy !== undefined && strategy !== null && typeof strategy !== 'object' && typeof strategy !== 'function') {
+      throw new TypeError("Failed to construct 'ReadableStream': parameter 2 is not of type 'QueuingStrategy'.");
+    }
+    const s = strategy == null ? {} : strategy;
+    const strategyHwm = s.highWaterMark;
+    const size = s.size;
+    if (size !== undefined && typeof size !== 'function') throw new TypeError("Failed to construct 'ReadableStream': size must be a function");
     const source = underlyingSource === undefined ? {} : underlyingSource;
     const members = {
       autoAllocateChunkSize: source.autoAllocateChunkSize,
@@ -139,13 +147,6 @@ class ReadableStream {
     if (members.type !== undefined && String(members.type) !== 'bytes') {
       throw new TypeError(`Failed to construct 'ReadableStream': '${members.type}' is not a valid ReadableStreamType`);
     }
-    if (strategy !== undefined && strategy !== null && typeof strategy !== 'object' && typeof strategy !== 'function') {
-      throw new TypeError("Failed to construct 'ReadableStream': parameter 2 is not of type 'QueuingStrategy'.");
-    }
-    const s = strategy == null ? {} : strategy;
-    const strategyHwm = s.highWaterMark;
-    const size = s.size;
-    if (size !== undefined && typeof size !== 'function') throw new TypeError("Failed to construct 'ReadableStream': size must be a function");
     const bytes = members.type !== undefined;
     if (bytes && size !== undefined) throw new RangeError("Failed to construct 'ReadableStream': a byte stream cannot have a size function");
     const hwm = strategyHwm === undefined ? (bytes ? 0 : 1) : Number(strategyHwm);
@@ -189,11 +190,12 @@ class ReadableStream {
     return this.#cancel(reason);
   }
 
-  // "ReadableStreamDefaultTee": one read feeds both branches. Branches of a
-  // byte stream are byte streams and get their own copy of each chunk.
+  // "ReadableStreamDefaultTee": one read feeds both branches (a byte
+  // stream's tee is in byte_streams.js).
   tee() {
+    if (this.locked) throw new TypeError("Failed to execute 'tee' on 'ReadableStream': the stream is locked");
+    if (this.#byteController !== null) return byteStreamTee(this);
     const stream = this;
-    const bytes = this.#byteController !== null;
     new ReadableStreamDefaultReader(this); // locks the stream; read internally
     const canceled = [false, false];
     const reasons = [undefined, undefined];
@@ -209,18 +211,16 @@ class ReadableStream {
         if (done) {
           reading = false;
           for (let i = 0; i < 2; i++) {
-            if (canceled[i]) continue;
-            branches[i].controller.close();
-            // A BYOB read waiting on a closed byte branch ends empty.
-            if (bytes && branches[i].controller.byobRequest !== null) branches[i].controller.byobRequest.respond(0);
+            if (!canceled[i] && streamOps.canCloseOrEnqueue(branches[i])) streamOps.close(branches[i]);
           }
           if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
           return;
         }
         readAgain = false;
-        // Copied before the first branch takes (transfers) the original.
-        const chunks = [value, bytes && !canceled[0] && !canceled[1] ? value.slice() : value];
-        for (let i = 0; i < 2; i++) if (!canceled[i]) branches[i].controller.enqueue(chunks[i]);
+        // The internal enqueue: a branch errored meanwhile takes nothing.
+        for (let i = 0; i < 2; i++) {
+          if (!canceled[i] && streamOps.canCloseOrEnqueue(branches[i])) streamOps.enqueue(branches[i], value);
+        }
         reading = false;
         if (readAgain) pull();
       }, () => { reading = false; });
@@ -233,18 +233,15 @@ class ReadableStream {
       return cancelPromise;
     };
     for (let i = 0; i < 2; i++) {
-      const branch = {};
       // Null-prototype dictionaries: nothing is read from Object.prototype.
-      const source = { __proto__: null, start(controller) { branch.controller = controller; }, pull, cancel: cancelBranch(i) };
-      if (bytes) source.type = 'bytes';
-      branch.stream = new ReadableStream(source, { __proto__: null, highWaterMark: bytes ? 0 : 1 });
-      branches.push(branch);
+      const source = { __proto__: null, pull, cancel: cancelBranch(i) };
+      branches.push(new ReadableStream(source, { __proto__: null, highWaterMark: 1 }));
     }
     streamOps.closedPromise(stream).catch((e) => {
-      for (let i = 0; i < 2; i++) if (!canceled[i]) streamOps.controllerError(branches[i].stream, e);
+      for (let i = 0; i < 2; i++) if (!canceled[i]) streamOps.error(branches[i], e);
       if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
     });
-    return [branches[0].stream, branches[1].stream];
+    return [branches[0], branches[1]];
   }
 
   // WebIDL async iteration: the iterators share a prototype; next() and
@@ -334,8 +331,10 @@ class ReadableStream {
     if (!this.#shouldPull()) return;
     if (this.#pulling) { this.#pullAgain = true; return; }
     this.#pulling = true;
+    // A throwing pull is a rejected promise: the error lands a microtask
+    // later, after the chunk being read is delivered (as the standard has it).
     let result;
-    try { result = this.#pullAlgorithm(); } catch (e) { this.#error(e); return; }
+    try { result = this.#pullAlgorithm(); } catch (e) { result = Promise.reject(e); }
     Promise.resolve(result).then(() => {
       this.#pulling = false;
       if (this.#pullAgain) { this.#pullAgain = false; this.#pullIfNeeded(); }
@@ -448,7 +447,6 @@ class ReadableStream {
       },
       fulfillReadIntoRequest: (s, chunk, done) => s.#readIntoRequests.shift().resolve({ value: chunk, done }),
       closeStream: (s) => s.#finishClose(),
-      controllerError: (s, e) => (s.#byteController !== null ? s.#byteController.error(e) : s.#error(e)),
       // Settles when the stream closes or errors (tee watches its source).
       closedPromise: (s) => new Promise((resolve, reject) => {
         if (s.#state === 'closed') resolve();
@@ -468,12 +466,15 @@ const AsyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async
 Object.defineProperty(ReadableStream.prototype, Symbol.asyncIterator, {
   value: ReadableStream.prototype.values, writable: true, configurable: true,
 });
+// The original method: an app replacing it must not change iteration.
+const defaultReaderReleaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
+const releaseReader = (reader) => Reflect.apply(defaultReaderReleaseLock, reader, []);
 // Per-iterator state: the reader, and the promise of the last next()/return().
 const iteratorStates = new WeakMap();
 const ReadableStreamAsyncIteratorPrototype = Object.create(AsyncIteratorPrototype, {
   next: {
     writable: true, configurable: true, enumerable: true,
-    value: function next() {
+    value: ({ next() {
       const state = iteratorStates.get(this);
       if (state === undefined) return Promise.reject(new TypeError('next() called on an object that is not a ReadableStream iterator'));
       const step = () => {
@@ -482,38 +483,38 @@ const ReadableStreamAsyncIteratorPrototype = Object.create(AsyncIteratorPrototyp
           state.ongoing = null;
           if (!done) return { value, done: false };
           state.finished = true;
-          state.reader.releaseLock();
+          releaseReader(state.reader);
           return { value: undefined, done: true };
         }, (e) => {
           state.ongoing = null;
           state.finished = true;
-          state.reader.releaseLock();
+          releaseReader(state.reader);
           throw e;
         });
       };
       state.ongoing = state.ongoing === null ? step() : state.ongoing.then(step, step);
       return state.ongoing;
-    },
+    } }).next,
   },
   return: {
     writable: true, configurable: true, enumerable: true,
-    value: function (value = undefined) {
+    value: ({ return(value) {
       const state = iteratorStates.get(this);
       if (state === undefined) return Promise.reject(new TypeError('return() called on an object that is not a ReadableStream iterator'));
       const step = () => {
         if (state.finished) return Promise.resolve({ value, done: true });
         state.finished = true;
         if (state.preventCancel) {
-          state.reader.releaseLock();
+          releaseReader(state.reader);
           return Promise.resolve({ value, done: true });
         }
         const cancelled = streamOps.cancel(state.stream, value);
-        state.reader.releaseLock();
+        releaseReader(state.reader);
         return cancelled.then(() => ({ value, done: true }));
       };
       state.ongoing = state.ongoing === null ? step() : state.ongoing.then(step, step);
       return state.ongoing;
-    },
+    } }).return,
   },
   [Symbol.toStringTag]: { value: 'ReadableStream AsyncIterator', configurable: true },
 });
