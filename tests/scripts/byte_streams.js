@@ -222,5 +222,3 @@ test('bodies and blobs are byte streams', async () => {
   assertEq(new TextDecoder().decode((await blobReader.read(new Uint8Array(2))).value), 'ab');
   assertEq(new TextDecoder().decode((await blobReader.read(new Uint8Array(2))).value), 'c');
 });
-
-done();
