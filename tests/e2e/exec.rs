@@ -38,6 +38,10 @@ fn structured_clone_conformance() { run_suite("clone.js"); }
 #[test]
 fn web_crypto_known_answers_and_errors() { run_suite("crypto.js"); }
 #[test]
+fn web_crypto_key_pairs() { run_suite("crypto_asymmetric.js"); }
+#[test]
+fn web_crypto_aes_modes_wrapping_and_digest_stream() { run_suite("crypto_aes.js"); }
+#[test]
 fn blob_file_and_form_data() { run_suite("blob_form_data.js"); }
 #[test]
 fn readable_streams() { run_suite("streams.js"); }
