@@ -227,6 +227,7 @@ test('RSA: generated keys, every scheme, formats, errors', async () => {
   assertEq(hex(await s.exportKey('spki', pub2)), hex(spki));
   await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 1024, publicExponent: new Uint8Array([3]), hash: 'SHA-256' }, true, ['encrypt', 'decrypt']), 'OperationError', 'exponent 3');
   await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 512, publicExponent, hash: 'SHA-256' }, true, ['encrypt', 'decrypt']), 'OperationError', '512 bits');
+  await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 8192, publicExponent, hash: 'SHA-256' }, true, ['encrypt', 'decrypt']), 'OperationError', 'generation is capped at 4096 bits');
   await assertRejects(s.generateKey({ name: 'RSA-OAEP', publicExponent, hash: 'SHA-256' }, true, ['encrypt']), 'TypeError', 'no modulusLength');
   await assertRejects(s.generateKey({ name: 'RSA-PSS', modulusLength: 1024, publicExponent }, true, ['sign']), 'TypeError', 'no hash');
   await assertRejects(s.importKey('raw', new Uint8Array(10), { name: 'RSA-PSS', hash: 'SHA-256' }, true, ['verify']), 'NotSupportedError', 'raw RSA');

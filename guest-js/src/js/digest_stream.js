@@ -17,12 +17,13 @@ class DigestStream extends WritableStream {
         if (!isBufferSource(chunk)) {
           const error = new TypeError('DigestStream: chunks must be ArrayBuffers or ArrayBufferViews');
           reject(error); // the stream errors, and so does its digest
+          native.digestFinish(context); // frees the host's context
           throw error;
         }
         native.digestUpdate(context, bufferSourceBytes(chunk));
       },
       close() { resolve(native.digestFinish(context).buffer); },
-      abort(reason) { reject(reason); },
+      abort(reason) { reject(reason); native.digestFinish(context); },
     });
     this.#digest = digest;
   }

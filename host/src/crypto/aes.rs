@@ -228,7 +228,7 @@ fn cbc_encrypt(raw: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoErro
 fn cbc_decrypt(raw: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
     use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
     cbc_iv(iv)?;
-    if data.is_empty() || data.len() % 16 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(16) {
         return Err(CryptoError::Operation(format!("an AES-CBC ciphertext is whole 16-byte blocks, not {} bytes", data.len())));
     }
     let invalid = |_| CryptoError::Data("invalid AES key".into());
@@ -263,7 +263,7 @@ fn ctr(raw: &[u8], params: &CtrParams, mut data: Vec<u8>) -> Result<Vec<u8>, Cry
 }
 
 fn kw_wrap(raw: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    if data.len() % 8 != 0 || data.len() < 16 {
+    if !data.len().is_multiple_of(8) || data.len() < 16 {
         return Err(CryptoError::Operation(format!("AES-KW wraps a multiple of 8 bytes, at least 16, not {}", data.len())));
     }
     let wrapped = match raw.len() {
@@ -275,7 +275,7 @@ fn kw_wrap(raw: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
 }
 
 fn kw_unwrap(raw: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    if data.len() % 8 != 0 || data.len() < 24 {
+    if !data.len().is_multiple_of(8) || data.len() < 24 {
         return Err(CryptoError::Operation(format!("an AES-KW wrapped key is a multiple of 8 bytes, at least 24, not {}", data.len())));
     }
     let unwrapped = match raw.len() {

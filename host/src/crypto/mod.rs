@@ -253,7 +253,7 @@ impl Host for State {
             return Ok(Err(CryptoError::Operation("an HMAC key needs a non-zero length".into())));
         }
         let mut raw = random_bytes(length_bits.div_ceil(8) as usize)?;
-        if length_bits % 8 != 0 {
+        if !length_bits.is_multiple_of(8) {
             if let Some(last) = raw.last_mut() {
                 *last &= 0xffu8 << (8 - length_bits % 8);
             }
@@ -480,7 +480,7 @@ impl hkdf::KeyType for OutputLength {
 }
 
 fn byte_length(bits: u32) -> Option<usize> {
-    (bits % 8 == 0).then_some(bits as usize / 8)
+    bits.is_multiple_of(8).then_some(bits as usize / 8)
 }
 
 fn not_whole_bytes(bits: u32) -> CryptoError {

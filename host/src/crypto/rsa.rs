@@ -35,13 +35,18 @@ macro_rules! with_digest {
 
 pub enum RsaKey {
     Public(RsaPublicKey),
-    Private(RsaPrivateKey),
+    /// Boxed: a private key is several times the size of a public one.
+    Private(Box<RsaPrivateKey>),
 }
 
-/// Key sizes outside this range are refused: tiny ones are insecure (and
-/// `rsa` rejects them), huge ones make the host spend seconds on one call.
+/// Generated keys are 1,024 to 4,096 bits: smaller ones are insecure (and
+/// `rsa` refuses them), and generation runs in the host call, where the
+/// instance's time limit cannot stop it; 4,096 bits take about a second.
 const MIN_BITS: usize = 1024;
-const MAX_BITS: usize = 8192;
+const MAX_GENERATED_BITS: usize = 4096;
+/// Imported keys up to 8,192 bits: a private operation with a larger one
+/// would hold the host for seconds.
+const MAX_IMPORTED_BITS: usize = 8192;
 
 pub fn generate(modulus_length: u32, public_exponent: &[u8]) -> Result<Pair, CryptoError> {
     let exponent = BigUint::from_bytes_be(public_exponent);
@@ -49,19 +54,19 @@ pub fn generate(modulus_length: u32, public_exponent: &[u8]) -> Result<Pair, Cry
         return Err(CryptoError::Operation("RSA keys are generated with the public exponent 65537 only".into()));
     }
     let bits = modulus_length as usize;
-    if !(MIN_BITS..=MAX_BITS).contains(&bits) || bits % 8 != 0 {
-        return Err(CryptoError::Operation(format!("RSA modulusLength must be a multiple of 8 from {MIN_BITS} to {MAX_BITS}, not {bits}")));
+    if !(MIN_BITS..=MAX_GENERATED_BITS).contains(&bits) {
+        return Err(CryptoError::Operation(format!("RSA modulusLength must be from {MIN_BITS} to {MAX_GENERATED_BITS}, not {bits}")));
     }
     let private = RsaPrivateKey::new_with_exp(&mut rand_core::OsRng, bits, &exponent)
         .map_err(|e| CryptoError::Operation(format!("RSA key generation failed: {e}")))?;
     let public = private.to_public_key();
-    Ok((Box::new(RsaKey::Public(public)), Box::new(RsaKey::Private(private))))
+    Ok((Box::new(RsaKey::Public(public)), Box::new(RsaKey::Private(Box::new(private)))))
 }
 
 fn checked_size(key: RsaKey) -> Result<Box<dyn Asymmetric>, CryptoError> {
     let bits = key.public().n().bits();
-    if bits > 16384 {
-        return Err(CryptoError::Data(format!("an RSA modulus of {bits} bits is too large")));
+    if bits > MAX_IMPORTED_BITS {
+        return Err(CryptoError::NotSupported(format!("RSA keys of more than {MAX_IMPORTED_BITS} bits are not supported, not {bits}")));
     }
     Ok(Box::new(key))
 }
@@ -75,7 +80,7 @@ pub fn import(format: KeyFormat, data: &[u8]) -> Result<Box<dyn Asymmetric>, Cry
             let mut key = RsaPrivateKey::from_pkcs8_der(data).map_err(|_| bad("PKCS #8 private key"))?;
             key.validate().map_err(|_| bad("private key"))?;
             let _ = key.precompute(); // only speeds up; a key without CRT values still works
-            checked_size(RsaKey::Private(key))
+            checked_size(RsaKey::Private(Box::new(key)))
         }
     }
 }
@@ -99,14 +104,14 @@ pub fn import_jwk(members: &[JwkMember]) -> Result<Box<dyn Asymmetric>, CryptoEr
     };
     let key = RsaPrivateKey::from_components(n, e, d, primes)
         .map_err(|e| CryptoError::Data(format!("not a valid RSA private key: {e}")))?;
-    checked_size(RsaKey::Private(key))
+    checked_size(RsaKey::Private(Box::new(key)))
 }
 
 impl RsaKey {
     fn public(&self) -> &RsaPublicKey {
         match self {
             RsaKey::Public(key) => key,
-            RsaKey::Private(key) => key.as_ref(),
+            RsaKey::Private(key) => key.as_ref().as_ref(),
         }
     }
 
