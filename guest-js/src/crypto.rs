@@ -4,8 +4,9 @@
 //! keeps their handles in a table and gives JS an index.
 
 use crate::nano::platform::crypto::{
-    self, AesMode, CryptoError, CtrParams, DigestContext, GcmParams, HashAlgorithm, JwkMember, Key, KeyFormat, KeyKind,
-    PssParams, SignatureScheme,
+    self, AesMode, AsymmetricTarget, CryptoError, CtrParams, DigestContext, GcmParams, HashAlgorithm, HkdfParams,
+    HmacKeyType, JwkMember, Key, KeyDerivation, KeyFormat, KeyKind, OaepParams, Pbkdf2Params, PssParams, SecretKeyType,
+    SignatureScheme, UnwrapMode, UnwrapTarget,
 };
 use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
 use std::cell::RefCell;
@@ -39,6 +40,8 @@ pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     native.set("verify", Function::new(ctx.clone(), verify)?)?;
     native.set("deriveShared", Function::new(ctx.clone(), derive_shared)?)?;
     native.set("rsaOaep", Function::new(ctx.clone(), rsa_oaep)?)?;
+    native.set("deriveKey", Function::new(ctx.clone(), derive_key)?)?;
+    native.set("unwrapKey", Function::new(ctx.clone(), unwrap_key)?)?;
     native.set("digestNew", Function::new(ctx.clone(), digest_new)?)?;
     native.set("digestUpdate", Function::new(ctx.clone(), digest_update)?)?;
     native.set("digestFinish", Function::new(ctx.clone(), digest_finish)?)?;
@@ -248,6 +251,7 @@ fn key_info(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
     let info = with_key(&ctx, id, |key| key.info())?;
     let object = Object::new(ctx.clone())?;
     object.set("private", info.private)?;
+    object.set("length", info.length_bits)?;
     object.set("modulusLength", info.modulus_length)?;
     object.set("publicExponent", bytes(ctx.clone(), info.public_exponent)?)?;
     Ok(object)
@@ -329,4 +333,59 @@ fn digest_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
         Some(context) => bytes(ctx, context.finish()),
         None => Err(Exception::throw_type(&ctx, "the digest is finished")),
     }
+}
+
+/// A secret key type from js/crypto.js's `{ secret: 0 HMAC | 1 AES | 2 derive, hash, length }`.
+fn secret_key_type(target: &Object<'_>) -> Result<SecretKeyType> {
+    Ok(match target.get::<_, u32>("secret")? {
+        0 => SecretKeyType::Hmac(HmacKeyType { hash: hash(target.get("hash")?), length_bits: target.get("length")? }),
+        1 => SecretKeyType::Aes,
+        _ => SecretKeyType::Derive,
+    })
+}
+
+/// deriveKey in the host: `params` is `{ kind: 0 HKDF | 1 PBKDF2 | 2
+/// agreement, hash, salt, info, iterations, length }`; `peer` the public key
+/// of an agreement (else -1).
+fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, target: Object<'js>, extractable: bool) -> Result<u32> {
+    let derivation = match params.get::<_, u32>("kind")? {
+        0 => KeyDerivation::Hkdf(HkdfParams {
+            hash: hash(params.get("hash")?),
+            salt: crate::native::bytes_of(&params.get("salt")?)?,
+            info: crate::native::bytes_of(&params.get("info")?)?,
+        }),
+        1 => KeyDerivation::Pbkdf2(Pbkdf2Params {
+            hash: hash(params.get("hash")?),
+            salt: crate::native::bytes_of(&params.get("salt")?)?,
+            iterations: params.get("iterations")?,
+        }),
+        _ => KeyDerivation::Agreement,
+    };
+    let (length, target) = (params.get::<_, u32>("length")?, secret_key_type(&target)?);
+    let derived = KEYS.with(|keys| {
+        let keys = keys.borrow();
+        let peer = if peer < 0 { None } else { keys.get(peer as usize) };
+        match keys.get(base as usize) {
+            Some(base) => Ok(crypto::derive_key(base, &derivation, peer, length, target, extractable)),
+            None => Err(Exception::throw_type(&ctx, "not a CryptoKey of this instance")),
+        }
+    })?;
+    derived.map(keep).map_err(|e| throw(&ctx, e))
+}
+
+/// unwrapKey of a binary format in the host: `mode` is `{ aes, a, b, n }`
+/// (as for aesDecrypt) or `{ oaep: hash, label }`; `target` a secret key
+/// type or `{ kind, format }`.
+fn unwrap_key<'js>(ctx: Ctx<'js>, id: u32, mode: Object<'js>, wrapped: Value<'js>, target: Object<'js>, extractable: bool) -> Result<u32> {
+    let mode = match mode.get::<_, Option<u32>>("aes")? {
+        Some(index) => UnwrapMode::Aes(aes_mode(index, &mode.get("a")?, &mode.get("b")?, mode.get("n")?)?),
+        None => UnwrapMode::RsaOaep(OaepParams { hash: hash(mode.get("oaep")?), label: crate::native::bytes_of(&mode.get("label")?)? }),
+    };
+    let target = match target.get::<_, Option<u32>>("kind")? {
+        Some(index) => UnwrapTarget::Asymmetric(AsymmetricTarget { kind: kind(index), format: format(target.get("format")?) }),
+        None => UnwrapTarget::Secret(secret_key_type(&target)?),
+    };
+    let wrapped = crate::native::bytes_of(&wrapped)?;
+    let out = with_key(&ctx, id, move |key| crypto::unwrap_key(key, &mode, &wrapped, target, extractable))?;
+    out.map(keep).map_err(|e| throw(&ctx, e))
 }

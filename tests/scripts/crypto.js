@@ -131,6 +131,18 @@ test('HKDF: RFC 5869', async () => {
   await assertRejects(crypto.subtle.importKey('raw', ikm, 'HKDF', true, ['deriveBits']), 'SyntaxError', 'extractable');
   await assertRejects(crypto.subtle.importKey('jwk', {}, 'HKDF', false, ['deriveBits']), 'NotSupportedError', 'jwk');
   await assertRejects(crypto.subtle.exportKey('raw', key), 'InvalidAccessError');
+  // deriveKey makes the key in the host from the same bits deriveBits gives.
+  const params = { name: 'HKDF', hash: 'SHA-256', salt: fromHex('000102030405060708090a0b0c'), info: fromHex('f0f1f2f3f4f5f6f7f8f9') };
+  const aes = await crypto.subtle.deriveKey(params, key, { name: 'AES-CTR', length: 192 }, true, ['encrypt']);
+  assertEq([aes.algorithm.name, aes.algorithm.length, hex(await crypto.subtle.exportKey('raw', aes))], ['AES-CTR', 192, hex(okm).slice(0, 48)]);
+  const hmac = await crypto.subtle.deriveKey(params, key, { name: 'HMAC', hash: 'SHA-1', length: 40 }, true, ['sign']);
+  assertEq([hmac.algorithm.length, hex(await crypto.subtle.exportKey('raw', hmac))], [40, '3cb25f25fa']);
+  await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'HMAC', hash: 'SHA-1', length: 36 }, true, ['sign']), 'OperationError', 'HKDF gives whole bytes');
+  const hidden = await crypto.subtle.deriveKey(params, key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  assertEq(hidden.algorithm.length, 512);
+  await assertRejects(crypto.subtle.exportKey('raw', hidden), 'InvalidAccessError', 'a derived key that is not extractable');
+  await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'AES-GCM', length: 100 }, true, ['encrypt']), 'OperationError', 'AES length');
+  await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'AES-GCM', length: 128 }, true, []), 'SyntaxError', 'no usages');
 });
 
 test('PBKDF2: RFC 6070, and deriveKey to HMAC', async () => {

@@ -173,6 +173,15 @@ test('wrapKey / unwrapKey with every format and wrapping algorithm', async () =>
   const back = await s.unwrapKey('raw', wrapped, rsa.privateKey, { name: 'RSA-OAEP' }, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
   assertEq(hex(await s.sign('HMAC', back, enc('m'))), hex(await s.sign('HMAC', hmac, enc('m'))), 'RSA-OAEP unwrap');
   assertEq(back.extractable, false);
+  // A raw public key (ECDSA) and HKDF material unwrap too.
+  const rawPublic = await s.wrapKey('raw', ecdsa.publicKey, gcm, { name: 'AES-GCM', iv: new Uint8Array(12) });
+  const publicBack = await s.unwrapKey('raw', rawPublic, gcm, { name: 'AES-GCM', iv: new Uint8Array(12) }, { name: 'ECDSA', namedCurve: 'P-384' }, true, ['verify']);
+  assertEq([publicBack.type, hex(await s.exportKey('raw', publicBack))], ['public', hex(await s.exportKey('raw', ecdsa.publicKey))]);
+  const hkdfBack = await s.unwrapKey('raw', wrapped, rsa.privateKey, { name: 'RSA-OAEP' }, 'HKDF', false, ['deriveBits']);
+  const viaHmac = await s.deriveBits({ name: 'HKDF', hash: 'SHA-256', salt: new Uint8Array(), info: new Uint8Array() }, hkdfBack, 128);
+  assertEq(viaHmac.byteLength, 16, 'unwrapped HKDF material derives');
+  await assertRejects(s.unwrapKey('raw', rawPublic, gcm, { name: 'AES-GCM', iv: new Uint8Array(12) }, { name: 'ECDSA', namedCurve: 'P-384' }, true, ['sign']), 'SyntaxError', 'sign on an unwrapped public key');
+  await assertRejects(s.unwrapKey('spki', rawPublic, gcm, { name: 'AES-GCM', iv: new Uint8Array(12) }, { name: 'ECDSA', namedCurve: 'P-384' }, true, ['verify']), 'DataError', 'raw bytes as SPKI');
   const kwWrapped = await s.wrapKey('raw', gcm, kw, 'AES-KW');
   assertEq(kwWrapped.byteLength, 40);
   const secret = await s.generateKey({ name: 'AES-GCM', length: 128 }, false, ['encrypt']);

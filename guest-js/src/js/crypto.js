@@ -196,32 +196,49 @@ function aesKey(name, handle, lengthBits, extractable, usages) {
 
 function aesJwkAlg(name, bits) { return `A${bits}${name.slice(4)}`; }
 
-function importHmacKey(format, keyData, algorithm, extractable, keyUsages) {
+// The import functions take the key's bytes from `keyData`, or, when
+// `inHost` is given (unwrapKey, deriveKey), have it make the key in the host
+// from bytes that never come here: inHost(target) returns the handle.
+function hostHandle(inHost, target) {
+  try { return inHost(target); } catch (err) { throw cryptoError(err); }
+}
+
+function importHmacKey(format, keyData, algorithm, extractable, keyUsages, inHost) {
   const hash = hashIndex(algorithm.hash, 'importKey');
   const usages = checkUsages(keyUsages, ['sign', 'verify'], 'importKey');
-  const raw = secretKeyBytes(format, keyData, extractable, usages, 'HMAC', 'sig', () => HMAC_JWK_ALG[hash]);
+  const raw = inHost ? null : secretKeyBytes(format, keyData, extractable, usages, 'HMAC', 'sig', () => HMAC_JWK_ALG[hash]);
   if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
-  const length = algorithm.length === undefined ? raw.length * 8 : Number(algorithm.length);
+  let length = algorithm.length === undefined ? undefined : Number(algorithm.length);
+  if (inHost) {
+    const handle = hostHandle(inHost, { secret: 0, hash, length: length === undefined ? 0 : length });
+    return hmacKey(handle, hash, length === undefined ? native.keyInfo(handle).length : length, !!extractable, usages);
+  }
+  if (length === undefined) length = raw.length * 8;
   try {
     return hmacKey(native.hmacImport(hash, raw, length, !!extractable), hash, length, !!extractable, usages);
   } catch (err) { throw cryptoError(err); }
 }
 
-function importAesKey(name, format, keyData, extractable, keyUsages) {
+function importAesKey(name, format, keyData, extractable, keyUsages, inHost) {
   const usages = checkUsages(keyUsages, name === 'AES-KW' ? ['wrapKey', 'unwrapKey'] : AES_USAGES, 'importKey');
-  const raw = secretKeyBytes(format, keyData, extractable, usages, name, 'enc', (bytes) => aesJwkAlg(name, bytes.length * 8));
+  const raw = inHost ? null : secretKeyBytes(format, keyData, extractable, usages, name, 'enc', (bytes) => aesJwkAlg(name, bytes.length * 8));
   if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
+  if (inHost) {
+    const handle = hostHandle(inHost, { secret: 1 });
+    return aesKey(name, handle, native.keyInfo(handle).length, !!extractable, usages);
+  }
   try { return aesKey(name, native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages); } catch (err) { throw cryptoError(err); }
 }
 
 // HKDF / PBKDF2 base keys: raw bytes only, never extractable.
-function importDerivationKey(name, format, keyData, extractable, keyUsages) {
+function importDerivationKey(name, format, keyData, extractable, keyUsages, inHost) {
   const usages = checkUsages(keyUsages, DERIVE_USAGES, 'importKey');
   if (format !== 'raw') throw domError(`importKey: format ${format} is not valid for ${name}`, 'NotSupportedError');
-  const raw = bufferSourceCopy(keyData, 'importKey');
+  const raw = inHost ? null : bufferSourceCopy(keyData, 'importKey');
   if (extractable) throw domError(`importKey: ${name} keys cannot be extractable`, 'SyntaxError');
   if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
-  return new CryptoKey(cryptoToken, 'secret', false, { name }, usages, native.deriveImport(raw));
+  const handle = inHost ? hostHandle(inHost, { secret: 2 }) : native.deriveImport(raw);
+  return new CryptoKey(cryptoToken, 'secret', false, { name }, usages, handle);
 }
 
 function exportSecretKey(format, key) {
@@ -308,7 +325,7 @@ function jwkKty(name) {
   return name === 'Ed25519' || name === 'X25519' ? 'OKP' : 'RSA';
 }
 
-function importPairKey(name, format, keyData, algorithm, extractable, keyUsages) {
+function importPairKey(name, format, keyData, algorithm, extractable, keyUsages, inHost) {
   const allowed = PAIR_USAGES[name];
   const { kind, keyAlgorithm } = pairAlgorithm(name, algorithm, 'importKey');
   const usages = checkUsages(keyUsages, [...allowed.public, ...allowed.private], 'importKey');
@@ -328,11 +345,16 @@ function importPairKey(name, format, keyData, algorithm, extractable, keyUsages)
     }
     try { handle = native.keyImportJwk(kind, members, !!extractable); } catch (err) { throw cryptoError(err); }
   } else {
-    const bytes = bufferSourceCopy(keyData, 'importKey');
+    const bytes = inHost ? null : bufferSourceCopy(keyData, 'importKey');
     if (format === 'raw' && keyAlgorithm.hash) throw domError('importKey: RSA keys have no raw format', 'NotSupportedError');
     type = format === 'pkcs8' ? 'private' : 'public';
     checkPairUsages(usages, allowed[type], type);
-    try { handle = native.keyImport(kind, BINARY_FORMATS.indexOf(format), bytes, !!extractable); } catch (err) { throw cryptoError(err); }
+    if (inHost) {
+      if (type === 'private' && usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
+      handle = hostHandle(inHost, { kind, format: BINARY_FORMATS.indexOf(format) });
+    } else {
+      try { handle = native.keyImport(kind, BINARY_FORMATS.indexOf(format), bytes, !!extractable); } catch (err) { throw cryptoError(err); }
+    }
   }
   if (type === 'private' && usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
   return pairKey(type, !!extractable, keyAlgorithm, usages, handle);
@@ -365,16 +387,18 @@ function exportPairKey(format, key) {
 
 // ---- operations ----
 
-function importKeyNow(format, keyData, algorithm, extractable, keyUsages) {
+function importKeyNow(format, keyData, algorithm, extractable, keyUsages, inHost = undefined) {
   checkFormat(format, 'importKey');
   const name = algorithmName(algorithm, 'importKey', ['HMAC', 'HKDF', 'PBKDF2', ...AES_NAMES, ...PAIR_NAMES]);
-  if (format === 'jwk' ? (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) : !isBufferSource(keyData)) {
+  if (inHost) {
+    if (format === 'jwk') throw new TypeError('importKey: a JWK cannot be made in the host');
+  } else if (format === 'jwk' ? (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) : !isBufferSource(keyData)) {
     throw new TypeError(`importKey: the key data does not fit the ${format} format`);
   }
-  if (name === 'HMAC') return importHmacKey(format, keyData, algorithm, extractable, keyUsages);
-  if (AES_NAMES.includes(name)) return importAesKey(name, format, keyData, extractable, keyUsages);
-  if (name === 'HKDF' || name === 'PBKDF2') return importDerivationKey(name, format, keyData, extractable, keyUsages);
-  return importPairKey(name, format, keyData, algorithm, extractable, keyUsages);
+  if (name === 'HMAC') return importHmacKey(format, keyData, algorithm, extractable, keyUsages, inHost);
+  if (AES_NAMES.includes(name)) return importAesKey(name, format, keyData, extractable, keyUsages, inHost);
+  if (name === 'HKDF' || name === 'PBKDF2') return importDerivationKey(name, format, keyData, extractable, keyUsages, inHost);
+  return importPairKey(name, format, keyData, algorithm, extractable, keyUsages, inHost);
 }
 
 function exportKeyNow(format, key) {
@@ -393,15 +417,14 @@ function signatureScheme(name, algorithm, key, usage) {
   return [3, -1, Number(algorithm.saltLength) >>> 0];
 }
 
-function encryptOrDecrypt(algorithm, key, data, usage, names) {
-  const decrypt = usage === 'decrypt' || usage === 'unwrapKey';
+// The host's cipher mode after the standard's checks: `{ aes, a, b, n }`
+// (see crypto.rs) or `{ oaep: hash, label }`.
+function cipherMode(algorithm, key, usage, names) {
   const name = algorithmName(algorithm, usage, names);
-  const bytes = bufferSourceCopy(data, usage);
   const param = (member, what) => {
     if (algorithm[member] === undefined) throw new TypeError(`${usage}: ${name} needs ${what}`);
     return bufferSourceCopy(algorithm[member], `${usage}: ${member}`);
   };
-  let args;
   if (name === 'AES-GCM') {
     const iv = param('iv', 'an iv');
     const additionalData = algorithm.additionalData === undefined ? new Uint8Array(0) : bufferSourceCopy(algorithm.additionalData, `${usage}: additionalData`);
@@ -409,28 +432,40 @@ function encryptOrDecrypt(algorithm, key, data, usage, names) {
     checkKey(key, name, usage);
     if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) throw domError(`${usage}: invalid tagLength ${algorithm.tagLength}`, 'OperationError');
     if (iv.length === 0) throw domError(`${usage}: the iv cannot be empty`, 'OperationError');
-    args = [0, iv, additionalData, tagLength];
-  } else if (name === 'AES-CBC') {
-    args = [1, param('iv', 'an iv'), undefined, 0];
+    return { aes: 0, a: iv, b: additionalData, n: tagLength };
+  }
+  let mode;
+  if (name === 'AES-CBC') {
+    mode = { aes: 1, a: param('iv', 'an iv'), b: undefined, n: 0 };
   } else if (name === 'AES-CTR') {
     const counter = param('counter', 'a counter');
     if (algorithm.length === undefined) throw new TypeError(`${usage}: AES-CTR needs a length`);
-    args = [2, counter, undefined, Number(algorithm.length) >>> 0];
+    mode = { aes: 2, a: counter, b: undefined, n: Number(algorithm.length) >>> 0 };
   } else if (name === 'AES-KW') {
-    args = [3, undefined, undefined, 0];
+    mode = { aes: 3, a: undefined, b: undefined, n: 0 };
   } else {
     const label = algorithm.label === undefined ? new Uint8Array(0) : bufferSourceCopy(algorithm.label, `${usage}: label`);
     checkKey(key, name, usage);
-    try { return native.rsaOaep(keyHandle(key), decrypt, hashOfKey(key), label, bytes); } catch (err) { throw cryptoError(err); }
+    return { oaep: hashOfKey(key), label };
   }
   checkKey(key, name, usage);
+  return mode;
+}
+
+function encryptOrDecrypt(algorithm, key, data, usage, names) {
+  const decrypt = usage === 'decrypt' || usage === 'unwrapKey';
+  const bytes = bufferSourceCopy(data, usage);
+  const mode = cipherMode(algorithm, key, usage, names);
   try {
-    return (decrypt ? native.aesDecrypt : native.aesEncrypt)(keyHandle(key), args[0], args[1], args[2], args[3], bytes);
+    if (mode.oaep !== undefined) return native.rsaOaep(keyHandle(key), decrypt, mode.oaep, mode.label, bytes);
+    return (decrypt ? native.aesDecrypt : native.aesEncrypt)(keyHandle(key), mode.aes, mode.a, mode.b, mode.n, bytes);
   } catch (err) { throw cryptoError(err); }
 }
 
-// The bits of deriveBits / deriveKey.
-function deriveBitsNow(algorithm, baseKey, length, usage) {
+// The host's derivation after the standard's checks: `{ kind: 0 HKDF |
+// 1 PBKDF2 | 2 agreement, hash, salt, info, iterations, length, peer }`
+// (`length` null for a whole shared secret).
+function derivation(algorithm, baseKey, length, usage) {
   const name = algorithmName(algorithm, usage, ['HKDF', 'PBKDF2', 'ECDH', 'X25519']);
   if (name === 'ECDH' || name === 'X25519') {
     const peer = algorithm.public;
@@ -441,17 +476,12 @@ function deriveBitsNow(algorithm, baseKey, length, usage) {
     if (name === 'ECDH' && peer.algorithm.namedCurve !== baseKey.algorithm.namedCurve) {
       throw domError(`${usage}: the public key is on ${peer.algorithm.namedCurve}, the private key on ${baseKey.algorithm.namedCurve}`, 'InvalidAccessError');
     }
-    let secret;
-    try { secret = native.deriveShared(keyHandle(baseKey), keyHandle(peer)); } catch (err) { throw cryptoError(err); }
-    if (length === null || length === undefined) return secret;
-    const bits = Number(length) >>> 0;
-    if (bits > secret.length * 8) throw domError(`${usage}: ${name} gives ${secret.length * 8} bits, not ${bits}`, 'OperationError');
-    return maskBits(secret, bits);
+    return { kind: 2, peer, length: length === null || length === undefined ? null : Number(length) >>> 0 };
   }
   const hash = hashIndex(algorithm.hash, usage);
   const salt = bufferSourceCopy(algorithm.salt, `${usage}: salt`);
   let info;
-  let iterations;
+  let iterations = 0;
   if (name === 'HKDF') {
     info = bufferSourceCopy(algorithm.info, `${usage}: info`);
   } else {
@@ -460,11 +490,18 @@ function deriveBitsNow(algorithm, baseKey, length, usage) {
   }
   checkKey(baseKey, name, usage);
   if (length === null || length === undefined) throw domError(`${usage}: ${name} needs a length`, 'OperationError');
-  const bits = Number(length) >>> 0;
+  return { kind: name === 'HKDF' ? 0 : 1, hash, salt, info, iterations, length: Number(length) >>> 0 };
+}
+
+function deriveBitsNow(algorithm, baseKey, length, usage) {
+  const d = derivation(algorithm, baseKey, length, usage);
   try {
-    return name === 'HKDF'
-      ? native.hkdfDeriveBits(keyHandle(baseKey), hash, salt, info, bits)
-      : native.pbkdf2DeriveBits(keyHandle(baseKey), hash, salt, iterations, bits);
+    if (d.kind === 0) return native.hkdfDeriveBits(keyHandle(baseKey), d.hash, d.salt, d.info, d.length);
+    if (d.kind === 1) return native.pbkdf2DeriveBits(keyHandle(baseKey), d.hash, d.salt, d.iterations, d.length);
+    const secret = native.deriveShared(keyHandle(baseKey), keyHandle(d.peer));
+    if (d.length === null) return secret;
+    if (d.length > secret.length * 8) throw domError(`${usage}: the shared secret has ${secret.length * 8} bits, not ${d.length}`, 'OperationError');
+    return maskBits(secret, d.length);
   } catch (err) { throw cryptoError(err); }
 }
 
@@ -563,8 +600,11 @@ class SubtleCrypto {
       length = Number(derivedKeyType.length);
       if (![128, 192, 256].includes(length)) throw domError(`deriveKey: an AES key is 128, 192 or 256 bits, not ${derivedKeyType.length}`, 'OperationError');
     }
-    const bits = deriveBitsNow(algorithm, baseKey, length, 'deriveKey');
-    return importKeyNow('raw', bits, derivedKeyType, extractable, keyUsages);
+    // The derived bits become the key in the host; they never come here.
+    const d = derivation(algorithm, baseKey, length, 'deriveKey');
+    const peer = d.kind === 2 ? keyHandle(d.peer) : -1;
+    return importKeyNow('raw', null, derivedKeyType, extractable, keyUsages,
+      (target) => native.deriveKey(keyHandle(baseKey), d, peer, target, !!extractable));
   }
 
   async wrapKey(format, key, wrappingKey, wrapAlgorithm) {
@@ -580,12 +620,18 @@ class SubtleCrypto {
   async unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 7, "Failed to execute 'unwrapKey' on 'SubtleCrypto'");
     checkFormat(format, 'unwrapKey');
+    if (format !== 'jwk') {
+      // Decrypted and imported in the host: the key's bytes never come here.
+      const wrapped = bufferSourceCopy(wrappedKey, 'unwrapKey');
+      const mode = cipherMode(unwrapAlgorithm, unwrappingKey, 'unwrapKey', WRAP_NAMES);
+      return importKeyNow(format, null, unwrappedKeyAlgorithm, extractable, keyUsages,
+        (target) => native.unwrapKey(keyHandle(unwrappingKey), mode, wrapped, target, !!extractable));
+    }
+    // A JWK is JSON, parsed here: its members pass through this instance.
     const bytes = encryptOrDecrypt(unwrapAlgorithm, unwrappingKey, wrappedKey, 'unwrapKey', WRAP_NAMES);
-    let keyData = bytes;
-    if (format === 'jwk') {
-      try { keyData = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)); } catch {
-        throw domError('unwrapKey: the unwrapped data is not a JWK', 'DataError');
-      }
+    let keyData;
+    try { keyData = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)); } catch {
+      throw domError('unwrapKey: the unwrapped data is not a JWK', 'DataError');
     }
     return importKeyNow(format, keyData, unwrappedKeyAlgorithm, extractable, keyUsages);
   }

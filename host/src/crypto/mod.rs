@@ -11,8 +11,8 @@ mod okp;
 mod rsa;
 
 use crate::bindings::nano::platform::crypto::{
-    AesMode, CryptoError, HashAlgorithm, Host, HostDigestContext, HostKey, JwkMember, KeyFormat, KeyInfo, KeyKind,
-    SignatureScheme,
+    AesMode, CryptoError, HashAlgorithm, Host, HostDigestContext, HostKey, JwkMember, KeyDerivation, KeyFormat, KeyInfo,
+    KeyKind, SecretKeyType, SignatureScheme, UnwrapMode, UnwrapTarget,
 };
 use crate::state::State;
 use ring::{digest, hkdf, hmac, pbkdf2, rand::SecureRandom};
@@ -42,7 +42,7 @@ trait Asymmetric: Send + Sync {
     fn export(&self, format: KeyFormat) -> Result<Vec<u8>, CryptoError>;
     fn export_jwk(&self) -> Vec<JwkMember>;
     fn info(&self) -> KeyInfo {
-        KeyInfo { private: self.is_private(), modulus_length: 0, public_exponent: Vec::new() }
+        KeyInfo { private: self.is_private(), length_bits: 0, modulus_length: 0, public_exponent: Vec::new() }
     }
     fn sign(&self, _scheme: &SignatureScheme, _data: &[u8]) -> Result<Vec<u8>, CryptoError> {
         Err(CryptoError::InvalidAccess("this key cannot sign".into()))
@@ -132,6 +132,20 @@ impl State {
         self.new_key(CryptoKey { material: Material::Hmac { key, raw }, extractable })
     }
 
+    /// A secret key made of bytes that stay in the host (deriveKey, unwrapKey).
+    fn secret_key(
+        &mut self,
+        target: SecretKeyType,
+        raw: Vec<u8>,
+        extractable: bool,
+    ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+        match target {
+            SecretKeyType::Hmac(t) => Host::hmac_import(self, t.hash, raw, t.length_bits, extractable),
+            SecretKeyType::Aes => Host::aes_import(self, raw, extractable),
+            SecretKeyType::Derive => Ok(Ok(Host::derive_import(self, raw)?)),
+        }
+    }
+
     fn asymmetric_key(
         &mut self,
         key: Result<Box<dyn Asymmetric>, CryptoError>,
@@ -179,9 +193,15 @@ impl HostKey for State {
     }
 
     fn info(&mut self, key: Resource<CryptoKey>) -> wasmtime::Result<KeyInfo> {
+        let secret = |raw: &Vec<u8>| KeyInfo {
+            private: false,
+            length_bits: raw.len() as u32 * 8,
+            modulus_length: 0,
+            public_exponent: Vec::new(),
+        };
         Ok(match &self.key(&key)?.material {
             Material::Asymmetric(key) => key.info(),
-            _ => KeyInfo { private: false, modulus_length: 0, public_exponent: Vec::new() },
+            Material::Hmac { raw, .. } | Material::Derive { raw } | Material::Aes { raw } => secret(raw),
         })
     }
 
@@ -443,6 +463,51 @@ impl Host for State {
         }))
     }
 
+    fn derive_key(
+        &mut self,
+        base: Resource<CryptoKey>,
+        derivation: KeyDerivation,
+        peer: Option<Resource<CryptoKey>>,
+        length_bits: u32,
+        target: SecretKeyType,
+        extractable: bool,
+    ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+        let bits = match derivation {
+            KeyDerivation::Hkdf(p) => self.hkdf_derive_bits(base, p.hash, p.salt, p.info, length_bits)?,
+            KeyDerivation::Pbkdf2(p) => self.pbkdf2_derive_bits(base, p.hash, p.salt, p.iterations, length_bits)?,
+            KeyDerivation::Agreement => match peer {
+                Some(peer) => self.derive_shared_secret(base, peer)?.and_then(|secret| leading_bits(secret, length_bits)),
+                None => Err(CryptoError::InvalidAccess("a key agreement needs the peer's public key".into())),
+            },
+        };
+        match bits {
+            Ok(bits) => self.secret_key(target, bits, extractable),
+            Err(e) => Ok(Err(e)),
+        }
+    }
+
+    fn unwrap_key(
+        &mut self,
+        unwrapping_key: Resource<CryptoKey>,
+        mode: UnwrapMode,
+        wrapped: Vec<u8>,
+        target: UnwrapTarget,
+        extractable: bool,
+    ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+        let bytes = match mode {
+            UnwrapMode::Aes(mode) => self.aes_decrypt(unwrapping_key, mode, wrapped)?,
+            UnwrapMode::RsaOaep(p) => self.rsa_oaep_decrypt(unwrapping_key, p.hash, p.label, wrapped)?,
+        };
+        let bytes = match bytes {
+            Ok(bytes) => bytes,
+            Err(e) => return Ok(Err(e)),
+        };
+        match target {
+            UnwrapTarget::Secret(target) => self.secret_key(target, bytes, extractable),
+            UnwrapTarget::Asymmetric(t) => self.import_key(t.kind, t.format, bytes, extractable),
+        }
+    }
+
     fn rsa_oaep_encrypt(
         &mut self,
         key: Resource<CryptoKey>,
@@ -477,6 +542,21 @@ impl hkdf::KeyType for OutputLength {
     fn len(&self) -> usize {
         self.0
     }
+}
+
+/// The first `bits` bits of a shared secret, the rest of the last byte zero.
+fn leading_bits(mut secret: Vec<u8>, bits: u32) -> Result<Vec<u8>, CryptoError> {
+    let have = secret.len() as u64 * 8;
+    if u64::from(bits) > have {
+        return Err(CryptoError::Operation(format!("the shared secret has {have} bits, not {bits}")));
+    }
+    secret.truncate(bits.div_ceil(8) as usize);
+    if !bits.is_multiple_of(8) {
+        if let Some(last) = secret.last_mut() {
+            *last &= 0xffu8 << (8 - bits % 8);
+        }
+    }
+    Ok(secret)
 }
 
 fn byte_length(bits: u32) -> Option<usize> {

@@ -158,7 +158,7 @@ impl Asymmetric for RsaKey {
 
     fn info(&self) -> KeyInfo {
         let public = self.public();
-        KeyInfo { private: self.is_private(), modulus_length: public.n().bits() as u32, public_exponent: public.e().to_bytes_be() }
+        KeyInfo { private: self.is_private(), length_bits: 0, modulus_length: public.n().bits() as u32, public_exponent: public.e().to_bytes_be() }
     }
 
     fn export(&self, format: KeyFormat) -> Result<Vec<u8>, CryptoError> {
