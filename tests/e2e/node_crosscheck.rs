@@ -122,11 +122,10 @@ for (const [alg, bits] of [[{ name: 'ECDH', namedCurve: 'P-256' }, 256], [{ name
     secret: b64(await s.deriveBits({ name: alg.name, public: peer.publicKey }, mine.privateKey, bits)),
   });
 }
-for (const hash of ['SHA-1', 'SHA-256', 'SHA-512']) {
+for (const [hash, label] of [['SHA-1', new TextEncoder().encode('label')], ['SHA-256', new Uint8Array([0xff, 0, 0x80])], ['SHA-512', new Uint8Array(0)]]) {
   const pair = await s.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent, hash }, true, ['encrypt', 'decrypt']);
-  const label = new TextEncoder().encode('label');
   out.oaep.push({
-    hash,
+    hash, label: b64(label),
     pkcs8: b64(await s.exportKey('pkcs8', pair.privateKey)),
     privateJwk: await s.exportKey('jwk', pair.privateKey),
     spki: b64(await s.exportKey('spki', pair.publicKey)),
@@ -169,7 +168,7 @@ for (const a of v.agreements) {
 }
 for (const o of v.oaep) {
   const alg = { name: 'RSA-OAEP', hash: o.hash };
-  const label = new TextEncoder().encode('label');
+  const label = bytes(o.label);
   for (const key of [await s.importKey('pkcs8', bytes(o.pkcs8), alg, false, ['decrypt']), await s.importKey('jwk', o.privateJwk, alg, false, ['decrypt'])]) {
     const plain = await s.decrypt({ name: 'RSA-OAEP', label }, key, bytes(o.ciphertext));
     check(new TextDecoder().decode(plain) === 'cross-checked', `RSA-OAEP ${o.hash}: decrypt`);

@@ -192,6 +192,20 @@ test('RSA: known answers from OpenSSL (PKCS1-v1_5, PSS, OAEP with a label)', asy
   assertEq(new TextDecoder().decode(plain), 'secret message');
   await assertRejects(s.decrypt({ name: 'RSA-OAEP', label: enc('other') }, oaepPriv, fromHex(oaep)), 'OperationError', 'wrong label');
   await assertRejects(s.decrypt({ name: 'RSA-OAEP' }, oaepPriv, fromHex(oaep).slice(1)), 'OperationError', 'short ciphertext');
+  // A label that is not UTF-8 text (OpenSSL ciphertext, SHA-1).
+  const binaryLabel = new Uint8Array([0xff, 0x00, 0x80]);
+  const sha1Key = await s.importKey('pkcs8', fromB64(RSA_PKCS8), { name: 'RSA-OAEP', hash: 'SHA-1' }, false, ['decrypt']);
+  const binaryCt = '529e1790c2890d8329acae47eedaf9960d4e4257932828e7277c9eb79ae0c822e7f4668b3f3750d2f278e427968e05bc827ea87e868fae173849d7e22f8be2ad820ce2f1eb8c0f90f0ebc5ad8ed4d087cc04f8bc6e6283af46db00fe4757972bff3439ddb345886b095a82db36b64b5bcfbb6d334525acabc030499aa524b981';
+  assertEq(new TextDecoder().decode(await s.decrypt({ name: 'RSA-OAEP', label: binaryLabel }, sha1Key, fromHex(binaryCt))), 'binary label');
+  await assertRejects(s.decrypt({ name: 'RSA-OAEP', label: new Uint8Array([0xff, 0x00, 0x81]) }, sha1Key, fromHex(binaryCt)), 'OperationError', 'other binary label');
+  await assertRejects(s.decrypt({ name: 'RSA-OAEP' }, sha1Key, fromHex(binaryCt)), 'OperationError', 'no label');
+  const sha1Pub = await s.importKey('spki', fromB64(RSA_SPKI), { name: 'RSA-OAEP', hash: 'SHA-1' }, false, ['encrypt']);
+  for (const size of [0, 1, 86]) { // 86 = 128 - 2 * 20 - 2, the most a 1024-bit key takes
+    const ct = await s.encrypt({ name: 'RSA-OAEP', label: binaryLabel }, sha1Pub, new Uint8Array(size).fill(7));
+    const pt = new Uint8Array(await s.decrypt({ name: 'RSA-OAEP', label: binaryLabel }, sha1Key, ct));
+    assert(pt.length === size && pt.every((b) => b === 7), `binary label round trip of ${size} bytes`);
+  }
+  await assertRejects(s.encrypt({ name: 'RSA-OAEP', label: binaryLabel }, sha1Pub, new Uint8Array(87)), 'OperationError', 'too long with a binary label');
   // JWK round trip keeps every member, and the key works after it.
   const jwk = await s.exportKey('jwk', pkcs1Priv);
   assertEq([jwk.kty, jwk.alg, jwk.e], ['RSA', 'RS256', 'AQAB']);

@@ -116,7 +116,7 @@ impl RsaKey {
     }
 
     pub fn oaep_encrypt(&self, hash: HashAlgorithm, label: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-        let label = oaep_label(label)?;
+        let Ok(label) = oaep_label(label) else { return binary_label_oaep::encrypt(self.public(), hash, label, data) };
         let result = with_digest!(hash, D => {
             let padding = match label { Some(l) => Oaep::new_with_label::<D, _>(l), None => Oaep::new::<D>() };
             self.public().encrypt(&mut rand_core::OsRng, padding, data)
@@ -128,7 +128,7 @@ impl RsaKey {
         let RsaKey::Private(key) = self else {
             return Err(CryptoError::InvalidAccess("RSA-OAEP decryption needs a private key".into()));
         };
-        let label = oaep_label(label)?;
+        let Ok(label) = oaep_label(label) else { return binary_label_oaep::decrypt(key, hash, label, data) };
         let result = with_digest!(hash, D => {
             let padding = match label { Some(l) => Oaep::new_with_label::<D, _>(l), None => Oaep::new::<D>() };
             key.decrypt(padding, data)
@@ -137,14 +137,107 @@ impl RsaKey {
     }
 }
 
-/// The `rsa` crate takes OAEP labels as strings; an empty label is none.
-fn oaep_label(label: &[u8]) -> Result<Option<&str>, CryptoError> {
+/// The `rsa` crate takes OAEP labels as strings (an empty label is none);
+/// labels that are not UTF-8 go through `binary_label_oaep` instead.
+fn oaep_label(label: &[u8]) -> Result<Option<&str>, ()> {
     if label.is_empty() {
         return Ok(None);
     }
-    std::str::from_utf8(label)
-        .map(Some)
-        .map_err(|_| CryptoError::NotSupported("RSA-OAEP labels that are not UTF-8 text are not supported".into()))
+    std::str::from_utf8(label).map(Some).map_err(|_| ())
+}
+
+/// EME-OAEP (RFC 8017 7.1) around the `rsa` crate's raw RSA primitive, for
+/// labels of any bytes, which the crate's OAEP cannot take.
+mod binary_label_oaep {
+    use super::{hash_bytes, CryptoError, HashAlgorithm};
+    use ring::rand::SecureRandom;
+    use rsa::hazmat::{rsa_decrypt_and_check, rsa_encrypt};
+    use rsa::traits::PublicKeyParts;
+    use rsa::{BigUint, RsaPrivateKey, RsaPublicKey};
+
+    fn mgf1(hash: HashAlgorithm, seed: &[u8], len: usize) -> Vec<u8> {
+        let mut mask = Vec::with_capacity(len + 64);
+        let mut counter = 0u32;
+        while mask.len() < len {
+            let mut input = seed.to_vec();
+            input.extend_from_slice(&counter.to_be_bytes());
+            mask.extend_from_slice(&hash_bytes(hash, &input));
+            counter += 1;
+        }
+        mask.truncate(len);
+        mask
+    }
+
+    fn xor(data: &mut [u8], mask: &[u8]) {
+        data.iter_mut().zip(mask).for_each(|(d, m)| *d ^= m);
+    }
+
+    /// The big-endian bytes of `n`, left-padded to `len`.
+    fn padded(n: &BigUint, len: usize) -> Vec<u8> {
+        let bytes = n.to_bytes_be();
+        let mut out = vec![0u8; len.saturating_sub(bytes.len())];
+        out.extend_from_slice(&bytes);
+        out
+    }
+
+    pub fn encrypt(key: &RsaPublicKey, hash: HashAlgorithm, label: &[u8], message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let (k, label_hash) = (key.size(), hash_bytes(hash, label));
+        let h = label_hash.len();
+        if k < 2 * h + 2 || message.len() > k - 2 * h - 2 {
+            return Err(CryptoError::Operation(format!("RSA-OAEP encryption failed: {} bytes are too long for this key", message.len())));
+        }
+        // DB = lHash || PS || 0x01 || M
+        let mut db = label_hash;
+        db.resize(k - message.len() - h - 2, 0);
+        db.push(1);
+        db.extend_from_slice(message);
+        let mut seed = vec![0u8; h];
+        ring::rand::SystemRandom::new()
+            .fill(&mut seed)
+            .map_err(|_| CryptoError::Operation("the system random source failed".into()))?;
+        xor(&mut db, &mgf1(hash, &seed, k - h - 1));
+        xor(&mut seed, &mgf1(hash, &db, h));
+        let mut em = vec![0u8];
+        em.extend_from_slice(&seed);
+        em.extend_from_slice(&db);
+        let c = rsa_encrypt(key, &BigUint::from_bytes_be(&em))
+            .map_err(|e| CryptoError::Operation(format!("RSA-OAEP encryption failed: {e}")))?;
+        Ok(padded(&c, k))
+    }
+
+    /// One error for every way decryption fails, so that failures tell an
+    /// attacker nothing (Manger's attack); the checks do not branch on the
+    /// data.
+    pub fn decrypt(key: &RsaPrivateKey, hash: HashAlgorithm, label: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+        let failed = || CryptoError::Operation("RSA-OAEP decryption failed".into());
+        let (k, label_hash) = (key.size(), hash_bytes(hash, label));
+        let h = label_hash.len();
+        if ciphertext.len() != k || k < 2 * h + 2 {
+            return Err(failed());
+        }
+        let m = rsa_decrypt_and_check(key, Some(&mut rand_core::OsRng), &BigUint::from_bytes_be(ciphertext)).map_err(|_| failed())?;
+        let em = padded(&m, k);
+        let (mut seed, mut db) = (em[1..1 + h].to_vec(), em[1 + h..].to_vec());
+        xor(&mut seed, &mgf1(hash, &db, h));
+        xor(&mut db, &mgf1(hash, &seed, k - h - 1));
+        let mut invalid = em[0];
+        for (a, b) in db[..h].iter().zip(&label_hash) {
+            invalid |= a ^ b;
+        }
+        // PS is zeros up to the first 0x01; anything else first is invalid.
+        let (mut looking, mut start) = (1u8, 0usize);
+        for (i, &byte) in db[h..].iter().enumerate() {
+            let (zero, one) = (u8::from(byte == 0), u8::from(byte == 1));
+            let found = looking & one;
+            start |= i & usize::from(found).wrapping_neg();
+            invalid |= looking & (1 - zero) & (1 - one);
+            looking &= zero;
+        }
+        if (invalid | looking) != 0 {
+            return Err(failed());
+        }
+        Ok(db[h + start + 1..].to_vec())
+    }
 }
 
 impl Asymmetric for RsaKey {
