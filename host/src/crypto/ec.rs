@@ -83,13 +83,15 @@ fn ring_sign(
     cache: &OnceLock<Option<EcdsaKeyPair>>,
     kind: KeyKind,
     scheme: &SignatureScheme,
-    private: &[u8],
-    public: &[u8],
+    key_bytes: impl FnOnce() -> (Vec<u8>, Vec<u8>),
     data: &[u8],
 ) -> Option<Result<Vec<u8>, CryptoError>> {
     let algorithm = ring_signing(kind, scheme_hash(scheme)?)?;
     let rng = ring::rand::SystemRandom::new();
-    let pair = cache.get_or_init(|| EcdsaKeyPair::from_private_key_and_public_key(algorithm, private, public, &rng).ok());
+    let pair = cache.get_or_init(|| {
+        let (private, public) = key_bytes();
+        EcdsaKeyPair::from_private_key_and_public_key(algorithm, &private, &public, &rng).ok()
+    });
     let pair = pair.as_ref()?;
     Some(pair.sign(&rng, data).map(|s| s.as_ref().to_vec()).map_err(|_| CryptoError::Operation("ECDSA signing failed".into())))
 }
@@ -208,8 +210,8 @@ macro_rules! nist_curve {
                     let Some((secret, signing)) = &self.secret else {
                         return Err(CryptoError::InvalidAccess("a public key cannot sign".into()));
                     };
-                    let point = self.public.to_encoded_point(false);
-                    if let Some(signed) = ring_sign(&self.ring_pair, $kind, scheme, &secret.to_bytes(), point.as_bytes(), data) {
+                    let key_bytes = || (secret.to_bytes().to_vec(), self.public.to_encoded_point(false).as_bytes().to_vec());
+                    if let Some(signed) = ring_sign(&self.ring_pair, $kind, scheme, key_bytes, data) {
                         return signed;
                     }
                     let digest = prehash(scheme, data, FIELD)?;
