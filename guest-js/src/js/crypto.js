@@ -121,7 +121,6 @@ const HMAC_JWK_ALG = ['HS1', 'HS256', 'HS384', 'HS512'];
 const AES_USAGES = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
 const DERIVE_USAGES = ['deriveKey', 'deriveBits'];
 const AES_NAMES = ['AES-GCM', 'AES-CBC', 'AES-CTR', 'AES-KW'];
-const RSA_NAMES = ['RSASSA-PKCS1-v1_5', 'RSA-PSS', 'RSA-OAEP'];
 const EC_CURVES = ['P-256', 'P-384', 'P-521'];
 const SIGN_PAIR = { public: ['verify'], private: ['sign'] };
 const DERIVE_PAIR = { public: [], private: DERIVE_USAGES };
@@ -329,34 +328,28 @@ function importPairKey(name, format, keyData, algorithm, extractable, keyUsages,
   const allowed = PAIR_USAGES[name];
   const { kind, keyAlgorithm } = pairAlgorithm(name, algorithm, 'importKey');
   const usages = checkUsages(keyUsages, [...allowed.public, ...allowed.private], 'importKey');
+  if (format === 'raw' && keyAlgorithm.hash) throw domError('importKey: RSA keys have no raw format', 'NotSupportedError');
   let type;
+  if (format === 'jwk') type = keyData.d === undefined ? 'public' : 'private';
+  else type = format === 'pkcs8' ? 'private' : 'public';
+  checkPairUsages(usages, allowed[type], type);
+  if (type === 'private' && usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
   let handle;
   if (format === 'jwk') {
-    if (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) throw new TypeError('importKey: a JWK must be an object');
-    type = keyData.d === undefined ? 'public' : 'private';
-    checkPairUsages(usages, allowed[type], type);
     const kty = jwkKty(name);
-    const use = allowed.private.includes('sign') ? 'sig' : 'enc';
-    checkJwk(keyData, kty, name, extractable, usages, use);
+    checkJwk(keyData, kty, name, extractable, usages, allowed.private.includes('sign') ? 'sig' : 'enc');
     checkPairJwk(name, keyAlgorithm, keyData);
     const members = {};
     for (const member of JWK_BYTE_MEMBERS[kty]) {
       if (keyData[member] !== undefined) members[member] = fromBase64url(keyData[member], 'importKey');
     }
     try { handle = native.keyImportJwk(kind, members, !!extractable); } catch (err) { throw cryptoError(err); }
+  } else if (inHost) {
+    handle = hostHandle(inHost, { kind, format: BINARY_FORMATS.indexOf(format) });
   } else {
-    const bytes = inHost ? null : bufferSourceCopy(keyData, 'importKey');
-    if (format === 'raw' && keyAlgorithm.hash) throw domError('importKey: RSA keys have no raw format', 'NotSupportedError');
-    type = format === 'pkcs8' ? 'private' : 'public';
-    checkPairUsages(usages, allowed[type], type);
-    if (inHost) {
-      if (type === 'private' && usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
-      handle = hostHandle(inHost, { kind, format: BINARY_FORMATS.indexOf(format) });
-    } else {
-      try { handle = native.keyImport(kind, BINARY_FORMATS.indexOf(format), bytes, !!extractable); } catch (err) { throw cryptoError(err); }
-    }
+    const bytes = bufferSourceCopy(keyData, 'importKey');
+    try { handle = native.keyImport(kind, BINARY_FORMATS.indexOf(format), bytes, !!extractable); } catch (err) { throw cryptoError(err); }
   }
-  if (type === 'private' && usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
   return pairKey(type, !!extractable, keyAlgorithm, usages, handle);
 }
 
@@ -409,7 +402,7 @@ function exportKeyNow(format, key) {
 }
 
 // [scheme, hash, saltLength] for the host's sign / verify.
-function signatureScheme(name, algorithm, key, usage) {
+function signatureScheme(name, algorithm, usage) {
   if (name === 'ECDSA') return [0, hashIndex(algorithm.hash, usage), 0];
   if (name === 'Ed25519') return [1, 0, 0];
   if (name === 'RSASSA-PKCS1-v1_5') return [2, -1, 0];
@@ -555,7 +548,7 @@ class SubtleCrypto {
       checkKey(key, name, 'sign');
       return native.hmacSign(keyHandle(key), bytes).buffer;
     }
-    const [scheme, hash, salt] = signatureScheme(name, algorithm, key, 'sign');
+    const [scheme, hash, salt] = signatureScheme(name, algorithm, 'sign');
     checkKey(key, name, 'sign');
     try { return native.sign(keyHandle(key), scheme, hash < 0 ? hashOfKey(key) : hash, salt, bytes).buffer; } catch (err) { throw cryptoError(err); }
   }
@@ -569,7 +562,7 @@ class SubtleCrypto {
       checkKey(key, name, 'verify');
       return native.hmacVerify(keyHandle(key), bytes, sig);
     }
-    const [scheme, hash, salt] = signatureScheme(name, algorithm, key, 'verify');
+    const [scheme, hash, salt] = signatureScheme(name, algorithm, 'verify');
     checkKey(key, name, 'verify');
     try { return native.verify(keyHandle(key), scheme, hash < 0 ? hashOfKey(key) : hash, salt, bytes, sig); } catch (err) { throw cryptoError(err); }
   }
