@@ -12,7 +12,9 @@ use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
 use std::cell::RefCell;
 
 thread_local! {
-    static KEYS: RefCell<Vec<Key>> = const { RefCell::new(Vec::new()) };
+    /// Keys by the index JS holds; a slot is emptied (and the host's
+    /// resource dropped) when its CryptoKey is garbage-collected.
+    static KEYS: RefCell<KeyTable> = const { RefCell::new(KeyTable { slots: Vec::new(), free: Vec::new() }) };
     /// Digests of open DigestStreams; finished ones are dropped (None).
     static DIGESTS: RefCell<Vec<Option<DigestContext>>> = const { RefCell::new(Vec::new()) };
 }
@@ -25,6 +27,7 @@ pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     native.set("hmacSign", Function::new(ctx.clone(), hmac_sign)?)?;
     native.set("hmacVerify", Function::new(ctx.clone(), hmac_verify)?)?;
     native.set("keyExportRaw", Function::new(ctx.clone(), export_raw)?)?;
+    native.set("keyDrop", Function::new(ctx.clone(), key_drop)?)?;
     native.set("deriveImport", Function::new(ctx.clone(), derive_import)?)?;
     native.set("aesImport", Function::new(ctx.clone(), aes_import)?)?;
     native.set("aesGenerate", Function::new(ctx.clone(), aes_generate)?)?;
@@ -83,16 +86,50 @@ fn digest<'js>(ctx: Ctx<'js>, algorithm: u32, data: Value<'js>) -> Result<TypedA
     bytes(ctx, crypto::digest(hash(algorithm), &data))
 }
 
-fn keep(key: Key) -> u32 {
+struct KeyTable {
+    slots: Vec<Option<Key>>,
+    free: Vec<u32>,
+}
+
+impl KeyTable {
+    fn get(&self, id: u32) -> Option<&Key> {
+        self.slots.get(id as usize).and_then(Option::as_ref)
+    }
+}
+
+/// Live keys an instance may hold at once: each is host memory outside the
+/// instance's memory limit (an RSA private key is kilobytes), so the count
+/// is bounded.
+const MAX_LIVE_KEYS: usize = 65536;
+
+fn keep(key: Key) -> std::result::Result<u32, CryptoError> {
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
-        keys.push(key);
-        (keys.len() - 1) as u32
+        if let Some(id) = keys.free.pop() {
+            keys.slots[id as usize] = Some(key);
+            return Ok(id);
+        }
+        if keys.slots.len() >= MAX_LIVE_KEYS {
+            return Err(CryptoError::Operation(format!("an instance can hold at most {MAX_LIVE_KEYS} keys at once")));
+        }
+        keys.slots.push(Some(key));
+        Ok((keys.slots.len() - 1) as u32)
+    })
+}
+
+/// Drops a key whose CryptoKey is gone (js/crypto.js's FinalizationRegistry).
+fn key_drop(id: u32) {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(slot @ Some(_)) = keys.slots.get_mut(id as usize) {
+            *slot = None;
+            keys.free.push(id);
+        }
     })
 }
 
 fn with_key<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&Key) -> R) -> Result<R> {
-    KEYS.with(|keys| match keys.borrow().get(id as usize) {
+    KEYS.with(|keys| match keys.borrow().get(id) {
         Some(key) => Ok(f(key)),
         None => Err(Exception::throw_type(ctx, "not a CryptoKey of this instance")),
     })
@@ -100,11 +137,11 @@ fn with_key<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&Key) -> R) -> Result<R> {
 
 fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
     let raw = crate::native::bytes_of(&raw)?;
-    crypto::hmac_import(hash(algorithm), &raw, length, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::hmac_import(hash(algorithm), &raw, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn hmac_generate(ctx: Ctx<'_>, algorithm: u32, length: u32, extractable: bool) -> Result<u32> {
-    crypto::hmac_generate(hash(algorithm), length, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::hmac_generate(hash(algorithm), length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn hmac_sign<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
@@ -124,9 +161,9 @@ fn export_raw(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
     bytes(ctx, raw)
 }
 
-fn derive_import<'js>(raw: Value<'js>) -> Result<u32> {
+fn derive_import<'js>(ctx: Ctx<'js>, raw: Value<'js>) -> Result<u32> {
     let raw = crate::native::bytes_of(&raw)?;
-    Ok(keep(crypto::derive_import(&raw)))
+    keep(crypto::derive_import(&raw)).map_err(|e| throw(&ctx, e))
 }
 
 fn hkdf_derive_bits<'js>(
@@ -157,11 +194,11 @@ fn pbkdf2_derive_bits<'js>(
 
 fn aes_import<'js>(ctx: Ctx<'js>, raw: Value<'js>, extractable: bool) -> Result<u32> {
     let raw = crate::native::bytes_of(&raw)?;
-    crypto::aes_import(&raw, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::aes_import(&raw, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
-    crypto::aes_generate(length, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::aes_generate(length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 /// The AES mode from js/crypto.js's arguments: 0 GCM (iv, additionalData,
@@ -215,12 +252,13 @@ fn key_pair_generate<'js>(ctx: Ctx<'js>, kind_index: u32, modulus_length: u32, e
     let exponent = crate::native::bytes_of(&exponent)?;
     let (public, private) =
         crypto::generate_key_pair(kind(kind_index), modulus_length, &exponent, extractable).map_err(|e| throw(&ctx, e))?;
-    Ok(vec![keep(public), keep(private)])
+    let public = keep(public).map_err(|e| throw(&ctx, e))?;
+    Ok(vec![public, keep(private).map_err(|e| throw(&ctx, e))?])
 }
 
 fn key_import<'js>(ctx: Ctx<'js>, kind_index: u32, format_index: u32, data: Value<'js>, extractable: bool) -> Result<u32> {
     let data = crate::native::bytes_of(&data)?;
-    crypto::import_key(kind(kind_index), format(format_index), &data, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::import_key(kind(kind_index), format(format_index), &data, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 /// `members` is an object of the JWK's byte members, already decoded.
@@ -230,7 +268,7 @@ fn key_import_jwk<'js>(ctx: Ctx<'js>, kind_index: u32, members: Object<'js>, ext
         let (name, value) = entry?;
         list.push(JwkMember { name, value: crate::native::bytes_of(&value)? });
     }
-    crypto::import_jwk(kind(kind_index), &list, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::import_jwk(kind(kind_index), &list, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn key_export(ctx: Ctx<'_>, id: u32, format_index: u32) -> Result<TypedArray<'_, u8>> {
@@ -291,7 +329,7 @@ fn verify<'js>(
 fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArray<'_, u8>> {
     let out = KEYS.with(|keys| {
         let keys = keys.borrow();
-        match (keys.get(private as usize), keys.get(public as usize)) {
+        match (keys.get(private), keys.get(public)) {
             (Some(private), Some(public)) => Ok(crypto::derive_shared_secret(private, public)),
             _ => Err(Exception::throw_type(&ctx, "not a CryptoKey of this instance")),
         }
@@ -364,13 +402,13 @@ fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, tar
     let (length, target) = (params.get::<_, u32>("length")?, secret_key_type(&target)?);
     let derived = KEYS.with(|keys| {
         let keys = keys.borrow();
-        let peer = if peer < 0 { None } else { keys.get(peer as usize) };
-        match keys.get(base as usize) {
+        let peer = if peer < 0 { None } else { keys.get(peer as u32) };
+        match keys.get(base) {
             Some(base) => Ok(crypto::derive_key(base, &derivation, peer, length, target, extractable)),
             None => Err(Exception::throw_type(&ctx, "not a CryptoKey of this instance")),
         }
     })?;
-    derived.map(keep).map_err(|e| throw(&ctx, e))
+    derived.and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 /// unwrapKey of a binary format in the host: `mode` is `{ aes, a, b, n }`
@@ -387,5 +425,5 @@ fn unwrap_key<'js>(ctx: Ctx<'js>, id: u32, mode: Object<'js>, wrapped: Value<'js
     };
     let wrapped = crate::native::bytes_of(&wrapped)?;
     let out = with_key(&ctx, id, move |key| crypto::unwrap_key(key, &mode, &wrapped, target, extractable))?;
-    out.map(keep).map_err(|e| throw(&ctx, e))
+    out.and_then(keep).map_err(|e| throw(&ctx, e))
 }

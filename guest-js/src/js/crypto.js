@@ -79,10 +79,14 @@ function checkUsages(usages, allowed, operation) {
   return [...new Set(list)];
 }
 
+// A CryptoKey's host key is dropped when the CryptoKey is collected.
+const keyRegistry = new FinalizationRegistry((handle) => native.keyDrop(handle));
+
 class CryptoKey {
   #type; #extractable; #algorithm; #usages; #handle;
   constructor(token, type, extractable, algorithm, usages, handle) {
     if (token !== cryptoToken) throw new TypeError('Illegal constructor');
+    keyRegistry.register(this, handle);
     this.#type = type;
     this.#extractable = extractable;
     this.#algorithm = algorithm;

@@ -2,6 +2,9 @@
 // bytes whose `digest` promise resolves to the ArrayBuffer digest once the
 // stream is closed. The host hashes each chunk as it arrives
 // (nano:platform/crypto digest-context), so a body is never buffered.
+// The host's context of a stream that was never closed goes with the stream.
+const digestRegistry = new FinalizationRegistry((context) => { try { native.digestFinish(context); } catch {} });
+
 class DigestStream extends WritableStream {
   #digest;
   constructor(algorithm) {
@@ -26,6 +29,7 @@ class DigestStream extends WritableStream {
       abort(reason) { reject(reason); native.digestFinish(context); },
     });
     this.#digest = digest;
+    digestRegistry.register(this, context);
   }
   get digest() { return this.#digest; }
 }
