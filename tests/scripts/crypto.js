@@ -155,6 +155,7 @@ test('PBKDF2: RFC 6070, and deriveKey to HMAC', async () => {
   assertEq(hex(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-1', salt: enc('saltSALTsaltSALTsaltSALTsaltSALTsalt'), iterations: 4096 }, long, 200)),
     '3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038');
   await assertRejects(crypto.subtle.deriveBits(params(0), password, 160), 'OperationError', 'zero iterations');
+  await assertRejects(crypto.subtle.deriveBits(params(1000001), password, 160), 'NotSupportedError', 'more than a million iterations');
   await assertRejects(crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-1', salt: enc('s') }, password, 160), 'TypeError', 'no iterations');
   const hmacKey = await crypto.subtle.deriveKey(params(2), password, { name: 'HMAC', hash: 'SHA-256', length: 160 }, true, ['sign']);
   assertEq([hmacKey.algorithm.name, hmacKey.algorithm.length], ['HMAC', 160]);

@@ -367,6 +367,11 @@ impl Host for State {
         let Some(iterations) = std::num::NonZeroU32::new(iterations) else {
             return Ok(Err(CryptoError::Operation("PBKDF2 needs at least one iteration".into())));
         };
+        if iterations.get() > MAX_PBKDF2_ITERATIONS {
+            return Ok(Err(CryptoError::NotSupported(format!(
+                "PBKDF2 with more than {MAX_PBKDF2_ITERATIONS} iterations is not supported, not {iterations}"
+            ))));
+        }
         let algorithm = match hash {
             HashAlgorithm::Sha1 => pbkdf2::PBKDF2_HMAC_SHA1,
             HashAlgorithm::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
@@ -534,6 +539,11 @@ impl Host for State {
         }))
     }
 }
+
+/// PBKDF2 runs in one host call, which the instance's time limit cannot
+/// stop; a million iterations (above OWASP's 600,000 for SHA-256) take well
+/// under a second.
+const MAX_PBKDF2_ITERATIONS: u32 = 1_000_000;
 
 /// An output length for ring's HKDF.
 struct OutputLength(usize);
