@@ -1,7 +1,8 @@
 //! Native half of Web Crypto (js/crypto.js). Randomness comes from
 //! `wasi:random`; everything with keys or digests runs in the host
 //! (`nano:platform/crypto`), and keys stay there as resources: the guest
-//! keeps their handles in a table and gives JS an index.
+//! keeps their handles in a table and gives JS an index, freed again when
+//! the CryptoKey holding it is collected.
 
 use crate::nano::platform::crypto::{
     self, AesMode, AsymmetricTarget, CryptoError, CtrParams, DigestContext, GcmParams, HashAlgorithm, HkdfParams,
