@@ -215,6 +215,11 @@ test('RSA: known answers from OpenSSL (PKCS1-v1_5, PSS, OAEP with a label)', asy
   assertEq(hex(await s.exportKey('pkcs8', back)), hex(fromB64(RSA_PKCS8)), 'pkcs8 after jwk');
   await assertRejects(s.importKey('jwk', jwk, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-512' }, true, ['sign']), 'DataError', 'alg RS256 for SHA-512');
   await assertRejects(s.importKey('jwk', { ...jwk, n: jwk.n.slice(4) }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']), 'DataError', 'mangled n');
+  await assertRejects(s.importKey('jwk', { ...jwk, qi: undefined }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']), 'DataError', 'partial CRT members');
+  // Without any CRT member the primes are recovered from n, e and d.
+  const bare = { kty: 'RSA', n: jwk.n, e: jwk.e, d: jwk.d };
+  const recovered = await s.importKey('jwk', bare, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }, true, ['sign']);
+  assertEq(hex(await s.sign('RSASSA-PKCS1-v1_5', recovered, enc('sample'))), pkcs1, 'from n, e, d alone');
 });
 
 test('RSA: generated keys, every scheme, formats, errors', async () => {

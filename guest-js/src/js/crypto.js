@@ -320,6 +320,9 @@ function checkPairJwk(name, keyAlgorithm, jwk) {
   } else {
     const alg = RSA_JWK_ALG[name][HASH_NAMES.indexOf(keyAlgorithm.hash.name)];
     if (jwk.alg !== undefined && jwk.alg !== alg) throw domError(`importKey: JWK alg ${jwk.alg} does not match ${alg}`, 'DataError');
+    // The CRT members come all together or not at all.
+    const crt = ['p', 'q', 'dp', 'dq', 'qi'].filter((m) => jwk[m] !== undefined).length;
+    if (jwk.d !== undefined && crt !== 0 && crt !== 5) throw domError('importKey: an RSA JWK has all of p, q, dp, dq and qi or none', 'DataError');
   }
 }
 
