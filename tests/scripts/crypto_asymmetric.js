@@ -103,6 +103,15 @@ test('ECDH: RFC 5903 8.1, deriveBits lengths, deriveKey, curves must match', asy
     assertEq(hex(ab), hex(await s.deriveBits({ name: 'ECDH', public: a.publicKey }, b.privateKey, null)), namedCurve);
     assertEq(ab.byteLength, namedCurve === 'P-384' ? 48 : 66);
   }
+  // RFC 5480's id-ecDH algorithm in the SPKI is the same key.
+  const spki = hex(await s.exportKey('spki', gr));
+  const ecPublicKey = '3059301306072a8648ce3d020106082a8648ce3d030107';
+  assertEq(spki.slice(0, ecPublicKey.length), ecPublicKey);
+  const ecDh = fromHex(`3057301106052b8104010c06082a8648ce3d030107${spki.slice(ecPublicKey.length)}`);
+  const grEcDh = await s.importKey('spki', ecDh, alg, true, []);
+  assertEq(hex(await s.deriveBits({ name: 'ECDH', public: grEcDh }, i, 256)), z, 'id-ecDH SPKI');
+  const onP384 = fromHex(`3054301006052b8104010c06052b81040022${spki.slice(ecPublicKey.length)}`);
+  await assertRejects(s.importKey('spki', onP384, alg, true, []), 'DataError', 'id-ecDH naming another curve');
   const other = await s.generateKey({ name: 'ECDH', namedCurve: 'P-384' }, true, ['deriveBits']);
   await assertRejects(s.deriveBits({ name: 'ECDH', public: other.publicKey }, i, null), 'InvalidAccessError', 'curve mismatch');
   await assertRejects(s.deriveBits({ name: 'ECDH', public: i }, i, null), 'InvalidAccessError', 'private as public');

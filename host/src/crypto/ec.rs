@@ -96,8 +96,18 @@ fn ring_sign(
     Some(pair.sign(&rng, data).map(|s| s.as_ref().to_vec()).map_err(|_| CryptoError::Operation("ECDSA signing failed".into())))
 }
 
+/// The public key of an SPKI that names the id-ecDH algorithm (RFC 5480),
+/// which ECDH keys may use instead of id-ecPublicKey: the SEC1 point, when
+/// the named curve is `curve`.
+fn ecdh_spki_point<'a>(der: &'a [u8], curve: &str) -> Option<&'a [u8]> {
+    let info = spki::SubjectPublicKeyInfoRef::try_from(der).ok()?;
+    let named = info.algorithm.parameters?.decode_as::<pkcs8::ObjectIdentifier>().ok()?;
+    let expected = (pkcs8::ObjectIdentifier::new_unwrap("1.3.132.1.12"), pkcs8::ObjectIdentifier::new(curve).ok()?);
+    ((info.algorithm.oid, named) == expected).then(|| info.subject_public_key.as_bytes()).flatten()
+}
+
 macro_rules! nist_curve {
-    ($module:ident, $curve:ident, $kind:expr, $name:literal, $field:literal) => {
+    ($module:ident, $curve:ident, $kind:expr, $name:literal, $field:literal, $oid:literal) => {
         mod $module {
             use super::*;
             use $curve::ecdsa::signature::hazmat::{PrehashSigner, PrehashVerifier};
@@ -147,7 +157,13 @@ macro_rules! nist_curve {
                 let key = match format {
                     // Compressed and uncompressed points alike.
                     KeyFormat::Raw => public_key(PublicKey::from_sec1_bytes(data).map_err(|_| bad("raw public key"))?)?,
-                    KeyFormat::Spki => public_key(PublicKey::from_public_key_der(data).map_err(|_| bad("SPKI public key"))?)?,
+                    KeyFormat::Spki => {
+                        let public = PublicKey::from_public_key_der(data).or_else(|_| match ecdh_spki_point(data, $oid) {
+                            Some(point) => PublicKey::from_sec1_bytes(point),
+                            None => Err($curve::elliptic_curve::Error),
+                        });
+                        public_key(public.map_err(|_| bad("SPKI public key"))?)?
+                    }
                     KeyFormat::Pkcs8 => private_key(SecretKey::from_pkcs8_der(data).map_err(|_| bad("PKCS #8 private key"))?)?,
                 };
                 Ok(Box::new(key))
@@ -250,6 +266,6 @@ macro_rules! nist_curve {
     };
 }
 
-nist_curve!(p256_key, p256, KeyKind::P256, "P-256", 32);
-nist_curve!(p384_key, p384, KeyKind::P384, "P-384", 48);
-nist_curve!(p521_key, p521, KeyKind::P521, "P-521", 66);
+nist_curve!(p256_key, p256, KeyKind::P256, "P-256", 32, "1.2.840.10045.3.1.7");
+nist_curve!(p384_key, p384, KeyKind::P384, "P-384", 48, "1.3.132.0.34");
+nist_curve!(p521_key, p521, KeyKind::P521, "P-521", 66, "1.3.132.0.35");
