@@ -208,3 +208,20 @@ fn fetch_bodies_stream_through_the_app() {
     assert!(started.elapsed() < Duration::from_millis(600), "{:?}", started.elapsed());
     assert_eq!(res.count_rest(), 14);
 }
+
+#[test]
+fn a_client_that_goes_away_ends_the_stream_and_the_instance() {
+    let server = Server::start_with(&app("streaming.js"), &[], with_instance_log());
+    // Far more than will ever be read: 1 Mi chunks of 64 KiB.
+    let mut res = Incremental::get(server.addr, "/pulls?chunks=1048576");
+    assert_eq!(res.status, 200);
+    res.next_chunk().unwrap();
+    let started = Instant::now();
+    drop(res); // closes the connection
+    let log = server.wait_for_log("instance finished");
+    assert!(started.elapsed() < Duration::from_secs(10), "the instance ran on for {:?}", started.elapsed());
+    assert!(log.contains("streaming the response body"), "{log}");
+    // The server keeps serving.
+    let mut again = Incremental::get(server.addr, "/drip?n=2&ms=10");
+    assert_eq!(again.count_rest(), 14);
+}
