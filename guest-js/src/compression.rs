@@ -27,13 +27,14 @@ fn format(name: &str) -> Option<CompressionFormat> {
         "gzip" => Some(CompressionFormat::Gzip),
         "deflate" => Some(CompressionFormat::Deflate),
         "deflate-raw" => Some(CompressionFormat::DeflateRaw),
+        "brotli" => Some(CompressionFormat::Brotli),
         _ => None,
     }
 }
 
 fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
     let format = format(&name).ok_or_else(|| {
-        Exception::throw_type(&ctx, &format!("Unsupported compression format: '{name}' (use gzip, deflate or deflate-raw)"))
+        Exception::throw_type(&ctx, &format!("Unsupported compression format: '{name}' (use gzip, deflate, deflate-raw or brotli)"))
     })?;
     let coder = if decompress { Coder::Decompress(Decompressor::new(format)) } else { Coder::Compress(Compressor::new(format)) };
     Ok(CODERS.with(|c| {

@@ -1,14 +1,23 @@
 //! Native half of Web Crypto (js/crypto.js). Randomness comes from
 //! `wasi:random`; everything with keys or digests runs in the host
 //! (`nano:platform/crypto`), and keys stay there as resources: the guest
-//! keeps their handles in a table and gives JS an index.
+//! keeps their handles in a table and gives JS an index, freed again when
+//! the CryptoKey holding it is collected.
 
-use crate::nano::platform::crypto::{self, CryptoError, HashAlgorithm, Key};
+use crate::nano::platform::crypto::{
+    self, AesMode, AsymmetricTarget, CryptoError, CtrParams, DigestContext, GcmParams, HashAlgorithm, HkdfParams,
+    HmacKeyType, JwkMember, Key, KeyDerivation, KeyFormat, KeyKind, OaepParams, Pbkdf2Params, PssParams, SecretKeyType,
+    SignatureScheme, UnwrapMode, UnwrapTarget,
+};
 use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
 use std::cell::RefCell;
 
 thread_local! {
-    static KEYS: RefCell<Vec<Key>> = const { RefCell::new(Vec::new()) };
+    /// Keys by the index JS holds; a slot is emptied (and the host's
+    /// resource dropped) when its CryptoKey is garbage-collected.
+    static KEYS: RefCell<KeyTable> = const { RefCell::new(KeyTable { slots: Vec::new(), free: Vec::new() }) };
+    /// Digests of open DigestStreams; finished ones are dropped (None).
+    static DIGESTS: RefCell<Vec<Option<DigestContext>>> = const { RefCell::new(Vec::new()) };
 }
 
 pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
@@ -19,10 +28,27 @@ pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     native.set("hmacSign", Function::new(ctx.clone(), hmac_sign)?)?;
     native.set("hmacVerify", Function::new(ctx.clone(), hmac_verify)?)?;
     native.set("keyExportRaw", Function::new(ctx.clone(), export_raw)?)?;
+    native.set("keyDrop", Function::new(ctx.clone(), key_drop)?)?;
     native.set("deriveImport", Function::new(ctx.clone(), derive_import)?)?;
     native.set("aesImport", Function::new(ctx.clone(), aes_import)?)?;
     native.set("aesGenerate", Function::new(ctx.clone(), aes_generate)?)?;
-    native.set("aesGcm", Function::new(ctx.clone(), aes_gcm)?)?;
+    native.set("aesEncrypt", Function::new(ctx.clone(), aes_encrypt)?)?;
+    native.set("aesDecrypt", Function::new(ctx.clone(), aes_decrypt)?)?;
+    native.set("keyPairGenerate", Function::new(ctx.clone(), key_pair_generate)?)?;
+    native.set("keyImport", Function::new(ctx.clone(), key_import)?)?;
+    native.set("keyImportJwk", Function::new(ctx.clone(), key_import_jwk)?)?;
+    native.set("keyExport", Function::new(ctx.clone(), key_export)?)?;
+    native.set("keyExportJwk", Function::new(ctx.clone(), key_export_jwk)?)?;
+    native.set("keyInfo", Function::new(ctx.clone(), key_info)?)?;
+    native.set("sign", Function::new(ctx.clone(), sign)?)?;
+    native.set("verify", Function::new(ctx.clone(), verify)?)?;
+    native.set("deriveShared", Function::new(ctx.clone(), derive_shared)?)?;
+    native.set("rsaOaep", Function::new(ctx.clone(), rsa_oaep)?)?;
+    native.set("deriveKey", Function::new(ctx.clone(), derive_key)?)?;
+    native.set("unwrapKey", Function::new(ctx.clone(), unwrap_key)?)?;
+    native.set("digestNew", Function::new(ctx.clone(), digest_new)?)?;
+    native.set("digestUpdate", Function::new(ctx.clone(), digest_update)?)?;
+    native.set("digestFinish", Function::new(ctx.clone(), digest_finish)?)?;
     native.set("hkdfDeriveBits", Function::new(ctx.clone(), hkdf_derive_bits)?)?;
     native.set("pbkdf2DeriveBits", Function::new(ctx.clone(), pbkdf2_derive_bits)?)?;
     Ok(())
@@ -61,16 +87,50 @@ fn digest<'js>(ctx: Ctx<'js>, algorithm: u32, data: Value<'js>) -> Result<TypedA
     bytes(ctx, crypto::digest(hash(algorithm), &data))
 }
 
-fn keep(key: Key) -> u32 {
+struct KeyTable {
+    slots: Vec<Option<Key>>,
+    free: Vec<u32>,
+}
+
+impl KeyTable {
+    fn get(&self, id: u32) -> Option<&Key> {
+        self.slots.get(id as usize).and_then(Option::as_ref)
+    }
+}
+
+/// Live keys an instance may hold at once: each is host memory outside the
+/// instance's memory limit (an RSA private key is kilobytes), so the count
+/// is bounded.
+const MAX_LIVE_KEYS: usize = 65536;
+
+fn keep(key: Key) -> std::result::Result<u32, CryptoError> {
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
-        keys.push(key);
-        (keys.len() - 1) as u32
+        if let Some(id) = keys.free.pop() {
+            keys.slots[id as usize] = Some(key);
+            return Ok(id);
+        }
+        if keys.slots.len() >= MAX_LIVE_KEYS {
+            return Err(CryptoError::Operation(format!("an instance can hold at most {MAX_LIVE_KEYS} keys at once")));
+        }
+        keys.slots.push(Some(key));
+        Ok((keys.slots.len() - 1) as u32)
+    })
+}
+
+/// Drops a key whose CryptoKey is gone (js/crypto.js's FinalizationRegistry).
+fn key_drop(id: u32) {
+    KEYS.with(|keys| {
+        let mut keys = keys.borrow_mut();
+        if let Some(slot @ Some(_)) = keys.slots.get_mut(id as usize) {
+            *slot = None;
+            keys.free.push(id);
+        }
     })
 }
 
 fn with_key<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&Key) -> R) -> Result<R> {
-    KEYS.with(|keys| match keys.borrow().get(id as usize) {
+    KEYS.with(|keys| match keys.borrow().get(id) {
         Some(key) => Ok(f(key)),
         None => Err(Exception::throw_type(ctx, "not a CryptoKey of this instance")),
     })
@@ -78,11 +138,11 @@ fn with_key<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&Key) -> R) -> Result<R> {
 
 fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
     let raw = crate::native::bytes_of(&raw)?;
-    crypto::hmac_import(hash(algorithm), &raw, length, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::hmac_import(hash(algorithm), &raw, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn hmac_generate(ctx: Ctx<'_>, algorithm: u32, length: u32, extractable: bool) -> Result<u32> {
-    crypto::hmac_generate(hash(algorithm), length, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::hmac_generate(hash(algorithm), length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn hmac_sign<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
@@ -102,9 +162,9 @@ fn export_raw(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
     bytes(ctx, raw)
 }
 
-fn derive_import<'js>(raw: Value<'js>) -> Result<u32> {
+fn derive_import<'js>(ctx: Ctx<'js>, raw: Value<'js>) -> Result<u32> {
     let raw = crate::native::bytes_of(&raw)?;
-    Ok(keep(crypto::derive_import(&raw)))
+    keep(crypto::derive_import(&raw)).map_err(|e| throw(&ctx, e))
 }
 
 fn hkdf_derive_bits<'js>(
@@ -135,32 +195,236 @@ fn pbkdf2_derive_bits<'js>(
 
 fn aes_import<'js>(ctx: Ctx<'js>, raw: Value<'js>, extractable: bool) -> Result<u32> {
     let raw = crate::native::bytes_of(&raw)?;
-    crypto::aes_import(&raw, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::aes_import(&raw, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
-    crypto::aes_generate(length, extractable).map(keep).map_err(|e| throw(&ctx, e))
+    crypto::aes_generate(length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-/// AES-GCM encryption (`decrypt` false) or decryption.
-#[allow(clippy::too_many_arguments)]
-fn aes_gcm<'js>(
+/// The AES mode from js/crypto.js's arguments: 0 GCM (iv, additionalData,
+/// tagLength), 1 CBC (iv), 2 CTR (counter, length), 3 KW.
+fn aes_mode<'js>(mode: u32, a: &Value<'js>, b: &Value<'js>, n: u32) -> Result<AesMode> {
+    Ok(match mode {
+        0 => AesMode::Gcm(GcmParams {
+            iv: crate::native::bytes_of(a)?,
+            additional_data: crate::native::bytes_of(b)?,
+            tag_length_bits: n,
+        }),
+        1 => AesMode::Cbc(crate::native::bytes_of(a)?),
+        2 => AesMode::Ctr(CtrParams { counter: crate::native::bytes_of(a)?, length_bits: n }),
+        _ => AesMode::Kw,
+    })
+}
+
+fn aes_encrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::native::bytes_of(&data)?);
+    let out = with_key(&ctx, id, |key| crypto::aes_encrypt(key, &mode, &data))?;
+    bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
+}
+
+fn aes_decrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::native::bytes_of(&data)?);
+    let out = with_key(&ctx, id, |key| crypto::aes_decrypt(key, &mode, &data))?;
+    bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
+}
+
+/// js/crypto.js numbers the key kinds and formats in the WIT order.
+fn kind(index: u32) -> KeyKind {
+    match index {
+        0 => KeyKind::P256,
+        1 => KeyKind::P384,
+        2 => KeyKind::P521,
+        3 => KeyKind::Ed25519,
+        4 => KeyKind::X25519,
+        _ => KeyKind::Rsa,
+    }
+}
+
+fn format(index: u32) -> KeyFormat {
+    match index {
+        0 => KeyFormat::Raw,
+        1 => KeyFormat::Spki,
+        _ => KeyFormat::Pkcs8,
+    }
+}
+
+fn key_pair_generate<'js>(ctx: Ctx<'js>, kind_index: u32, modulus_length: u32, exponent: Value<'js>, extractable: bool) -> Result<Vec<u32>> {
+    let exponent = crate::native::bytes_of(&exponent)?;
+    let (public, private) =
+        crypto::generate_key_pair(kind(kind_index), modulus_length, &exponent, extractable).map_err(|e| throw(&ctx, e))?;
+    let public = keep(public).map_err(|e| throw(&ctx, e))?;
+    Ok(vec![public, keep(private).map_err(|e| throw(&ctx, e))?])
+}
+
+fn key_import<'js>(ctx: Ctx<'js>, kind_index: u32, format_index: u32, data: Value<'js>, extractable: bool) -> Result<u32> {
+    let data = crate::native::bytes_of(&data)?;
+    crypto::import_key(kind(kind_index), format(format_index), &data, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
+}
+
+/// `members` is an object of the JWK's byte members, already decoded.
+fn key_import_jwk<'js>(ctx: Ctx<'js>, kind_index: u32, members: Object<'js>, extractable: bool) -> Result<u32> {
+    let mut list = Vec::new();
+    for entry in members.props::<String, Value>() {
+        let (name, value) = entry?;
+        list.push(JwkMember { name, value: crate::native::bytes_of(&value)? });
+    }
+    crypto::import_jwk(kind(kind_index), &list, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
+}
+
+fn key_export(ctx: Ctx<'_>, id: u32, format_index: u32) -> Result<TypedArray<'_, u8>> {
+    let out = with_key(&ctx, id, |key| key.export(format(format_index)))?.map_err(|e| throw(&ctx, e))?;
+    bytes(ctx, out)
+}
+
+fn key_export_jwk(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
+    let members = with_key(&ctx, id, |key| key.export_jwk())?.map_err(|e| throw(&ctx, e))?;
+    let object = Object::new(ctx.clone())?;
+    for member in members {
+        object.set(member.name, bytes(ctx.clone(), member.value)?)?;
+    }
+    Ok(object)
+}
+
+fn key_info(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
+    let info = with_key(&ctx, id, |key| key.info())?;
+    let object = Object::new(ctx.clone())?;
+    object.set("private", info.private)?;
+    object.set("length", info.length_bits)?;
+    object.set("modulusLength", info.modulus_length)?;
+    object.set("publicExponent", bytes(ctx.clone(), info.public_exponent)?)?;
+    Ok(object)
+}
+
+/// The signature scheme: 0 ECDSA, 1 Ed25519, 2 RSASSA-PKCS1-v1_5, 3 RSA-PSS.
+fn scheme(index: u32, hash_index: u32, salt_length: u32) -> SignatureScheme {
+    match index {
+        0 => SignatureScheme::Ecdsa(hash(hash_index)),
+        1 => SignatureScheme::Ed25519,
+        2 => SignatureScheme::RsassaPkcs1V15(hash(hash_index)),
+        _ => SignatureScheme::RsaPss(PssParams { hash: hash(hash_index), salt_length }),
+    }
+}
+
+fn sign<'js>(ctx: Ctx<'js>, id: u32, scheme_index: u32, hash_index: u32, salt_length: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let data = crate::native::bytes_of(&data)?;
+    let scheme = scheme(scheme_index, hash_index, salt_length);
+    let out = with_key(&ctx, id, |key| crypto::sign(key, scheme, &data))?;
+    bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
+}
+
+fn verify<'js>(
     ctx: Ctx<'js>,
     id: u32,
-    decrypt: bool,
-    iv: Value<'js>,
-    additional_data: Value<'js>,
-    tag_length: u32,
+    scheme_index: u32,
+    hash_index: u32,
+    salt_length: u32,
     data: Value<'js>,
-) -> Result<TypedArray<'js, u8>> {
-    let (iv, aad, data) =
-        (crate::native::bytes_of(&iv)?, crate::native::bytes_of(&additional_data)?, crate::native::bytes_of(&data)?);
-    let out = with_key(&ctx, id, |key| {
-        if decrypt {
-            crypto::aes_gcm_decrypt(key, &iv, &aad, tag_length, &data)
-        } else {
-            crypto::aes_gcm_encrypt(key, &iv, &aad, tag_length, &data)
+    signature: Value<'js>,
+) -> Result<bool> {
+    let (data, signature) = (crate::native::bytes_of(&data)?, crate::native::bytes_of(&signature)?);
+    let scheme = scheme(scheme_index, hash_index, salt_length);
+    with_key(&ctx, id, |key| crypto::verify(key, scheme, &data, &signature))?.map_err(|e| throw(&ctx, e))
+}
+
+fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArray<'_, u8>> {
+    let out = KEYS.with(|keys| {
+        let keys = keys.borrow();
+        match (keys.get(private), keys.get(public)) {
+            (Some(private), Some(public)) => Ok(crypto::derive_shared_secret(private, public)),
+            _ => Err(Exception::throw_type(&ctx, "not a CryptoKey of this instance")),
         }
     })?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
+}
+
+fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash_index: u32, label: Value<'js>, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let (label, data) = (crate::native::bytes_of(&label)?, crate::native::bytes_of(&data)?);
+    let out = with_key(&ctx, id, |key| {
+        if decrypt {
+            crypto::rsa_oaep_decrypt(key, hash(hash_index), &label, &data)
+        } else {
+            crypto::rsa_oaep_encrypt(key, hash(hash_index), &label, &data)
+        }
+    })?;
+    bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
+}
+
+fn digest_new(algorithm: u32) -> u32 {
+    DIGESTS.with(|digests| {
+        let mut digests = digests.borrow_mut();
+        digests.push(Some(DigestContext::new(hash(algorithm))));
+        (digests.len() - 1) as u32
+    })
+}
+
+fn digest_update<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<()> {
+    let data = crate::native::bytes_of(&data)?;
+    DIGESTS.with(|digests| match digests.borrow().get(id as usize) {
+        Some(Some(context)) => Ok(context.update(&data)),
+        _ => Err(Exception::throw_type(&ctx, "the digest is finished")),
+    })
+}
+
+fn digest_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
+    let context = DIGESTS.with(|digests| digests.borrow_mut().get_mut(id as usize).and_then(Option::take));
+    match context {
+        Some(context) => bytes(ctx, context.finish()),
+        None => Err(Exception::throw_type(&ctx, "the digest is finished")),
+    }
+}
+
+/// A secret key type from js/crypto.js's `{ secret: 0 HMAC | 1 AES | 2 derive, hash, length }`.
+fn secret_key_type(target: &Object<'_>) -> Result<SecretKeyType> {
+    Ok(match target.get::<_, u32>("secret")? {
+        0 => SecretKeyType::Hmac(HmacKeyType { hash: hash(target.get("hash")?), length_bits: target.get("length")? }),
+        1 => SecretKeyType::Aes,
+        _ => SecretKeyType::Derive,
+    })
+}
+
+/// deriveKey in the host: `params` is `{ kind: 0 HKDF | 1 PBKDF2 | 2
+/// agreement, hash, salt, info, iterations, length }`; `peer` the public key
+/// of an agreement (else -1).
+fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, target: Object<'js>, extractable: bool) -> Result<u32> {
+    let derivation = match params.get::<_, u32>("kind")? {
+        0 => KeyDerivation::Hkdf(HkdfParams {
+            hash: hash(params.get("hash")?),
+            salt: crate::native::bytes_of(&params.get("salt")?)?,
+            info: crate::native::bytes_of(&params.get("info")?)?,
+        }),
+        1 => KeyDerivation::Pbkdf2(Pbkdf2Params {
+            hash: hash(params.get("hash")?),
+            salt: crate::native::bytes_of(&params.get("salt")?)?,
+            iterations: params.get("iterations")?,
+        }),
+        _ => KeyDerivation::Agreement,
+    };
+    let (length, target) = (params.get::<_, u32>("length")?, secret_key_type(&target)?);
+    let derived = KEYS.with(|keys| {
+        let keys = keys.borrow();
+        let peer = if peer < 0 { None } else { keys.get(peer as u32) };
+        match keys.get(base) {
+            Some(base) => Ok(crypto::derive_key(base, &derivation, peer, length, target, extractable)),
+            None => Err(Exception::throw_type(&ctx, "not a CryptoKey of this instance")),
+        }
+    })?;
+    derived.and_then(keep).map_err(|e| throw(&ctx, e))
+}
+
+/// unwrapKey of a binary format in the host: `mode` is `{ aes, a, b, n }`
+/// (as for aesDecrypt) or `{ oaep: hash, label }`; `target` a secret key
+/// type or `{ kind, format }`.
+fn unwrap_key<'js>(ctx: Ctx<'js>, id: u32, mode: Object<'js>, wrapped: Value<'js>, target: Object<'js>, extractable: bool) -> Result<u32> {
+    let mode = match mode.get::<_, Option<u32>>("aes")? {
+        Some(index) => UnwrapMode::Aes(aes_mode(index, &mode.get("a")?, &mode.get("b")?, mode.get("n")?)?),
+        None => UnwrapMode::RsaOaep(OaepParams { hash: hash(mode.get("oaep")?), label: crate::native::bytes_of(&mode.get("label")?)? }),
+    };
+    let target = match target.get::<_, Option<u32>>("kind")? {
+        Some(index) => UnwrapTarget::Asymmetric(AsymmetricTarget { kind: kind(index), format: format(target.get("format")?) }),
+        None => UnwrapTarget::Secret(secret_key_type(&target)?),
+    };
+    let wrapped = crate::native::bytes_of(&wrapped)?;
+    let out = with_key(&ctx, id, move |key| crypto::unwrap_key(key, &mode, &wrapped, target, extractable))?;
+    out.and_then(keep).map_err(|e| throw(&ctx, e))
 }

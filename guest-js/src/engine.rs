@@ -22,6 +22,7 @@ const PRELUDE: &str = concat!(
     include_str!("js/streams.js"),
     include_str!("js/byte_streams.js"),
     include_str!("js/writable_streams.js"),
+    include_str!("js/digest_stream.js"),
     include_str!("js/blob.js"),
     include_str!("js/headers.js"),
     include_str!("js/form_data.js"),

@@ -10,6 +10,7 @@ wasmtime::component::bindgen!({
     imports: { "nano:platform/crypto": trappable, "nano:platform/streams": trappable },
     with: {
         "nano:platform/crypto.key": crate::crypto::CryptoKey,
+        "nano:platform/crypto.digest-context": crate::crypto::DigestContext,
         "nano:platform/streams.compressor": crate::streams::Compressor,
         "nano:platform/streams.decompressor": crate::streams::Decompressor,
     },

@@ -38,6 +38,10 @@ fn structured_clone_conformance() { run_suite("clone.js"); }
 #[test]
 fn web_crypto_known_answers_and_errors() { run_suite("crypto.js"); }
 #[test]
+fn web_crypto_key_pairs() { run_suite("crypto_asymmetric.js"); }
+#[test]
+fn web_crypto_aes_modes_wrapping_and_digest_stream() { run_suite("crypto_aes.js"); }
+#[test]
 fn blob_file_and_form_data() { run_suite("blob_form_data.js"); }
 #[test]
 fn readable_streams() { run_suite("streams.js"); }
@@ -156,4 +160,28 @@ fn a_100_mb_digest_works_within_a_raised_memory_limit() {
     let out = exec(&path, &[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("out of memory"), "{}", text(&out.stderr));
+}
+
+#[test]
+fn crypto_keys_are_freed_with_their_cryptokey_and_capped() {
+    // Each key is host memory outside the instance's limit: collected
+    // CryptoKeys free theirs, and at most 65,536 are alive at once.
+    let dir = scratch("exec-crypto-keys");
+    let path = dir.join("keys.mjs");
+    std::fs::write(&path, r#"
+for (let i = 0; i < 70000; i++) await crypto.subtle.importKey('raw', new Uint8Array(16), 'AES-GCM', false, ['encrypt']);
+console.log('70000 made and dropped');
+const kept = [];
+try {
+  for (let i = 0; i < 70000; i++) kept.push(await crypto.subtle.importKey('raw', new Uint8Array(16), 'AES-GCM', false, ['encrypt']));
+} catch (e) { console.log(kept.length, e.name, e.message); }
+export {};
+"#).unwrap();
+    let out = exec(&path, &[]);
+    assert_eq!(
+        text(&out.stdout),
+        "70000 made and dropped\n65536 OperationError an instance can hold at most 65536 keys at once\n",
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -105,8 +105,9 @@ test('errors as the standard names them', async () => {
   await assertRejects(crypto.subtle.importKey('jwk', { kty: 'oct', k: 'a2V5', ext: false }, alg, true, ['sign']), 'DataError', 'ext');
   await assertRejects(crypto.subtle.sign('HMAC', 'not a key', raw), 'TypeError', 'key type');
   await assertRejects(crypto.subtle.sign('HMAC', signOnly, 42), 'TypeError', 'data type');
-  await assertRejects(crypto.subtle.encrypt({ name: 'AES-CBC', iv: new Uint8Array(16) }, signOnly, raw), 'NotSupportedError', 'not yet');
-  await assertRejects(crypto.subtle.wrapKey('raw', signOnly, signOnly, 'AES-KW'), 'NotSupportedError', 'not yet');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-CBC', iv: new Uint8Array(16) }, signOnly, raw), 'InvalidAccessError', 'HMAC key for AES-CBC');
+  await assertRejects(crypto.subtle.wrapKey('raw', signOnly, signOnly, 'AES-KW'), 'InvalidAccessError', 'HMAC key as the wrapping key');
+  await assertRejects(crypto.subtle.encrypt({ name: 'AES-XTS' }, signOnly, raw), 'NotSupportedError', 'unknown algorithm');
 });
 
 test('HKDF: RFC 5869', async () => {
@@ -130,6 +131,18 @@ test('HKDF: RFC 5869', async () => {
   await assertRejects(crypto.subtle.importKey('raw', ikm, 'HKDF', true, ['deriveBits']), 'SyntaxError', 'extractable');
   await assertRejects(crypto.subtle.importKey('jwk', {}, 'HKDF', false, ['deriveBits']), 'NotSupportedError', 'jwk');
   await assertRejects(crypto.subtle.exportKey('raw', key), 'InvalidAccessError');
+  // deriveKey makes the key in the host from the same bits deriveBits gives.
+  const params = { name: 'HKDF', hash: 'SHA-256', salt: fromHex('000102030405060708090a0b0c'), info: fromHex('f0f1f2f3f4f5f6f7f8f9') };
+  const aes = await crypto.subtle.deriveKey(params, key, { name: 'AES-CTR', length: 192 }, true, ['encrypt']);
+  assertEq([aes.algorithm.name, aes.algorithm.length, hex(await crypto.subtle.exportKey('raw', aes))], ['AES-CTR', 192, hex(okm).slice(0, 48)]);
+  const hmac = await crypto.subtle.deriveKey(params, key, { name: 'HMAC', hash: 'SHA-1', length: 40 }, true, ['sign']);
+  assertEq([hmac.algorithm.length, hex(await crypto.subtle.exportKey('raw', hmac))], [40, '3cb25f25fa']);
+  await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'HMAC', hash: 'SHA-1', length: 36 }, true, ['sign']), 'OperationError', 'HKDF gives whole bytes');
+  const hidden = await crypto.subtle.deriveKey(params, key, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign']);
+  assertEq(hidden.algorithm.length, 512);
+  await assertRejects(crypto.subtle.exportKey('raw', hidden), 'InvalidAccessError', 'a derived key that is not extractable');
+  await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'AES-GCM', length: 100 }, true, ['encrypt']), 'OperationError', 'AES length');
+  await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'AES-GCM', length: 128 }, true, []), 'SyntaxError', 'no usages');
 });
 
 test('PBKDF2: RFC 6070, and deriveKey to HMAC', async () => {
@@ -142,6 +155,7 @@ test('PBKDF2: RFC 6070, and deriveKey to HMAC', async () => {
   assertEq(hex(await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-1', salt: enc('saltSALTsaltSALTsaltSALTsaltSALTsalt'), iterations: 4096 }, long, 200)),
     '3d2eec4fe41c849b80c8d83662c0e44a8b291a964cf2f07038');
   await assertRejects(crypto.subtle.deriveBits(params(0), password, 160), 'OperationError', 'zero iterations');
+  await assertRejects(crypto.subtle.deriveBits(params(1000001), password, 160), 'NotSupportedError', 'more than a million iterations');
   await assertRejects(crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-1', salt: enc('s') }, password, 160), 'TypeError', 'no iterations');
   const hmacKey = await crypto.subtle.deriveKey(params(2), password, { name: 'HMAC', hash: 'SHA-256', length: 160 }, true, ['sign']);
   assertEq([hmacKey.algorithm.name, hmacKey.algorithm.length], ['HMAC', 160]);

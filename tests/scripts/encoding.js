@@ -57,3 +57,32 @@ test('streaming decode joins split sequences', () => {
   assertEq(fatal.decode(new Uint8Array([0xf0, 0x9f]), { stream: true }), '');
   assertThrows(() => fatal.decode(), 'TypeError');
 });
+
+test('TextDecoder: UTF-16LE and UTF-16BE', () => {
+  // "hé😀" is 68 00 e9 00 3d d8 00 de in UTF-16LE.
+  const le = new Uint8Array([0x68, 0x00, 0xe9, 0x00, 0x3d, 0xd8, 0x00, 0xde]);
+  const be = new Uint8Array([0x00, 0x68, 0x00, 0xe9, 0xd8, 0x3d, 0xde, 0x00]);
+  assertEq(new TextDecoder('utf-16le').decode(le), 'hé😀');
+  assertEq(new TextDecoder('utf-16be').decode(be), 'hé😀');
+  assertEq(new TextDecoder('unicode').encoding, 'utf-16le', 'labels map to their encoding');
+  assertEq(new TextDecoder('UTF-16').encoding, 'utf-16le');
+  assertEq(new TextDecoder('unicodefffe').encoding, 'utf-16be');
+  assertEq(new TextDecoder('utf-16le').decode(new Uint8Array([0xff, 0xfe, 0x41, 0x00])), 'A', 'the BOM is dropped');
+  assertEq(new TextDecoder('utf-16le', { ignoreBOM: true }).decode(new Uint8Array([0xff, 0xfe, 0x41, 0x00])), '\ufeffA');
+  // Streaming: split inside a code unit and inside a surrogate pair.
+  const d = new TextDecoder('utf-16le');
+  let out = '';
+  for (const cut of [[0, 1], [1, 5], [5, 7], [7, 8]]) out += d.decode(le.subarray(cut[0], cut[1]), { stream: true });
+  out += d.decode();
+  assertEq(out, 'hé😀');
+  // Errors: a lone trail surrogate, a lead without its trail, an odd byte.
+  assertEq(new TextDecoder('utf-16le').decode(new Uint8Array([0x00, 0xdc, 0x41, 0x00])), '\ufffdA');
+  assertEq(new TextDecoder('utf-16le').decode(new Uint8Array([0x3d, 0xd8, 0x41, 0x00])), '\ufffdA');
+  assertEq(new TextDecoder('utf-16le').decode(new Uint8Array([0x41, 0x00, 0x42])), 'A\ufffd');
+  assertEq(new TextDecoder('utf-16le').decode(new Uint8Array([0x3d, 0xd8, 0x00])), '\ufffd', 'one error at the end');
+  assertThrows(() => new TextDecoder('utf-16le', { fatal: true }).decode(new Uint8Array([0x00, 0xdc])), 'TypeError');
+  // A detached buffer holds no bytes.
+  const buffer = new Uint8Array([0x41]).buffer;
+  buffer.transfer();
+  assertEq(new TextDecoder().decode(buffer), '');
+});

@@ -235,7 +235,7 @@ test('CompressionStream and DecompressionStream', async () => {
     return new Uint8Array(parts);
   };
   const text = 'nano '.repeat(2000);
-  for (const format of ['gzip', 'deflate', 'deflate-raw']) {
+  for (const format of ['gzip', 'deflate', 'deflate-raw', 'brotli']) {
     const compressed = await collect(ReadableStream.from([new TextEncoder().encode(text)]).pipeThrough(new CompressionStream(format)));
     assert(compressed.length < 200, `${format} compresses (${compressed.length} bytes)`);
     // Fed back one byte at a time.
@@ -249,8 +249,83 @@ test('CompressionStream and DecompressionStream', async () => {
   await assertRejects(collect(corrupt), 'TypeError', 'corrupt input');
   const truncated = ReadableStream.from([gz.subarray(0, gz.length - 4)]).pipeThrough(new DecompressionStream('gzip'));
   await assertRejects(collect(truncated), 'TypeError', 'truncated input');
-  assertThrows(() => new CompressionStream('brotli'), 'TypeError');
+  // Brotli made by Node's zlib (brotliCompressSync) decodes here.
+  const fromNode = Uint8Array.from(atob('G+cD+B2pU588XIOIudGpMLl8Y0urUmqrEfaRvNyxfQA='), (c) => c.charCodeAt(0));
+  const decoded = await collect(ReadableStream.from([fromNode]).pipeThrough(new DecompressionStream('brotli')));
+  assertEq(new TextDecoder().decode(decoded), 'nano streams brotli '.repeat(50));
+  const brokenBrotli = ReadableStream.from([fromNode.subarray(0, 10)]).pipeThrough(new DecompressionStream('brotli'));
+  await assertRejects(collect(brokenBrotli), 'TypeError', 'truncated brotli');
+  assertThrows(() => new CompressionStream('zstd'), 'TypeError');
   assertThrows(() => new CompressionStream(), 'TypeError');
   const strings = ReadableStream.from(['not bytes']).pipeThrough(new CompressionStream('gzip'));
   await assertRejects(collect(strings), 'TypeError');
+});
+
+test('tee: a chunk read before the source errors still reaches the branches', async () => {
+  const boom = new Error('boom');
+  const rs = new ReadableStream({ start(c) { c.enqueue('a'); c.enqueue('b'); }, pull() { throw boom; } });
+  const [b1, b2] = rs.tee();
+  const r1 = b1.getReader();
+  const r2 = b2.getReader();
+  assertEq(await r1.read(), { value: 'a', done: false });
+  assertEq(await r1.read(), { value: 'b', done: false });
+  await assertRejects(r1.read(), 'Error', 'then the error');
+  assert((await r1.closed.catch((e) => e)) === boom);
+  assert((await r2.read().catch((e) => e)) === boom, 'the other branch errors too (its queue is dropped)');
+  // Both branches pull ahead by one chunk (high-water mark 1): one read feeds both.
+  let pulls = 0;
+  const counted = new ReadableStream({ pull(c) { c.enqueue(++pulls); } }, { highWaterMark: 0 });
+  counted.tee();
+  await null; await null; await null;
+  assertEq(pulls, 1, 'one read feeds both branches');
+});
+
+test('async iteration: next() and return() run in call order; a finished iterator stays done', async () => {
+  const rs = new ReadableStream({ start(c) { c.enqueue(1); c.enqueue(2); } });
+  const it = rs.values();
+  assert(Object.getPrototypeOf(it) === Object.getPrototypeOf(new ReadableStream().values()), 'one shared prototype');
+  assert(!Object.hasOwn(it, 'next'));
+  assert(ReadableStream.prototype[Symbol.asyncIterator] === ReadableStream.prototype.values);
+  const first = it.next();
+  const ret = it.return('bye');
+  assertEq(await first, { value: 1, done: false });
+  assertEq(await ret, { value: 'bye', done: true });
+  assertEq(await it.next(), { value: undefined, done: true });
+  assert(!rs.locked, 'return() released the lock');
+  const failing = new ReadableStream({ pull(c) { c.error(new RangeError('no')); } });
+  const it2 = failing.values();
+  await assertRejects(it2.next(), 'RangeError');
+  assertEq(await it2.next(), { value: undefined, done: true }, 'done after an error');
+});
+
+test('ReadableStream.from checks what the iterator gives', async () => {
+  assertThrows(() => ReadableStream.from({ [Symbol.iterator]: () => 42 }), 'TypeError', 'an iterator that is not an object');
+  const bad = ReadableStream.from({ [Symbol.asyncIterator]: () => ({ next: () => 'nope' }) });
+  await assertRejects(bad.getReader().read(), 'TypeError', 'a result that is not an object');
+  // Values of a sync iterable are awaited; those of an async one are not.
+  const sync = await ReadableStream.from([Promise.resolve(1)]).getReader().read();
+  assertEq(sync.value, 1);
+  const p = Promise.resolve(2);
+  const asyncOne = ReadableStream.from({ [Symbol.asyncIterator]: () => ({ next: async () => ({ value: p, done: false }) }) });
+  assert((await asyncOne.getReader().read()).value === p);
+  const noReturn = ReadableStream.from({ [Symbol.asyncIterator]: () => ({ next: async () => ({ done: false }), return: 5 }) });
+  await assertRejects(noReturn.cancel(), 'TypeError', 'a return that is not callable');
+});
+
+test('constructor and getReader conversions', async () => {
+  assertThrows(() => new ReadableStream(null), 'TypeError');
+  assertThrows(() => new ReadableStream({ type: 'nope' }), 'TypeError');
+  assertThrows(() => new ReadableStream().getReader(5), 'TypeError');
+  const order = [];
+  const strategy = { get highWaterMark() { order.push('strategy'); return 1; } };
+  const source = { get start() { order.push('source'); return undefined; } };
+  new ReadableStream(source, strategy);
+  assertEq(order, ['strategy', 'source'], 'the strategy is converted first');
+  const size = new CountQueuingStrategy({ highWaterMark: 1 }).size;
+  assertEq(size.name, 'size');
+  assert(!('prototype' in size), 'size is a method, not a constructor');
+  let closedWith = 'pending';
+  const rs = new ReadableStream({ start(c) { c.error(undefined); } });
+  await rs.getReader().closed.then(() => { closedWith = 'resolved'; }, (e) => { closedWith = `rejected with ${e}`; });
+  assertEq(closedWith, 'rejected with undefined', 'an undefined error still rejects');
 });

@@ -111,7 +111,7 @@ class ByteControllerState {
     if (this.pulling) { this.pullAgain = true; return; }
     this.pulling = true;
     let result;
-    try { result = this.pullAlgorithm(); } catch (e) { this.error(e); return; }
+    try { result = this.pullAlgorithm(); } catch (e) { result = Promise.reject(e); }
     Promise.resolve(result).then(() => {
       this.pulling = false;
       if (this.pullAgain) { this.pullAgain = false; this.callPullIfNeeded(); }
@@ -415,8 +415,9 @@ class ReadableByteStreamController {
 }
 
 // "SetUpReadableByteStreamControllerFromUnderlyingSource"
-function setUpByteController(stream, source, hwm) {
-  let autoAllocateChunkSize = source.autoAllocateChunkSize;
+// `members` is the UnderlyingSource dictionary, read once by the constructor.
+function setUpByteController(stream, source, members, hwm) {
+  let autoAllocateChunkSize = members.autoAllocateChunkSize;
   if (autoAllocateChunkSize !== undefined) {
     autoAllocateChunkSize = Number(autoAllocateChunkSize);
     if (!Number.isFinite(autoAllocateChunkSize) || Math.trunc(autoAllocateChunkSize) <= 0) {
@@ -424,17 +425,18 @@ function setUpByteController(stream, source, hwm) {
     }
     autoAllocateChunkSize = Math.trunc(autoAllocateChunkSize);
   }
+  const { start, pull, cancel } = members;
   let controller;
   const state = new ByteControllerState(
     stream, null,
-    source.pull ? () => source.pull.call(source, controller) : () => undefined,
-    source.cancel ? (reason) => source.cancel.call(source, reason) : () => undefined,
+    pull ? () => Reflect.apply(pull, source, [controller]) : () => undefined,
+    cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined,
     hwm, autoAllocateChunkSize,
   );
   controller = new ReadableByteStreamController(byteToken, state);
   state.controller = controller;
   return [controller, state, () => {
-    const startResult = source.start ? source.start.call(source, controller) : undefined;
+    const startResult = start ? Reflect.apply(start, source, [controller]) : undefined;
     Promise.resolve(startResult).then(() => {
       state.started = true;
       state.callPullIfNeeded();
@@ -491,9 +493,9 @@ class ReadableStreamBYOBReader {
     streamOps.detach(stream, error);
     this.#stream = null;
   }
-  static _settle(reader, error) {
-    if (error === undefined) reader.#resolveClosed(undefined);
-    else reader.#rejectClosed(error);
+  static _settle(reader, rejected, error) {
+    if (rejected) reader.#rejectClosed(error);
+    else reader.#resolveClosed(undefined);
   }
 }
 const settleByobReaderClosed = ReadableStreamBYOBReader._settle;
@@ -501,4 +503,118 @@ delete ReadableStreamBYOBReader._settle;
 
 for (const cls of [ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
+}
+
+// "ReadableByteStreamTee": a branch with a pending BYOB read is pulled
+// through a BYOB reader into that branch's own view; the other branch gets
+// a copy. The source's reader switches between default and BYOB as the
+// branches' reads require.
+function byteStreamTee(stream) {
+  let reader = new ReadableStreamDefaultReader(stream);
+  let reading = false;
+  const readAgain = [false, false];
+  const canceled = [false, false];
+  const reasons = [undefined, undefined];
+  const branches = [null, null];
+  let resolveCancel;
+  const cancelPromise = new Promise((resolve) => { resolveCancel = resolve; });
+  const state = (i) => streamOps.byteController(branches[i]);
+  const errorBoth = (e) => { state(0).error(e); state(1).error(e); };
+
+  const forwardReaderError = (thisReader) => {
+    thisReader.closed.catch((e) => {
+      if (thisReader !== reader) return;
+      errorBoth(e);
+      if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
+    });
+  };
+  // After a read: pull again for a branch that asked while reading.
+  const pullAgain = () => {
+    reading = false;
+    if (readAgain[0]) pull(0);
+    else if (readAgain[1]) pull(1);
+  };
+  // Copies a chunk for the other branch; on failure both branches error.
+  const cloneFor = (chunk) => {
+    try { return new Uint8Array(chunk.buffer.slice(chunk.byteOffset, chunk.byteOffset + chunk.byteLength)); } catch (e) {
+      errorBoth(e);
+      resolveCancel(streamOps.cancel(stream, e));
+      return null;
+    }
+  };
+  const pullWithDefaultReader = () => {
+    if (reader instanceof ReadableStreamBYOBReader) {
+      reader.releaseLock();
+      reader = new ReadableStreamDefaultReader(stream);
+      forwardReaderError(reader);
+    }
+    reader.read().then(({ value: chunk, done }) => {
+      if (done) {
+        reading = false;
+        for (let i = 0; i < 2; i++) if (!canceled[i]) state(i).close();
+        for (let i = 0; i < 2; i++) if (state(i).pendingPullIntos.length > 0) state(i).respond(0);
+        if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
+        return;
+      }
+      readAgain[0] = readAgain[1] = false;
+      let second = chunk;
+      if (!canceled[0] && !canceled[1]) {
+        second = cloneFor(chunk);
+        if (second === null) return;
+      }
+      if (!canceled[0]) state(0).enqueue(chunk);
+      if (!canceled[1]) state(1).enqueue(second);
+      pullAgain();
+    }, () => { reading = false; });
+  };
+  const pullWithByobReader = (view, i) => {
+    if (!(reader instanceof ReadableStreamBYOBReader)) {
+      reader.releaseLock();
+      reader = new ReadableStreamBYOBReader(stream);
+      forwardReaderError(reader);
+    }
+    const other = 1 - i;
+    reader.read(view).then(({ value: chunk, done }) => {
+      if (done) {
+        reading = false;
+        if (!canceled[i]) state(i).close();
+        if (!canceled[other]) state(other).close();
+        if (chunk !== undefined) {
+          if (!canceled[i]) state(i).respondWithNewView(chunk);
+          if (!canceled[other] && state(other).pendingPullIntos.length > 0) state(other).respond(0);
+        }
+        if (!canceled[i] || !canceled[other]) resolveCancel(undefined);
+        return;
+      }
+      readAgain[0] = readAgain[1] = false;
+      if (!canceled[other]) {
+        const copy = cloneFor(chunk);
+        if (copy === null) return;
+        if (!canceled[i]) state(i).respondWithNewView(chunk);
+        state(other).enqueue(copy);
+      } else if (!canceled[i]) {
+        state(i).respondWithNewView(chunk);
+      }
+      pullAgain();
+    }, () => { reading = false; });
+  };
+  const pull = (i) => {
+    if (reading) { readAgain[i] = true; return Promise.resolve(); }
+    reading = true;
+    const request = state(i).getByobRequest();
+    if (request === null) pullWithDefaultReader();
+    else pullWithByobReader(request.view, i);
+    return Promise.resolve();
+  };
+  const cancelBranch = (i) => (reason) => {
+    canceled[i] = true;
+    reasons[i] = reason;
+    if (canceled[1 - i]) resolveCancel(streamOps.cancel(stream, reasons));
+    return cancelPromise;
+  };
+  for (let i = 0; i < 2; i++) {
+    branches[i] = new ReadableStream({ __proto__: null, type: 'bytes', pull: () => pull(i), cancel: cancelBranch(i) });
+  }
+  forwardReaderError(reader);
+  return branches;
 }

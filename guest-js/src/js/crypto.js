@@ -1,12 +1,11 @@
 // Web Crypto (W3C Web Cryptography API): crypto.getRandomValues,
 // crypto.randomUUID, and crypto.subtle. The work runs in the host
 // (crypto.rs -> nano:platform/crypto); this side does the standard's
-// argument checking, algorithm normalisation and CryptoKey objects.
-// Implemented so far: digest (SHA-1/256/384/512), HMAC (generateKey,
-// importKey and exportKey in raw and jwk, sign, verify), HKDF and PBKDF2
-// (importKey raw, deriveBits, deriveKey to HMAC), AES-GCM with 128/256-bit
-// keys, 96-bit IVs and 128-bit tags (generateKey, importKey and exportKey
-// in raw and jwk, encrypt, decrypt).
+// argument checking, algorithm normalisation, JWK members and CryptoKey
+// objects. Algorithms: digest SHA-1/256/384/512; HMAC; HKDF and PBKDF2;
+// AES-GCM, AES-CBC, AES-CTR, AES-KW; ECDSA and ECDH on P-256/384/521;
+// Ed25519 and X25519; RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP; wrapKey and
+// unwrapKey with every encryption algorithm and AES-KW.
 const HASH_NAMES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = [512, 512, 1024, 1024];
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
@@ -80,10 +79,14 @@ function checkUsages(usages, allowed, operation) {
   return [...new Set(list)];
 }
 
+// A CryptoKey's host key is dropped when the CryptoKey is collected.
+const keyRegistry = new FinalizationRegistry((handle) => native.keyDrop(handle));
+
 class CryptoKey {
   #type; #extractable; #algorithm; #usages; #handle;
   constructor(token, type, extractable, algorithm, usages, handle) {
     if (token !== cryptoToken) throw new TypeError('Illegal constructor');
+    keyRegistry.register(this, handle);
     this.#type = type;
     this.#extractable = extractable;
     this.#algorithm = algorithm;
@@ -100,10 +103,6 @@ const keyHandle = CryptoKey._handle;
 delete CryptoKey._handle;
 Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: 'CryptoKey', configurable: true });
 
-function hmacKey(handle, hash, lengthBits, extractable, usages) {
-  const algorithm = { name: 'HMAC', hash: { name: HASH_NAMES[hash] }, length: lengthBits };
-  return new CryptoKey(cryptoToken, 'secret', extractable, algorithm, usages, handle);
-}
 
 function base64url(bytes) {
   let s = '';
@@ -123,6 +122,388 @@ function fromBase64url(text, operation) {
 }
 
 const HMAC_JWK_ALG = ['HS1', 'HS256', 'HS384', 'HS512'];
+const AES_USAGES = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
+const DERIVE_USAGES = ['deriveKey', 'deriveBits'];
+const AES_NAMES = ['AES-GCM', 'AES-CBC', 'AES-CTR', 'AES-KW'];
+const EC_CURVES = ['P-256', 'P-384', 'P-521'];
+const SIGN_PAIR = { public: ['verify'], private: ['sign'] };
+const DERIVE_PAIR = { public: [], private: DERIVE_USAGES };
+// Which usages each half of a key pair may have.
+const PAIR_USAGES = {
+  ECDSA: SIGN_PAIR, Ed25519: SIGN_PAIR, 'RSASSA-PKCS1-v1_5': SIGN_PAIR, 'RSA-PSS': SIGN_PAIR,
+  ECDH: DERIVE_PAIR, X25519: DERIVE_PAIR,
+  'RSA-OAEP': { public: ['encrypt', 'wrapKey'], private: ['decrypt', 'unwrapKey'] },
+};
+const PAIR_NAMES = Object.keys(PAIR_USAGES);
+// The host's key kinds and binary formats, numbered as in the WIT.
+const KEY_KINDS = ['P-256', 'P-384', 'P-521', 'Ed25519', 'X25519', 'RSA'];
+const BINARY_FORMATS = ['raw', 'spki', 'pkcs8'];
+const RSA_JWK_ALG = {
+  'RSASSA-PKCS1-v1_5': ['RS1', 'RS256', 'RS384', 'RS512'],
+  'RSA-PSS': ['PS1', 'PS256', 'PS384', 'PS512'],
+  'RSA-OAEP': ['RSA-OAEP', 'RSA-OAEP-256', 'RSA-OAEP-384', 'RSA-OAEP-512'],
+};
+const EC_JWK_ALG = { 'P-256': 'ES256', 'P-384': 'ES384', 'P-521': 'ES512' };
+const JWK_BYTE_MEMBERS = { EC: ['x', 'y', 'd'], OKP: ['x', 'd'], RSA: ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] };
+
+function domError(message, name) { return new DOMException(message, name); }
+
+function checkFormat(format, operation) {
+  if (!['raw', 'jwk', 'pkcs8', 'spki'].includes(format)) throw new TypeError(`${operation}: unknown format ${format}`);
+}
+
+function hashOfKey(key) { return HASH_NAMES.indexOf(key.algorithm.hash.name); }
+
+function maskBits(bytes, bits) {
+  const out = bytes.slice(0, Math.ceil(bits / 8));
+  if (bits % 8) out[out.length - 1] &= 0xff << (8 - (bits % 8));
+  return out;
+}
+
+// ---- secret keys: HMAC, AES, HKDF / PBKDF2 ----
+
+// A secret key's bytes from `raw` or a `jwk` (kty "oct"), with the JWK's
+// alg, use, key_ops and ext checked as the standard says.
+function secretKeyBytes(format, keyData, extractable, usages, name, use, expectedAlg) {
+  if (format === 'raw') return bufferSourceCopy(keyData, 'importKey');
+  if (format !== 'jwk') throw domError(`importKey: format ${format} is not valid for ${name}`, 'NotSupportedError');
+  const raw = fromBase64url(checkJwk(keyData, 'oct', name, extractable, usages, use).k, 'importKey');
+  const alg = expectedAlg(raw);
+  if (keyData.alg !== undefined && keyData.alg !== alg) {
+    throw domError(`importKey: JWK alg ${keyData.alg} does not match ${alg}`, 'DataError');
+  }
+  return raw;
+}
+
+// The members every JWK import checks: kty, use, key_ops, ext.
+function checkJwk(jwk, kty, name, extractable, usages, use) {
+  if (jwk === null || typeof jwk !== 'object' || isBufferSource(jwk)) throw new TypeError('importKey: a JWK must be an object');
+  if (jwk.kty !== kty) throw domError(`importKey: an ${name} JWK must have kty "${kty}"`, 'DataError');
+  if (usages.length && jwk.use !== undefined && jwk.use !== use) throw domError(`importKey: JWK use must be "${use}"`, 'DataError');
+  if (jwk.key_ops !== undefined) {
+    if (!Array.isArray(jwk.key_ops)) throw domError('importKey: JWK key_ops must be an array', 'DataError');
+    if (!usages.every((u) => jwk.key_ops.includes(u))) throw domError('importKey: usages are not in the JWK key_ops', 'DataError');
+  }
+  if (jwk.ext === false && extractable) throw domError('importKey: the JWK is not extractable', 'DataError');
+  return jwk;
+}
+
+function hmacKey(handle, hash, lengthBits, extractable, usages) {
+  const algorithm = { name: 'HMAC', hash: { name: HASH_NAMES[hash] }, length: lengthBits };
+  return new CryptoKey(cryptoToken, 'secret', extractable, algorithm, usages, handle);
+}
+
+function aesKey(name, handle, lengthBits, extractable, usages) {
+  return new CryptoKey(cryptoToken, 'secret', extractable, { name, length: lengthBits }, usages, handle);
+}
+
+function aesJwkAlg(name, bits) { return `A${bits}${name.slice(4)}`; }
+
+// The import functions take the key's bytes from `keyData`, or, when
+// `inHost` is given (unwrapKey, deriveKey), have it make the key in the host
+// from bytes that never come here: inHost(target) returns the handle.
+function hostHandle(inHost, target) {
+  try { return inHost(target); } catch (err) { throw cryptoError(err); }
+}
+
+function importHmacKey(format, keyData, algorithm, extractable, keyUsages, inHost) {
+  const hash = hashIndex(algorithm.hash, 'importKey');
+  const usages = checkUsages(keyUsages, ['sign', 'verify'], 'importKey');
+  const raw = inHost ? null : secretKeyBytes(format, keyData, extractable, usages, 'HMAC', 'sig', () => HMAC_JWK_ALG[hash]);
+  if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
+  let length = algorithm.length === undefined ? undefined : Number(algorithm.length);
+  if (inHost) {
+    const handle = hostHandle(inHost, { secret: 0, hash, length: length === undefined ? 0 : length });
+    return hmacKey(handle, hash, length === undefined ? native.keyInfo(handle).length : length, !!extractable, usages);
+  }
+  if (length === undefined) length = raw.length * 8;
+  try {
+    return hmacKey(native.hmacImport(hash, raw, length, !!extractable), hash, length, !!extractable, usages);
+  } catch (err) { throw cryptoError(err); }
+}
+
+function importAesKey(name, format, keyData, extractable, keyUsages, inHost) {
+  const usages = checkUsages(keyUsages, name === 'AES-KW' ? ['wrapKey', 'unwrapKey'] : AES_USAGES, 'importKey');
+  const raw = inHost ? null : secretKeyBytes(format, keyData, extractable, usages, name, 'enc', (bytes) => aesJwkAlg(name, bytes.length * 8));
+  if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
+  if (inHost) {
+    const handle = hostHandle(inHost, { secret: 1 });
+    return aesKey(name, handle, native.keyInfo(handle).length, !!extractable, usages);
+  }
+  try { return aesKey(name, native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages); } catch (err) { throw cryptoError(err); }
+}
+
+// HKDF / PBKDF2 base keys: raw bytes only, never extractable.
+function importDerivationKey(name, format, keyData, extractable, keyUsages, inHost) {
+  const usages = checkUsages(keyUsages, DERIVE_USAGES, 'importKey');
+  if (format !== 'raw') throw domError(`importKey: format ${format} is not valid for ${name}`, 'NotSupportedError');
+  const raw = inHost ? null : bufferSourceCopy(keyData, 'importKey');
+  if (extractable) throw domError(`importKey: ${name} keys cannot be extractable`, 'SyntaxError');
+  if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
+  const handle = inHost ? hostHandle(inHost, { secret: 2 }) : native.deriveImport(raw);
+  return new CryptoKey(cryptoToken, 'secret', false, { name }, usages, handle);
+}
+
+function exportSecretKey(format, key) {
+  let raw;
+  try { raw = native.keyExportRaw(keyHandle(key)); } catch (err) { throw cryptoError(err); }
+  if (format === 'raw') return raw.buffer;
+  if (format === 'jwk') {
+    const name = key.algorithm.name;
+    const alg = name === 'HMAC' ? HMAC_JWK_ALG[hashOfKey(key)] : aesJwkAlg(name, key.algorithm.length);
+    return { kty: 'oct', k: base64url(raw), alg, key_ops: [...key.usages], ext: key.extractable };
+  }
+  throw domError(`exportKey: format ${format} is not valid for ${key.algorithm.name}`, 'NotSupportedError');
+}
+
+// ---- key pairs: ECDSA, ECDH, Ed25519, X25519, RSA ----
+
+// The host's key kind and the key's `algorithm` dictionary (RSA's
+// modulusLength and publicExponent are filled in from the key).
+function pairAlgorithm(name, algorithm, operation) {
+  if (name === 'ECDSA' || name === 'ECDH') {
+    if (algorithm.namedCurve === undefined) throw new TypeError(`${operation}: ${name} needs a namedCurve`);
+    const namedCurve = String(algorithm.namedCurve);
+    if (!EC_CURVES.includes(namedCurve)) throw domError(`${operation}: the curve ${namedCurve} is not supported`, 'NotSupportedError');
+    return { kind: KEY_KINDS.indexOf(namedCurve), keyAlgorithm: { name, namedCurve } };
+  }
+  if (name === 'Ed25519' || name === 'X25519') return { kind: KEY_KINDS.indexOf(name), keyAlgorithm: { name } };
+  const hash = hashIndex(algorithm.hash, operation);
+  return { kind: KEY_KINDS.indexOf('RSA'), keyAlgorithm: { name, modulusLength: 0, publicExponent: new Uint8Array(0), hash: { name: HASH_NAMES[hash] } } };
+}
+
+function pairKey(type, extractable, keyAlgorithm, usages, handle) {
+  const algorithm = { ...keyAlgorithm };
+  if (algorithm.hash) {
+    const info = native.keyInfo(handle);
+    algorithm.modulusLength = info.modulusLength;
+    algorithm.publicExponent = info.publicExponent;
+    algorithm.hash = { ...algorithm.hash };
+  }
+  return new CryptoKey(cryptoToken, type, extractable, algorithm, usages, handle);
+}
+
+function generateKeyPair(name, algorithm, extractable, keyUsages) {
+  const allowed = PAIR_USAGES[name];
+  const { kind, keyAlgorithm } = pairAlgorithm(name, algorithm, 'generateKey');
+  let modulusLength = 0;
+  let exponent = new Uint8Array(0);
+  if (keyAlgorithm.hash) {
+    if (algorithm.modulusLength === undefined) throw new TypeError('generateKey: RSA needs a modulusLength');
+    if (!(algorithm.publicExponent instanceof Uint8Array)) throw new TypeError('generateKey: RSA needs a publicExponent Uint8Array');
+    modulusLength = Number(algorithm.modulusLength) >>> 0;
+    exponent = algorithm.publicExponent.slice();
+  }
+  const usages = checkUsages(keyUsages, [...allowed.public, ...allowed.private], 'generateKey');
+  const privateUsages = usages.filter((u) => allowed.private.includes(u));
+  if (privateUsages.length === 0) throw domError('generateKey: the private key would have no usages', 'SyntaxError');
+  let handles;
+  try { handles = native.keyPairGenerate(kind, modulusLength, exponent, !!extractable); } catch (err) { throw cryptoError(err); }
+  return {
+    publicKey: pairKey('public', true, keyAlgorithm, usages.filter((u) => allowed.public.includes(u)), handles[0]),
+    privateKey: pairKey('private', !!extractable, keyAlgorithm, privateUsages, handles[1]),
+  };
+}
+
+// The JWK checks of each key-pair algorithm beyond kty / use / key_ops / ext.
+function checkPairJwk(name, keyAlgorithm, jwk) {
+  if (name === 'ECDSA' || name === 'ECDH') {
+    if (jwk.crv !== keyAlgorithm.namedCurve) throw domError(`importKey: JWK crv ${jwk.crv} is not ${keyAlgorithm.namedCurve}`, 'DataError');
+    if (name === 'ECDSA' && jwk.alg !== undefined && jwk.alg !== EC_JWK_ALG[jwk.crv]) {
+      throw domError(`importKey: JWK alg ${jwk.alg} does not match ${EC_JWK_ALG[jwk.crv]}`, 'DataError');
+    }
+  } else if (name === 'Ed25519' || name === 'X25519') {
+    if (jwk.crv !== name) throw domError(`importKey: JWK crv ${jwk.crv} is not ${name}`, 'DataError');
+    if (name === 'Ed25519' && jwk.alg !== undefined && jwk.alg !== 'Ed25519' && jwk.alg !== 'EdDSA') {
+      throw domError(`importKey: JWK alg ${jwk.alg} is not EdDSA`, 'DataError');
+    }
+  } else {
+    const alg = RSA_JWK_ALG[name][HASH_NAMES.indexOf(keyAlgorithm.hash.name)];
+    if (jwk.alg !== undefined && jwk.alg !== alg) throw domError(`importKey: JWK alg ${jwk.alg} does not match ${alg}`, 'DataError');
+    // The CRT members come all together or not at all.
+    const crt = ['p', 'q', 'dp', 'dq', 'qi'].filter((m) => jwk[m] !== undefined).length;
+    if (jwk.d !== undefined && crt !== 0 && crt !== 5) throw domError('importKey: an RSA JWK has all of p, q, dp, dq and qi or none', 'DataError');
+  }
+}
+
+function jwkKty(name) {
+  if (name === 'ECDSA' || name === 'ECDH') return 'EC';
+  return name === 'Ed25519' || name === 'X25519' ? 'OKP' : 'RSA';
+}
+
+function importPairKey(name, format, keyData, algorithm, extractable, keyUsages, inHost) {
+  const allowed = PAIR_USAGES[name];
+  const { kind, keyAlgorithm } = pairAlgorithm(name, algorithm, 'importKey');
+  const usages = checkUsages(keyUsages, [...allowed.public, ...allowed.private], 'importKey');
+  if (format === 'raw' && keyAlgorithm.hash) throw domError('importKey: RSA keys have no raw format', 'NotSupportedError');
+  let type;
+  if (format === 'jwk') type = keyData.d === undefined ? 'public' : 'private';
+  else type = format === 'pkcs8' ? 'private' : 'public';
+  checkPairUsages(usages, allowed[type], type);
+  if (type === 'private' && usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
+  let handle;
+  if (format === 'jwk') {
+    const kty = jwkKty(name);
+    checkJwk(keyData, kty, name, extractable, usages, allowed.private.includes('sign') ? 'sig' : 'enc');
+    checkPairJwk(name, keyAlgorithm, keyData);
+    const members = {};
+    for (const member of JWK_BYTE_MEMBERS[kty]) {
+      if (keyData[member] !== undefined) members[member] = fromBase64url(keyData[member], 'importKey');
+    }
+    try { handle = native.keyImportJwk(kind, members, !!extractable); } catch (err) { throw cryptoError(err); }
+  } else if (inHost) {
+    handle = hostHandle(inHost, { kind, format: BINARY_FORMATS.indexOf(format) });
+  } else {
+    const bytes = bufferSourceCopy(keyData, 'importKey');
+    try { handle = native.keyImport(kind, BINARY_FORMATS.indexOf(format), bytes, !!extractable); } catch (err) { throw cryptoError(err); }
+  }
+  return pairKey(type, !!extractable, keyAlgorithm, usages, handle);
+}
+
+function checkPairUsages(usages, allowed, type) {
+  for (const usage of usages) {
+    if (!allowed.includes(usage)) throw domError(`importKey: '${usage}' is not a valid usage for a ${type} key`, 'SyntaxError');
+  }
+}
+
+function exportPairKey(format, key) {
+  const name = key.algorithm.name;
+  if (format === 'jwk') {
+    let members;
+    try { members = native.keyExportJwk(keyHandle(key)); } catch (err) { throw cryptoError(err); }
+    const kty = jwkKty(name);
+    const jwk = { kty };
+    if (kty === 'EC') jwk.crv = key.algorithm.namedCurve;
+    if (kty === 'OKP') jwk.crv = name;
+    if (kty === 'RSA') jwk.alg = RSA_JWK_ALG[name][hashOfKey(key)];
+    for (const member of JWK_BYTE_MEMBERS[kty]) if (members[member]) jwk[member] = base64url(members[member]);
+    jwk.key_ops = [...key.usages];
+    jwk.ext = key.extractable;
+    return jwk;
+  }
+  if (format === 'raw' && key.algorithm.hash) throw domError('exportKey: RSA keys have no raw format', 'NotSupportedError');
+  try { return native.keyExport(keyHandle(key), BINARY_FORMATS.indexOf(format)).buffer; } catch (err) { throw cryptoError(err); }
+}
+
+// ---- operations ----
+
+function importKeyNow(format, keyData, algorithm, extractable, keyUsages, inHost = undefined) {
+  checkFormat(format, 'importKey');
+  const name = algorithmName(algorithm, 'importKey', ['HMAC', 'HKDF', 'PBKDF2', ...AES_NAMES, ...PAIR_NAMES]);
+  if (inHost) {
+    if (format === 'jwk') throw new TypeError('importKey: a JWK cannot be made in the host');
+  } else if (format === 'jwk' ? (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) : !isBufferSource(keyData)) {
+    throw new TypeError(`importKey: the key data does not fit the ${format} format`);
+  }
+  if (name === 'HMAC') return importHmacKey(format, keyData, algorithm, extractable, keyUsages, inHost);
+  if (AES_NAMES.includes(name)) return importAesKey(name, format, keyData, extractable, keyUsages, inHost);
+  if (name === 'HKDF' || name === 'PBKDF2') return importDerivationKey(name, format, keyData, extractable, keyUsages, inHost);
+  return importPairKey(name, format, keyData, algorithm, extractable, keyUsages, inHost);
+}
+
+function exportKeyNow(format, key) {
+  checkFormat(format, 'exportKey');
+  if (!(key instanceof CryptoKey)) throw new TypeError('exportKey: key is not a CryptoKey');
+  if (!key.extractable) throw domError('exportKey: the key is not extractable', 'InvalidAccessError');
+  return key.type === 'secret' ? exportSecretKey(format, key) : exportPairKey(format, key);
+}
+
+// [scheme, hash, saltLength] for the host's sign / verify.
+function signatureScheme(name, algorithm, usage) {
+  if (name === 'ECDSA') return [0, hashIndex(algorithm.hash, usage), 0];
+  if (name === 'Ed25519') return [1, 0, 0];
+  if (name === 'RSASSA-PKCS1-v1_5') return [2, -1, 0];
+  if (algorithm.saltLength === undefined) throw new TypeError(`${usage}: RSA-PSS needs a saltLength`);
+  return [3, -1, Number(algorithm.saltLength) >>> 0];
+}
+
+// The host's cipher mode after the standard's checks: `{ aes, a, b, n }`
+// (see crypto.rs) or `{ oaep: hash, label }`.
+function cipherMode(algorithm, key, usage, names) {
+  const name = algorithmName(algorithm, usage, names);
+  const param = (member, what) => {
+    if (algorithm[member] === undefined) throw new TypeError(`${usage}: ${name} needs ${what}`);
+    return bufferSourceCopy(algorithm[member], `${usage}: ${member}`);
+  };
+  if (name === 'AES-GCM') {
+    const iv = param('iv', 'an iv');
+    const additionalData = algorithm.additionalData === undefined ? new Uint8Array(0) : bufferSourceCopy(algorithm.additionalData, `${usage}: additionalData`);
+    const tagLength = algorithm.tagLength === undefined ? 128 : Number(algorithm.tagLength);
+    checkKey(key, name, usage);
+    if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) throw domError(`${usage}: invalid tagLength ${algorithm.tagLength}`, 'OperationError');
+    if (iv.length === 0) throw domError(`${usage}: the iv cannot be empty`, 'OperationError');
+    return { aes: 0, a: iv, b: additionalData, n: tagLength };
+  }
+  let mode;
+  if (name === 'AES-CBC') {
+    mode = { aes: 1, a: param('iv', 'an iv'), b: undefined, n: 0 };
+  } else if (name === 'AES-CTR') {
+    const counter = param('counter', 'a counter');
+    if (algorithm.length === undefined) throw new TypeError(`${usage}: AES-CTR needs a length`);
+    mode = { aes: 2, a: counter, b: undefined, n: Number(algorithm.length) >>> 0 };
+  } else if (name === 'AES-KW') {
+    mode = { aes: 3, a: undefined, b: undefined, n: 0 };
+  } else {
+    const label = algorithm.label === undefined ? new Uint8Array(0) : bufferSourceCopy(algorithm.label, `${usage}: label`);
+    checkKey(key, name, usage);
+    return { oaep: hashOfKey(key), label };
+  }
+  checkKey(key, name, usage);
+  return mode;
+}
+
+function encryptOrDecrypt(algorithm, key, data, usage, names) {
+  const decrypt = usage === 'decrypt' || usage === 'unwrapKey';
+  const bytes = bufferSourceCopy(data, usage);
+  const mode = cipherMode(algorithm, key, usage, names);
+  try {
+    if (mode.oaep !== undefined) return native.rsaOaep(keyHandle(key), decrypt, mode.oaep, mode.label, bytes);
+    return (decrypt ? native.aesDecrypt : native.aesEncrypt)(keyHandle(key), mode.aes, mode.a, mode.b, mode.n, bytes);
+  } catch (err) { throw cryptoError(err); }
+}
+
+// The host's derivation after the standard's checks: `{ kind: 0 HKDF |
+// 1 PBKDF2 | 2 agreement, hash, salt, info, iterations, length, peer }`
+// (`length` null for a whole shared secret).
+function derivation(algorithm, baseKey, length, usage) {
+  const name = algorithmName(algorithm, usage, ['HKDF', 'PBKDF2', 'ECDH', 'X25519']);
+  if (name === 'ECDH' || name === 'X25519') {
+    const peer = algorithm.public;
+    if (!(peer instanceof CryptoKey)) throw new TypeError(`${usage}: ${name} needs a public CryptoKey`);
+    checkKey(baseKey, name, usage);
+    if (peer.type !== 'public') throw domError(`${usage}: the public member is a ${peer.type} key`, 'InvalidAccessError');
+    if (peer.algorithm.name !== name) throw domError(`${usage}: the public key is for ${peer.algorithm.name}, not ${name}`, 'InvalidAccessError');
+    if (name === 'ECDH' && peer.algorithm.namedCurve !== baseKey.algorithm.namedCurve) {
+      throw domError(`${usage}: the public key is on ${peer.algorithm.namedCurve}, the private key on ${baseKey.algorithm.namedCurve}`, 'InvalidAccessError');
+    }
+    return { kind: 2, peer, length: length === null || length === undefined ? null : Number(length) >>> 0 };
+  }
+  const hash = hashIndex(algorithm.hash, usage);
+  const salt = bufferSourceCopy(algorithm.salt, `${usage}: salt`);
+  let info;
+  let iterations = 0;
+  if (name === 'HKDF') {
+    info = bufferSourceCopy(algorithm.info, `${usage}: info`);
+  } else {
+    if (algorithm.iterations === undefined) throw new TypeError(`${usage}: PBKDF2 needs iterations`);
+    iterations = Number(algorithm.iterations) >>> 0;
+  }
+  checkKey(baseKey, name, usage);
+  if (length === null || length === undefined) throw domError(`${usage}: ${name} needs a length`, 'OperationError');
+  return { kind: name === 'HKDF' ? 0 : 1, hash, salt, info, iterations, length: Number(length) >>> 0 };
+}
+
+function deriveBitsNow(algorithm, baseKey, length, usage) {
+  const d = derivation(algorithm, baseKey, length, usage);
+  try {
+    if (d.kind === 0) return native.hkdfDeriveBits(keyHandle(baseKey), d.hash, d.salt, d.info, d.length);
+    if (d.kind === 1) return native.pbkdf2DeriveBits(keyHandle(baseKey), d.hash, d.salt, d.iterations, d.length);
+    const secret = native.deriveShared(keyHandle(baseKey), keyHandle(d.peer));
+    if (d.length === null) return secret;
+    if (d.length > secret.length * 8) throw domError(`${usage}: the shared secret has ${secret.length * 8} bits, not ${d.length}`, 'OperationError');
+    return maskBits(secret, d.length);
+  } catch (err) { throw cryptoError(err); }
+}
 
 // The standard's operations: each is async, so every error becomes a
 // rejected promise.
@@ -137,19 +518,20 @@ class SubtleCrypto {
 
   async generateKey(algorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 3, "Failed to execute 'generateKey' on 'SubtleCrypto'");
-    const name = algorithmName(algorithm, 'generateKey', ['HMAC', 'AES-GCM']);
-    if (name === 'AES-GCM') {
-      const usages = checkUsages(keyUsages, AES_USAGES, 'generateKey');
+    const name = algorithmName(algorithm, 'generateKey', ['HMAC', ...AES_NAMES, ...PAIR_NAMES]);
+    if (PAIR_NAMES.includes(name)) return generateKeyPair(name, algorithm, extractable, keyUsages);
+    if (AES_NAMES.includes(name)) {
+      const usages = checkUsages(keyUsages, name === 'AES-KW' ? ['wrapKey', 'unwrapKey'] : AES_USAGES, 'generateKey');
       const length = Number(algorithm.length);
-      if (![128, 192, 256].includes(length)) throw new DOMException(`generateKey: an AES key is 128, 192 or 256 bits, not ${algorithm.length}`, 'OperationError');
-      if (usages.length === 0) throw new DOMException('generateKey: usages cannot be empty', 'SyntaxError');
-      try { return aesKey(native.aesGenerate(length, !!extractable), length, !!extractable, usages); } catch (err) { throw cryptoError(err); }
+      if (![128, 192, 256].includes(length)) throw domError(`generateKey: an AES key is 128, 192 or 256 bits, not ${algorithm.length}`, 'OperationError');
+      if (usages.length === 0) throw domError('generateKey: usages cannot be empty', 'SyntaxError');
+      try { return aesKey(name, native.aesGenerate(length, !!extractable), length, !!extractable, usages); } catch (err) { throw cryptoError(err); }
     }
     const hash = hashIndex(algorithm.hash, 'generateKey');
     const usages = checkUsages(keyUsages, ['sign', 'verify'], 'generateKey');
-    if (usages.length === 0) throw new DOMException('generateKey: usages cannot be empty', 'SyntaxError');
+    if (usages.length === 0) throw domError('generateKey: usages cannot be empty', 'SyntaxError');
     const length = algorithm.length === undefined ? HASH_BLOCK_BITS[hash] : Number(algorithm.length);
-    if (!(length > 0)) throw new DOMException(`generateKey: invalid ${name} key length ${algorithm.length}`, 'OperationError');
+    if (!(length > 0)) throw domError(`generateKey: invalid ${name} key length ${algorithm.length}`, 'OperationError');
     try {
       return hmacKey(native.hmacGenerate(hash, length, !!extractable), hash, length, !!extractable, usages);
     } catch (err) { throw cryptoError(err); }
@@ -157,180 +539,114 @@ class SubtleCrypto {
 
   async importKey(format, keyData, algorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 5, "Failed to execute 'importKey' on 'SubtleCrypto'");
-    const name = algorithmName(algorithm, 'importKey', ['HMAC', 'HKDF', 'PBKDF2', 'AES-GCM']);
-    if (name === 'AES-GCM') return importAesKey(format, keyData, extractable, keyUsages);
-    if (name !== 'HMAC') return importDerivationKey(name, format, keyData, extractable, keyUsages);
-    const hash = hashIndex(algorithm.hash, 'importKey');
-    const usages = checkUsages(keyUsages, ['sign', 'verify'], 'importKey');
-    const raw = secretKeyBytes(format, keyData, extractable, usages, 'HMAC', 'sig', () => HMAC_JWK_ALG[hash]);
-    if (usages.length === 0) throw new DOMException('importKey: usages cannot be empty', 'SyntaxError');
-    const bits = raw.length * 8;
-    const length = algorithm.length === undefined ? bits : Number(algorithm.length);
-    try {
-      return hmacKey(native.hmacImport(hash, raw, length, !!extractable), hash, length, !!extractable, usages);
-    } catch (err) { throw cryptoError(err); }
+    return importKeyNow(format, keyData, algorithm, extractable, keyUsages);
   }
 
   async exportKey(format, key) {
     requiredArguments(arguments.length, 2, "Failed to execute 'exportKey' on 'SubtleCrypto'");
-    if (!(key instanceof CryptoKey)) throw new TypeError('exportKey: key is not a CryptoKey');
-    if (!['raw', 'jwk', 'pkcs8', 'spki'].includes(format)) throw new TypeError(`exportKey: unknown format ${format}`);
-    if (!key.extractable) throw new DOMException('exportKey: the key is not extractable', 'InvalidAccessError');
-    let raw;
-    try { raw = native.keyExportRaw(keyHandle(key)); } catch (err) { throw cryptoError(err); }
-    if (format === 'raw') return raw.buffer;
-    if (format === 'jwk') {
-      const alg = key.algorithm.name === 'AES-GCM'
-        ? `A${key.algorithm.length}GCM`
-        : HMAC_JWK_ALG[HASH_NAMES.indexOf(key.algorithm.hash.name)];
-      return { kty: 'oct', k: base64url(raw), alg, key_ops: [...key.usages], ext: key.extractable };
-    }
-    throw new DOMException(`exportKey: format ${format} is not valid for ${key.algorithm.name}`, 'NotSupportedError');
+    return exportKeyNow(format, key);
   }
 
   async sign(algorithm, key, data) {
     requiredArguments(arguments.length, 3, "Failed to execute 'sign' on 'SubtleCrypto'");
-    const name = algorithmName(algorithm, 'sign', ['HMAC']);
+    const name = algorithmName(algorithm, 'sign', ['HMAC', ...SIGN_NAMES]);
     const bytes = bufferSourceCopy(data, 'sign');
+    if (name === 'HMAC') {
+      checkKey(key, name, 'sign');
+      return native.hmacSign(keyHandle(key), bytes).buffer;
+    }
+    const [scheme, hash, salt] = signatureScheme(name, algorithm, 'sign');
     checkKey(key, name, 'sign');
-    return native.hmacSign(keyHandle(key), bytes).buffer;
+    try { return native.sign(keyHandle(key), scheme, hash < 0 ? hashOfKey(key) : hash, salt, bytes).buffer; } catch (err) { throw cryptoError(err); }
   }
 
   async verify(algorithm, key, signature, data) {
     requiredArguments(arguments.length, 4, "Failed to execute 'verify' on 'SubtleCrypto'");
-    const name = algorithmName(algorithm, 'verify', ['HMAC']);
+    const name = algorithmName(algorithm, 'verify', ['HMAC', ...SIGN_NAMES]);
     const sig = bufferSourceCopy(signature, 'verify');
     const bytes = bufferSourceCopy(data, 'verify');
+    if (name === 'HMAC') {
+      checkKey(key, name, 'verify');
+      return native.hmacVerify(keyHandle(key), bytes, sig);
+    }
+    const [scheme, hash, salt] = signatureScheme(name, algorithm, 'verify');
     checkKey(key, name, 'verify');
-    return native.hmacVerify(keyHandle(key), bytes, sig);
+    try { return native.verify(keyHandle(key), scheme, hash < 0 ? hashOfKey(key) : hash, salt, bytes, sig); } catch (err) { throw cryptoError(err); }
+  }
+
+  async encrypt(algorithm, key, data) {
+    requiredArguments(arguments.length, 3, "Failed to execute 'encrypt' on 'SubtleCrypto'");
+    return encryptOrDecrypt(algorithm, key, data, 'encrypt', CIPHER_NAMES).buffer;
+  }
+
+  async decrypt(algorithm, key, data) {
+    requiredArguments(arguments.length, 3, "Failed to execute 'decrypt' on 'SubtleCrypto'");
+    return encryptOrDecrypt(algorithm, key, data, 'decrypt', CIPHER_NAMES).buffer;
+  }
+
+  async deriveBits(algorithm, baseKey, length = null) {
+    requiredArguments(arguments.length, 2, "Failed to execute 'deriveBits' on 'SubtleCrypto'");
+    return deriveBitsNow(algorithm, baseKey, length, 'deriveBits').buffer;
+  }
+
+  async deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
+    requiredArguments(arguments.length, 5, "Failed to execute 'deriveKey' on 'SubtleCrypto'");
+    const name = algorithmName(derivedKeyType, 'deriveKey', ['HMAC', ...AES_NAMES]);
+    let length;
+    if (name === 'HMAC') {
+      const hash = hashIndex(derivedKeyType.hash, 'deriveKey');
+      length = derivedKeyType.length === undefined ? HASH_BLOCK_BITS[hash] : Number(derivedKeyType.length);
+    } else {
+      length = Number(derivedKeyType.length);
+      if (![128, 192, 256].includes(length)) throw domError(`deriveKey: an AES key is 128, 192 or 256 bits, not ${derivedKeyType.length}`, 'OperationError');
+    }
+    // The derived bits become the key in the host; they never come here.
+    const d = derivation(algorithm, baseKey, length, 'deriveKey');
+    const peer = d.kind === 2 ? keyHandle(d.peer) : -1;
+    return importKeyNow('raw', null, derivedKeyType, extractable, keyUsages,
+      (target) => native.deriveKey(keyHandle(baseKey), d, peer, target, !!extractable));
+  }
+
+  async wrapKey(format, key, wrappingKey, wrapAlgorithm) {
+    requiredArguments(arguments.length, 4, "Failed to execute 'wrapKey' on 'SubtleCrypto'");
+    checkFormat(format, 'wrapKey');
+    algorithmName(wrapAlgorithm, 'wrapKey', WRAP_NAMES);
+    checkKey(wrappingKey, wrappingKey instanceof CryptoKey ? wrappingKey.algorithm.name : '', 'wrapKey');
+    const exported = exportKeyNow(format, key);
+    const bytes = format === 'jwk' ? new TextEncoder().encode(JSON.stringify(exported)) : new Uint8Array(exported);
+    return encryptOrDecrypt(wrapAlgorithm, wrappingKey, bytes, 'wrapKey', WRAP_NAMES).buffer;
+  }
+
+  async unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
+    requiredArguments(arguments.length, 7, "Failed to execute 'unwrapKey' on 'SubtleCrypto'");
+    checkFormat(format, 'unwrapKey');
+    if (format !== 'jwk') {
+      // Decrypted and imported in the host: the key's bytes never come here.
+      const wrapped = bufferSourceCopy(wrappedKey, 'unwrapKey');
+      const mode = cipherMode(unwrapAlgorithm, unwrappingKey, 'unwrapKey', WRAP_NAMES);
+      return importKeyNow(format, null, unwrappedKeyAlgorithm, extractable, keyUsages,
+        (target) => native.unwrapKey(keyHandle(unwrappingKey), mode, wrapped, target, !!extractable));
+    }
+    // A JWK is JSON, parsed here: its members pass through this instance.
+    const bytes = encryptOrDecrypt(unwrapAlgorithm, unwrappingKey, wrappedKey, 'unwrapKey', WRAP_NAMES);
+    let keyData;
+    try { keyData = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)); } catch {
+      throw domError('unwrapKey: the unwrapped data is not a JWK', 'DataError');
+    }
+    return importKeyNow(format, keyData, unwrappedKeyAlgorithm, extractable, keyUsages);
   }
 }
-
-const AES_USAGES = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
-
-// A secret key's bytes from `raw` or a `jwk` (kty "oct"), with the JWK's
-// alg, use, key_ops and ext checked as the standard says.
-function secretKeyBytes(format, keyData, extractable, usages, name, use, expectedAlg) {
-  if (format === 'raw') return bufferSourceCopy(keyData, 'importKey');
-  if (format !== 'jwk') {
-    if (['pkcs8', 'spki'].includes(format)) throw new DOMException(`importKey: format ${format} is not valid for ${name}`, 'NotSupportedError');
-    throw new TypeError(`importKey: unknown format ${format}`);
-  }
-  if (keyData === null || typeof keyData !== 'object' || isBufferSource(keyData)) throw new TypeError('importKey: a JWK must be an object');
-  if (keyData.kty !== 'oct') throw new DOMException(`importKey: an ${name} JWK must have kty "oct"`, 'DataError');
-  const raw = fromBase64url(keyData.k, 'importKey');
-  const alg = expectedAlg(raw);
-  if (keyData.alg !== undefined && keyData.alg !== alg) {
-    throw new DOMException(`importKey: JWK alg ${keyData.alg} does not match ${alg}`, 'DataError');
-  }
-  if (usages.length && keyData.use !== undefined && keyData.use !== use) throw new DOMException(`importKey: JWK use must be "${use}"`, 'DataError');
-  if (keyData.key_ops !== undefined && !usages.every((u) => keyData.key_ops.includes(u))) {
-    throw new DOMException('importKey: usages are not in the JWK key_ops', 'DataError');
-  }
-  if (keyData.ext === false && extractable) throw new DOMException('importKey: the JWK is not extractable', 'DataError');
-  return raw;
-}
-
-function aesKey(handle, lengthBits, extractable, usages) {
-  return new CryptoKey(cryptoToken, 'secret', extractable, { name: 'AES-GCM', length: lengthBits }, usages, handle);
-}
-
-function importAesKey(format, keyData, extractable, keyUsages) {
-  const usages = checkUsages(keyUsages, AES_USAGES, 'importKey');
-  const raw = secretKeyBytes(format, keyData, extractable, usages, 'AES-GCM', 'enc', (bytes) => `A${bytes.length * 8}GCM`);
-  if (usages.length === 0) throw new DOMException('importKey: usages cannot be empty', 'SyntaxError');
-  try { return aesKey(native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages); } catch (err) { throw cryptoError(err); }
-}
-
-function aesGcm(algorithm, key, data, decrypt) {
-  const usage = decrypt ? 'decrypt' : 'encrypt';
-  const name = algorithmName(algorithm, usage, ['AES-GCM']);
-  const iv = bufferSourceCopy(algorithm.iv, `${usage}: iv`);
-  const additionalData = algorithm.additionalData === undefined ? new Uint8Array(0) : bufferSourceCopy(algorithm.additionalData, `${usage}: additionalData`);
-  const tagLength = algorithm.tagLength === undefined ? 128 : Number(algorithm.tagLength);
-  const bytes = bufferSourceCopy(data, usage);
-  checkKey(key, name, usage);
-  if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) throw new DOMException(`${usage}: invalid tagLength ${algorithm.tagLength}`, 'OperationError');
-  if (iv.length === 0) throw new DOMException(`${usage}: the iv cannot be empty`, 'OperationError');
-  try { return native.aesGcm(keyHandle(key), decrypt, iv, additionalData, tagLength, bytes).buffer; } catch (err) { throw cryptoError(err); }
-}
-
-SubtleCrypto.prototype.encrypt = async function encrypt(algorithm, key, data) {
-  requiredArguments(arguments.length, 3, "Failed to execute 'encrypt' on 'SubtleCrypto'");
-  return aesGcm(algorithm, key, data, false);
-};
-
-SubtleCrypto.prototype.decrypt = async function decrypt(algorithm, key, data) {
-  requiredArguments(arguments.length, 3, "Failed to execute 'decrypt' on 'SubtleCrypto'");
-  return aesGcm(algorithm, key, data, true);
-};
-
-// HKDF / PBKDF2 base keys: raw bytes only, never extractable.
-function importDerivationKey(name, format, keyData, extractable, keyUsages) {
-  const usages = checkUsages(keyUsages, ['deriveKey', 'deriveBits'], 'importKey');
-  if (format !== 'raw') {
-    if (['jwk', 'pkcs8', 'spki'].includes(format)) throw new DOMException(`importKey: format ${format} is not valid for ${name}`, 'NotSupportedError');
-    throw new TypeError(`importKey: unknown format ${format}`);
-  }
-  const raw = bufferSourceCopy(keyData, 'importKey');
-  if (extractable) throw new DOMException(`importKey: ${name} keys cannot be extractable`, 'SyntaxError');
-  if (usages.length === 0) throw new DOMException('importKey: usages cannot be empty', 'SyntaxError');
-  return new CryptoKey(cryptoToken, 'secret', false, { name }, usages, native.deriveImport(raw));
-}
-
-// The bits of deriveBits / deriveKey.
-function deriveBits(algorithm, baseKey, length, usage) {
-  const name = algorithmName(algorithm, usage, ['HKDF', 'PBKDF2']);
-  const hash = hashIndex(algorithm.hash, usage);
-  const salt = bufferSourceCopy(algorithm.salt, `${usage}: salt`);
-  let info;
-  let iterations;
-  if (name === 'HKDF') {
-    info = bufferSourceCopy(algorithm.info, `${usage}: info`);
-  } else {
-    if (algorithm.iterations === undefined) throw new TypeError(`${usage}: PBKDF2 needs iterations`);
-    iterations = Number(algorithm.iterations) >>> 0;
-  }
-  checkKey(baseKey, name, usage);
-  if (length === null || length === undefined) throw new DOMException(`${usage}: ${name} needs a length`, 'OperationError');
-  const bits = Number(length) >>> 0;
-  try {
-    return name === 'HKDF'
-      ? native.hkdfDeriveBits(keyHandle(baseKey), hash, salt, info, bits)
-      : native.pbkdf2DeriveBits(keyHandle(baseKey), hash, salt, iterations, bits);
-  } catch (err) { throw cryptoError(err); }
-}
-
-SubtleCrypto.prototype.deriveBits = async function deriveBits_(algorithm, baseKey, length = null) {
-  requiredArguments(arguments.length, 2, "Failed to execute 'deriveBits' on 'SubtleCrypto'");
-  return deriveBits(algorithm, baseKey, length, 'deriveBits').buffer;
-};
-
-SubtleCrypto.prototype.deriveKey = async function deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
-  requiredArguments(arguments.length, 5, "Failed to execute 'deriveKey' on 'SubtleCrypto'");
-  algorithmName(derivedKeyType, 'deriveKey', ['HMAC']);
-  const hash = hashIndex(derivedKeyType.hash, 'deriveKey');
-  const length = derivedKeyType.length === undefined ? HASH_BLOCK_BITS[hash] : Number(derivedKeyType.length);
-  const bits = deriveBits(algorithm, baseKey, length, 'deriveKey');
-  return this.importKey('raw', bits, derivedKeyType, extractable, keyUsages);
-};
-
-for (const operation of ['wrapKey', 'unwrapKey']) {
-  Object.defineProperty(SubtleCrypto.prototype, operation, {
-    value: async function () {
-      throw new DOMException(`${operation}: no algorithm that supports it is implemented yet`, 'NotSupportedError');
-    },
-    writable: true, configurable: true,
-  });
-}
+const SIGN_NAMES = ['ECDSA', 'Ed25519', 'RSASSA-PKCS1-v1_5', 'RSA-PSS'];
+const CIPHER_NAMES = ['AES-GCM', 'AES-CBC', 'AES-CTR', 'RSA-OAEP'];
+const WRAP_NAMES = [...CIPHER_NAMES, 'AES-KW'];
 Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: 'SubtleCrypto', configurable: true });
 
 function checkKey(key, name, usage) {
   if (!(key instanceof CryptoKey)) throw new TypeError(`${usage}: key is not a CryptoKey`);
   if (key.algorithm.name !== name) {
-    throw new DOMException(`${usage}: the key is for ${key.algorithm.name}, not ${name}`, 'InvalidAccessError');
+    throw domError(`${usage}: the key is for ${key.algorithm.name}, not ${name}`, 'InvalidAccessError');
   }
-  if (!key.usages.includes(usage)) throw new DOMException(`${usage}: the key's usages do not include '${usage}'`, 'InvalidAccessError');
+  if (!key.usages.includes(usage)) throw domError(`${usage}: the key's usages do not include '${usage}'`, 'InvalidAccessError');
 }
 
 class Crypto {

@@ -65,8 +65,11 @@ function concatBytes(chunks) {
   return out;
 }
 
-// A Uint8Array over the bytes of a BufferSource (no copy).
+// A Uint8Array over the bytes of a BufferSource (no copy); a detached
+// buffer holds no bytes (WebIDL).
 function bufferSourceBytes(value) {
+  const buffer = ArrayBuffer.isView(value) ? value.buffer : value;
+  if (buffer.detached) return new Uint8Array(0);
   if (ArrayBuffer.isView(value)) return new Uint8Array(value.buffer, value.byteOffset, value.byteLength);
   return new Uint8Array(value);
 }

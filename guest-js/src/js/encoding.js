@@ -1,6 +1,50 @@
-// TextEncoder and TextDecoder (Encoding Standard), UTF-8. The byte work is
-// native; BOM handling and streaming state live here.
+// TextEncoder and TextDecoder (Encoding Standard): UTF-8 (the byte work is
+// native) and, for decoding, UTF-16LE/BE. BOM handling and streaming state
+// live here.
 const UTF8_LABELS = new Set(['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8']);
+const DECODER_LABELS = new Map([
+  ...[...UTF8_LABELS].map((l) => [l, 'utf-8']),
+  ...['csunicode', 'iso-10646-ucs-2', 'ucs-2', 'unicode', 'unicodefeff', 'utf-16', 'utf-16le'].map((l) => [l, 'utf-16le']),
+  ...['unicodefffe', 'utf-16be'].map((l) => [l, 'utf-16be']),
+]);
+
+// The Encoding Standard's UTF-16 decoder over `bytes`: [text, the bytes to
+// keep for the next call when streaming (an odd byte, a lead surrogate)].
+function utf16Decode(bytes, bigEndian, fatal, stream) {
+  const n = bytes.length;
+  const units = [];
+  const unitAt = (k) => (bigEndian ? (bytes[k] << 8) | bytes[k + 1] : bytes[k] | (bytes[k + 1] << 8));
+  const bad = () => {
+    if (fatal) throw new TypeError('The encoded data was not valid utf-16');
+    units.push(0xfffd);
+  };
+  let i = 0;
+  let keep = null;
+  while (i < n) {
+    if (i + 1 >= n) { // an odd byte at the end
+      if (stream) keep = bytes.slice(i); else bad();
+      break;
+    }
+    const u = unitAt(i);
+    if (u >= 0xd800 && u <= 0xdbff) {
+      if (i + 3 >= n) { // a lead surrogate whose trail has not come (yet)
+        if (stream) keep = bytes.slice(i); else bad();
+        break;
+      }
+      const v = unitAt(i + 2);
+      if (v >= 0xdc00 && v <= 0xdfff) { units.push(u, v); i += 4; } else { bad(); i += 2; }
+    } else if (u >= 0xdc00 && u <= 0xdfff) {
+      bad();
+      i += 2;
+    } else {
+      units.push(u);
+      i += 2;
+    }
+  }
+  let text = '';
+  for (let k = 0; k < units.length; k += 8192) text += String.fromCharCode.apply(null, units.slice(k, k + 8192));
+  return [text, keep];
+}
 
 class TextEncoder {
   get encoding() { return 'utf-8'; }
@@ -68,17 +112,18 @@ function incompleteUtf8Tail(bytes) {
 }
 
 class TextDecoder {
-  #fatal; #ignoreBOM; #pending = null; #bomSeen = false;
+  #encoding; #fatal; #ignoreBOM; #pending = null; #bomSeen = false;
   constructor(label = 'utf-8', options = undefined) {
     const name = String(label).trim().toLowerCase();
-    if (!UTF8_LABELS.has(name)) {
+    this.#encoding = DECODER_LABELS.get(name);
+    if (this.#encoding === undefined) {
       throw new RangeError(`Failed to construct 'TextDecoder': The encoding label provided ('${label}') is invalid or not supported.`);
     }
     const o = options == null ? {} : options;
     this.#fatal = !!o.fatal;
     this.#ignoreBOM = !!o.ignoreBOM;
   }
-  get encoding() { return 'utf-8'; }
+  get encoding() { return this.#encoding; }
   get fatal() { return this.#fatal; }
   get ignoreBOM() { return this.#ignoreBOM; }
   decode(input = undefined, options = undefined) {
@@ -94,14 +139,19 @@ class TextDecoder {
       bytes = joined;
       this.#pending = null;
     }
-    if (stream) {
-      const tail = incompleteUtf8Tail(bytes);
-      if (tail) {
-        this.#pending = bytes.slice(bytes.length - tail);
-        bytes = bytes.subarray(0, bytes.length - tail);
+    let text;
+    if (this.#encoding !== 'utf-8') {
+      [text, this.#pending] = utf16Decode(bytes, this.#encoding === 'utf-16be', this.#fatal, stream);
+    } else {
+      if (stream) {
+        const tail = incompleteUtf8Tail(bytes);
+        if (tail) {
+          this.#pending = bytes.slice(bytes.length - tail);
+          bytes = bytes.subarray(0, bytes.length - tail);
+        }
       }
+      text = bytes.length ? native.utf8Decode(bytes, this.#fatal) : '';
     }
-    let text = bytes.length ? native.utf8Decode(bytes, this.#fatal) : '';
     if (!this.#ignoreBOM && !this.#bomSeen && text.length) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       this.#bomSeen = true;

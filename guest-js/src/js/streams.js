@@ -17,7 +17,9 @@ class CountQueuingStrategy {
   get highWaterMark() { return this.#hwm; }
   get size() { return countSize; }
 }
-function countSize() { return 1; }
+// The standard's size functions are methods: named `size`, no prototype,
+// not constructors.
+const countSize = ({ size() { return 1; } }).size;
 
 class ByteLengthQueuingStrategy {
   #hwm;
@@ -25,7 +27,7 @@ class ByteLengthQueuingStrategy {
   get highWaterMark() { return this.#hwm; }
   get size() { return byteLengthSize; }
 }
-function byteLengthSize(chunk) { return chunk.byteLength; }
+const byteLengthSize = ({ size(chunk) { return chunk.byteLength; } }).size;
 
 class ReadableStreamDefaultController {
   #stream;
@@ -80,16 +82,18 @@ class ReadableStreamDefaultReader {
     streamOps.detach(stream, error);
     this.#stream = null;
   }
-  static _settle(reader, error) {
-    if (error === undefined) reader.#resolveClosed(undefined);
-    else reader.#rejectClosed(error);
+  static _settle(reader, rejected, error) {
+    if (rejected) reader.#rejectClosed(error);
+    else reader.#resolveClosed(undefined);
   }
 }
 const settleDefaultReaderClosed = ReadableStreamDefaultReader._settle;
 delete ReadableStreamDefaultReader._settle;
-function settleReaderClosed(reader, error) {
-  if (reader instanceof ReadableStreamBYOBReader) settleByobReaderClosed(reader, error);
-  else settleDefaultReaderClosed(reader, error);
+// Resolves a reader's `closed`, or rejects it with `error` (which may be
+// undefined) when `rejected`.
+function settleReaderClosed(reader, rejected, error) {
+  if (reader instanceof ReadableStreamBYOBReader) settleByobReaderClosed(reader, rejected, error);
+  else settleDefaultReaderClosed(reader, rejected, error);
 }
 
 let streamOps;
@@ -100,6 +104,7 @@ class ReadableStream {
   #reader = null;
   #readRequests = [];
   #readIntoRequests = []; // of a BYOB reader
+  #closeWatchers = []; // internal: settled when the stream closes or errors
   #disturbed = false;
   #controller;
   #byteController = null; // a byte stream's controller state (byte_streams.js)
@@ -115,34 +120,51 @@ class ReadableStream {
   #cancelAlgorithm;
 
   constructor(underlyingSource = undefined, strategy = undefined) {
-    const source = underlyingSource == null ? {} : underlyingSource;
-    const s = strategy == null ? {} : strategy;
-    if (source.type !== undefined && String(source.type) !== 'bytes') {
-      throw new RangeError(`Failed to construct 'ReadableStream': invalid type ${source.type}`);
+    // WebIDL: `optional object underlyingSource` and the QueuingStrategy
+    // dictionary are converted first, then the UnderlyingSource dictionary;
+    // members are read once, in order.
+    if (underlyingSource === null) throw new TypeError("Failed to construct 'ReadableStream': parameter 1 is not an object.");
+    if (strategy !== undefined && strategy !== null && typeof strategy !== 'object' && typeof strategy !== 'function') {
+      throw new TypeError("Failed to construct 'ReadableStream': parameter 2 is not of type 'QueuingStrategy'.");
     }
-    const bytes = source.type !== undefined;
-    if (bytes && s.size !== undefined) throw new RangeError("Failed to construct 'ReadableStream': a byte stream cannot have a size function");
-    const hwm = s.highWaterMark === undefined ? (bytes ? 0 : 1) : Number(s.highWaterMark);
-    if (Number.isNaN(hwm) || hwm < 0) throw new RangeError("Failed to construct 'ReadableStream': invalid highWaterMark");
-    if (s.size !== undefined && typeof s.size !== 'function') throw new TypeError("Failed to construct 'ReadableStream': size must be a function");
-    for (const name of ['start', 'pull', 'cancel']) {
-      if (source[name] !== undefined && typeof source[name] !== 'function') {
+    const s = strategy == null ? {} : strategy;
+    const strategyHwm = s.highWaterMark;
+    const size = s.size;
+    if (size !== undefined && typeof size !== 'function') throw new TypeError("Failed to construct 'ReadableStream': size must be a function");
+    const source = underlyingSource === undefined ? {} : underlyingSource;
+    const members = {
+      autoAllocateChunkSize: source.autoAllocateChunkSize,
+      cancel: source.cancel,
+      pull: source.pull,
+      start: source.start,
+      type: source.type,
+    };
+    for (const name of ['cancel', 'pull', 'start']) {
+      if (members[name] !== undefined && typeof members[name] !== 'function') {
         throw new TypeError(`Failed to construct 'ReadableStream': ${name} must be a function`);
       }
     }
+    if (members.type !== undefined && String(members.type) !== 'bytes') {
+      throw new TypeError(`Failed to construct 'ReadableStream': '${members.type}' is not a valid ReadableStreamType`);
+    }
+    const bytes = members.type !== undefined;
+    if (bytes && size !== undefined) throw new RangeError("Failed to construct 'ReadableStream': a byte stream cannot have a size function");
+    const hwm = strategyHwm === undefined ? (bytes ? 0 : 1) : Number(strategyHwm);
+    if (Number.isNaN(hwm) || hwm < 0) throw new RangeError("Failed to construct 'ReadableStream': invalid highWaterMark");
     if (bytes) {
-      const [controller, state, start] = setUpByteController(this, source, hwm);
+      const [controller, state, start] = setUpByteController(this, source, members, hwm);
       this.#controller = controller;
       this.#byteController = state;
       start();
       return;
     }
     this.#hwm = hwm;
-    this.#size = s.size;
+    this.#size = size;
     this.#controller = new ReadableStreamDefaultController(streamToken, this);
-    this.#pullAlgorithm = source.pull ? () => source.pull.call(source, this.#controller) : () => undefined;
-    this.#cancelAlgorithm = source.cancel ? (reason) => source.cancel.call(source, reason) : () => undefined;
-    const startResult = source.start ? source.start.call(source, this.#controller) : undefined;
+    const { pull, cancel, start } = members;
+    this.#pullAlgorithm = pull ? () => Reflect.apply(pull, source, [this.#controller]) : () => undefined;
+    this.#cancelAlgorithm = cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined;
+    const startResult = start ? Reflect.apply(start, source, [this.#controller]) : undefined;
     Promise.resolve(startResult).then(() => {
       this.#started = true;
       this.#pullIfNeeded();
@@ -152,6 +174,9 @@ class ReadableStream {
   get locked() { return this.#reader !== null; }
 
   getReader(options = undefined) {
+    if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'function') {
+      throw new TypeError("Failed to execute 'getReader' on 'ReadableStream': parameter 1 is not of type 'ReadableStreamGetReaderOptions'.");
+    }
     const mode = options == null ? undefined : options.mode;
     if (mode !== undefined) {
       if (String(mode) === 'byob') return new ReadableStreamBYOBReader(this);
@@ -165,89 +190,72 @@ class ReadableStream {
     return this.#cancel(reason);
   }
 
-  // Branches of a byte stream are byte streams and get their own copy of
-  // each chunk ("ReadableByteStreamTee" clones for the second branch).
+  // "ReadableStreamDefaultTee": one read feeds both branches (a byte
+  // stream's tee is in byte_streams.js).
   tee() {
-    const bytes = this.#byteController !== null;
-    const reader = this.getReader();
-    let canceled = [false, false];
-    let reasons = [undefined, undefined];
+    if (this.locked) throw new TypeError("Failed to execute 'tee' on 'ReadableStream': the stream is locked");
+    if (this.#byteController !== null) return byteStreamTee(this);
+    const stream = this;
+    new ReadableStreamDefaultReader(this); // locks the stream; read internally
+    const canceled = [false, false];
+    const reasons = [undefined, undefined];
     let resolveCancel;
     const cancelPromise = new Promise((resolve) => { resolveCancel = resolve; });
     let reading = false;
+    let readAgain = false;
     const branches = [];
     const pull = () => {
-      if (reading) return Promise.resolve();
+      if (reading) { readAgain = true; return Promise.resolve(); }
       reading = true;
-      return reader.read().then(({ value, done }) => {
-        reading = false;
-        // Copied before the first branch takes (transfers) the original.
-        const chunks = [value, bytes && !done && !canceled[0] && !canceled[1] ? value.slice() : value];
-        for (let i = 0; i < 2; i++) {
-          if (canceled[i]) continue;
-          if (done) {
-            branches[i].controller.close();
-            // A BYOB read waiting on a closed byte branch ends empty.
-            if (bytes && branches[i].controller.byobRequest !== null) branches[i].controller.byobRequest.respond(0);
-          } else branches[i].controller.enqueue(chunks[i]);
+      streamOps.read(stream).then(({ value, done }) => {
+        if (done) {
+          reading = false;
+          for (let i = 0; i < 2; i++) {
+            if (!canceled[i] && streamOps.canCloseOrEnqueue(branches[i])) streamOps.close(branches[i]);
+          }
+          if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
+          return;
         }
-        if (done && !(canceled[0] && canceled[1])) resolveCancel(undefined);
-      }, (e) => {
+        readAgain = false;
+        // The internal enqueue: a branch errored meanwhile takes nothing.
+        for (let i = 0; i < 2; i++) {
+          if (!canceled[i] && streamOps.canCloseOrEnqueue(branches[i])) streamOps.enqueue(branches[i], value);
+        }
         reading = false;
-        for (let i = 0; i < 2; i++) if (!canceled[i]) branches[i].controller.error(e);
-        resolveCancel(undefined);
-      });
+        if (readAgain) pull();
+      }, () => { reading = false; });
+      return Promise.resolve();
     };
     const cancelBranch = (i) => (reason) => {
       canceled[i] = true;
       reasons[i] = reason;
-      if (canceled[0] && canceled[1]) resolveCancel(reader.cancel(reasons));
+      if (canceled[0] && canceled[1]) resolveCancel(streamOps.cancel(stream, reasons));
       return cancelPromise;
     };
     for (let i = 0; i < 2; i++) {
-      const branch = {};
-      branch.stream = new ReadableStream({
-        type: bytes ? 'bytes' : undefined,
-        start(controller) { branch.controller = controller; },
-        pull,
-        cancel: cancelBranch(i),
-      }, { highWaterMark: 0 });
-      branches.push(branch);
+      // Null-prototype dictionaries: nothing is read from Object.prototype.
+      const source = { __proto__: null, pull, cancel: cancelBranch(i) };
+      branches.push(new ReadableStream(source, { __proto__: null, highWaterMark: 1 }));
     }
-    reader.closed.catch((e) => {
-      for (let i = 0; i < 2; i++) if (!canceled[i]) branches[i].controller.error(e);
+    streamOps.closedPromise(stream).catch((e) => {
+      for (let i = 0; i < 2; i++) if (!canceled[i]) streamOps.error(branches[i], e);
+      if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
     });
-    return [branches[0].stream, branches[1].stream];
+    return [branches[0], branches[1]];
   }
 
+  // WebIDL async iteration: the iterators share a prototype; next() and
+  // return() are chained so they run in call order.
   values(options = undefined) {
+    if (options !== undefined && options !== null && typeof options !== 'object' && typeof options !== 'function') {
+      throw new TypeError("Failed to execute 'values' on 'ReadableStream': parameter 1 is not of type 'ReadableStreamIteratorOptions'.");
+    }
     const preventCancel = options != null && !!options.preventCancel;
-    const reader = this.getReader();
-    let finished = false;
-    const iterator = Object.create(AsyncIteratorPrototype, {
-      next: {
-        value: () => {
-          if (finished) return Promise.resolve({ value: undefined, done: true });
-          return reader.read().then((result) => {
-            if (result.done) { finished = true; reader.releaseLock(); }
-            return result;
-          }, (e) => { finished = true; reader.releaseLock(); throw e; });
-        },
-      },
-      return: {
-        value: (value) => {
-          if (finished) return Promise.resolve({ value, done: true });
-          finished = true;
-          if (preventCancel) { reader.releaseLock(); return Promise.resolve({ value, done: true }); }
-          const cancelled = reader.cancel(value);
-          reader.releaseLock();
-          return cancelled.then(() => ({ value, done: true }));
-        },
-      },
-    });
+    const reader = new ReadableStreamDefaultReader(this);
+    const iterator = Object.create(ReadableStreamAsyncIteratorPrototype);
+    iteratorStates.set(iterator, { stream: this, reader, preventCancel, ongoing: null, finished: false });
     return iterator;
   }
-  [Symbol.asyncIterator](options = undefined) { return this.values(options); }
 
   pipeTo(destination, options = undefined) {
     return readableStreamPipeToMethod(this, arguments.length, destination, options);
@@ -256,21 +264,47 @@ class ReadableStream {
     return readableStreamPipeThroughMethod(this, arguments.length, transform, options);
   }
 
+  // "ReadableStreamFromIterable": GetIterator(async), falling back to a
+  // sync iterator whose values are awaited (CreateAsyncFromSyncIterator).
   static from(asyncIterable) {
-    if (asyncIterable instanceof ReadableStream) return asyncIterable;
-    const method = asyncIterable == null ? undefined : (asyncIterable[Symbol.asyncIterator] ?? asyncIterable[Symbol.iterator]);
-    if (typeof method !== 'function') throw new TypeError("Failed to execute 'from' on 'ReadableStream': the argument is not iterable");
-    const iterator = method.call(asyncIterable);
+    const what = "Failed to execute 'from' on 'ReadableStream'";
+    let method = asyncIterable == null ? undefined : asyncIterable[Symbol.asyncIterator];
+    let sync = false;
+    if (method === undefined || method === null) {
+      method = asyncIterable == null ? undefined : asyncIterable[Symbol.iterator];
+      sync = true;
+    }
+    if (typeof method !== 'function') throw new TypeError(`${what}: the argument is not iterable`);
+    const iterator = Reflect.apply(method, asyncIterable, []);
+    if (iterator === null || (typeof iterator !== 'object' && typeof iterator !== 'function')) {
+      throw new TypeError(`${what}: the iterator is not an object`);
+    }
+    const next = iterator.next;
+    const isObject = (v) => v !== null && (typeof v === 'object' || typeof v === 'function');
     return new ReadableStream({
-      async pull(controller) {
-        const { value, done } = await iterator.next();
-        if (done) controller.close();
-        else controller.enqueue(await value);
+      __proto__: null,
+      pull(controller) {
+        return Promise.resolve(Reflect.apply(next, iterator, [])).then((result) => {
+          if (!isObject(result)) throw new TypeError(`${what}: the iterator result is not an object`);
+          if (result.done) { controller.close(); return undefined; }
+          if (!sync) { controller.enqueue(result.value); return undefined; }
+          return Promise.resolve(result.value).then((v) => controller.enqueue(v));
+        });
       },
-      async cancel(reason) {
-        if (typeof iterator.return === 'function') await iterator.return(reason);
+      cancel(reason) {
+        let ret;
+        try {
+          ret = iterator.return;
+          if (ret !== undefined && ret !== null && typeof ret !== 'function') throw new TypeError(`${what}: iterator.return is not a function`);
+        } catch (e) { return Promise.reject(e); }
+        if (ret === undefined || ret === null) return Promise.resolve();
+        let result;
+        try { result = Reflect.apply(ret, iterator, [reason]); } catch (e) { return Promise.reject(e); }
+        return Promise.resolve(result).then((r) => {
+          if (!isObject(r)) throw new TypeError(`${what}: iterator.return() did not give an object`);
+        });
       },
-    }, { highWaterMark: 0 });
+    }, { __proto__: null, highWaterMark: 0 });
   }
 
   // --- the standard's internal algorithms ---
@@ -289,8 +323,10 @@ class ReadableStream {
     if (!this.#shouldPull()) return;
     if (this.#pulling) { this.#pullAgain = true; return; }
     this.#pulling = true;
+    // A throwing pull is a rejected promise: the error lands a microtask
+    // later, after the chunk being read is delivered (as the standard has it).
     let result;
-    try { result = this.#pullAlgorithm(); } catch (e) { this.#error(e); return; }
+    try { result = this.#pullAlgorithm(); } catch (e) { result = Promise.reject(e); }
     Promise.resolve(result).then(() => {
       this.#pulling = false;
       if (this.#pullAgain) { this.#pullAgain = false; this.#pullIfNeeded(); }
@@ -322,7 +358,8 @@ class ReadableStream {
     if (this.#state !== 'readable') return;
     this.#state = 'closed';
     for (const request of this.#readRequests.splice(0)) request.resolve({ value: undefined, done: true });
-    if (this.#reader !== null) settleReaderClosed(this.#reader, undefined);
+    if (this.#reader !== null) settleReaderClosed(this.#reader, false);
+    for (const watcher of this.#closeWatchers.splice(0)) watcher.resolve();
   }
   #error(e) {
     if (this.#state !== 'readable') return;
@@ -330,9 +367,10 @@ class ReadableStream {
     this.#storedError = e;
     this.#queue = [];
     this.#queueSize = 0;
+    if (this.#reader !== null) settleReaderClosed(this.#reader, true, e);
     for (const request of this.#readRequests.splice(0)) request.reject(e);
     for (const request of this.#readIntoRequests.splice(0)) request.reject(e);
-    if (this.#reader !== null) settleReaderClosed(this.#reader, e);
+    for (const watcher of this.#closeWatchers.splice(0)) watcher.reject(e);
   }
   #read() {
     this.#disturbed = true;
@@ -344,7 +382,7 @@ class ReadableStream {
     if (this.#queue.length > 0) {
       const [chunk, size] = this.#queue.shift();
       this.#queueSize -= size;
-      if (this.#queue.length === 0) this.#queueSize = 0;
+      if (this.#queueSize < 0) this.#queueSize = 0; // rounding errors only
       if (this.#closeRequested && this.#queue.length === 0) this.#finishClose();
       else this.#pullIfNeeded();
       return Promise.resolve({ value: chunk, done: false });
@@ -379,8 +417,8 @@ class ReadableStream {
       disturbed: (s) => s.#disturbed,
       attach: (s, reader) => {
         s.#reader = reader;
-        if (s.#state === 'closed') settleReaderClosed(reader, undefined);
-        else if (s.#state === 'errored') settleReaderClosed(reader, s.#storedError);
+        if (s.#state === 'closed') settleReaderClosed(reader, false);
+        else if (s.#state === 'errored') settleReaderClosed(reader, true, s.#storedError);
       },
       detach: (s, error) => {
         if (s.#byteController !== null) s.#byteController.releaseSteps();
@@ -401,6 +439,12 @@ class ReadableStream {
       },
       fulfillReadIntoRequest: (s, chunk, done) => s.#readIntoRequests.shift().resolve({ value: chunk, done }),
       closeStream: (s) => s.#finishClose(),
+      // Settles when the stream closes or errors (tee watches its source).
+      closedPromise: (s) => new Promise((resolve, reject) => {
+        if (s.#state === 'closed') resolve();
+        else if (s.#state === 'errored') reject(s.#storedError);
+        else s.#closeWatchers.push({ resolve, reject });
+      }),
       errorStream: (s, e) => s.#error(e),
       readInto: (s, view, min) => {
         s.#disturbed = true;
@@ -411,6 +455,61 @@ class ReadableStream {
   }
 }
 const AsyncIteratorPrototype = Object.getPrototypeOf(Object.getPrototypeOf(async function* () {}).prototype);
+Object.defineProperty(ReadableStream.prototype, Symbol.asyncIterator, {
+  value: ReadableStream.prototype.values, writable: true, configurable: true,
+});
+// The original method: an app replacing it must not change iteration.
+const defaultReaderReleaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
+const releaseReader = (reader) => Reflect.apply(defaultReaderReleaseLock, reader, []);
+// Per-iterator state: the reader, and the promise of the last next()/return().
+const iteratorStates = new WeakMap();
+const ReadableStreamAsyncIteratorPrototype = Object.create(AsyncIteratorPrototype, {
+  next: {
+    writable: true, configurable: true, enumerable: true,
+    value: ({ next() {
+      const state = iteratorStates.get(this);
+      if (state === undefined) return Promise.reject(new TypeError('next() called on an object that is not a ReadableStream iterator'));
+      const step = () => {
+        if (state.finished) return Promise.resolve({ value: undefined, done: true });
+        return streamOps.read(state.stream).then(({ value, done }) => {
+          state.ongoing = null;
+          if (!done) return { value, done: false };
+          state.finished = true;
+          releaseReader(state.reader);
+          return { value: undefined, done: true };
+        }, (e) => {
+          state.ongoing = null;
+          state.finished = true;
+          releaseReader(state.reader);
+          throw e;
+        });
+      };
+      state.ongoing = state.ongoing === null ? step() : state.ongoing.then(step, step);
+      return state.ongoing;
+    } }).next,
+  },
+  return: {
+    writable: true, configurable: true, enumerable: true,
+    value: ({ return(value) {
+      const state = iteratorStates.get(this);
+      if (state === undefined) return Promise.reject(new TypeError('return() called on an object that is not a ReadableStream iterator'));
+      const step = () => {
+        if (state.finished) return Promise.resolve({ value, done: true });
+        state.finished = true;
+        if (state.preventCancel) {
+          releaseReader(state.reader);
+          return Promise.resolve({ value, done: true });
+        }
+        const cancelled = streamOps.cancel(state.stream, value);
+        releaseReader(state.reader);
+        return cancelled.then(() => ({ value, done: true }));
+      };
+      state.ongoing = state.ongoing === null ? step() : state.ongoing.then(step, step);
+      return state.ongoing;
+    } }).return,
+  },
+  [Symbol.toStringTag]: { value: 'ReadableStream AsyncIterator', configurable: true },
+});
 for (const cls of [ReadableStream, ReadableStreamDefaultReader, ReadableStreamDefaultController, CountQueuingStrategy, ByteLengthQueuingStrategy]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }

@@ -81,6 +81,17 @@ fn streams_and_crypto_against_native(nano_bin: &std::path::Path, script: &std::p
         std::hint::black_box(ring::hmac::sign(&key, &message));
     }
     let hmac = 5000.0 / start.elapsed().as_secs_f64();
+    let (ecdsa_sign, ecdsa_verify) = ecdsa_p256_ring(&message);
+    let (p256_sign, p256_verify) = ecdsa_p256_rustcrypto(&message);
+    let gcm_key = ring::aead::LessSafeKey::new(ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &[0u8; 32]).unwrap());
+    let aes_gcm = mb_per_s(100.0, || {
+        for _ in 0..100 {
+            let mut data = one_mb.clone(); // nano copies the plaintext in too
+            let nonce = ring::aead::Nonce::assume_unique_for_key([0u8; 12]);
+            gcm_key.seal_in_place_append_tag(nonce, ring::aead::Aad::empty(), &mut data).unwrap();
+            std::hint::black_box(data);
+        }
+    });
     let row = |name: &str, nano: f64, native: f64, unit: &str| {
         println!("  {name:<34} nano {nano:>10.1}   native {native:>10.1} {unit}   ratio {:>6.3}", nano / native)
     };
@@ -90,6 +101,53 @@ fn streams_and_crypto_against_native(nano_bin: &std::path::Path, script: &std::p
     row("SHA-256 digest, 1 MB x 100", get("sha256_1mb_mb_s"), sha_1mb, "MB/s");
     row("SHA-256 digest, 100 MB", get("sha256_100mb_mb_s"), sha_100mb, "MB/s");
     row("HMAC-SHA-256 sign, 1 KB", get("hmac_sha256_1kb_per_s"), hmac, "/s  ");
+    row("SHA-256 DigestStream, 100 MB", get("digest_stream_100mb_mb_s"), sha_100mb, "MB/s");
+    row("ECDSA P-256 sign, 1 KB (ring)", get("ecdsa_p256_sign_per_s"), ecdsa_sign, "/s  ");
+    row("ECDSA P-256 verify, 1 KB (ring)", get("ecdsa_p256_verify_per_s"), ecdsa_verify, "/s  ");
+    row("ECDSA P-256 sign (p256 crate)", get("ecdsa_p256_sign_per_s"), p256_sign, "/s  ");
+    row("ECDSA P-256 verify (p256 crate)", get("ecdsa_p256_verify_per_s"), p256_verify, "/s  ");
+    row("AES-256-GCM encrypt, 1 MB x 100", get("aes_256_gcm_1mb_mb_s"), aes_gcm, "MB/s");
+}
+
+/// Signatures and verifications per second with ring (the fastest native
+/// P-256 at hand).
+fn ecdsa_p256_ring(message: &[u8]) -> (f64, f64) {
+    use ring::signature::{EcdsaKeyPair, KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING};
+    let rng = ring::rand::SystemRandom::new();
+    let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
+    let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
+    let start = Instant::now();
+    let mut signature = None;
+    for _ in 0..2000 {
+        signature = Some(pair.sign(&rng, message).unwrap());
+    }
+    let sign = 2000.0 / start.elapsed().as_secs_f64();
+    let public = UnparsedPublicKey::new(&ECDSA_P256_SHA256_FIXED, pair.public_key().as_ref());
+    let signature = signature.unwrap();
+    let start = Instant::now();
+    for _ in 0..2000 {
+        public.verify(message, signature.as_ref()).unwrap();
+    }
+    (sign, 2000.0 / start.elapsed().as_secs_f64())
+}
+
+/// The same with the `p256` crate nano's host uses, to tell the cost of the
+/// crate from the cost of the instance boundary.
+fn ecdsa_p256_rustcrypto(message: &[u8]) -> (f64, f64) {
+    use p256::ecdsa::signature::{Signer, Verifier};
+    let key = p256::ecdsa::SigningKey::random(&mut rand_core::OsRng);
+    let start = Instant::now();
+    let mut signature: Option<p256::ecdsa::Signature> = None;
+    for _ in 0..2000 {
+        signature = Some(key.sign(message));
+    }
+    let sign = 2000.0 / start.elapsed().as_secs_f64();
+    let (public, signature) = (*key.verifying_key(), signature.unwrap());
+    let start = Instant::now();
+    for _ in 0..2000 {
+        public.verify(message, &signature).unwrap();
+    }
+    (sign, 2000.0 / start.elapsed().as_secs_f64())
 }
 
 const FETCH_ROUND_TRIPS: usize = 300;
