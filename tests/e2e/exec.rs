@@ -47,6 +47,8 @@ fn blob_file_and_form_data() { run_suite("blob_form_data.js"); }
 fn readable_streams() { run_suite("streams.js"); }
 #[test]
 fn readable_byte_streams_and_byob_readers() { run_suite("byte_streams.js"); }
+#[test]
+fn writable_transform_streams_and_pipes() { run_suite("writable_streams.js"); }
 
 #[test]
 fn structured_clone_size_limit_is_configurable() {

@@ -258,18 +258,10 @@ class ReadableStream {
   }
 
   pipeTo(destination, options = undefined) {
-    requiredArguments(arguments.length, 1, "Failed to execute 'pipeTo' on 'ReadableStream'");
-    return pipeStream(this, destination, options);
+    return readableStreamPipeToMethod(this, arguments.length, destination, options);
   }
   pipeThrough(transform, options = undefined) {
-    requiredArguments(arguments.length, 1, "Failed to execute 'pipeThrough' on 'ReadableStream'");
-    if (transform == null || !(transform.writable instanceof WritableStream) || !(transform.readable instanceof ReadableStream)) {
-      throw new TypeError("Failed to execute 'pipeThrough' on 'ReadableStream': { writable, readable } expected");
-    }
-    if (this.locked) throw new TypeError('pipeThrough: the stream is locked');
-    if (transform.writable.locked) throw new TypeError('pipeThrough: the writable side is locked');
-    pipeStream(this, transform.writable, options).catch(() => {});
-    return transform.readable;
+    return readableStreamPipeThroughMethod(this, arguments.length, transform, options);
   }
 
   // "ReadableStreamFromIterable": GetIterator(async), falling back to a
