@@ -414,6 +414,7 @@ class ReadableStream {
       read: (s) => s.#read(),
       cancel: (s, reason) => s.#cancel(reason),
       state: (s) => s.#state,
+      storedError: (s) => s.#storedError,
       disturbed: (s) => s.#disturbed,
       attach: (s, reader) => {
         s.#reader = reader;

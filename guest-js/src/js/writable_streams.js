@@ -874,24 +874,8 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
     if (!preventAbort) shutdownWithAction(() => writableOps.abort(dest, storedError), true, storedError);
     else shutdown(true, storedError);
   };
-  // (streams.js settles a reader's closed promise with fulfilment when the
-  // stream errors with `undefined`: the state tells the two apart.)
-  const onSourceClosedOrErrored = () => {
-    if (streamOps.state(source) === 'errored') onSourceErrored(undefined);
-    else onSourceClosed();
-  };
-  if (streamOps.state(source) === 'errored') {
-    if (typeof streamOps.storedError === 'function') onSourceErrored(streamOps.storedError(source));
-    else {
-      // The stored error is only reachable through the reader's closed
-      // promise: nothing else may start shutting down until it arrives.
-      shuttingDown = true;
-      const resume = (e) => { shuttingDown = false; onSourceErrored(e); };
-      uponPromise(readerClosed, () => resume(undefined), resume);
-    }
-  } else {
-    uponPromise(readerClosed, onSourceClosedOrErrored, onSourceErrored);
-  }
+  if (streamOps.state(source) === 'errored') onSourceErrored(streamOps.storedError(source));
+  else uponPromise(readerClosed, () => onSourceClosed(), onSourceErrored);
   // Errors propagate backward: destination errored.
   const onDestErrored = (storedError) => {
     if (!preventCancel) shutdownWithAction(() => streamOps.cancel(source, storedError), true, storedError);
