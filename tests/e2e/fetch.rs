@@ -310,3 +310,25 @@ console.log(await (await fetch(`${UPSTREAM}/slow?ms=50`)).text());
 "#);
     assert_eq!(assert_ok(&out), "TypeError fetch failed: timed out waiting for the response true\nTypeError true\nslept 50\n");
 }
+
+#[test]
+fn fetch_connect_timeout_is_configurable() {
+    let up = upstream::start();
+    // A listener with a backlog of 0 whose one slot is taken: the kernel
+    // drops further SYNs, so connecting hangs until the timeout.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let _guard = rt.enter();
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let listener = socket.listen(0).unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let _taken = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let flags = ["--allow-host", "127.0.0.1", "--fetch-connect-timeout", "0.5"];
+    let out = fetch_script(&up, "connect-timeout", &flags, &format!(r#"
+const start = performance.now();
+try {{ await fetch('http://127.0.0.1:{port}/'); console.log('resolved'); }}
+catch (err) {{ console.log(err.name, err.message, performance.now() - start < 5000); }}
+"#));
+    assert_eq!(assert_ok(&out), "TypeError fetch failed: connection timed out true\n");
+    drop(listener);
+}
