@@ -445,21 +445,12 @@ function setUpByteController(stream, source, members, hwm) {
 }
 
 class ReadableStreamBYOBReader {
-  #stream = null;
-  #closed;
-  #resolveClosed;
-  #rejectClosed;
+  #reader;
   constructor(stream) {
     requiredArguments(arguments.length, 1, "Failed to construct 'ReadableStreamBYOBReader'");
-    if (!(stream instanceof ReadableStream)) throw new TypeError("Failed to construct 'ReadableStreamBYOBReader': parameter 1 is not of type 'ReadableStream'.");
-    if (stream.locked) throw new TypeError('This stream is already locked to a reader');
-    if (streamOps.byteController(stream) === null) throw new TypeError('A BYOB reader needs a readable byte stream (type: "bytes")');
-    this.#closed = new Promise((resolve, reject) => { this.#resolveClosed = resolve; this.#rejectClosed = reject; });
-    this.#closed.catch(() => {});
-    this.#stream = stream;
-    streamOps.attach(stream, this);
+    this.#reader = new GenericReader(stream, 'byob', 'ReadableStreamBYOBReader');
   }
-  get closed() { return this.#closed; }
+  get closed() { return this.#reader.closed; }
   read(view, options = undefined) {
     if (!ArrayBuffer.isView(view)) return Promise.reject(new TypeError("Failed to execute 'read' on 'ReadableStreamBYOBReader': parameter 1 is not an ArrayBufferView"));
     if (view.byteLength === 0) return Promise.reject(new TypeError("Failed to execute 'read': the view is empty"));
@@ -474,32 +465,13 @@ class ReadableStreamBYOBReader {
     if (min === 0) return Promise.reject(new TypeError("Failed to execute 'read': min must be greater than 0"));
     const length = view instanceof DataView ? view.byteLength : view.length;
     if (min > length) return Promise.reject(new RangeError("Failed to execute 'read': min is larger than the view"));
-    if (this.#stream === null) return Promise.reject(new TypeError('The reader has been released'));
-    return streamOps.readInto(this.#stream, view, min);
+    const stream = this.#reader.stream;
+    if (stream === null) return Promise.reject(new TypeError('The reader has been released'));
+    return streamOps.readInto(stream, view, min);
   }
-  cancel(reason = undefined) {
-    if (this.#stream === null) return Promise.reject(new TypeError('The reader has been released'));
-    return streamOps.cancel(this.#stream, reason);
-  }
-  releaseLock() {
-    if (this.#stream === null) return;
-    const stream = this.#stream;
-    const error = new TypeError('The reader was released');
-    if (streamOps.state(stream) === 'readable') this.#rejectClosed(error);
-    else {
-      this.#closed = Promise.reject(error);
-      this.#closed.catch(() => {});
-    }
-    streamOps.detach(stream, error);
-    this.#stream = null;
-  }
-  static _settle(reader, rejected, error) {
-    if (rejected) reader.#rejectClosed(error);
-    else reader.#resolveClosed(undefined);
-  }
+  cancel(reason = undefined) { return this.#reader.cancel(reason); }
+  releaseLock() { this.#reader.release(); }
 }
-const settleByobReaderClosed = ReadableStreamBYOBReader._settle;
-delete ReadableStreamBYOBReader._settle;
 
 for (const cls of [ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });

@@ -47,53 +47,58 @@ class ReadableStreamDefaultController {
   error(e = undefined) { streamOps.error(this.#stream, e); }
 }
 
-class ReadableStreamDefaultReader {
-  #stream = null;
-  #closed;
-  #resolveClosed;
-  #rejectClosed;
-  constructor(stream) {
-    requiredArguments(arguments.length, 1, "Failed to construct 'ReadableStreamDefaultReader'");
-    if (!(stream instanceof ReadableStream)) throw new TypeError("Failed to construct 'ReadableStreamDefaultReader': parameter 1 is not of type 'ReadableStream'.");
+// The state of the standard's ReadableStreamGenericReader mixin, shared by
+// both reader classes: the stream read from (null once released) and the
+// `closed` promise the stream settles. The stream holds this, not the reader.
+class GenericReader {
+  constructor(stream, kind, what) {
+    if (!(stream instanceof ReadableStream)) throw new TypeError(`Failed to construct '${what}': parameter 1 is not of type 'ReadableStream'.`);
     if (stream.locked) throw new TypeError('This stream is already locked to a reader');
-    this.#closed = new Promise((resolve, reject) => { this.#resolveClosed = resolve; this.#rejectClosed = reject; });
-    this.#closed.catch(() => {});
-    this.#stream = stream;
+    if (kind === 'byob' && streamOps.byteController(stream) === null) {
+      throw new TypeError('A BYOB reader needs a readable byte stream (type: "bytes")');
+    }
+    this.kind = kind;
+    this.closed = new Promise((resolve, reject) => { this.resolveClosed = resolve; this.rejectClosed = reject; });
+    this.closed.catch(() => {});
+    this.stream = stream;
     streamOps.attach(stream, this);
   }
-  get closed() { return this.#closed; }
-  read() {
-    if (this.#stream === null) return Promise.reject(new TypeError('The reader has been released'));
-    return streamOps.read(this.#stream);
+  // Resolves `closed`, or rejects it with `error` (which may be undefined).
+  settle(rejected, error) {
+    if (rejected) this.rejectClosed(error);
+    else this.resolveClosed(undefined);
   }
-  cancel(reason = undefined) {
-    if (this.#stream === null) return Promise.reject(new TypeError('The reader has been released'));
-    return streamOps.cancel(this.#stream, reason);
+  cancel(reason) {
+    if (this.stream === null) return Promise.reject(new TypeError('The reader has been released'));
+    return streamOps.cancel(this.stream, reason);
   }
-  releaseLock() {
-    if (this.#stream === null) return;
-    const stream = this.#stream;
+  release() {
+    if (this.stream === null) return;
     const error = new TypeError('The reader was released');
-    if (streamOps.state(stream) === 'readable') this.#rejectClosed(error);
+    if (streamOps.state(this.stream) === 'readable') this.rejectClosed(error);
     else {
-      this.#closed = Promise.reject(error);
-      this.#closed.catch(() => {});
+      this.closed = Promise.reject(error);
+      this.closed.catch(() => {});
     }
-    streamOps.detach(stream, error);
-    this.#stream = null;
-  }
-  static _settle(reader, rejected, error) {
-    if (rejected) reader.#rejectClosed(error);
-    else reader.#resolveClosed(undefined);
+    streamOps.detach(this.stream, error);
+    this.stream = null;
   }
 }
-const settleDefaultReaderClosed = ReadableStreamDefaultReader._settle;
-delete ReadableStreamDefaultReader._settle;
-// Resolves a reader's `closed`, or rejects it with `error` (which may be
-// undefined) when `rejected`.
-function settleReaderClosed(reader, rejected, error) {
-  if (reader instanceof ReadableStreamBYOBReader) settleByobReaderClosed(reader, rejected, error);
-  else settleDefaultReaderClosed(reader, rejected, error);
+
+class ReadableStreamDefaultReader {
+  #reader;
+  constructor(stream) {
+    requiredArguments(arguments.length, 1, "Failed to construct 'ReadableStreamDefaultReader'");
+    this.#reader = new GenericReader(stream, 'default', 'ReadableStreamDefaultReader');
+  }
+  get closed() { return this.#reader.closed; }
+  read() {
+    const stream = this.#reader.stream;
+    if (stream === null) return Promise.reject(new TypeError('The reader has been released'));
+    return streamOps.read(stream);
+  }
+  cancel(reason = undefined) { return this.#reader.cancel(reason); }
+  releaseLock() { this.#reader.release(); }
 }
 
 let streamOps;
@@ -358,7 +363,7 @@ class ReadableStream {
     if (this.#state !== 'readable') return;
     this.#state = 'closed';
     for (const request of this.#readRequests.splice(0)) request.resolve({ value: undefined, done: true });
-    if (this.#reader !== null) settleReaderClosed(this.#reader, false);
+    if (this.#reader !== null) this.#reader.settle(false);
     for (const watcher of this.#closeWatchers.splice(0)) watcher.resolve();
   }
   #error(e) {
@@ -367,7 +372,7 @@ class ReadableStream {
     this.#storedError = e;
     this.#queue = [];
     this.#queueSize = 0;
-    if (this.#reader !== null) settleReaderClosed(this.#reader, true, e);
+    if (this.#reader !== null) this.#reader.settle(true, e);
     for (const request of this.#readRequests.splice(0)) request.reject(e);
     for (const request of this.#readIntoRequests.splice(0)) request.reject(e);
     for (const watcher of this.#closeWatchers.splice(0)) watcher.reject(e);
@@ -418,8 +423,8 @@ class ReadableStream {
       disturbed: (s) => s.#disturbed,
       attach: (s, reader) => {
         s.#reader = reader;
-        if (s.#state === 'closed') settleReaderClosed(reader, false);
-        else if (s.#state === 'errored') settleReaderClosed(reader, true, s.#storedError);
+        if (s.#state === 'closed') reader.settle(false);
+        else if (s.#state === 'errored') reader.settle(true, s.#storedError);
       },
       detach: (s, error) => {
         if (s.#byteController !== null) s.#byteController.releaseSteps();
@@ -429,7 +434,7 @@ class ReadableStream {
       },
       // For the byte stream controller and the BYOB reader.
       byteController: (s) => s.#byteController,
-      readerKind: (s) => (s.#reader === null ? null : s.#reader instanceof ReadableStreamBYOBReader ? 'byob' : 'default'),
+      readerKind: (s) => (s.#reader === null ? null : s.#reader.kind),
       numReadRequests: (s) => s.#readRequests.length,
       numReadIntoRequests: (s) => s.#readIntoRequests.length,
       addReadRequest: (s, request) => s.#readRequests.push(request),
