@@ -145,8 +145,12 @@ fn cancel(id: u32) {
 
 /// Whether a source is waiting for data, or a sink for the host to drain it.
 pub fn has_pending() -> bool {
-    SOURCES.with(|s| s.borrow().iter().any(|s| s.want != Want::Nothing))
-        || SINKS.with(|s| s.borrow().iter().any(|s| !s.pending.is_empty()))
+    SOURCES.with(|s| s.borrow().iter().any(|s| s.want != Want::Nothing)) || sending()
+}
+
+/// Whether a sink still has bytes the host has not taken.
+pub fn sending() -> bool {
+    SINKS.with(|s| s.borrow().iter().any(|s| !s.pending.is_empty()))
 }
 
 /// The pollables to wait on, with the id each belongs to.
@@ -190,8 +194,12 @@ pub fn advance(id: u32) -> Option<Event> {
             }
             Ok(true) => Some(Event::Drained),
             Ok(false) => None,
-            Err(_) if sink.close_when_drained => {
-                sinks.remove(index); // the request's response reports why
+            Err(message) if sink.close_when_drained => {
+                sinks.remove(index); // dropped unfinished: the peer sees the body cut short
+                crate::nano::platform::log::write(
+                    crate::nano::platform::log::Level::Warn,
+                    &format!("a body was cut short: {message}"),
+                );
                 None
             }
             Err(message) => Some(Event::Failed(message)),

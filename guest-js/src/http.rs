@@ -23,7 +23,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             log::write(log::Level::Error, "this component was not pre-initialised with an app (use `nano-host build`)");
             let ResponseParts { status, headers, body } = error_response();
             let Body::Bytes(bytes) = body else { unreachable!() };
-            return send_bytes(send_head(out, status, &headers), &bytes);
+            return send_bytes(send_head(out, status, &headers), bytes);
         }
         engine::apply_memory_limit();
         let method = method_name(request.method());
@@ -41,9 +41,10 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
                 error_response()
             });
             send(ctx, &hooks, out, parts);
-            // ctx.waitUntil() work goes on after the response is out.
+            // ctx.waitUntil() work goes on after the response is out, and
+            // a large body drains to a slow client meanwhile.
             if let Err(e) = run_until(ctx, &hooks, Rejections::Log, || {
-                call_hook::<_, bool>(&hooks, "waitUntilSettled", ()).unwrap_or(true)
+                !bodies::sending() && call_hook::<_, bool>(&hooks, "waitUntilSettled", ()).unwrap_or(true)
             }) {
                 log::write(log::Level::Error, &format!("waitUntil: {e}"));
             }
@@ -121,7 +122,7 @@ fn send<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, out: ResponseOutparam, mut par
     }
     let body = send_head(out, parts.status, &parts.headers);
     match parts.body {
-        Body::Bytes(bytes) => send_bytes(body, &bytes),
+        Body::Bytes(bytes) => send_bytes(body, bytes),
         Body::Stream(stream) => {
             if let Err(e) = stream_body(ctx, hooks, body, stream) {
                 log::write(log::Level::Warn, &format!("streaming the response body: {e}"));
@@ -146,29 +147,12 @@ fn send_head(out: ResponseOutparam, status: u16, headers: &[(String, Vec<u8>)]) 
     body
 }
 
-fn send_bytes(body: OutgoingBody, bytes: &[u8]) {
-    if let Err(e) = write_body(&body, bytes) {
+/// Hands the body over at once if the host takes it all, else the event
+/// loop drains it (see `handle`), so waitUntil work runs meanwhile.
+fn send_bytes(body: OutgoingBody, bytes: Vec<u8>) {
+    if let Err(e) = bodies::send_all(body, bytes) {
         log::write(log::Level::Warn, &format!("writing the response body: {e}"));
-        return; // dropping an unfinished body tells the host it was cut short
     }
-    let _ = OutgoingBody::finish(body, None);
-}
-
-fn write_body(body: &OutgoingBody, bytes: &[u8]) -> Result<(), String> {
-    let stream = body.write().map_err(|_| "response body stream unavailable".to_string())?;
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        // As much at a time as the host takes (its chunk size), else wait.
-        let permit = stream.check_write().map_err(|e| format!("{e:?}"))? as usize;
-        if permit == 0 {
-            stream.subscribe().block();
-            continue;
-        }
-        let (now, later) = rest.split_at(permit.min(rest.len()));
-        stream.write(now).map_err(|e| format!("{e:?}"))?;
-        rest = later;
-    }
-    Ok(())
 }
 
 /// Pipes a ReadableStream to the client through a sink (js/body.js

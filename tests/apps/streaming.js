@@ -3,7 +3,7 @@
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export default {
-  async fetch(request) {
+  async fetch(request, env, ctx) {
     const url = new URL(request.url);
     const param = (name, fallback) => Number(url.searchParams.get(name) ?? fallback);
     switch (url.pathname) {
@@ -62,6 +62,14 @@ export default {
         let chars = 0;
         for await (const text of upstream.body.pipeThrough(new TextDecoderStream())) chars += text.length;
         return new Response(`${chars} chars`);
+      }
+      // `mb` MiB known in full (sent with a content-length), and a
+      // waitUntil task that logs when it is done.
+      case '/bytes': {
+        const bytes = new Uint8Array(param('mb', 1) << 20);
+        for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i >> 12) & 0xff;
+        ctx.waitUntil(sleep(50).then(() => console.log('waitUntil done')));
+        return new Response(bytes);
       }
       // A stream that fails after its first chunk.
       case '/fails':

@@ -225,3 +225,32 @@ fn a_client_that_goes_away_ends_the_stream_and_the_instance() {
     let mut again = Incremental::get(server.addr, "/drip?n=2&ms=10");
     assert_eq!(again.count_rest(), 14);
 }
+
+#[test]
+fn a_large_body_known_in_full_reaches_a_slow_client_whole() {
+    let server = Server::start_with(&app("streaming.js"), &[], with_instance_log());
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    write!(stream, "GET /bytes?mb=16 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    let mut reader = BufReader::new(stream);
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        if line.trim().is_empty() {
+            break;
+        }
+        if let Some(v) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+            length = v.trim().parse().unwrap();
+        }
+    }
+    assert_eq!(length, 16 << 20);
+    // Read slowly at first: the host must wait for the client, not drop bytes.
+    std::thread::sleep(Duration::from_millis(500));
+    let mut body = Vec::new();
+    reader.read_to_end(&mut body).unwrap();
+    assert_eq!(body.len(), 16 << 20);
+    assert!((0..body.len()).step_by(4096).all(|i| body[i] == ((i >> 12) & 0xff) as u8));
+    assert!(server.wait_for_log("waitUntil done").contains("waitUntil done"));
+    server.wait_for_log("instance finished");
+}
