@@ -20,6 +20,9 @@ pub struct Limits {
     pub timeout: Duration,
     /// Instances alive at once (the pool's size) when pooling.
     pub max_instances: u32,
+    /// Host memory one instance may hold outside its linear memory (keys,
+    /// digest and compression contexts, pending output), in bytes.
+    pub host_memory: usize,
     /// Largest structuredClone payload, in bytes of the wire format.
     pub clone_max_bytes: usize,
     /// Deepest nesting structuredClone accepts.
@@ -41,6 +44,7 @@ impl Default for Limits {
             max_memory: 128 << 20,
             timeout: Duration::from_secs(30),
             max_instances: 1000,
+            host_memory: 64 << 20,
             clone_max_bytes: 64 << 20,
             clone_max_depth: 10_000,
             max_fetches: 1000,

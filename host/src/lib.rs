@@ -3,6 +3,7 @@
 
 pub mod app_build;
 mod bindings;
+pub mod budget;
 pub mod clone;
 mod connect;
 pub mod crypto;

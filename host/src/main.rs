@@ -28,6 +28,10 @@ struct LimitArgs {
     /// Time limit of one request or script, in seconds (running past it traps).
     #[arg(long, default_value_t = 30.0)]
     timeout: f64,
+    /// Host memory one instance may hold outside its linear memory (crypto
+    /// keys, digest and compression state, pending output), in MiB.
+    #[arg(long, default_value_t = 64)]
+    max_host_memory_mb: usize,
     /// Largest value structuredClone accepts, in MiB of its wire format.
     #[arg(long, default_value_t = 64)]
     clone_limit_mb: usize,
@@ -53,6 +57,7 @@ impl LimitArgs {
         Limits {
             max_memory: self.max_memory_mb << 20,
             timeout: Duration::from_secs_f64(self.timeout.max(0.01)),
+            host_memory: self.max_host_memory_mb << 20,
             clone_max_bytes: self.clone_limit_mb << 20,
             max_fetches: self.max_fetches,
             fetch_connect_timeout: Duration::from_secs_f64(self.fetch_connect_timeout.max(0.001)),

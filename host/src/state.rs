@@ -22,6 +22,8 @@ pub struct State {
     pub table: ResourceTable,
     pub log: LogSink,
     pub limits: MemoryLimiter,
+    /// Host bytes held for this instance (see budget.rs).
+    pub budget: crate::budget::HostBudget,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
     pub outbound: crate::outbound::OutboundPolicy,
@@ -46,6 +48,7 @@ impl State {
             table: ResourceTable::new(),
             log,
             limits: MemoryLimiter { max: limits.max_memory, peak: 0 },
+            budget: crate::budget::HostBudget::new(limits.host_memory),
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
             outbound: limits.outbound.clone(),
         }
