@@ -61,6 +61,7 @@ fn throw(ctx: &Ctx<'_>, error: CryptoError) -> rquickjs::Error {
         CryptoError::Data(m) => ("DataError", m),
         CryptoError::InvalidAccess(m) => ("InvalidAccessError", m),
         CryptoError::Operation(m) => ("OperationError", m),
+        CryptoError::QuotaExceeded(m) => ("QuotaExceededError", m),
     };
     Exception::throw_message(ctx, &format!("DOMException:{name}:{message}"))
 }
@@ -164,7 +165,7 @@ fn export_raw(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
 
 fn derive_import<'js>(ctx: Ctx<'js>, raw: Value<'js>) -> Result<u32> {
     let raw = crate::native::bytes_of(&raw)?;
-    keep(crypto::derive_import(&raw)).map_err(|e| throw(&ctx, e))
+    crypto::derive_import(&raw).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 fn hkdf_derive_bits<'js>(
@@ -350,12 +351,13 @@ fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash_index: u32, label: 
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-fn digest_new(algorithm: u32) -> u32 {
-    DIGESTS.with(|digests| {
+fn digest_new(ctx: Ctx<'_>, algorithm: u32) -> Result<u32> {
+    let context = crypto::digest_new(hash(algorithm)).map_err(|e| throw(&ctx, e))?;
+    Ok(DIGESTS.with(|digests| {
         let mut digests = digests.borrow_mut();
-        digests.push(Some(DigestContext::new(hash(algorithm))));
+        digests.push(Some(context));
         (digests.len() - 1) as u32
-    })
+    }))
 }
 
 fn digest_update<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<()> {

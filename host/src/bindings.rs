@@ -7,7 +7,14 @@ wasmtime::component::bindgen!({
     // The clone interface's nodes are encoded with serde (clone.rs).
     additional_derives: [serde::Serialize, serde::Deserialize],
     // Crypto calls reach into the resource table, which can fail.
-    imports: { "nano:platform/crypto": trappable, "nano:platform/streams": trappable },
+    // PBKDF2 and key generation run off the async workers (crypto::offload).
+    imports: {
+        "nano:platform/crypto": trappable,
+        "nano:platform/crypto.pbkdf2-derive-bits": async | trappable,
+        "nano:platform/crypto.derive-key": async | trappable,
+        "nano:platform/crypto.generate-key-pair": async | trappable,
+        "nano:platform/streams": trappable,
+    },
     with: {
         "nano:platform/crypto.key": crate::crypto::CryptoKey,
         "nano:platform/crypto.digest-context": crate::crypto::DigestContext,

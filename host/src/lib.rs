@@ -1,6 +1,7 @@
 //! nano-host: serves JavaScript apps compiled to WebAssembly components, a
 //! fresh instance per request.
 
+pub mod admission;
 pub mod app_build;
 mod bindings;
 pub mod budget;
@@ -14,6 +15,7 @@ pub mod outbound;
 pub mod server;
 pub mod state;
 pub mod streams;
+pub mod timeouts;
 pub mod url;
 
 /// The JS engine component (guest-js), built by build.rs.

@@ -2,7 +2,7 @@
 
 use clap::{Parser, Subcommand};
 use nano_host::app_build::{self, BuildError};
-use nano_host::engine::{Limits, Runtime};
+use nano_host::engine::{HttpLimits, Limits, Runtime};
 use nano_host::server::{self, App};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -68,6 +68,43 @@ impl LimitArgs {
     }
 }
 
+/// What one client connection may hold (`run`).
+#[derive(clap::Args, Clone)]
+struct HttpArgs {
+    /// Seconds a client has to send a request head; also how long a
+    /// keep-alive connection may stay idle between requests.
+    #[arg(long, default_value_t = 10.0)]
+    header_timeout: f64,
+    /// Longest pause, in seconds, between two pieces of a request body.
+    #[arg(long, default_value_t = 30.0)]
+    body_timeout: f64,
+    /// Seconds a client may take to accept any of the response's bytes.
+    #[arg(long, default_value_t = 30.0)]
+    write_timeout: f64,
+    /// Client connections open at once.
+    #[arg(long, default_value_t = 10_000)]
+    max_connections: usize,
+    /// Client connections open at once from one IP address.
+    #[arg(long, default_value_t = 1_000)]
+    max_connections_per_ip: usize,
+    /// Seconds a request waits for a free instance slot before a 503.
+    #[arg(long, default_value_t = 1.0)]
+    queue_timeout: f64,
+}
+
+impl HttpArgs {
+    fn limits(&self) -> HttpLimits {
+        HttpLimits {
+            header_timeout: Duration::from_secs_f64(self.header_timeout.max(0.001)),
+            body_timeout: Duration::from_secs_f64(self.body_timeout.max(0.001)),
+            write_timeout: Duration::from_secs_f64(self.write_timeout.max(0.001)),
+            max_connections: self.max_connections,
+            max_connections_per_ip: self.max_connections_per_ip,
+            queue_timeout: Duration::from_secs_f64(self.queue_timeout.max(0.0)),
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Compile a JS app into a pre-initialised WebAssembly component.
@@ -90,6 +127,8 @@ enum Command {
         #[arg(long, default_value_t = 1000)]
         max_instances: u32,
         #[command(flatten)]
+        http: HttpArgs,
+        #[command(flatten)]
         limits: LimitArgs,
     },
     /// Run a script with the same globals as an app, until its event loop is empty.
@@ -111,7 +150,11 @@ fn main() -> ExitCode {
         tracing::warn!("could not raise the open-files limit: {e}");
     }
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("tokio runtime");
-    match runtime.block_on(run(cli.command)) {
+    let result = runtime.block_on(run(cli.command));
+    // Host work still running on the blocking pool (bounded per call) must
+    // not hold the exit up beyond a moment.
+    runtime.shutdown_timeout(Duration::from_millis(500));
+    match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("error: {message}");
@@ -134,8 +177,8 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             eprintln!("built {} -> {} ({} KiB)", app.display(), output.display(), wasm.len() / 1024);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { app, listen, max_instances, limits } => {
-            let limits = Limits { max_instances, ..limits.limits() };
+        Command::Run { app, listen, max_instances, http, limits } => {
+            let limits = Limits { max_instances, http: http.limits(), ..limits.limits() };
             let runtime = Runtime::new(limits, true).map_err(|e| format!("{e:?}"))?;
             let wasm = load_app(&runtime, &app).await?;
             let component = runtime.load_component(&wasm).map_err(|e| format!("{}: {e:?}", app.display()))?;

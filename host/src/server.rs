@@ -1,6 +1,10 @@
 //! `nano-host run`: HTTP/1.1 on hyper, a fresh instance of the app for every
-//! request, graceful drain on Ctrl-C / SIGTERM.
+//! request, graceful drain on Ctrl-C / SIGTERM. Every client-controlled
+//! resource is bounded here: connections (in total and per address), the
+//! time to send a head, to send a body, to read the response, and the wait
+//! for an instance slot.
 
+use crate::admission::{Connections, Slots};
 use crate::engine::Runtime;
 use crate::state::{LogSink, State};
 use bytes::Bytes;
@@ -9,8 +13,9 @@ use hyper::body::Incoming;
 use hyper_util::rt::TokioIo;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::component::Component;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
@@ -29,6 +34,7 @@ pub struct App {
     runtime: Arc<Runtime>,
     next_request: AtomicU64,
     id_prefix: u32,
+    slots: Slots,
 }
 
 impl App {
@@ -40,7 +46,8 @@ impl App {
             use std::hash::{BuildHasher, Hasher};
             std::collections::hash_map::RandomState::new().build_hasher().finish() as u32
         };
-        Ok(App { name, pre, runtime, next_request: AtomicU64::new(1), id_prefix })
+        let slots = Slots::new(runtime.limits.max_instances as usize, runtime.limits.http.queue_timeout);
+        Ok(App { name, pre, runtime, next_request: AtomicU64::new(1), id_prefix, slots })
     }
 
     fn request_id(&self) -> String {
@@ -53,12 +60,22 @@ impl App {
         let request_id = self.request_id();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let mut response = match self.clone().run_instance(req, &request_id).await {
-            Ok(response) => response,
-            Err(e) => {
-                tracing::error!(app = %self.name, request_id = %request_id, "{e}");
-                error_response(hyper::StatusCode::INTERNAL_SERVER_ERROR, &request_id)
+        let mut response = if req.uri().authority().is_none() && !req.headers().contains_key(hyper::header::HOST) {
+            // HTTP/1.0 allows this; a URL cannot be made without a host.
+            error_response(hyper::StatusCode::BAD_REQUEST, &request_id)
+        } else if let Some(slot) = self.slots.acquire().await {
+            match self.clone().run_instance(req, &request_id, slot).await {
+                Ok(response) => response,
+                Err(e) => {
+                    tracing::error!(app = %self.name, request_id = %request_id, "{e}");
+                    error_response(hyper::StatusCode::INTERNAL_SERVER_ERROR, &request_id)
+                }
             }
+        } else {
+            tracing::warn!(app = %self.name, request_id = %request_id, "every instance slot is busy: 503");
+            let mut response = error_response(hyper::StatusCode::SERVICE_UNAVAILABLE, &request_id);
+            response.headers_mut().insert(hyper::header::RETRY_AFTER, hyper::header::HeaderValue::from_static("1"));
+            response
         };
         if let Ok(value) = hyper::header::HeaderValue::from_str(&request_id) {
             response.headers_mut().insert(REQUEST_ID_HEADER, value);
@@ -71,10 +88,17 @@ impl App {
         response
     }
 
-    async fn run_instance(self: Arc<Self>, req: hyper::Request<Incoming>, request_id: &str) -> Result<hyper::Response<HyperOutgoingBody>, String> {
+    async fn run_instance(
+        self: Arc<Self>,
+        req: hyper::Request<Incoming>,
+        request_id: &str,
+        slot: OwnedSemaphorePermit,
+    ) -> Result<hyper::Response<HyperOutgoingBody>, String> {
         let log = LogSink::Request { request_id: request_id.to_string(), app: self.name.clone() };
         let mut store = self.runtime.new_store(State::new(State::wasi(&self.runtime.limits).build(), log, &self.runtime.limits));
         let (tx, rx) = tokio::sync::oneshot::channel();
+        let body_timeout = self.runtime.limits.http.body_timeout;
+        let req = req.map(|body| crate::timeouts::ReadTimeoutBody::new(body, body_timeout));
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).map_err(|e| format!("bad request: {e}"))?;
         let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| e.to_string())?;
         let timeout = self.runtime.limits.timeout;
@@ -83,6 +107,8 @@ impl App {
         // The instance lives in its own task: it may keep running after the
         // response head is sent (streaming the body, ctx.waitUntil).
         let task = tokio::spawn(async move {
+            // The slot is the instance's until the task ends.
+            let _slot = slot;
             let run = async {
                 let proxy = app.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
@@ -93,6 +119,10 @@ impl App {
                 Err(_) => Err(format!("the request ran longer than the {timeout:?} limit and was stopped")),
             }
             .inspect_err(|message| tracing::error!(app = %app.name, request_id = %task_request_id, "{message}"));
+            let dropped = store.data().log_quota.dropped();
+            if dropped > 0 {
+                tracing::warn!(app = %app.name, request_id = %task_request_id, "{dropped} console lines dropped: over the log limit of one request");
+            }
             // After the body is streamed and waitUntil work is done.
             tracing::debug!(
                 target: "nano::instance",
@@ -101,15 +131,49 @@ impl App {
             );
             result
         });
+        // A client that goes away before the response head drops this
+        // future: the instance is then cancelled and its slot freed at once.
+        let mut task = AbortOnDrop(Some(task));
         match rx.await {
-            Ok(Ok(response)) => Ok(response),
+            Ok(Ok(response)) => {
+                task.disarm();
+                let status = response.status().as_u16();
+                if !(200..=599).contains(&status) {
+                    // 1xx would hijack the connection's framing (101 switches
+                    // protocols); above 599 is not HTTP.
+                    return Err(format!("the app sent status {status}, outside 200-599"));
+                }
+                Ok(response)
+            }
             Ok(Err(code)) => Err(format!("the app failed the request: {code:?}")),
             // The outparam was dropped without a response: the task says why.
-            Err(_) => match task.await {
+            Err(_) => match task.join().await {
                 Ok(Err(_logged)) => Ok(error_response(hyper::StatusCode::INTERNAL_SERVER_ERROR, request_id)),
                 Ok(Ok(())) => Err("the app returned without sending a response".into()),
                 Err(join) => Err(format!("the request task failed: {join}")),
             },
+        }
+    }
+}
+
+/// Aborts the instance's task when dropped, unless disarmed once the
+/// response head is out (the task then streams the body and runs waitUntil).
+struct AbortOnDrop<T>(Option<tokio::task::JoinHandle<T>>);
+
+impl<T> AbortOnDrop<T> {
+    fn disarm(&mut self) {
+        self.0.take();
+    }
+
+    fn join(&mut self) -> tokio::task::JoinHandle<T> {
+        self.0.take().expect("joined once")
+    }
+}
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
         }
     }
 }
@@ -144,14 +208,26 @@ fn error_response(status: hyper::StatusCode, request_id: &str) -> hyper::Respons
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM, then lets in-flight
 /// requests finish.
 pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
+    let limits = app.runtime.limits.http.clone();
+    let connections = Connections::new(limits.max_connections, limits.max_connections_per_ip);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut accept_errors = AcceptBackoff::default();
+    let mut refusals = RateLimitedLog::new(Duration::from_secs(1));
     loop {
         tokio::select! {
             accepted = listener.accept() => {
-                let (stream, _peer) = match accepted {
-                    Ok(conn) => conn,
-                    Err(e) => { tracing::warn!("accept failed: {e}"); continue; }
+                let (stream, peer) = match accepted {
+                    Ok(conn) => { accept_errors.reset(); conn }
+                    Err(e) => { accept_errors.wait(&e).await; continue; }
+                };
+                let permit = match connections.admit(peer.ip()) {
+                    Ok(permit) => permit,
+                    Err(refused) => {
+                        // Closed at once: a flood of refusals costs no more than accept and close.
+                        refusals.warn(|suppressed| format!("refusing connections: {refused:?} connections open ({suppressed} more refused)"));
+                        continue;
+                    }
                 };
                 let _ = stream.set_nodelay(true);
                 let app = app.clone();
@@ -159,11 +235,15 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
                     let app = app.clone();
                     async move { Ok::<_, std::convert::Infallible>(app.handle(req).await) }
                 });
+                let io = crate::timeouts::WriteTimeoutIo::new(stream, limits.write_timeout);
                 let conn = hyper::server::conn::http1::Builder::new()
                     .keep_alive(true)
-                    .serve_connection(TokioIo::new(stream), service);
+                    .timer(hyper_util::rt::TokioTimer::new())
+                    .header_read_timeout(limits.header_timeout)
+                    .serve_connection(TokioIo::new(io), service);
                 let conn = graceful.watch(conn);
                 tokio::spawn(async move {
+                    let _permit = permit;
                     if let Err(e) = conn.await {
                         tracing::debug!("connection closed: {e}");
                     }
@@ -176,11 +256,59 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
     tracing::info!("shutting down: draining in-flight requests");
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections drained"),
-        _ = tokio::time::sleep(app.runtime.limits.timeout + std::time::Duration::from_secs(1)) => {
+        _ = tokio::time::sleep(app.runtime.limits.timeout + Duration::from_secs(1)) => {
             tracing::warn!("gave up waiting for connections to drain");
         }
     }
     Ok(())
+}
+
+/// Backs off when accept fails (out of file descriptors, most often), so a
+/// full fd table costs neither a spinning core nor a flood of log lines.
+#[derive(Default)]
+struct AcceptBackoff {
+    delay: Duration,
+    log: Option<RateLimitedLog>,
+}
+
+impl AcceptBackoff {
+    const FIRST: Duration = Duration::from_millis(5);
+    const MAX: Duration = Duration::from_secs(1);
+
+    async fn wait(&mut self, error: &std::io::Error) {
+        self.delay = (self.delay * 2).clamp(Self::FIRST, Self::MAX);
+        let delay = self.delay;
+        let log = self.log.get_or_insert_with(|| RateLimitedLog::new(Duration::from_secs(5)));
+        log.warn(|suppressed| format!("accept failed: {error} (retrying in {delay:?}; {suppressed} more failures)"));
+        tokio::time::sleep(delay).await;
+    }
+
+    fn reset(&mut self) {
+        self.delay = Duration::ZERO;
+    }
+}
+
+/// At most one warning per period; the rest are counted into the next one.
+struct RateLimitedLog {
+    period: Duration,
+    last: Option<Instant>,
+    suppressed: u64,
+}
+
+impl RateLimitedLog {
+    fn new(period: Duration) -> Self {
+        RateLimitedLog { period, last: None, suppressed: 0 }
+    }
+
+    fn warn(&mut self, message: impl FnOnce(u64) -> String) {
+        if self.last.is_some_and(|last| last.elapsed() < self.period) {
+            self.suppressed += 1;
+            return;
+        }
+        tracing::warn!("{}", message(self.suppressed));
+        self.last = Some(Instant::now());
+        self.suppressed = 0;
+    }
 }
 
 async fn shutdown_signal() {

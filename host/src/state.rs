@@ -21,6 +21,7 @@ pub struct State {
     pub http: WasiHttpCtx,
     pub table: ResourceTable,
     pub log: LogSink,
+    pub log_quota: crate::log::LogQuota,
     pub limits: MemoryLimiter,
     /// Host bytes held for this instance (see budget.rs).
     pub budget: crate::budget::HostBudget,
@@ -47,6 +48,7 @@ impl State {
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             log,
+            log_quota: Default::default(),
             limits: MemoryLimiter { max: limits.max_memory, peak: 0 },
             budget: crate::budget::HostBudget::new(limits.host_memory),
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),

@@ -10,7 +10,8 @@ class DigestStream extends WritableStream {
   constructor(algorithm) {
     requiredArguments(arguments.length, 1, "Failed to construct 'DigestStream'");
     const hash = HASH_NAMES.indexOf(algorithmName(algorithm, 'DigestStream', HASH_NAMES));
-    const context = native.digestNew(hash);
+    let context;
+    try { context = native.digestNew(hash); } catch (e) { throw cryptoError(e); }
     let resolve;
     let reject;
     const digest = new Promise((res, rej) => { resolve = res; reject = rej; });

@@ -22,6 +22,55 @@ use wasmtime::component::Resource;
 pub struct CryptoKey {
     material: Material,
     extractable: bool,
+    /// What it was charged to the instance's host budget.
+    charge: usize,
+}
+
+/// The longest secret key (HMAC, HKDF or PBKDF2 material) an instance may
+/// import or generate: far above any real key (a longer HMAC key is hashed
+/// down anyway), and each one is host memory.
+const MAX_SECRET_BYTES: usize = 64 << 10;
+
+/// What a digest context costs the budget (ring's state and its box).
+const DIGEST_CONTEXT_BYTES: usize = 512;
+
+/// Roughly what a key holds in host memory, for the budget.
+fn host_bytes(material: &Material) -> usize {
+    const OVERHEAD: usize = 256;
+    OVERHEAD
+        + match material {
+            // ring keeps the inner and outer hash states besides the bytes.
+            Material::Hmac { raw, .. } => raw.len() + 512,
+            Material::Derive { raw } | Material::Aes { raw } => raw.len(),
+            // n, d, the primes, their exponents and Montgomery forms.
+            Material::Asymmetric(key) if key.kind() == KeyKind::Rsa => key.info().modulus_length as usize / 8 * 12,
+            Material::Asymmetric(_) => 1024,
+        }
+}
+
+fn over_budget(e: crate::budget::OverBudget) -> CryptoError {
+    CryptoError::QuotaExceeded(e.to_string())
+}
+
+/// Host work too long for an async worker thread (PBKDF2, RSA key
+/// generation: up to a second each) runs on tokio's blocking pool, at most
+/// one job per core at once. The instance waits without holding a worker, so
+/// other requests, its own time limit and shutdown still act; a job whose
+/// instance was stopped finishes on its own (its cost is bounded) and holds
+/// its place until then.
+async fn offload<R: Send + 'static>(job: impl FnOnce() -> R + Send + 'static) -> wasmtime::Result<R> {
+    use std::sync::{Arc, OnceLock};
+    static PLACES: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
+    let places = PLACES.get_or_init(|| {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Arc::new(tokio::sync::Semaphore::new(cores))
+    });
+    let place = places.clone().acquire_owned().await?;
+    Ok(tokio::task::spawn_blocking(move || {
+        let _place = place;
+        job()
+    })
+    .await?)
 }
 
 enum Material {
@@ -116,8 +165,13 @@ impl State {
         Ok(self.table.get(handle)?)
     }
 
-    fn new_key(&mut self, key: CryptoKey) -> wasmtime::Result<Resource<CryptoKey>> {
-        Ok(self.table.push(key)?)
+    /// Charges the key to the budget, then hands it to the guest.
+    fn new_key(&mut self, material: Material, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+        let charge = host_bytes(&material);
+        if let Err(e) = self.budget.charge(charge) {
+            return Ok(Err(over_budget(e)));
+        }
+        Ok(Ok(self.table.push(CryptoKey { material, extractable, charge })?))
     }
 
     fn asymmetric(&self, handle: &Resource<CryptoKey>) -> wasmtime::Result<Result<&dyn Asymmetric, CryptoError>> {
@@ -127,9 +181,9 @@ impl State {
         })
     }
 
-    fn hmac_key(&mut self, hash: HashAlgorithm, raw: Vec<u8>, extractable: bool) -> wasmtime::Result<Resource<CryptoKey>> {
+    fn hmac_key(&mut self, hash: HashAlgorithm, raw: Vec<u8>, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         let key = hmac::Key::new(hmac_algorithm(hash), &raw);
-        self.new_key(CryptoKey { material: Material::Hmac { key, raw }, extractable })
+        self.new_key(Material::Hmac { key, raw }, extractable)
     }
 
     /// A secret key made of bytes that stay in the host (deriveKey, unwrapKey).
@@ -142,7 +196,7 @@ impl State {
         match target {
             SecretKeyType::Hmac(t) => Host::hmac_import(self, t.hash, raw, t.length_bits, extractable),
             SecretKeyType::Aes => Host::aes_import(self, raw, extractable),
-            SecretKeyType::Derive => Ok(Ok(Host::derive_import(self, raw)?)),
+            SecretKeyType::Derive => Host::derive_import(self, raw),
         }
     }
 
@@ -151,10 +205,10 @@ impl State {
         key: Result<Box<dyn Asymmetric>, CryptoError>,
         extractable: bool,
     ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
-        Ok(match key {
-            Ok(key) => Ok(self.new_key(CryptoKey { material: Material::Asymmetric(key), extractable })?),
-            Err(e) => Err(e),
-        })
+        match key {
+            Ok(key) => self.new_key(Material::Asymmetric(key), extractable),
+            Err(e) => Ok(Err(e)),
+        }
     }
 }
 
@@ -206,16 +260,13 @@ impl HostKey for State {
     }
 
     fn drop(&mut self, key: Resource<CryptoKey>) -> wasmtime::Result<()> {
-        self.table.delete(key)?;
+        let key = self.table.delete(key)?;
+        self.budget.release(key.charge);
         Ok(())
     }
 }
 
 impl HostDigestContext for State {
-    fn new(&mut self, algorithm: HashAlgorithm) -> wasmtime::Result<Resource<DigestContext>> {
-        Ok(self.table.push(DigestContext(digest::Context::new(digest_algorithm(algorithm))))?)
-    }
-
     fn update(&mut self, context: Resource<DigestContext>, data: Vec<u8>) -> wasmtime::Result<()> {
         self.table.get_mut(&context)?.0.update(&data);
         Ok(())
@@ -229,11 +280,19 @@ impl HostDigestContext for State {
 
     fn drop(&mut self, context: Resource<DigestContext>) -> wasmtime::Result<()> {
         self.table.delete(context)?;
+        self.budget.release(DIGEST_CONTEXT_BYTES);
         Ok(())
     }
 }
 
 impl Host for State {
+    fn digest_new(&mut self, algorithm: HashAlgorithm) -> wasmtime::Result<Result<Resource<DigestContext>, CryptoError>> {
+        if let Err(e) = self.budget.charge(DIGEST_CONTEXT_BYTES) {
+            return Ok(Err(over_budget(e)));
+        }
+        Ok(Ok(self.table.push(DigestContext(digest::Context::new(digest_algorithm(algorithm))))?))
+    }
+
     fn digest(&mut self, algorithm: HashAlgorithm, data: Vec<u8>) -> wasmtime::Result<Vec<u8>> {
         Ok(hash_bytes(algorithm, &data))
     }
@@ -248,6 +307,9 @@ impl Host for State {
         if raw.is_empty() {
             return Ok(Err(CryptoError::Data("an HMAC key cannot be empty".into())));
         }
+        if raw.len() > MAX_SECRET_BYTES {
+            return Ok(Err(CryptoError::Data(format!("HMAC keys longer than {MAX_SECRET_BYTES} bytes are not supported"))));
+        }
         let bits = raw.len() as u64 * 8;
         let length = u64::from(length_bits);
         // The standard allows a length that drops at most the last byte's bits.
@@ -260,7 +322,7 @@ impl Host for State {
                 *last &= keep;
             }
         }
-        Ok(Ok(self.hmac_key(hash, raw, extractable)?))
+        self.hmac_key(hash, raw, extractable)
     }
 
     fn hmac_generate(
@@ -272,13 +334,19 @@ impl Host for State {
         if length_bits == 0 {
             return Ok(Err(CryptoError::Operation("an HMAC key needs a non-zero length".into())));
         }
+        if length_bits.div_ceil(8) as usize > MAX_SECRET_BYTES {
+            return Ok(Err(CryptoError::Operation(format!(
+                "HMAC keys longer than {} bits are not supported, not {length_bits}",
+                MAX_SECRET_BYTES * 8
+            ))));
+        }
         let mut raw = random_bytes(length_bits.div_ceil(8) as usize)?;
         if !length_bits.is_multiple_of(8) {
             if let Some(last) = raw.last_mut() {
                 *last &= 0xffu8 << (8 - length_bits % 8);
             }
         }
-        Ok(Ok(self.hmac_key(hash, raw, extractable)?))
+        self.hmac_key(hash, raw, extractable)
     }
 
     fn hmac_sign(&mut self, key: Resource<CryptoKey>, data: Vec<u8>) -> wasmtime::Result<Vec<u8>> {
@@ -299,7 +367,7 @@ impl Host for State {
         if ![16, 24, 32].contains(&raw.len()) {
             return Ok(Err(CryptoError::Data(format!("an AES key is 128, 192 or 256 bits, not {}", raw.len() * 8))));
         }
-        Ok(Ok(self.new_key(CryptoKey { material: Material::Aes { raw }, extractable })?))
+        self.new_key(Material::Aes { raw }, extractable)
     }
 
     fn aes_generate(&mut self, length_bits: u32, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
@@ -307,7 +375,7 @@ impl Host for State {
             return Ok(Err(CryptoError::Operation(format!("an AES key is 128, 192 or 256 bits, not {length_bits}"))));
         }
         let raw = random_bytes(length_bits as usize / 8)?;
-        Ok(Ok(self.new_key(CryptoKey { material: Material::Aes { raw }, extractable })?))
+        self.new_key(Material::Aes { raw }, extractable)
     }
 
     fn aes_encrypt(&mut self, key: Resource<CryptoKey>, mode: AesMode, data: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
@@ -324,8 +392,11 @@ impl Host for State {
         Ok(aes::decrypt(raw, mode, data))
     }
 
-    fn derive_import(&mut self, raw: Vec<u8>) -> wasmtime::Result<Resource<CryptoKey>> {
-        self.new_key(CryptoKey { material: Material::Derive { raw }, extractable: false })
+    fn derive_import(&mut self, raw: Vec<u8>) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+        if raw.len() > MAX_SECRET_BYTES {
+            return Ok(Err(CryptoError::Data(format!("key material longer than {MAX_SECRET_BYTES} bytes is not supported"))));
+        }
+        self.new_key(Material::Derive { raw }, false)
     }
 
     fn hkdf_derive_bits(
@@ -354,7 +425,7 @@ impl Host for State {
         })
     }
 
-    fn pbkdf2_derive_bits(
+    async fn pbkdf2_derive_bits(
         &mut self,
         key: Resource<CryptoKey>,
         hash: HashAlgorithm,
@@ -363,27 +434,14 @@ impl Host for State {
         length_bits: u32,
     ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
         let Material::Derive { raw } = &self.key(&key)?.material else { wasmtime::bail!("not a PBKDF2 key") };
-        let Some(len) = byte_length(length_bits) else { return Ok(Err(not_whole_bytes(length_bits))) };
-        let Some(iterations) = std::num::NonZeroU32::new(iterations) else {
-            return Ok(Err(CryptoError::Operation("PBKDF2 needs at least one iteration".into())));
+        let job = match pbkdf2_job(raw.clone(), hash, salt, iterations, length_bits) {
+            Ok(job) => job,
+            Err(e) => return Ok(Err(e)),
         };
-        if iterations.get() > MAX_PBKDF2_ITERATIONS {
-            return Ok(Err(CryptoError::NotSupported(format!(
-                "PBKDF2 with more than {MAX_PBKDF2_ITERATIONS} iterations is not supported, not {iterations}"
-            ))));
-        }
-        let algorithm = match hash {
-            HashAlgorithm::Sha1 => pbkdf2::PBKDF2_HMAC_SHA1,
-            HashAlgorithm::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
-            HashAlgorithm::Sha384 => pbkdf2::PBKDF2_HMAC_SHA384,
-            HashAlgorithm::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
-        };
-        let mut out = vec![0u8; len];
-        pbkdf2::derive(algorithm, iterations, &salt, raw, &mut out);
-        Ok(Ok(out))
+        Ok(Ok(offload(job).await?))
     }
 
-    fn generate_key_pair(
+    async fn generate_key_pair(
         &mut self,
         kind: KeyKind,
         modulus_length: u32,
@@ -393,15 +451,24 @@ impl Host for State {
         let pair = match kind {
             KeyKind::P256 | KeyKind::P384 | KeyKind::P521 => ec::generate(kind),
             KeyKind::Ed25519 | KeyKind::X25519 => okp::generate(kind),
-            KeyKind::Rsa => rsa::generate(modulus_length, &public_exponent),
+            // Up to a second for 4,096 bits: off the async workers.
+            KeyKind::Rsa => offload(move || rsa::generate(modulus_length, &public_exponent)).await?,
         };
         let (public, private) = match pair {
             Ok(pair) => pair,
             Err(e) => return Ok(Err(e)),
         };
-        let public = self.new_key(CryptoKey { material: Material::Asymmetric(public), extractable: true })?;
-        let private = self.new_key(CryptoKey { material: Material::Asymmetric(private), extractable })?;
-        Ok(Ok((public, private)))
+        let public = match self.new_key(Material::Asymmetric(public), true)? {
+            Ok(public) => public,
+            Err(e) => return Ok(Err(e)),
+        };
+        match self.new_key(Material::Asymmetric(private), extractable)? {
+            Ok(private) => Ok(Ok((public, private))),
+            Err(e) => {
+                HostKey::drop(self, public)?;
+                Ok(Err(e))
+            }
+        }
     }
 
     fn import_key(
@@ -468,7 +535,7 @@ impl Host for State {
         }))
     }
 
-    fn derive_key(
+    async fn derive_key(
         &mut self,
         base: Resource<CryptoKey>,
         derivation: KeyDerivation,
@@ -479,7 +546,7 @@ impl Host for State {
     ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         let bits = match derivation {
             KeyDerivation::Hkdf(p) => self.hkdf_derive_bits(base, p.hash, p.salt, p.info, length_bits)?,
-            KeyDerivation::Pbkdf2(p) => self.pbkdf2_derive_bits(base, p.hash, p.salt, p.iterations, length_bits)?,
+            KeyDerivation::Pbkdf2(p) => self.pbkdf2_derive_bits(base, p.hash, p.salt, p.iterations, length_bits).await?,
             KeyDerivation::Agreement => match peer {
                 Some(peer) => self.derive_shared_secret(base, peer)?.and_then(|secret| leading_bits(secret, length_bits)),
                 None => Err(CryptoError::InvalidAccess("a key agreement needs the peer's public key".into())),
@@ -544,6 +611,49 @@ impl Host for State {
 /// stop; a million iterations (above OWASP's 600,000 for SHA-256) take well
 /// under a second.
 const MAX_PBKDF2_ITERATIONS: u32 = 1_000_000;
+
+/// Each block of PBKDF2 output costs every iteration again: the work of one
+/// call (iterations × output blocks) is capped at two blocks of the largest
+/// iteration count, ≈ 1 s of one core.
+const MAX_PBKDF2_WORK: u64 = 2 * MAX_PBKDF2_ITERATIONS as u64;
+
+/// The checked PBKDF2 derivation, ready to run off the async workers.
+fn pbkdf2_job(
+    password: Vec<u8>,
+    hash: HashAlgorithm,
+    salt: Vec<u8>,
+    iterations: u32,
+    length_bits: u32,
+) -> Result<impl FnOnce() -> Vec<u8> + Send + 'static, CryptoError> {
+    let Some(len) = byte_length(length_bits) else { return Err(not_whole_bytes(length_bits)) };
+    let Some(iterations) = std::num::NonZeroU32::new(iterations) else {
+        return Err(CryptoError::Operation("PBKDF2 needs at least one iteration".into()));
+    };
+    if iterations.get() > MAX_PBKDF2_ITERATIONS {
+        return Err(CryptoError::NotSupported(format!(
+            "PBKDF2 with more than {MAX_PBKDF2_ITERATIONS} iterations is not supported, not {iterations}"
+        )));
+    }
+    let block = digest_algorithm(hash).output_len();
+    let work = (len.div_ceil(block) as u64).max(1) * u64::from(iterations.get());
+    if work > MAX_PBKDF2_WORK {
+        return Err(CryptoError::NotSupported(format!(
+            "PBKDF2 of {length_bits} bits with {iterations} iterations is over the host's limit \
+             (output blocks × iterations at most {MAX_PBKDF2_WORK})"
+        )));
+    }
+    let algorithm = match hash {
+        HashAlgorithm::Sha1 => pbkdf2::PBKDF2_HMAC_SHA1,
+        HashAlgorithm::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
+        HashAlgorithm::Sha384 => pbkdf2::PBKDF2_HMAC_SHA384,
+        HashAlgorithm::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
+    };
+    Ok(move || {
+        let mut out = vec![0u8; len];
+        pbkdf2::derive(algorithm, iterations, &salt, &password, &mut out);
+        out
+    })
+}
 
 /// An output length for ring's HKDF.
 struct OutputLength(usize);

@@ -1,0 +1,123 @@
+//! Who gets in: connections (a global cap and one per client address, so
+//! one client cannot take every socket) and instance slots (a request waits a
+//! short, bounded time for one, then gets 503 with `Retry-After`; it never
+//! reaches the pooling allocator with no slot left, which would fail it).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
+/// Open connections, counted globally and per client address.
+pub struct Connections {
+    max: usize,
+    max_per_ip: usize,
+    open: Mutex<(usize, HashMap<IpAddr, usize>)>,
+}
+
+/// Why a connection was turned away.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Refused {
+    Total(usize),
+    PerClient(usize),
+}
+
+/// Held by a connection while it is open; frees its place when dropped.
+pub struct ConnectionPermit {
+    connections: Arc<Connections>,
+    ip: IpAddr,
+}
+
+impl Connections {
+    pub fn new(max: usize, max_per_ip: usize) -> Arc<Connections> {
+        Arc::new(Connections { max, max_per_ip, open: Mutex::new((0, HashMap::new())) })
+    }
+
+    pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<ConnectionPermit, Refused> {
+        let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
+        let (total, per_ip) = &mut *open;
+        if *total >= self.max {
+            return Err(Refused::Total(self.max));
+        }
+        let count = per_ip.entry(ip).or_insert(0);
+        if *count >= self.max_per_ip {
+            return Err(Refused::PerClient(self.max_per_ip));
+        }
+        *count += 1;
+        *total += 1;
+        Ok(ConnectionPermit { connections: self.clone(), ip })
+    }
+
+    /// Connections open now.
+    pub fn open(&self) -> usize {
+        self.open.lock().unwrap_or_else(|p| p.into_inner()).0
+    }
+}
+
+impl Drop for ConnectionPermit {
+    fn drop(&mut self) {
+        let mut open = self.connections.open.lock().unwrap_or_else(|p| p.into_inner());
+        let (total, per_ip) = &mut *open;
+        *total -= 1;
+        if let Some(count) = per_ip.get_mut(&self.ip) {
+            *count -= 1;
+            if *count == 0 {
+                per_ip.remove(&self.ip);
+            }
+        }
+    }
+}
+
+/// Instance slots: as many as the pool has.
+pub struct Slots {
+    semaphore: Arc<Semaphore>,
+    queue_timeout: Duration,
+}
+
+impl Slots {
+    pub fn new(slots: usize, queue_timeout: Duration) -> Slots {
+        Slots { semaphore: Arc::new(Semaphore::new(slots)), queue_timeout }
+    }
+
+    /// A slot, waiting at most the queue timeout for one to free up.
+    pub async fn acquire(&self) -> Option<OwnedSemaphorePermit> {
+        if let Ok(permit) = self.semaphore.clone().try_acquire_owned() {
+            return Some(permit);
+        }
+        tokio::time::timeout(self.queue_timeout, self.semaphore.clone().acquire_owned()).await.ok()?.ok()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caps_connections_in_total_and_per_client() {
+        let connections = Connections::new(3, 2);
+        let a: IpAddr = "10.0.0.1".parse().unwrap();
+        let b: IpAddr = "10.0.0.2".parse().unwrap();
+        let a1 = connections.admit(a).unwrap();
+        let _a2 = connections.admit(a).unwrap();
+        assert_eq!(connections.admit(a).err(), Some(Refused::PerClient(2)));
+        let _b1 = connections.admit(b).unwrap();
+        assert_eq!(connections.admit(b).err(), Some(Refused::Total(3)));
+        drop(a1);
+        assert_eq!(connections.open(), 2);
+        assert!(connections.admit(b).is_ok(), "a closed connection frees its place");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_full_pool_waits_the_queue_timeout_then_refuses() {
+        let slots = Slots::new(1, Duration::from_millis(200));
+        let held = slots.acquire().await.unwrap();
+        let started = tokio::time::Instant::now();
+        assert!(slots.acquire().await.is_none());
+        assert_eq!(started.elapsed(), Duration::from_millis(200));
+        let waiter = tokio::spawn(async move { slots.acquire().await.is_some() });
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        drop(held);
+        assert!(waiter.await.unwrap(), "a slot freed within the wait is taken");
+    }
+}
