@@ -181,8 +181,11 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             let limits = Limits { max_instances, http: http.limits(), ..limits.limits() };
             let runtime = Runtime::new(limits, true).map_err(|e| format!("{e:?}"))?;
             let wasm = load_app(&runtime, &app).await?;
-            let component = runtime.load_component(&wasm).map_err(|e| format!("{}: {e:?}", app.display()))?;
-            let app = App::new(runtime.clone(), app.display().to_string(), &component)
+            // The component is not kept here: the app may relink itself and
+            // drop it (server.rs, trim_idle_memory).
+            let app = runtime
+                .load_component(&wasm)
+                .and_then(|component| App::new(runtime.clone(), app.display().to_string(), &component))
                 .map_err(|e| format!("{}: {e:?}", app.display()))?;
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
             let addr = listener.local_addr().unwrap_or(listen);

@@ -30,7 +30,11 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// An app ready to serve: linked once, instantiated per request.
 pub struct App {
     pub name: String,
-    pre: ProxyPre<State>,
+    /// The current generation of the linked app (see `trim_idle_memory`).
+    pre: std::sync::RwLock<Arc<ProxyPre<State>>>,
+    /// The compiled app, to link a fresh generation from.
+    compiled: Vec<u8>,
+    last_trim: std::sync::Mutex<Option<Instant>>,
     runtime: Arc<Runtime>,
     next_request: AtomicU64,
     id_prefix: u32,
@@ -39,15 +43,63 @@ pub struct App {
 
 impl App {
     pub fn new(runtime: Arc<Runtime>, name: String, component: &Component) -> Result<App> {
-        let pre = runtime.instantiate_pre(component)?;
-        let pre = ProxyPre::new(pre).context("the component does not export wasi:http/incoming-handler")?;
+        let pre = Arc::new(link(&runtime, component)?);
+        let compiled = component.serialize().context("keeping the compiled app")?;
         // Ids differ between runs without a random-number dependency.
         let id_prefix = {
             use std::hash::{BuildHasher, Hasher};
             std::collections::hash_map::RandomState::new().build_hasher().finish() as u32
         };
         let slots = Slots::new(runtime.limits.max_instances as usize, runtime.limits.http.queue_timeout);
-        Ok(App { name, pre, runtime, next_request: AtomicU64::new(1), id_prefix, slots })
+        Ok(App {
+            name,
+            pre: std::sync::RwLock::new(pre),
+            compiled,
+            last_trim: std::sync::Mutex::new(None),
+            runtime,
+            next_request: AtomicU64::new(1),
+            id_prefix,
+            slots,
+        })
+    }
+
+    fn current(&self) -> Arc<ProxyPre<State>> {
+        self.pre.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Gives back the memory a burst left in the pool. Every slot an instance
+    /// used keeps up to `keep_resident` of its pages (which is what makes the
+    /// next request in it fast), and wasmtime has no call to drop them; it
+    /// does purge every idle slot of a module once the module itself is
+    /// dropped. So past `IDLE_RESIDENT_MAX`, the app is linked afresh from its
+    /// compiled bytes (new module ids): new requests use the new generation,
+    /// and when the last instance of the old one ends, its slots are purged.
+    fn trim_idle_memory(self: &Arc<Self>) {
+        let Some(metrics) = self.runtime.engine.pooling_allocator_metrics() else { return };
+        if metrics.unused_memory_bytes_resident() <= IDLE_RESIDENT_MAX {
+            return;
+        }
+        {
+            let mut last = self.last_trim.lock().unwrap_or_else(|p| p.into_inner());
+            if last.is_some_and(|last| last.elapsed() < TRIM_INTERVAL) {
+                return;
+            }
+            *last = Some(Instant::now());
+        }
+        let app = self.clone();
+        // Deserialising takes milliseconds: not on an async worker.
+        tokio::task::spawn_blocking(move || {
+            // Safety: `compiled` was serialised by this engine from a
+            // component it compiled or checked (App::new).
+            let fresh = unsafe { Component::deserialize(&app.runtime.engine, &app.compiled) }.and_then(|c| link(&app.runtime, &c));
+            match fresh {
+                Ok(pre) => {
+                    *app.pre.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(pre);
+                    tracing::debug!(app = %app.name, idle_resident_kib = metrics.unused_memory_bytes_resident() >> 10, "trimming idle instance memory");
+                }
+                Err(e) => tracing::warn!(app = %app.name, "could not relink the app to trim idle memory: {e:#}"),
+            }
+        });
     }
 
     fn request_id(&self) -> String {
@@ -106,11 +158,12 @@ impl App {
         let task_request_id = request_id.to_string();
         // The instance lives in its own task: it may keep running after the
         // response head is sent (streaming the body, ctx.waitUntil).
+        let pre = self.current();
         let task = tokio::spawn(async move {
             // The slot is the instance's until the task ends.
             let _slot = slot;
             let run = async {
-                let proxy = app.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
+                let proxy = pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
             };
             let result = match tokio::time::timeout(timeout, run).await {
@@ -129,6 +182,10 @@ impl App {
                 app = %app.name, request_id = %task_request_id,
                 peak_memory_kib = store.data().limits.peak >> 10, "instance finished",
             );
+            // The slot goes back to the pool with the store.
+            drop(store);
+            drop(pre);
+            app.trim_idle_memory();
             result
         });
         // A client that goes away before the response head drops this
@@ -154,6 +211,17 @@ impl App {
             },
         }
     }
+}
+
+/// Idle pool memory above which the app is relinked to purge it: what the
+/// warm slots the engine keeps hold (32 × 4 MiB).
+const IDLE_RESIDENT_MAX: usize = 128 << 20;
+/// At most one relink in this time: a steady high load is not churned.
+const TRIM_INTERVAL: Duration = Duration::from_secs(10);
+
+fn link(runtime: &Runtime, component: &Component) -> Result<ProxyPre<State>> {
+    let pre = runtime.instantiate_pre(component)?;
+    ProxyPre::new(pre).context("the component does not export wasi:http/incoming-handler")
 }
 
 /// Aborts the instance's task when dropped, unless disarmed once the
@@ -214,8 +282,13 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
     let mut shutdown = std::pin::pin!(shutdown_signal());
     let mut accept_errors = AcceptBackoff::default();
     let mut refusals = RateLimitedLog::new(Duration::from_secs(1));
+    // Idle memory is trimmed when instances end, and also on a timer: after
+    // a burst there may be no request left to notice.
+    let mut trim = tokio::time::interval(TRIM_INTERVAL);
+    trim.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
+            _ = trim.tick() => app.trim_idle_memory(),
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
                     Ok(conn) => { accept_errors.reset(); conn }

@@ -7,6 +7,7 @@ mod streaming;
 mod build;
 mod exec;
 mod fetch;
+mod hardening;
 mod node_crosscheck;
 mod upstream;
 mod wpt_url;
