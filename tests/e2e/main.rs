@@ -7,6 +7,7 @@ mod streaming;
 mod build;
 mod exec;
 mod fetch;
+mod hardening_outbound;
 mod node_crosscheck;
 mod upstream;
 mod wpt_url;
