@@ -76,7 +76,7 @@ pub fn describe(code: &ErrorCode) -> String {
         }
         ErrorCode::HttpRequestDenied => "refused by the host's outbound policy (not in --allow-host)".into(),
         ErrorCode::DestinationIpProhibited => {
-            "refused by the host's outbound policy: the address is private, loopback or link-local (allow it with --allow-host)".into()
+            "refused by the host's outbound policy: the address is private, loopback, link-local or otherwise special-purpose (only an --allow-host entry naming the address itself allows it)".into()
         }
         ErrorCode::HttpResponseIncomplete => "the response ended early".into(),
         ErrorCode::HttpResponseTimeout => "timed out waiting for the response".into(),
@@ -110,6 +110,7 @@ fn start<'js>(
     let fail = |message: String| Exception::throw_type(&ctx, &format!("fetch failed: {message}"));
     let limit = max_in_flight();
     if IN_FLIGHT.with(|f| f.borrow().len()) >= limit {
+        // A fast path: the host holds the limit, counting open bodies too.
         return Err(fail(format!("too many fetches in flight (the limit is {limit} per request)")));
     }
     let fields = Fields::new();

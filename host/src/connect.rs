@@ -4,6 +4,7 @@
 //! answer that changed in between could reach a private address
 //! (DNS rebinding).
 
+use crate::outbound::FetchSlot;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::future::Future;
@@ -49,13 +50,15 @@ async fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, E
 }
 
 /// Sends `request` to `host` at one of `addrs` (already checked), over TLS
-/// when `https`.
+/// when `https`. `slot` is the fetch's place under the instance's fetch
+/// limit: the connection and the response body hold it until either ends.
 pub async fn send(
     mut request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
     host: &str,
     addrs: &[SocketAddr],
     https: bool,
+    slot: FetchSlot,
 ) -> Result<(http::Response<WasiBody>, Worker), Error> {
     let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(DEFAULT_TIMEOUT);
     let first_byte_timeout = options.and_then(|o| o.first_byte_timeout).unwrap_or(DEFAULT_TIMEOUT);
@@ -88,8 +91,11 @@ pub async fn send(
     // The connection is driven by its own task, so the response body keeps
     // flowing after this returns; the worker reports how it ended.
     let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    let conn_slot = slot.clone();
     tokio::spawn(async move {
-        let _ = done_tx.send(conn.await);
+        let result = conn.await;
+        conn_slot.release();
+        let _ = done_tx.send(result);
     });
     let response = tokio::time::timeout(first_byte_timeout, sender.send_request(request))
         .await
@@ -104,7 +110,7 @@ pub async fn send(
     let response = response.map(|incoming| {
         let mut timer = tokio::time::interval(between_bytes_timeout);
         timer.reset();
-        TimedBody { incoming, timer }.boxed_unsync()
+        TimedBody { incoming, timer, slot }.boxed_unsync()
     });
     Ok((response, worker))
 }
@@ -112,10 +118,18 @@ pub async fn send(
 trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
 
-/// A response body that fails when no bytes arrive for too long.
+/// A response body that fails when no bytes arrive for too long, and gives
+/// the fetch's place back when it ends or is dropped.
 struct TimedBody {
     incoming: hyper::body::Incoming,
     timer: tokio::time::Interval,
+    slot: FetchSlot,
+}
+
+impl Drop for TimedBody {
+    fn drop(&mut self) {
+        self.slot.release();
+    }
 }
 
 impl hyper::body::Body for TimedBody {
@@ -131,7 +145,10 @@ impl hyper::body::Body for TimedBody {
             Poll::Ready(Some(Err(e))) => {
                 Poll::Ready(Some(Err(if e.is_timeout() { Error::HttpResponseTimeout } else { e.into() })))
             }
-            Poll::Ready(None) => Poll::Ready(None),
+            Poll::Ready(None) => {
+                self.slot.release();
+                Poll::Ready(None)
+            }
             Poll::Pending => {
                 ready!(self.timer.poll_tick(cx));
                 Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))

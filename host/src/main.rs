@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use nano_host::app_build::{self, BuildError};
 use nano_host::engine::{HttpLimits, Limits, Runtime};
+use nano_host::outbound::{AllowEntry, OutboundPolicy};
 use nano_host::server::{self, App};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,21 +36,27 @@ struct LimitArgs {
     /// Largest value structuredClone accepts, in MiB of its wire format.
     #[arg(long, default_value_t = 64)]
     clone_limit_mb: usize,
-    /// fetch() calls one request (or script) may have in flight.
+    /// fetch() calls one request (or script) may have open: a fetch counts
+    /// from the call until its response body has arrived in full or is
+    /// cancelled.
     #[arg(long, default_value_t = 1000)]
     max_fetches: u32,
-    /// Seconds a fetch() may take to connect (TCP and TLS).
+    /// Seconds a fetch() may take to resolve its host (DNS), and again to
+    /// connect (TCP and TLS).
     #[arg(long, default_value_t = 10.0)]
     fetch_connect_timeout: f64,
     /// Seconds a fetch() may wait for the response head, and at most between
     /// two pieces of its body.
     #[arg(long, default_value_t = 60.0)]
     fetch_timeout: f64,
-    /// A host (`example.com`) or host:port fetch() may reach; repeatable.
-    /// Without it any public address is allowed; private, loopback and
-    /// link-local addresses only when listed.
-    #[arg(long = "allow-host", value_name = "HOST[:PORT]")]
-    allow_hosts: Vec<String>,
+    /// Where fetch() may go; repeatable. A name (`api.example.com`,
+    /// `api.example.com:8443`) allows that host, but never a private,
+    /// loopback, link-local or other special-purpose address it resolves to.
+    /// Only an address entry opens such an address: an IP (`127.0.0.1:3000`,
+    /// `[::1]:8080`, `10.0.0.5`: any port when none is given) or a CIDR block
+    /// (`10.0.0.0/8`). Without any entry every public address may be fetched.
+    #[arg(long = "allow-host", value_name = "HOST[:PORT]|IP[:PORT]|CIDR")]
+    allow_hosts: Vec<AllowEntry>,
 }
 
 impl LimitArgs {
@@ -62,7 +69,7 @@ impl LimitArgs {
             max_fetches: self.max_fetches,
             fetch_connect_timeout: Duration::from_secs_f64(self.fetch_connect_timeout.max(0.001)),
             fetch_timeout: Duration::from_secs_f64(self.fetch_timeout.max(0.001)),
-            outbound: nano_host::outbound::OutboundPolicy { allowed: Arc::new(self.allow_hosts.clone()) },
+            outbound: OutboundPolicy { allowed: Arc::new(self.allow_hosts.clone()) },
             ..Limits::default()
         }
     }

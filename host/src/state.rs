@@ -27,7 +27,8 @@ pub struct State {
     pub budget: crate::budget::HostBudget,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
-    pub outbound: crate::outbound::OutboundPolicy,
+    /// The send-request hook: outbound policy and this instance's fetch limit.
+    pub outbound: crate::outbound::Outbound,
 }
 
 impl State {
@@ -52,7 +53,7 @@ impl State {
             limits: MemoryLimiter { max: limits.max_memory, peak: 0 },
             budget: crate::budget::HostBudget::new(limits.host_memory),
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
-            outbound: limits.outbound.clone(),
+            outbound: crate::outbound::Outbound::new(limits),
         }
     }
 }

@@ -132,7 +132,7 @@ try { await fetch(`${UPSTREAM}/hello`); console.log('allowed'); } catch (err) { 
     // By default loopback is refused (SSRF protection).
     let out = fetch_script(&up, "policy-default", &["--timeout", "10"], script);
     let stdout = assert_ok(&out);
-    assert!(stdout.starts_with("TypeError") && stdout.contains("private, loopback or link-local"), "{stdout}");
+    assert!(stdout.starts_with("TypeError") && stdout.contains("private, loopback, link-local or otherwise special-purpose"), "{stdout}");
     // An allow-list without this host refuses it too.
     let out = fetch_script(&up, "policy-list", &["--allow-host", "example.com"], script);
     let stdout = assert_ok(&out);

@@ -8,6 +8,7 @@ mod build;
 mod exec;
 mod fetch;
 mod hardening;
+mod hardening_outbound;
 mod node_crosscheck;
 mod upstream;
 mod wpt_url;
