@@ -23,6 +23,12 @@ exec script *args: build
 test:
     cargo test --release --workspace -- --test-threads 2
 
+# The soak: one server, thousands of requests from healthy clients and attackers
+# (throwing, spinning, memory-hungry, decompression bombs, slow and vanishing
+# clients); asserts no crash, the healthy p99 and host RSS afterwards.
+soak requests="5000":
+    NANO_SOAK_REQUESTS={{requests}} cargo test --release -p nano-host --test e2e -- soak --nocapture --test-threads 1
+
 # Benchmarks: per-request cost and req/s next to a plain hyper server.
 bench: build
     cargo run --release -p nano-host --bin nano-bench -- {{bin}}

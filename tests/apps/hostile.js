@@ -4,6 +4,31 @@
 const routes = {
   '/hello': () => new Response('hello'),
 
+  '/throw': () => { throw new Error('the app failed on purpose'); },
+
+  // Allocates until the instance's memory limit stops it.
+  '/oom': () => {
+    const hoard = [];
+    for (;;) hoard.push(new Uint8Array(1 << 20).fill(1));
+  },
+
+  // The usual "decompress the request body" pattern: streamed and counted,
+  // or read whole.
+  '/gunzip': async (url, request) => {
+    const reader = request.body.pipeThrough(new DecompressionStream('gzip')).getReader();
+    let total = 0;
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+    }
+    return new Response(String(total));
+  },
+  '/gunzip-text': async (url, request) => {
+    const text = await new Response(request.body.pipeThrough(new DecompressionStream('gzip'))).text();
+    return new Response(String(text.length));
+  },
+
   // Spins until the host stops it.
   '/spin': () => { for (;;) {} },
 

@@ -10,5 +10,6 @@ mod fetch;
 mod hardening;
 mod hardening_outbound;
 mod node_crosscheck;
+mod soak;
 mod upstream;
 mod wpt_url;
