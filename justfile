@@ -29,6 +29,16 @@ test:
 soak requests="5000":
     NANO_SOAK_REQUESTS={{requests}} cargo test --release -p nano-host --test e2e -- soak --nocapture --test-threads 1
 
+# Fuzz the host's inputs (clone wire format, key import, URL, compression, raw
+# HTTP), each target for `secs` seconds; cargo-fuzz on stable Rust, without
+# sanitizers. Inputs that find something go into fuzz/seeds/<target>/.
+fuzz secs="60" *targets="clone_wire crypto_import url compression http_request":
+    command -v cargo-fuzz >/dev/null 2>&1 || cargo install cargo-fuzz --locked
+    cd fuzz && for t in {{targets}}; do \
+        mkdir -p corpus/$t && cp -n seeds/$t/* corpus/$t/ 2>/dev/null; \
+        CARGO_TARGET_DIR={{CARGO_TARGET_DIR}}/fuzz cargo fuzz run --sanitizer none --release $t corpus/$t -- -max_total_time={{secs}} -timeout=10 -rss_limit_mb=4096 || exit 1; \
+    done
+
 # Benchmarks: per-request cost and req/s next to a plain hyper server.
 bench: build
     cargo run --release -p nano-host --bin nano-bench -- {{bin}}

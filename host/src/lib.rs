@@ -10,6 +10,8 @@ mod connect;
 pub mod crypto;
 pub mod engine;
 pub mod exec;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod log;
 pub mod outbound;
 pub mod server;

@@ -303,18 +303,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let app = app.clone();
-                let service = hyper::service::service_fn(move |req| {
-                    let app = app.clone();
-                    async move { Ok::<_, std::convert::Infallible>(app.handle(req).await) }
-                });
-                let io = crate::timeouts::WriteTimeoutIo::new(stream, limits.write_timeout);
-                let conn = hyper::server::conn::http1::Builder::new()
-                    .keep_alive(true)
-                    .timer(hyper_util::rt::TokioTimer::new())
-                    .header_read_timeout(limits.header_timeout)
-                    .serve_connection(TokioIo::new(io), service);
-                let conn = graceful.watch(conn);
+                let conn = graceful.watch(connection(app.clone(), stream));
                 tokio::spawn(async move {
                     let _permit = permit;
                     if let Err(e) = conn.await {
@@ -334,6 +323,26 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One client connection: HTTP/1.1 under the client limits (head and idle
+/// timeout, write timeout), every request handled by `app`.
+pub fn connection<I>(app: Arc<App>, io: I) -> impl hyper_util::server::graceful::GracefulConnection<Error = hyper::Error> + Send
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let limits = &app.runtime.limits.http;
+    let io = crate::timeouts::WriteTimeoutIo::new(io, limits.write_timeout);
+    let builder = {
+        let mut builder = hyper::server::conn::http1::Builder::new();
+        builder.keep_alive(true).timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(limits.header_timeout);
+        builder
+    };
+    let service = hyper::service::service_fn(move |req| {
+        let app = app.clone();
+        async move { Ok::<_, std::convert::Infallible>(app.handle(req).await) }
+    });
+    builder.serve_connection(TokioIo::new(io), service)
 }
 
 /// Backs off when accept fails (out of file descriptors, most often), so a

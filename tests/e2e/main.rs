@@ -7,6 +7,7 @@ mod streaming;
 mod build;
 mod exec;
 mod fetch;
+mod fuzz_seeds;
 mod hardening;
 mod hardening_outbound;
 mod node_crosscheck;
