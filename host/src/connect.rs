@@ -5,6 +5,7 @@
 //! (DNS rebinding).
 
 use crate::outbound::FetchSlot;
+use crate::timeouts::ReadTimeoutBody;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::future::Future;
@@ -108,9 +109,7 @@ pub async fn send(
         }
     });
     let response = response.map(|incoming| {
-        let mut timer = tokio::time::interval(between_bytes_timeout);
-        timer.reset();
-        TimedBody { incoming, timer, slot }.boxed_unsync()
+        FetchBody { inner: ReadTimeoutBody::new(incoming, between_bytes_timeout), slot }.boxed_unsync()
     });
     Ok((response, worker))
 }
@@ -118,49 +117,37 @@ pub async fn send(
 trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
 
-/// A response body that fails when no bytes arrive for too long, and gives
-/// the fetch's place back when it ends or is dropped.
-struct TimedBody {
-    incoming: hyper::body::Incoming,
-    timer: tokio::time::Interval,
+/// A fetch's response body: bytes must keep coming
+/// (`--fetch-timeout` between them), and the fetch's place under the limit
+/// comes back when the body ends or is dropped.
+struct FetchBody {
+    inner: ReadTimeoutBody<hyper::body::Incoming>,
     slot: FetchSlot,
 }
 
-impl Drop for TimedBody {
+impl Drop for FetchBody {
     fn drop(&mut self) {
         self.slot.release();
     }
 }
 
-impl hyper::body::Body for TimedBody {
+impl hyper::body::Body for FetchBody {
     type Data = Bytes;
     type Error = Error;
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Error>>> {
-        match Pin::new(&mut self.incoming).poll_frame(cx) {
-            Poll::Ready(Some(Ok(frame))) => {
-                self.timer.reset();
-                Poll::Ready(Some(Ok(frame)))
-            }
-            Poll::Ready(Some(Err(e))) => {
-                Poll::Ready(Some(Err(if e.is_timeout() { Error::HttpResponseTimeout } else { e.into() })))
-            }
-            Poll::Ready(None) => {
-                self.slot.release();
-                Poll::Ready(None)
-            }
-            Poll::Pending => {
-                ready!(self.timer.poll_tick(cx));
-                Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
-            }
+        let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
+        if frame.is_none() {
+            self.slot.release();
         }
+        Poll::Ready(frame)
     }
 
     fn is_end_stream(&self) -> bool {
-        hyper::body::Body::is_end_stream(&self.incoming)
+        self.inner.is_end_stream()
     }
 
     fn size_hint(&self) -> hyper::body::SizeHint {
-        hyper::body::Body::size_hint(&self.incoming)
+        self.inner.size_hint()
     }
 }
