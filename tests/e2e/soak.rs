@@ -32,7 +32,7 @@ enum Kind {
 /// Mostly healthy traffic; spinners are rarer, as each holds a slot for the time limit.
 fn kind(i: usize) -> Kind {
     match i % 20 {
-        0 if i % 60 == 0 => Kind::Spinning,
+        0 if i.is_multiple_of(60) => Kind::Spinning,
         0 | 1 => Kind::Throwing,
         2 => Kind::MemoryHungry,
         3 => Kind::Bomb,
