@@ -6,8 +6,9 @@
 //! here decodes "all of a chunk": the guest pushes at most 64 KiB of input,
 //! then pulls the output 64 KiB at a time, and each pull runs the coder's
 //! streaming API into one 64 KiB buffer. One call's memory and CPU are
-//! bounded whatever the input, and the guest pulls only as fast as its
-//! reader reads.
+//! bounded whatever the input (a brotli decoder may fill its whole window,
+//! up to 16 MiB, in one pull, then hands it out over the next ones), and
+//! the guest pulls only as fast as its reader reads.
 //!
 //! What a coder holds (its state and its pending input) is charged to the
 //! instance's host budget: flate2's state by a fixed, measured size (zlib
@@ -184,8 +185,8 @@ impl Coder {
         let finishing = self.finishing;
         let mut out = Vec::with_capacity(PIECE);
         let (used, ended) = match engine {
-            Engine::Deflate(encoder) => deflate(encoder, input, &mut out, finishing)?,
-            Engine::Inflate(decoder) => inflate(decoder, input, &mut out, finishing)?,
+            Engine::Deflate(encoder) => flate(encoder, input, &mut out, finishing)?,
+            Engine::Inflate(decoder) => flate(decoder, input, &mut out, finishing)?,
             Engine::BrotliEncoder(encoder, _) => brotli_encode(encoder, input, &mut out, finishing)?,
             Engine::BrotliDecoder(decoder, _) => brotli_decode(decoder, input, &mut out)?,
         };
@@ -208,40 +209,43 @@ impl Coder {
 /// how much input it used and whether the stream ended.
 type Step = Result<(usize, bool), StreamError>;
 
-fn deflate(encoder: &mut Compress, input: &[u8], out: &mut Vec<u8>, finishing: bool) -> Step {
-    let flush = if finishing { FlushCompress::Finish } else { FlushCompress::None };
-    let start = encoder.total_in();
-    loop {
-        let (before_in, before_out) = (encoder.total_in(), out.len());
-        let used = (encoder.total_in() - start) as usize;
-        let status = encoder
-            .compress_vec(&input[used..], out, flush)
-            .map_err(|e| invalid(format!("compression failed: {e}")))?;
-        if status == Status::StreamEnd {
-            return Ok(((encoder.total_in() - start) as usize, true));
-        }
-        let progress = encoder.total_in() != before_in || out.len() != before_out;
-        if out.len() == out.capacity() || !progress {
-            return Ok(((encoder.total_in() - start) as usize, false));
-        }
+/// flate2's two coders, run alike.
+trait Flate {
+    fn total_in(&self) -> u64;
+    fn run(&mut self, input: &[u8], out: &mut Vec<u8>, finishing: bool) -> Result<Status, String>;
+}
+
+impl Flate for Compress {
+    fn total_in(&self) -> u64 {
+        Compress::total_in(self)
+    }
+    fn run(&mut self, input: &[u8], out: &mut Vec<u8>, finishing: bool) -> Result<Status, String> {
+        let flush = if finishing { FlushCompress::Finish } else { FlushCompress::None };
+        self.compress_vec(input, out, flush).map_err(|e| format!("compression failed: {e}"))
     }
 }
 
-fn inflate(decoder: &mut Decompress, input: &[u8], out: &mut Vec<u8>, finishing: bool) -> Step {
-    let flush = if finishing { FlushDecompress::Finish } else { FlushDecompress::None };
-    let start = decoder.total_in();
+impl Flate for Decompress {
+    fn total_in(&self) -> u64 {
+        Decompress::total_in(self)
+    }
+    fn run(&mut self, input: &[u8], out: &mut Vec<u8>, finishing: bool) -> Result<Status, String> {
+        let flush = if finishing { FlushDecompress::Finish } else { FlushDecompress::None };
+        self.decompress_vec(input, out, flush).map_err(|e| format!("corrupt input: {e}"))
+    }
+}
+
+fn flate(coder: &mut impl Flate, input: &[u8], out: &mut Vec<u8>, finishing: bool) -> Step {
+    let start = coder.total_in();
     loop {
-        let (before_in, before_out) = (decoder.total_in(), out.len());
-        let used = (decoder.total_in() - start) as usize;
-        let status = decoder
-            .decompress_vec(&input[used..], out, flush)
-            .map_err(|e| invalid(format!("corrupt input: {e}")))?;
+        let (before_in, before_out) = (coder.total_in(), out.len());
+        let status = coder.run(&input[(before_in - start) as usize..], out, finishing).map_err(invalid)?;
+        let used = (coder.total_in() - start) as usize;
         if status == Status::StreamEnd {
-            return Ok(((decoder.total_in() - start) as usize, true));
+            return Ok((used, true));
         }
-        let progress = decoder.total_in() != before_in || out.len() != before_out;
-        if out.len() == out.capacity() || !progress {
-            return Ok(((decoder.total_in() - start) as usize, false));
+        if out.len() == out.capacity() || (coder.total_in() == before_in && out.len() == before_out) {
+            return Ok((used, false));
         }
     }
 }
@@ -531,10 +535,13 @@ mod tests {
         let bombs = [(CompressionFormat::Gzip, gzip.finish().unwrap()), (CompressionFormat::Brotli, brotli.into_inner())];
         for (format, bomb) in bombs {
             let mut coder = Coder::new(format, true);
-            let (mut total, mut pulls, mut largest) = (0, 0, 0);
+            let (mut total, mut pulls, mut largest, mut slowest) = (0, 0, 0, std::time::Duration::ZERO);
             for chunk in bomb.chunks(PIECE) {
                 coder.push(chunk.to_vec()).unwrap();
-                while let Some(piece) = coder.pull().unwrap() {
+                loop {
+                    let started = std::time::Instant::now();
+                    let Some(piece) = coder.pull().unwrap() else { break };
+                    slowest = slowest.max(started.elapsed());
                     assert!(piece.len() <= PIECE && piece.iter().all(|&b| b == 0));
                     total += piece.len();
                     pulls += 1;
@@ -547,7 +554,7 @@ mod tests {
             assert!(pulls >= SIZE / PIECE, "{format:?}: {pulls} pulls");
             // A brotli window of 16 MiB is the most a stream can ask for.
             assert!(largest <= (16 << 20) + (1 << 20), "{format:?} held {largest} bytes");
-            eprintln!("{format:?}: {} bytes -> {SIZE} in {pulls} pulls, at most {} KiB held", bomb.len(), largest >> 10);
+            eprintln!("{format:?}: {} bytes -> {SIZE} in {pulls} pulls (slowest {slowest:?}), at most {} KiB held", bomb.len(), largest >> 10);
         }
     }
 

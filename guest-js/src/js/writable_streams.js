@@ -967,11 +967,14 @@ class TextDecoderStream {
 // CompressionStream / DecompressionStream (Compression Standard): the
 // (de)compression runs in the host (compression.rs), which takes at most
 // 64 KiB of input and gives at most 64 KiB of output per call. A chunk goes
-// over in such pieces and its output comes back a piece at a time, the next
-// piece only once the readable side wants more: a small body that expands
-// to gigabytes is decoded as fast as it is read, never held whole here or in
-// the host.
+// over in such pieces and its output comes back a piece at a time. Up to
+// CODER_QUEUE pieces (1 MiB) may wait in the readable side, so a write with
+// a moderate output resolves before that is read, as in any TransformStream;
+// beyond that, the next piece is decoded only once the reader has taken
+// them: a small body that expands to gigabytes is decoded as fast as it is
+// read, never held whole here or in the host.
 const CODER_PIECE = 64 * 1024;
+const CODER_QUEUE = 16;
 // The host's coder of a stream that is never closed, errored or cancelled
 // goes when its transformer object is collected: only the stream's two
 // sides reach that. (Not the CompressionStream: pipeThrough() drops it at
@@ -1010,13 +1013,15 @@ function compressionTransform(format, decompress, what) {
   // Enqueues the output of what was pushed, a piece at a time; false when
   // the stream was cancelled while waiting for its reader.
   const drain = async (controller) => {
-    for (;;) {
-      const out = native.coderPull(id);
-      if (out === undefined) return true;
+    for (let out = native.coderPull(id); out !== undefined; out = native.coderPull(id)) {
+      // The readable side's high-water mark is 0: -desiredSize pieces wait.
+      if (controller.desiredSize <= -CODER_QUEUE) {
+        while (slots.backpressure) await slots.backpressureChange.promise;
+        if (id === undefined) return false;
+      }
       controller.enqueue(out);
-      while (slots.backpressure) await slots.backpressureChange.promise;
-      if (id === undefined) return false;
     }
+    return true;
   };
   const transformer = {
     async transform(chunk, controller) {
