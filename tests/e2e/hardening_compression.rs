@@ -32,14 +32,8 @@ fn brotli_bomb(size: usize) -> Vec<u8> {
     encoder.into_inner()
 }
 
-fn status_field(pid: u32, field: &str) -> u64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
-    let line = status.lines().find(|l| l.starts_with(field)).unwrap_or_else(|| panic!("{field} in {status}"));
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
-/// Resident memory of the server now, and the most it reached since then
-/// (the kernel's high-water mark, reset here), in MiB.
+/// The server's resident memory now, and how far its peak (the kernel's
+/// high-water mark, reset here) went above that afterwards.
 struct Rss {
     pid: u32,
     start_kib: u64,
@@ -49,12 +43,14 @@ impl Rss {
     fn watch(server: &Server) -> Rss {
         let pid = server.pid();
         std::fs::write(format!("/proc/{pid}/clear_refs"), "5").expect("resetting the peak RSS");
-        Rss { pid, start_kib: status_field(pid, "VmRSS:") }
+        Rss { pid, start_kib: rss_kib(pid) }
     }
 
-    /// How far the peak went above the starting point, in MiB.
     fn growth_mib(&self) -> u64 {
-        status_field(self.pid, "VmHWM:").saturating_sub(self.start_kib) >> 10
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap();
+        let line = status.lines().find(|l| l.starts_with("VmHWM:")).expect("VmHWM");
+        let peak_kib: u64 = line.split_whitespace().nth(1).unwrap().parse().unwrap();
+        peak_kib.saturating_sub(self.start_kib) >> 10
     }
 }
 
