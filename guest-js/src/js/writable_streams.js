@@ -1028,7 +1028,8 @@ function compressionTransform(format, decompress, what) {
       try {
         if (!isBufferSource(chunk)) throw new TypeError(`${what}: chunks must be ArrayBuffer or ArrayBufferView`);
         let bytes = bufferSourceBytes(chunk);
-        // Taken as it is now: the pieces after the first go over later.
+        // Copied when it spans pieces: the writer may change its buffer
+        // while the later pieces wait for the reader.
         if (bytes.length > CODER_PIECE) bytes = bytes.slice();
         for (let offset = 0; offset < bytes.length; offset += CODER_PIECE) {
           native.coderPush(id, bytes.subarray(offset, offset + CODER_PIECE));
