@@ -604,6 +604,22 @@ mod tests {
             corrupt[compressed.len() / 2] ^= 0xff;
             corrupt[3] ^= 0x55;
             message(run(format, true, &corrupt, PIECE));
+            // Noise, and valid streams with a byte flipped: an error or some output, never a panic.
+            let mut seed = 0x2545_f491_4f6c_dd1du64;
+            let mut next = move || {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                seed
+            };
+            for _ in 0..200 {
+                let noise: Vec<u8> = (0..next() % 300).map(|_| next() as u8).collect();
+                let _ = run(format, true, &noise, 1 + next() as usize % 100);
+                let mut flipped = compressed.clone();
+                let at = next() as usize % flipped.len();
+                flipped[at] ^= 1 << (next() % 8);
+                let _ = run(format, true, &flipped, PIECE);
+            }
         }
     }
 
