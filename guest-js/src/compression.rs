@@ -1,24 +1,37 @@
 //! Native half of CompressionStream / DecompressionStream (in
 //! js/writable_streams.js): the (de)compressors are host resources
-//! (`nano:platform/streams`); JS holds their index in this table.
+//! (`nano:platform/streams`) that take at most 64 KiB of input per push and
+//! give at most 64 KiB of output per pull; JS holds their id in this table
+//! and drops them when the stream ends or is collected.
 
-use crate::nano::platform::streams::{CompressionFormat, Compressor, Decompressor};
+use crate::nano::platform::streams::{CompressionFormat, Compressor, Decompressor, StreamError};
 use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
 use std::cell::RefCell;
+use std::collections::HashMap;
 
 enum Coder {
     Compress(Compressor),
     Decompress(Decompressor),
 }
 
+/// Ids are never reused, so a late drop (a FinalizationRegistry callback)
+/// can never reach another stream's coder.
+struct Coders {
+    live: HashMap<u32, Coder>,
+    next: u32,
+}
+
 thread_local! {
-    static CODERS: RefCell<Vec<Option<Coder>>> = const { RefCell::new(Vec::new()) };
+    static CODERS: RefCell<Coders> = RefCell::new(Coders { live: HashMap::new(), next: 0 });
 }
 
 pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     native.set("coderNew", Function::new(ctx.clone(), coder_new)?)?;
     native.set("coderPush", Function::new(ctx.clone(), coder_push)?)?;
     native.set("coderFinish", Function::new(ctx.clone(), coder_finish)?)?;
+    native.set("coderPull", Function::new(ctx.clone(), coder_pull)?)?;
+    native.set("coderDrop", Function::new(ctx.clone(), coder_drop)?)?;
+    native.set("collectGarbage", Function::new(ctx.clone(), |ctx: Ctx<'_>| ctx.run_gc())?)?;
     Ok(())
 }
 
@@ -32,42 +45,68 @@ fn format(name: &str) -> Option<CompressionFormat> {
     }
 }
 
+/// Quota errors become a QuotaExceededError DOMException (js/crypto.js's
+/// cryptoError reads the marker), bad input a TypeError.
+fn throw(ctx: &Ctx<'_>, error: StreamError) -> rquickjs::Error {
+    match error {
+        StreamError::Quota(message) => Exception::throw_message(ctx, &format!("DOMException:QuotaExceededError:{message}")),
+        StreamError::Invalid(message) => Exception::throw_type(ctx, &message),
+    }
+}
+
 fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
     let format = format(&name).ok_or_else(|| {
         Exception::throw_type(&ctx, &format!("Unsupported compression format: '{name}' (use gzip, deflate, deflate-raw or brotli)"))
     })?;
-    let coder = if decompress { Coder::Decompress(Decompressor::new(format)) } else { Coder::Compress(Compressor::new(format)) };
+    let coder = if decompress {
+        Decompressor::create(format).map(Coder::Decompress)
+    } else {
+        Compressor::create(format).map(Coder::Compress)
+    };
+    let coder = coder.map_err(|e| throw(&ctx, e))?;
     Ok(CODERS.with(|c| {
         let mut coders = c.borrow_mut();
-        coders.push(Some(coder));
-        (coders.len() - 1) as u32
+        let id = coders.next;
+        coders.next += 1;
+        coders.live.insert(id, coder);
+        id
     }))
 }
 
-fn run<'js>(ctx: &Ctx<'js>, id: u32, finish: bool, input: &[u8]) -> Result<Vec<u8>> {
-    let result = CODERS.with(|c| {
-        let mut coders = c.borrow_mut();
-        let Some(slot) = coders.get_mut(id as usize) else { return Err("no such stream".to_string()) };
-        let out = match slot.as_ref() {
-            Some(Coder::Compress(c)) => Ok(if finish { c.finish() } else { c.push(input) }),
-            Some(Coder::Decompress(d)) => if finish { d.finish() } else { d.push(input) },
-            None => Err("the stream is already finished".to_string()),
-        };
-        if finish || out.is_err() {
-            *slot = None; // the host resource is dropped with it
-        }
-        out
-    });
-    result.map_err(|message| Exception::throw_type(ctx, &format!("Decompression failed: {message}")))
+fn with_coder<'js, T>(ctx: &Ctx<'js>, id: u32, f: impl FnOnce(&Coder) -> std::result::Result<T, StreamError>) -> Result<T> {
+    let result = CODERS.with(|c| c.borrow().live.get(&id).map(f));
+    match result {
+        Some(result) => result.map_err(|e| throw(ctx, e)),
+        None => Err(Exception::throw_type(ctx, "the compression stream is closed")),
+    }
 }
 
-fn coder_push<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<TypedArray<'js, u8>> {
+fn coder_push<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<()> {
     let input = crate::native::bytes_of(&chunk)?;
-    let out = run(&ctx, id, false, &input)?;
-    TypedArray::new(ctx, out)
+    with_coder(&ctx, id, |coder| match coder {
+        Coder::Compress(c) => c.push(&input),
+        Coder::Decompress(d) => d.push(&input),
+    })
 }
 
-fn coder_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
-    let out = run(&ctx, id, true, &[])?;
-    TypedArray::new(ctx, out)
+fn coder_finish(ctx: Ctx<'_>, id: u32) -> Result<()> {
+    with_coder(&ctx, id, |coder| match coder {
+        Coder::Compress(c) => c.finish(),
+        Coder::Decompress(d) => d.finish(),
+    })
+}
+
+/// The next piece of output, or undefined once the input given so far is used up.
+fn coder_pull(ctx: Ctx<'_>, id: u32) -> Result<Option<TypedArray<'_, u8>>> {
+    let out = with_coder(&ctx, id, |coder| match coder {
+        Coder::Compress(c) => c.pull(),
+        Coder::Decompress(d) => d.pull(),
+    })?;
+    out.map(|bytes| TypedArray::new(ctx.clone(), bytes)).transpose()
+}
+
+/// Drops the host's coder (and gives back its share of the host budget).
+fn coder_drop(id: u32) {
+    let coder = CODERS.with(|c| c.borrow_mut().live.remove(&id));
+    drop(coder); // outside the borrow: dropping calls into the host
 }

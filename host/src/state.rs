@@ -25,6 +25,8 @@ pub struct State {
     pub limits: MemoryLimiter,
     /// Host bytes held for this instance (see budget.rs).
     pub budget: crate::budget::HostBudget,
+    /// Compression streams alive (see streams.rs: at most MAX_LIVE_CODERS).
+    pub coders: usize,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
     /// The send-request hook: outbound policy and this instance's fetch limit.
@@ -52,6 +54,7 @@ impl State {
             log_quota: Default::default(),
             limits: MemoryLimiter { max: limits.max_memory, peak: 0 },
             budget: crate::budget::HostBudget::new(limits.host_memory),
+            coders: 0,
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
             outbound: crate::outbound::Outbound::new(limits),
         }

@@ -29,6 +29,9 @@ fn guest_inputs_to_the_host() {
     for (_, data) in inputs("url") {
         nano_host::fuzzing::url_parse_and_set(&data);
     }
+    for (_, data) in inputs("compression") {
+        nano_host::fuzzing::compression(&data);
+    }
 }
 
 #[test]

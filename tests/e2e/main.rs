@@ -9,6 +9,7 @@ mod exec;
 mod fetch;
 mod fuzz_seeds;
 mod hardening;
+mod hardening_compression;
 mod hardening_outbound;
 mod node_crosscheck;
 mod soak;

@@ -8,10 +8,10 @@ use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
 /// A response read a piece at a time off the wire.
-struct Incremental {
+pub struct Incremental {
     reader: BufReader<TcpStream>,
     chunked: bool,
-    status: u16,
+    pub status: u16,
 }
 
 impl Incremental {
@@ -24,7 +24,7 @@ impl Incremental {
         Incremental::read_head(stream)
     }
 
-    fn read_head(stream: TcpStream) -> Incremental {
+    pub fn read_head(stream: TcpStream) -> Incremental {
         let mut reader = BufReader::new(stream);
         let mut status = 0;
         let mut chunked = false;
@@ -45,7 +45,7 @@ impl Incremental {
     }
 
     /// The next piece of the body; None at its end.
-    fn next_chunk(&mut self) -> Option<Vec<u8>> {
+    pub fn next_chunk(&mut self) -> Option<Vec<u8>> {
         assert!(self.chunked, "expected a chunked (streamed) response");
         let mut size = String::new();
         self.reader.read_line(&mut size).ok()?;
@@ -57,7 +57,7 @@ impl Incremental {
     }
 
     /// Reads to the end; the body's length.
-    fn count_rest(&mut self) -> u64 {
+    pub fn count_rest(&mut self) -> u64 {
         let mut total = 0;
         while let Some(chunk) = self.next_chunk() {
             total += chunk.len() as u64;

@@ -261,6 +261,39 @@ test('CompressionStream and DecompressionStream', async () => {
   await assertRejects(collect(strings), 'TypeError');
 });
 
+test('DecompressionStream: output waits for the reader beyond 1 MiB, in pieces of at most 64 KiB', async () => {
+  const gzip = async (bytes) =>
+    new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+  // As in any TransformStream, a write is transformed once a read asks;
+  // up to 1 MiB of its output then waits in the stream, and the write resolves.
+  const text = 'nano '.repeat(200000);
+  const ds = new DecompressionStream('gzip');
+  const writer = ds.writable.getWriter();
+  const reader = ds.readable.getReader();
+  const first = reader.read();
+  await writer.write(await gzip(new TextEncoder().encode(text)));
+  writer.close();
+  const parts = [(await first).value];
+  for (let r = await reader.read(); !r.done; r = await reader.read()) parts.push(r.value);
+  assertEq(await new Blob(parts).text(), text);
+  // 16 MiB of zeros from 16 KB: decoded only as it is read.
+  const bomb = await gzip(new Uint8Array(16 << 20));
+  const ds2 = new DecompressionStream('gzip');
+  const writer2 = ds2.writable.getWriter();
+  const reader2 = ds2.readable.getReader();
+  let written = false;
+  writer2.write(bomb).then(() => { written = true; });
+  writer2.close();
+  let total = (await reader2.read()).value.length, largest = total;
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  assert(!written, 'the write waits for the reader');
+  for (let r = await reader2.read(); !r.done; r = await reader2.read()) {
+    total += r.value.length;
+    largest = Math.max(largest, r.value.length);
+  }
+  assertEq([total, largest, written], [16 << 20, 64 << 10, true]);
+});
+
 test('tee: a chunk read before the source errors still reaches the branches', async () => {
   const boom = new Error('boom');
   const rs = new ReadableStream({ start(c) { c.enqueue('a'); c.enqueue('b'); }, pull() { throw boom; } });
