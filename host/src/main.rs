@@ -188,11 +188,11 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             let limits = Limits { max_instances, http: http.limits(), ..limits.limits() };
             let runtime = Runtime::new(limits, true).map_err(|e| format!("{e:?}"))?;
             let wasm = load_app(&runtime, &app).await?;
-            // The component is not kept here: the app may relink itself and
-            // drop it (server.rs, trim_idle_memory).
+            // The app owns the engine from here: it may move to a fresh one
+            // and let this one go (server.rs, trim_idle_memory).
             let app = runtime
                 .load_component(&wasm)
-                .and_then(|component| App::new(runtime.clone(), app.display().to_string(), &component))
+                .and_then(|component| App::new(runtime, app.display().to_string(), &component))
                 .map_err(|e| format!("{}: {e:?}", app.display()))?;
             let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
             let addr = listener.local_addr().unwrap_or(listen);

@@ -30,12 +30,12 @@ pub const REQUEST_ID_HEADER: &str = "x-request-id";
 /// An app ready to serve: linked once, instantiated per request.
 pub struct App {
     pub name: String,
-    /// The current generation of the linked app (see `trim_idle_memory`).
-    pre: std::sync::RwLock<Arc<ProxyPre<State>>>,
-    /// The compiled app, to link a fresh generation from.
+    /// The engine and linked app new requests use (see `trim_idle_memory`).
+    current: std::sync::RwLock<Arc<Generation>>,
+    /// The compiled app, to load into a fresh engine.
     compiled: Vec<u8>,
     last_trim: std::sync::Mutex<Option<Instant>>,
-    runtime: Arc<Runtime>,
+    pub limits: crate::engine::Limits,
     next_request: AtomicU64,
     id_prefix: u32,
     slots: Slots,
@@ -43,40 +43,41 @@ pub struct App {
 
 impl App {
     pub fn new(runtime: Arc<Runtime>, name: String, component: &Component) -> Result<App> {
-        let pre = Arc::new(link(&runtime, component)?);
+        let pre = link(&runtime, component)?;
+        let limits = runtime.limits.clone();
         let compiled = component.serialize().context("keeping the compiled app")?;
         // Ids differ between runs without a random-number dependency.
         let id_prefix = {
             use std::hash::{BuildHasher, Hasher};
             std::collections::hash_map::RandomState::new().build_hasher().finish() as u32
         };
-        let slots = Slots::new(runtime.limits.max_instances as usize, runtime.limits.http.queue_timeout);
+        let slots = Slots::new(limits.max_instances as usize, limits.http.queue_timeout);
         Ok(App {
             name,
-            pre: std::sync::RwLock::new(pre),
+            current: std::sync::RwLock::new(Arc::new(Generation { runtime, pre })),
             compiled,
             last_trim: std::sync::Mutex::new(None),
-            runtime,
+            limits,
             next_request: AtomicU64::new(1),
             id_prefix,
             slots,
         })
     }
 
-    fn current(&self) -> Arc<ProxyPre<State>> {
-        self.pre.read().unwrap_or_else(|p| p.into_inner()).clone()
+    fn current(&self) -> Arc<Generation> {
+        self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     /// Gives back the memory a burst left in the pool. Every slot an instance
     /// used keeps up to `keep_resident` of its pages (which is what makes the
-    /// next request in it fast), and wasmtime has no call to drop them; it
-    /// does purge every idle slot of a module once the module itself is
-    /// dropped. So past `IDLE_RESIDENT_MAX`, the app is linked afresh from its
-    /// compiled bytes (new module ids): new requests use the new generation,
-    /// and when the last instance of the old one ends, its slots are purged.
+    /// next request in it fast), and wasmtime has no call to drop them (its
+    /// purge of a dropped module's slots remaps only the memory image). So
+    /// past `IDLE_RESIDENT_MAX` of idle slots, the app moves to a fresh engine
+    /// with an empty pool: new requests start there, and when the last
+    /// instance of the old engine ends, its pool is unmapped whole.
     fn trim_idle_memory(self: &Arc<Self>) {
-        let Some(metrics) = self.runtime.engine.pooling_allocator_metrics() else { return };
-        if metrics.unused_memory_bytes_resident() <= IDLE_RESIDENT_MAX {
+        let idle = self.current().runtime.engine.pooling_allocator_metrics().map_or(0, |m| m.unused_memory_bytes_resident());
+        if idle <= IDLE_RESIDENT_MAX {
             return;
         }
         {
@@ -89,15 +90,19 @@ impl App {
         let app = self.clone();
         // Deserialising takes milliseconds: not on an async worker.
         tokio::task::spawn_blocking(move || {
-            // Safety: `compiled` was serialised by this engine from a
-            // component it compiled or checked (App::new).
-            let fresh = unsafe { Component::deserialize(&app.runtime.engine, &app.compiled) }.and_then(|c| link(&app.runtime, &c));
+            let fresh = Runtime::new(app.limits.clone(), true).and_then(|runtime| {
+                // Safety: `compiled` was serialised from a component that an
+                // engine of this very configuration compiled or checked.
+                let component = unsafe { Component::deserialize(&runtime.engine, &app.compiled) }?;
+                let pre = link(&runtime, &component)?;
+                Ok(Generation { runtime, pre })
+            });
             match fresh {
-                Ok(pre) => {
-                    *app.pre.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(pre);
-                    tracing::debug!(app = %app.name, idle_resident_kib = metrics.unused_memory_bytes_resident() >> 10, "trimming idle instance memory");
+                Ok(generation) => {
+                    *app.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(generation);
+                    tracing::debug!(app = %app.name, idle_resident_kib = idle >> 10, "moved to a fresh engine to free idle instance memory");
                 }
-                Err(e) => tracing::warn!(app = %app.name, "could not relink the app to trim idle memory: {e:#}"),
+                Err(e) => tracing::warn!(app = %app.name, "could not move to a fresh engine to free idle memory: {e:#}"),
             }
         });
     }
@@ -147,23 +152,23 @@ impl App {
         slot: OwnedSemaphorePermit,
     ) -> Result<hyper::Response<HyperOutgoingBody>, String> {
         let log = LogSink::Request { request_id: request_id.to_string(), app: self.name.clone() };
-        let mut store = self.runtime.new_store(State::new(State::wasi(&self.runtime.limits).build(), log, &self.runtime.limits));
+        let generation = self.current();
+        let mut store = generation.runtime.new_store(State::new(State::wasi(&self.limits).build(), log, &self.limits));
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let body_timeout = self.runtime.limits.http.body_timeout;
+        let body_timeout = self.limits.http.body_timeout;
         let req = req.map(|body| crate::timeouts::ReadTimeoutBody::new(body, body_timeout));
         let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).map_err(|e| format!("bad request: {e}"))?;
         let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| e.to_string())?;
-        let timeout = self.runtime.limits.timeout;
+        let timeout = self.limits.timeout;
         let app = self.clone();
         let task_request_id = request_id.to_string();
         // The instance lives in its own task: it may keep running after the
         // response head is sent (streaming the body, ctx.waitUntil).
-        let pre = self.current();
         let task = tokio::spawn(async move {
             // The slot is the instance's until the task ends.
             let _slot = slot;
             let run = async {
-                let proxy = pre.instantiate_async(&mut store).await.context("instantiating the app")?;
+                let proxy = generation.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
             };
             let result = match tokio::time::timeout(timeout, run).await {
@@ -182,9 +187,10 @@ impl App {
                 app = %app.name, request_id = %task_request_id,
                 peak_memory_kib = store.data().limits.peak >> 10, "instance finished",
             );
-            // The slot goes back to the pool with the store.
+            // The slot goes back to the pool with the store (and an old
+            // engine goes once its last store has).
             drop(store);
-            drop(pre);
+            drop(generation);
             app.trim_idle_memory();
             result
         });
@@ -213,11 +219,19 @@ impl App {
     }
 }
 
-/// Idle pool memory above which the app is relinked to purge it: what the
+/// Idle pool memory above which the app moves to a fresh engine: what the
 /// warm slots the engine keeps hold (32 × 4 MiB).
 const IDLE_RESIDENT_MAX: usize = 128 << 20;
-/// At most one relink in this time: a steady high load is not churned.
-const TRIM_INTERVAL: Duration = Duration::from_secs(10);
+/// At most one move in this time: a steady high load is not churned.
+const TRIM_INTERVAL: Duration = Duration::from_secs(5);
+/// How often idle memory is checked when no instance ends to trigger it.
+const TRIM_CHECK: Duration = Duration::from_secs(1);
+
+/// An engine and the app linked in it.
+struct Generation {
+    runtime: Arc<Runtime>,
+    pre: ProxyPre<State>,
+}
 
 fn link(runtime: &Runtime, component: &Component) -> Result<ProxyPre<State>> {
     let pre = runtime.instantiate_pre(component)?;
@@ -276,7 +290,7 @@ fn error_response(status: hyper::StatusCode, request_id: &str) -> hyper::Respons
 /// Serves `app` on `listener` until Ctrl-C or SIGTERM, then lets in-flight
 /// requests finish.
 pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
-    let limits = app.runtime.limits.http.clone();
+    let limits = app.limits.http.clone();
     let connections = Connections::new(limits.max_connections, limits.max_connections_per_ip);
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
     let mut shutdown = std::pin::pin!(shutdown_signal());
@@ -284,7 +298,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
     let mut refusals = RateLimitedLog::new(Duration::from_secs(1));
     // Idle memory is trimmed when instances end, and also on a timer: after
     // a burst there may be no request left to notice.
-    let mut trim = tokio::time::interval(TRIM_INTERVAL);
+    let mut trim = tokio::time::interval(TRIM_CHECK);
     trim.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
@@ -318,7 +332,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
     tracing::info!("shutting down: draining in-flight requests");
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections drained"),
-        _ = tokio::time::sleep(app.runtime.limits.timeout + Duration::from_secs(1)) => {
+        _ = tokio::time::sleep(app.limits.timeout + Duration::from_secs(1)) => {
             tracing::warn!("gave up waiting for connections to drain");
         }
     }
@@ -331,7 +345,7 @@ pub fn connection<I>(app: Arc<App>, io: I) -> impl hyper_util::server::graceful:
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let limits = &app.runtime.limits.http;
+    let limits = &app.limits.http;
     let io = crate::timeouts::WriteTimeoutIo::new(io, limits.write_timeout);
     let builder = {
         let mut builder = hyper::server::conn::http1::Builder::new();

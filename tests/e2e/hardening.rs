@@ -274,23 +274,24 @@ fn hostile_statuses_log_lines_and_heads_are_refused() {
 fn idle_memory_returns_after_a_burst() {
     let server = hostile(&["--max-memory-mb", "64"]);
     for _ in 0..3 {
-        assert_eq!(server.get("/allocate").status, 200);
+        assert_eq!(server.get("/hello").status, 200);
     }
     let before = rss_kib(server.pid());
-    // 200 requests at once, each holding 16 MiB of JS heap.
+    // 300 requests alive at once: 300 pool slots used, each left with the
+    // pages its instance dirtied.
     let addr = server.addr;
-    let burst: Vec<_> = (0..200).map(|_| std::thread::spawn(move || request(addr, "GET", "/allocate", &[], b"").status)).collect();
+    let burst: Vec<_> = (0..300).map(|_| std::thread::spawn(move || request(addr, "GET", "/slow?ms=300", &[], b"").status)).collect();
     let statuses: Vec<u16> = burst.into_iter().map(|t| t.join().unwrap()).collect();
-    assert!(statuses.iter().all(|s| *s == 200 || *s == 503), "{statuses:?}");
-    assert!(statuses.iter().filter(|s| **s == 200).count() > 100);
-    // The pool trims idle memory when instances end and on a 10 s timer.
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    // The pool trims idle memory when instances end and every second, at most every 5 s.
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut after = rss_kib(server.pid());
-    while after.saturating_sub(before) >= 160 << 10 && Instant::now() < deadline {
+    // What may stay: the idle slots under the trim threshold (128 MiB).
+    while after.saturating_sub(before) >= 192 << 10 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(500));
         after = rss_kib(server.pid());
     }
     let kept = after.saturating_sub(before);
     eprintln!("idle RSS before the burst {before} KiB, after {after} KiB");
-    assert!(kept < 160 << 10, "the burst left {kept} KiB resident");
+    assert!(kept < 192 << 10, "the burst left {kept} KiB resident");
 }

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 /// Healthy requests must be answered within this at the 99th percentile.
 const HEALTHY_P99: Duration = Duration::from_secs(1);
 /// Host RSS after the run may exceed its level before by at most this.
-const RSS_GROWTH_MAX_KIB: u64 = 160 << 10;
+/// (128 MiB of idle instance memory may stay warm; see server.rs.)
+const RSS_GROWTH_MAX_KIB: u64 = 192 << 10;
 const WORKERS: usize = 8;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -129,7 +130,7 @@ fn soak() {
     healthy.sort_by_key(|(_, t)| *t);
     let failed: Vec<_> = healthy.iter().filter(|(s, _)| *s != 200).collect();
     let p = |q: f64| healthy[((healthy.len() as f64 * q) as usize).min(healthy.len() - 1)].1;
-    // Memory returns once the pool trims its idle slots (on a 10 s timer).
+    // Memory returns once the pool trims its idle slots (at most every 5 s).
     let deadline = Instant::now() + Duration::from_secs(15);
     let mut after = rss_kib(server.pid());
     while after.saturating_sub(before) > RSS_GROWTH_MAX_KIB && Instant::now() < deadline {
