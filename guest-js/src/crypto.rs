@@ -22,6 +22,7 @@ thread_local! {
 
 pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     native.set("randomBytes", Function::new(ctx.clone(), random_bytes)?)?;
+    native.set("atBuildTime", Function::new(ctx.clone(), crate::init::at_build_time)?)?;
     native.set("digest", Function::new(ctx.clone(), digest)?)?;
     native.set("hmacImport", Function::new(ctx.clone(), hmac_import)?)?;
     native.set("hmacGenerate", Function::new(ctx.clone(), hmac_generate)?)?;
@@ -79,6 +80,8 @@ fn bytes<'js>(ctx: Ctx<'js>, data: Vec<u8>) -> Result<TypedArray<'js, u8>> {
     TypedArray::new(ctx, data)
 }
 
+/// Not refused at build time here: js/crypto.js refuses getRandomValues and
+/// randomUUID then, and the other caller (a multipart boundary) is no secret.
 fn random_bytes(ctx: Ctx<'_>, len: u32) -> Result<TypedArray<'_, u8>> {
     bytes(ctx, crate::wasi::random::random::get_random_bytes(u64::from(len)))
 }
@@ -142,7 +145,18 @@ fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32,
     crypto::hmac_import(hash(algorithm), &raw, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
+/// A key generated while the app is snapshotted would be shared by every
+/// instance. js/crypto.js refuses first, at the app's line; this is the
+/// backstop for the natives that draw the host's randomness for a key.
+fn refuse_at_build_time(ctx: &Ctx<'_>) -> Result<()> {
+    if crate::init::at_build_time() {
+        return Err(Exception::throw_message(ctx, "crypto.subtle.generateKey() cannot run at build time"));
+    }
+    Ok(())
+}
+
 fn hmac_generate(ctx: Ctx<'_>, algorithm: u32, length: u32, extractable: bool) -> Result<u32> {
+    refuse_at_build_time(&ctx)?;
     crypto::hmac_generate(hash(algorithm), length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
@@ -200,6 +214,7 @@ fn aes_import<'js>(ctx: Ctx<'js>, raw: Value<'js>, extractable: bool) -> Result<
 }
 
 fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
+    refuse_at_build_time(&ctx)?;
     crypto::aes_generate(length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
@@ -251,6 +266,7 @@ fn format(index: u32) -> KeyFormat {
 }
 
 fn key_pair_generate<'js>(ctx: Ctx<'js>, kind_index: u32, modulus_length: u32, exponent: Value<'js>, extractable: bool) -> Result<Vec<u32>> {
+    refuse_at_build_time(&ctx)?;
     let exponent = crate::native::bytes_of(&exponent)?;
     let (public, private) =
         crypto::generate_key_pair(kind(kind_index), modulus_length, &exponent, extractable).map_err(|e| throw(&ctx, e))?;

@@ -3,8 +3,21 @@
 
 use crate::engine::{self, call_hook, take_exception};
 use crate::event_loop::{run_until, Rejections};
-use rquickjs::{promise::PromiseState, Ctx, Module, Object, Promise, Value};
+use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Object, Promise, Value};
+use std::cell::Cell;
 use std::io::Read;
+
+thread_local! {
+    /// True while the app's top-level code runs into the snapshot: whatever
+    /// it computes then is frozen and shared by every instance, so what must
+    /// differ per instance (randomness, generated keys) is refused.
+    static AT_BUILD_TIME: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the app is being pre-initialised (see AT_BUILD_TIME).
+pub fn at_build_time() -> bool {
+    AT_BUILD_TIME.with(Cell::get)
+}
 
 impl crate::Guest for crate::Component {
     fn wizer_initialize() -> Result<(), String> {
@@ -15,7 +28,8 @@ impl crate::Guest for crate::Component {
         let filename = std::env::var("NANO_APP_FILENAME").unwrap_or_else(|_| "app.js".into());
         let module = std::env::var("NANO_APP_MODULE").map(|v| v == "1").unwrap_or(false);
         engine::create()?;
-        engine::with(|ctx, hooks| -> Result<(), String> {
+        AT_BUILD_TIME.with(|b| b.set(true));
+        let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
             evaluate(ctx, &hooks, &source, &filename, module, Rejections::Fatal)?;
             let has_handler: bool = call_hook(&hooks, "hasFetchHandler", ()).map_err(|e| e.to_string())?;
             if !has_handler {
@@ -24,7 +38,10 @@ impl crate::Guest for crate::Component {
                 ));
             }
             Ok(())
-        })?;
+        });
+        // Cleared before the snapshot is taken: instances start at request time.
+        AT_BUILD_TIME.with(|b| b.set(false));
+        initialised?;
         crate::native::forget_instance_state();
         engine::collect_garbage();
         Ok(())
@@ -43,11 +60,11 @@ pub fn evaluate<'js>(
 ) -> Result<(), String> {
     if module {
         let declared = Module::declare(ctx.clone(), filename, source)
-            .map_err(|e| located_error(hooks, take_exception(ctx, e)))?;
+            .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
         let (evaluated, promise) = declared
             .eval()
-            .map_err(|e| located_error(hooks, take_exception(ctx, e)))?;
-        settle(ctx, hooks, &promise, rejections)?;
+            .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
+        settle(ctx, hooks, &promise, filename, rejections)?;
         let namespace = evaluated.namespace().map_err(|e| e.to_string())?;
         call_hook::<_, ()>(hooks, "setModuleApp", (namespace,)).map_err(|e| e.to_string())?;
     } else {
@@ -56,13 +73,23 @@ pub fn evaluate<'js>(
         opts.strict = false;
         opts.filename = Some(filename.to_string());
         ctx.eval_with_options::<Value, _>(source, opts)
-            .map_err(|e| located_error(hooks, take_exception(ctx, e)))?;
+            .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
     }
     Ok(())
 }
 
 /// Drives the loop until a module's evaluation promise settles.
-fn settle<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, promise: &Promise<'js>, rejections: Rejections) -> Result<(), String> {
+fn settle<'js>(
+    ctx: &Ctx<'js>,
+    hooks: &Object<'js>,
+    promise: &Promise<'js>,
+    filename: &str,
+    rejections: Rejections,
+) -> Result<(), String> {
+    // The module's own failure is reported below with its location, not as
+    // an unhandled rejection of its evaluation promise.
+    let ignore = Function::new(ctx.clone(), || ()).map_err(|e| e.to_string())?;
+    promise.catch().and_then(|catch| catch.call::<_, Value>((This(promise.clone()), ignore))).map_err(|e| e.to_string())?;
     run_until(ctx, hooks, rejections, || promise.state() != PromiseState::Pending)
         .map_err(|e| format!("top-level await: {e}"))?;
     if promise.state() == PromiseState::Rejected {
@@ -70,13 +97,14 @@ fn settle<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, promise: &Promise<'js>, reje
             Some(Err(e)) => take_exception(ctx, e),
             _ => Value::new_undefined(ctx.clone()),
         };
-        return Err(located_error(hooks, reason));
+        return Err(located_error(hooks, reason, filename));
     }
     Ok(())
 }
 
-/// `file:line:col: Name: message` followed by the stack, as a compiler would.
-fn located_error<'js>(hooks: &Object<'js>, error: Value<'js>) -> String {
-    call_hook::<_, String>(hooks, "describeLocatedError", (error,))
+/// `file:line:col: Name: message` followed by the stack, as a compiler would
+/// (`file: ...` when the error did not come from the app's code).
+fn located_error<'js>(hooks: &Object<'js>, error: Value<'js>, filename: &str) -> String {
+    call_hook::<_, String>(hooks, "describeLocatedError", (error, filename))
         .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into())
 }

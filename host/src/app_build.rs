@@ -1,12 +1,17 @@
 //! `nano-host build`: the engine component pre-initialised with an app by a
 //! wizer snapshot, so a request never parses the app again.
 
-use crate::engine::{cache_dir, hex_digest, write_atomic, Runtime};
+use crate::cache::hex_digest;
+use crate::engine::{set_deadline, Runtime};
 use crate::state::{LogSink, State};
+use std::future::Future;
 use std::path::Path;
-use wasmtime::component::Val;
+use std::time::Duration;
+use wasmtime::component::Component;
+use wasmtime::error::Context as _;
 use wasmtime_wasi::p2::pipe::MemoryInputPipe;
-use wasmtime_wizer::Wizer;
+use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
+use wasmtime_wizer::{WasmtimeWizerComponent, Wizer};
 
 /// Why a build failed: the app's own error (`file:line:col: message`) or a
 /// failure of the toolchain.
@@ -52,54 +57,127 @@ pub fn is_module(path: &Path, source: &str) -> bool {
     })
 }
 
-/// Builds an app from its source into a snapshotted component.
+/// How a build runs. The app's top-level code runs at build time and what it
+/// computes is frozen into the snapshot, so by default it gets less than a
+/// request: no network, and a budget of its own.
+#[derive(Clone, Debug)]
+pub struct BuildOptions {
+    /// Let top-level code use fetch() (under the runtime's outbound policy).
+    /// Off by default: building an app reaches no network.
+    pub allow_net: bool,
+    /// Wall-clock budget of the whole initialisation, top-level await
+    /// included; independent of the request timeout.
+    pub timeout: Duration,
+}
+
+impl Default for BuildOptions {
+    fn default() -> Self {
+        BuildOptions { allow_net: false, timeout: Duration::from_secs(60) }
+    }
+}
+
+/// Builds an app from its source into a snapshotted component, with the
+/// default options.
 pub async fn build(runtime: &Runtime, source: &str, filename: &str, module: bool) -> Result<Vec<u8>, BuildError> {
+    build_with(runtime, source, filename, module, &BuildOptions::default()).await
+}
+
+/// Builds an app from its source into a snapshotted component.
+pub async fn build_with(
+    runtime: &Runtime,
+    source: &str,
+    filename: &str,
+    module: bool,
+    options: &BuildOptions,
+) -> Result<Vec<u8>, BuildError> {
     let wasi = State::wasi(&runtime.limits)
         .stdin(MemoryInputPipe::new(source.as_bytes().to_vec()))
         .env("NANO_APP_FILENAME", filename)
         .env("NANO_APP_MODULE", if module { "1" } else { "0" })
         .build();
-    let state = State::new(wasi, LogSink::Build { app: filename.to_string() }, &runtime.limits);
-    let mut store = runtime.new_store(state);
-    let linker = &runtime.linker;
+    let mut state = State::new(wasi, LogSink::Build { app: filename.to_string() }, &runtime.limits);
+    if !options.allow_net {
+        state.outbound = Box::new(NoNetwork);
+    }
+    // wizer's steps one by one, so the build's budget covers the app's code
+    // only: not compiling the engine before, nor snapshotting after (which
+    // must not be interrupted).
     let mut wizer = Wizer::new();
     wizer.init_func("wizer-initialize()").keep_init_func(true);
-    let (snapshot, results) = wizer
-        .run_component(&mut store, crate::ENGINE_WASM, async |store, component| {
-            linker.instantiate_async(store, component).await
-        })
+    let (context, instrumented) = wizer.instrument_component(crate::ENGINE_WASM)?;
+    let component = Component::new(&runtime.engine, &instrumented).context("compiling the engine for the build")?;
+    let mut store = runtime.new_store(state);
+    // The epoch deadline stops code that runs; the timer, code that waits
+    // (on a timer or a fetch that never ends).
+    set_deadline(&mut store, options.timeout);
+    let initialise = async {
+        let instance = runtime.linker.instantiate_async(&mut store, &component).await?;
+        let init = instance.get_typed_func::<(), (Result<(), String>,)>(&mut store, "wizer-initialize")?;
+        let (result,) = init.call_async(&mut store, ()).await?;
+        Ok::<_, wasmtime::Error>((instance, result))
+    };
+    let too_long = || {
+        let secs = options.timeout.as_secs_f64();
+        BuildError::App(format!("{filename}: the app's top-level code did not finish within the build timeout ({secs} s, --build-timeout)"))
+    };
+    let (instance, result) = tokio::time::timeout(options.timeout, initialise)
         .await
-        .map_err(|e| BuildError::App(format!("{filename}: the app could not be initialised: {e:?}")))?;
-    match results.first() {
-        Some(Val::Result(Ok(_))) => Ok(snapshot),
-        Some(Val::Result(Err(Some(message)))) => match message.as_ref() {
-            Val::String(s) => Err(BuildError::App(s.clone())),
-            other => Err(BuildError::App(format!("{other:?}"))),
-        },
-        other => Err(BuildError::Internal(wasmtime::format_err!("unexpected result of wizer-initialize: {other:?}"))),
+        .map_err(|_| too_long())?
+        .map_err(|e| match e.downcast_ref::<wasmtime::Trap>() {
+            Some(wasmtime::Trap::Interrupt) => too_long(),
+            _ => BuildError::App(format!("{filename}: the app could not be initialised: {e:?}")),
+        })?;
+    result.map_err(BuildError::App)?;
+    set_deadline(&mut store, SNAPSHOT_TIMEOUT);
+    Ok(wizer.snapshot_component(&context, &mut WasmtimeWizerComponent { store: &mut store, instance }).await?)
+}
+
+/// Reading the initialised instance's state back: the host's own work,
+/// bounded only against a runaway.
+const SNAPSHOT_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// The outbound hook of a build without --allow-net: every fetch() fails,
+/// saying why, and nothing is resolved or connected.
+struct NoNetwork;
+
+impl WasiHttpHooks for NoNetwork {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        _options: Option<RequestOptions>,
+        _fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
+    ) -> Box<
+        dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>), HttpError>>
+            + Send,
+    > {
+        let message = format!(
+            "{} was not requested: the app's top-level code runs at build time, which has no network access; \
+             fetch inside the handler, or build with --allow-net",
+            request.uri()
+        );
+        Box::new(async move { Err(HttpError::InternalError(Some(message))) })
     }
 }
 
 /// Builds `path` unless the same source was built by this binary before.
-pub async fn build_cached(runtime: &Runtime, path: &Path) -> Result<Vec<u8>, BuildError> {
+/// A build with network access is not cached: what it fetched is not part of
+/// the key.
+pub async fn build_cached(runtime: &Runtime, path: &Path, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
     let source = std::fs::read_to_string(path)
         .map_err(|e| BuildError::App(format!("{}: cannot read: {e}", path.display())))?;
     let filename = display_name(path);
     let module = is_module(path, &source);
-    let cached = cache_dir().map(|dir| {
-        dir.join("apps").join(format!(
-            "{}.wasm",
-            hex_digest(&[crate::ENGINE_WASM, filename.as_bytes(), &[module as u8], source.as_bytes()])
-        ))
-    });
-    if let Some(Ok(bytes)) = cached.as_ref().map(std::fs::read) {
-        return Ok(bytes);
+    let cache = crate::cache::shared().filter(|_| !options.allow_net);
+    let name = format!(
+        "{}.wasm",
+        hex_digest(&[crate::ENGINE_WASM, filename.as_bytes(), &[module as u8], source.as_bytes()])
+    );
+    if let Some(wasm) = cache.and_then(|cache| cache.get("apps", &name)) {
+        return Ok(wasm);
     }
-    let wasm = build(runtime, &source, &filename, module).await?;
-    if let Some(path) = cached {
-        if let Err(e) = write_atomic(&path, &wasm) {
-            tracing::warn!("could not cache the built app at {}: {e}", path.display());
-        }
+    let wasm = build_with(runtime, &source, &filename, module, options).await?;
+    if let Some(cache) = cache {
+        cache.put("apps", &name, &wasm);
     }
     Ok(wasm)
 }

@@ -4,7 +4,7 @@
 
 use crate::state::State;
 use sha2::{Digest, Sha256};
-use std::path::PathBuf;
+use std::hash::Hash as _;
 use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, InstancePre, Linker};
@@ -135,7 +135,8 @@ impl Runtime {
         let engine = Engine::new(&config).context("configuring wasmtime")?;
         let linker = app_linker(&engine)?;
         start_epoch_ticker(&engine);
-        Ok(Arc::new(Runtime { engine, linker, limits, cache: CompileCache::new() }))
+        let cache = CompileCache::new(&engine);
+        Ok(Arc::new(Runtime { engine, linker, limits, cache }))
     }
 
     /// Compiles a component, or loads it precompiled from the cache.
@@ -155,21 +156,26 @@ impl Runtime {
     pub fn new_store(&self, state: State) -> Store<State> {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
-        // At every tick running wasm gives its thread back to the async
-        // runtime, so a spinning instance costs its own task and nothing
-        // else (two `for(;;){}` must not freeze a 2-core server); past the
-        // time limit it traps, whether or not anything awaits it.
-        let deadline = std::time::Instant::now() + self.limits.timeout;
-        store.set_epoch_deadline(1);
-        store.epoch_deadline_callback(move |_| {
-            if std::time::Instant::now() >= deadline {
-                Ok(wasmtime::UpdateDeadline::Interrupt)
-            } else {
-                Ok(wasmtime::UpdateDeadline::Yield(1))
-            }
-        });
+        set_deadline(&mut store, self.limits.timeout);
         store
     }
+}
+
+/// Gives the store's wasm `budget` of wall-clock time from now. At every
+/// tick running wasm gives its thread back to the async runtime, so a
+/// spinning instance costs its own task and nothing else (two `for(;;){}`
+/// must not freeze a 2-core server); past the budget it traps, whether or not
+/// anything awaits it.
+pub fn set_deadline(store: &mut Store<State>, budget: Duration) {
+    let deadline = std::time::Instant::now() + budget;
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(move |_| {
+        if std::time::Instant::now() >= deadline {
+            Ok(wasmtime::UpdateDeadline::Interrupt)
+        } else {
+            Ok(wasmtime::UpdateDeadline::Yield(1))
+        }
+    });
 }
 
 /// Exactly what the `nano:platform/app` world imports.
@@ -211,68 +217,56 @@ fn start_epoch_ticker(engine: &Engine) {
         .expect("spawning the epoch thread");
 }
 
-/// Precompiled components (`.cwasm`) keyed by a hash of their bytes, so a
-/// second start does not compile again.
+/// Precompiled components (`.cwasm`) in nano's cache (checked before use:
+/// see cache.rs), so a second start does not compile again.
 struct CompileCache {
-    dir: Option<PathBuf>,
+    /// What makes compiled code fit this engine (wasmtime's version, the
+    /// configuration, the target), part of every entry's name.
+    engine_hash: Vec<u8>,
 }
 
 impl CompileCache {
-    fn new() -> CompileCache {
-        CompileCache { dir: cache_dir().map(|d| d.join("compiled")) }
+    fn new(engine: &Engine) -> CompileCache {
+        let mut hasher = Sha256Hasher(Sha256::new());
+        engine.precompile_compatibility_hash().hash(&mut hasher);
+        CompileCache { engine_hash: hasher.0.finalize().to_vec() }
     }
 
     fn load(&self, engine: &Engine, wasm: &[u8]) -> Result<Component> {
-        let Some(dir) = &self.dir else {
+        let Some(cache) = crate::cache::shared() else {
             return Component::new(engine, wasm).context("compiling the component");
         };
-        let path = dir.join(format!("{}.cwasm", hex_digest(&[wasm, env!("CARGO_PKG_VERSION").as_bytes()])));
-        if path.exists() {
-            // Safety: the file was written by `precompile_component` of this
-            // binary into nano's own cache; wasmtime checks that it matches
-            // this engine's version and configuration, and we fall back to
-            // compiling when it does not.
-            match unsafe { Component::deserialize_file(engine, &path) } {
+        let name = format!(
+            "{}.cwasm",
+            crate::cache::hex_digest(&[wasm, env!("CARGO_PKG_VERSION").as_bytes(), &self.engine_hash])
+        );
+        if let Some(compiled) = cache.get("compiled", &name) {
+            // Safety: the entry is one this user's nano wrote (its MAC is
+            // under the cache's private key) for these wasm bytes and this
+            // engine; wasmtime still checks version and configuration, and a
+            // mismatch falls back to compiling.
+            match unsafe { Component::deserialize(engine, &compiled) } {
                 Ok(component) => return Ok(component),
-                Err(e) => tracing::debug!("ignoring stale compile cache {}: {e}", path.display()),
+                Err(e) => tracing::debug!("ignoring stale compiled code {name}: {e}"),
             }
         }
         let compiled = engine.precompile_component(wasm).context("compiling the component")?;
-        if let Err(e) = write_atomic(&path, &compiled) {
-            tracing::warn!("could not write the compile cache {}: {e}", path.display());
-        }
+        cache.put("compiled", &name, &compiled);
         // Safety: `compiled` was produced just now by this engine.
         unsafe { Component::deserialize(engine, &compiled) }
     }
 }
 
-/// `$NANO_CACHE_DIR`, else `$XDG_CACHE_HOME/nano`, else `~/.cache/nano`.
-/// `NANO_CACHE_DIR=` (empty) turns caching off.
-pub fn cache_dir() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("NANO_CACHE_DIR") {
-        return if dir.is_empty() { None } else { Some(PathBuf::from(dir)) };
-    }
-    if let Some(dir) = std::env::var_os("XDG_CACHE_HOME").filter(|d| !d.is_empty()) {
-        return Some(PathBuf::from(dir).join("nano"));
-    }
-    std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache/nano"))
-}
+/// Feeds `Hash` values (wasmtime's compatibility hash) into SHA-256, whose
+/// output, unlike `DefaultHasher`'s, is specified.
+struct Sha256Hasher(Sha256);
 
-pub fn hex_digest(parts: &[&[u8]]) -> String {
-    let mut hasher = Sha256::new();
-    for part in parts {
-        hasher.update((part.len() as u64).to_le_bytes());
-        hasher.update(part);
+impl std::hash::Hasher for Sha256Hasher {
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.update(bytes);
     }
-    hasher.finalize().iter().map(|b| format!("{b:02x}")).collect()
-}
-
-/// Writes via a temporary file and a rename, so a reader never sees half a file.
-pub fn write_atomic(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(parent) = path.parent() {
-        std::fs::create_dir_all(parent)?;
+    fn finish(&self) -> u64 {
+        let digest = self.0.clone().finalize();
+        u64::from_le_bytes(digest[..8].try_into().expect("SHA-256 is 32 bytes"))
     }
-    let tmp = path.with_extension(format!("tmp{}", std::process::id()));
-    std::fs::write(&tmp, bytes)?;
-    std::fs::rename(&tmp, path)
 }

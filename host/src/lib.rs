@@ -5,6 +5,7 @@ pub mod admission;
 pub mod app_build;
 mod bindings;
 pub mod budget;
+pub mod cache;
 pub mod clone;
 mod connect;
 pub mod crypto;

@@ -27,8 +27,8 @@ struct LimitArgs {
     #[arg(long, default_value_t = 128)]
     max_memory_mb: usize,
     /// Time limit of one request or script, in seconds (running past it traps).
-    #[arg(long, default_value_t = 30.0)]
-    timeout: f64,
+    #[arg(long, default_value = "30", value_parser = seconds, allow_negative_numbers = true)]
+    timeout: Duration,
     /// Host memory one instance may hold outside its linear memory (crypto
     /// keys, digest and compression state, pending output), in MiB.
     #[arg(long, default_value_t = 64)]
@@ -43,12 +43,12 @@ struct LimitArgs {
     max_fetches: u32,
     /// Seconds a fetch() may take to resolve its host (DNS), and again to
     /// connect (TCP and TLS).
-    #[arg(long, default_value_t = 10.0)]
-    fetch_connect_timeout: f64,
+    #[arg(long, default_value = "10", value_parser = seconds, allow_negative_numbers = true)]
+    fetch_connect_timeout: Duration,
     /// Seconds a fetch() may wait for the response head, and at most between
     /// two pieces of its body.
-    #[arg(long, default_value_t = 60.0)]
-    fetch_timeout: f64,
+    #[arg(long, default_value = "60", value_parser = seconds, allow_negative_numbers = true)]
+    fetch_timeout: Duration,
     /// Where fetch() may go; repeatable. A name (`api.example.com`,
     /// `api.example.com:8443`) allows that host, but never a private,
     /// loopback, link-local or other special-purpose address it resolves to.
@@ -63,12 +63,12 @@ impl LimitArgs {
     fn limits(&self) -> Limits {
         Limits {
             max_memory: self.max_memory_mb << 20,
-            timeout: Duration::from_secs_f64(self.timeout.max(0.01)),
+            timeout: self.timeout.max(Duration::from_millis(10)),
             host_memory: self.max_host_memory_mb << 20,
             clone_max_bytes: self.clone_limit_mb << 20,
             max_fetches: self.max_fetches,
-            fetch_connect_timeout: Duration::from_secs_f64(self.fetch_connect_timeout.max(0.001)),
-            fetch_timeout: Duration::from_secs_f64(self.fetch_timeout.max(0.001)),
+            fetch_connect_timeout: self.fetch_connect_timeout.max(Duration::from_millis(1)),
+            fetch_timeout: self.fetch_timeout.max(Duration::from_millis(1)),
             outbound: OutboundPolicy { allowed: Arc::new(self.allow_hosts.clone()) },
             ..Limits::default()
         }
@@ -80,14 +80,14 @@ impl LimitArgs {
 struct HttpArgs {
     /// Seconds a client has to send a request head; also how long a
     /// keep-alive connection may stay idle between requests.
-    #[arg(long, default_value_t = 10.0)]
-    header_timeout: f64,
+    #[arg(long, default_value = "10", value_parser = seconds, allow_negative_numbers = true)]
+    header_timeout: Duration,
     /// Longest pause, in seconds, between two pieces of a request body.
-    #[arg(long, default_value_t = 30.0)]
-    body_timeout: f64,
+    #[arg(long, default_value = "30", value_parser = seconds, allow_negative_numbers = true)]
+    body_timeout: Duration,
     /// Seconds a client may take to accept any of the response's bytes.
-    #[arg(long, default_value_t = 30.0)]
-    write_timeout: f64,
+    #[arg(long, default_value = "30", value_parser = seconds, allow_negative_numbers = true)]
+    write_timeout: Duration,
     /// Client connections open at once.
     #[arg(long, default_value_t = 10_000)]
     max_connections: usize,
@@ -95,20 +95,54 @@ struct HttpArgs {
     #[arg(long, default_value_t = 1_000)]
     max_connections_per_ip: usize,
     /// Seconds a request waits for a free instance slot before a 503.
-    #[arg(long, default_value_t = 1.0)]
-    queue_timeout: f64,
+    #[arg(long, default_value = "1", value_parser = seconds, allow_negative_numbers = true)]
+    queue_timeout: Duration,
 }
 
 impl HttpArgs {
     fn limits(&self) -> HttpLimits {
         HttpLimits {
-            header_timeout: Duration::from_secs_f64(self.header_timeout.max(0.001)),
-            body_timeout: Duration::from_secs_f64(self.body_timeout.max(0.001)),
-            write_timeout: Duration::from_secs_f64(self.write_timeout.max(0.001)),
+            header_timeout: self.header_timeout.max(Duration::from_millis(1)),
+            body_timeout: self.body_timeout.max(Duration::from_millis(1)),
+            write_timeout: self.write_timeout.max(Duration::from_millis(1)),
             max_connections: self.max_connections,
             max_connections_per_ip: self.max_connections_per_ip,
-            queue_timeout: Duration::from_secs_f64(self.queue_timeout.max(0.0)),
+            queue_timeout: self.queue_timeout,
         }
+    }
+}
+
+/// The longest duration a flag takes: more is a typo (and would overflow).
+const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// A duration flag in seconds: a finite number from 0 to a week.
+fn seconds(text: &str) -> Result<Duration, String> {
+    let expected = || format!("expected a number of seconds from 0 to {MAX_SECONDS} (a week)");
+    let secs: f64 = text.trim().parse().map_err(|_| expected())?;
+    // NaN and the infinities are outside the range too.
+    if !(0.0..=MAX_SECONDS).contains(&secs) {
+        return Err(expected());
+    }
+    Ok(Duration::from_secs_f64(secs))
+}
+
+/// How a JS app is built (`build`, and `run` of a .js file).
+#[derive(clap::Args, Clone)]
+struct BuildArgs {
+    /// Let the app's top-level code, which runs at build time, use fetch()
+    /// (under the outbound policy of --allow-host). Off by default: building
+    /// an app reaches no network.
+    #[arg(long)]
+    allow_net: bool,
+    /// Time limit of the build, in seconds: the app's top-level code,
+    /// top-level await included (apart from the request --timeout).
+    #[arg(long, default_value = "60", value_parser = seconds, allow_negative_numbers = true)]
+    build_timeout: Duration,
+}
+
+impl BuildArgs {
+    fn options(&self) -> app_build::BuildOptions {
+        app_build::BuildOptions { allow_net: self.allow_net, timeout: self.build_timeout.max(Duration::from_millis(10)) }
     }
 }
 
@@ -122,6 +156,12 @@ enum Command {
         /// Where to write the component.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        build: BuildArgs,
+        /// With --allow-net: where the build's fetch() may go, as `run
+        /// --allow-host` (repeatable).
+        #[arg(long = "allow-host", value_name = "HOST[:PORT]|IP[:PORT]|CIDR")]
+        allow_hosts: Vec<AllowEntry>,
     },
     /// Serve an app (a .js file, built on the fly, or a built .wasm) over HTTP.
     #[command(alias = "serve")]
@@ -137,6 +177,8 @@ enum Command {
         http: HttpArgs,
         #[command(flatten)]
         limits: LimitArgs,
+        #[command(flatten)]
+        build: BuildArgs,
     },
     /// Run a script with the same globals as an app, until its event loop is empty.
     Exec {
@@ -172,22 +214,23 @@ fn main() -> ExitCode {
 
 async fn run(command: Command) -> Result<ExitCode, String> {
     match command {
-        Command::Build { app, output } => {
-            let runtime = Runtime::new(Limits::default(), false).map_err(|e| format!("{e:?}"))?;
+        Command::Build { app, output, build, allow_hosts } => {
+            let outbound = OutboundPolicy { allowed: Arc::new(allow_hosts) };
+            let runtime = Runtime::new(Limits { outbound, ..Limits::default() }, false).map_err(|e| format!("{e:?}"))?;
             let output = output.unwrap_or_else(|| app.with_extension("wasm"));
             let source = std::fs::read_to_string(&app).map_err(|e| format!("{}: cannot read: {e}", app.display()))?;
             let module = app_build::is_module(&app, &source);
-            let wasm = app_build::build(&runtime, &source, &app_build::display_name(&app), module)
+            let wasm = app_build::build_with(&runtime, &source, &app_build::display_name(&app), module, &build.options())
                 .await
                 .map_err(build_message)?;
             std::fs::write(&output, &wasm).map_err(|e| format!("writing {}: {e}", output.display()))?;
             eprintln!("built {} -> {} ({} KiB)", app.display(), output.display(), wasm.len() / 1024);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { app, listen, max_instances, http, limits } => {
+        Command::Run { app, listen, max_instances, http, limits, build } => {
             let limits = Limits { max_instances, http: http.limits(), ..limits.limits() };
             let runtime = Runtime::new(limits, true).map_err(|e| format!("{e:?}"))?;
-            let wasm = load_app(&runtime, &app).await?;
+            let wasm = load_app(&runtime, &app, &build.options()).await?;
             // The app owns the engine from here: it may move to a fresh one
             // and let this one go (server.rs, trim_idle_memory).
             let app = runtime
@@ -210,12 +253,12 @@ async fn run(command: Command) -> Result<ExitCode, String> {
 }
 
 /// A built component as given, or a JS file built now (cached by content).
-async fn load_app(runtime: &Runtime, path: &Path) -> Result<Vec<u8>, String> {
+async fn load_app(runtime: &Runtime, path: &Path, build: &app_build::BuildOptions) -> Result<Vec<u8>, String> {
     let is_wasm = path.extension().is_some_and(|e| e == "wasm");
     if is_wasm {
         return std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()));
     }
-    app_build::build_cached(runtime, path).await.map_err(build_message)
+    app_build::build_cached(runtime, path, build).await.map_err(build_message)
 }
 
 fn build_message(e: BuildError) -> String {

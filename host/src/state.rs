@@ -29,8 +29,9 @@ pub struct State {
     pub coders: usize,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
-    /// The send-request hook: outbound policy and this instance's fetch limit.
-    pub outbound: crate::outbound::Outbound,
+    /// The send-request hook: outbound policy and this instance's fetch
+    /// limit, or no network at all (a build without --allow-net).
+    pub outbound: Box<dyn wasmtime_wasi_http::WasiHttpHooks>,
 }
 
 impl State {
@@ -56,7 +57,7 @@ impl State {
             budget: crate::budget::HostBudget::new(limits.host_memory),
             coders: 0,
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
-            outbound: crate::outbound::Outbound::new(limits),
+            outbound: Box::new(crate::outbound::Outbound::new(limits)),
         }
     }
 }
@@ -93,6 +94,6 @@ impl WasiView for State {
 
 impl WasiHttpView for State {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.outbound }
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut *self.outbound }
     }
 }

@@ -5,6 +5,7 @@ mod common;
 mod serve;
 mod streaming;
 mod build;
+mod hardening_build;
 mod exec;
 mod fetch;
 mod fuzz_seeds;

@@ -135,16 +135,24 @@ function describeError(err) {
   }
 }
 
-// A compiler-style location for build errors: `file:line:col: Name: message`.
-function describeLocatedError(err) {
+// A compiler-style location for build errors: `file:line:col: Name: message`,
+// at the innermost frame of the app's own code (nano's prelude is no place to
+// look for a bug); `file: ...` when none of the app's frames is on the stack.
+function describeLocatedError(err, file) {
   let location = '';
   if (err && typeof err === 'object') {
     if (err.fileName !== undefined && err.lineNumber !== undefined) {
       location = `${err.fileName}:${err.lineNumber}:${err.columnNumber !== undefined ? err.columnNumber : 1}`;
     } else if (typeof err.stack === 'string') {
-      const frame = /\(?([^\s()]+):(\d+):(\d+)\)?/.exec(err.stack);
-      if (frame) location = `${frame[1]}:${frame[2]}:${frame[3]}`;
+      for (const line of err.stack.split('\n')) {
+        const frame = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
+        if (frame && frame[1] !== 'nano:prelude') {
+          location = `${frame[1]}:${frame[2]}:${frame[3]}`;
+          break;
+        }
+      }
     }
   }
+  if (!location && file !== undefined) location = file;
   return location ? `${location}: ${describeError(err)}` : describeError(err);
 }

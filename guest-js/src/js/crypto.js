@@ -18,8 +18,19 @@ function cryptoError(err) {
   return match ? new DOMException(match[2], match[1]) : err;
 }
 
+// Top-level code runs at build time and what it computes is frozen into the
+// snapshot: a random value or key drawn then would be the same in every
+// request and every restart (and readable in the built app). So drawing one
+// then is a build error, located at the app's line like any other.
+function refuseAtBuildTime(call, what) {
+  if (native.atBuildTime()) {
+    throw new Error(`${call} cannot run at build time: ${what} would be frozen into the snapshot and shared by every request; call it inside fetch()`);
+  }
+}
+
 function getRandomValues(array) {
   requiredArguments(arguments.length, 1, "Failed to execute 'getRandomValues' on 'Crypto'");
+  refuseAtBuildTime('crypto.getRandomValues()', 'its values');
   if (!ArrayBuffer.isView(array)) {
     throw new TypeError("Failed to execute 'getRandomValues' on 'Crypto': parameter 1 is not of type 'ArrayBufferView'.");
   }
@@ -34,6 +45,7 @@ function getRandomValues(array) {
 }
 
 function randomUUID() {
+  refuseAtBuildTime('crypto.randomUUID()', 'its value');
   const b = native.randomBytes(16);
   b[6] = (b[6] & 0x0f) | 0x40; // version 4
   b[8] = (b[8] & 0x3f) | 0x80; // RFC 4122 variant
@@ -518,6 +530,7 @@ class SubtleCrypto {
 
   async generateKey(algorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 3, "Failed to execute 'generateKey' on 'SubtleCrypto'");
+    refuseAtBuildTime('crypto.subtle.generateKey()', 'the key');
     const name = algorithmName(algorithm, 'generateKey', ['HMAC', ...AES_NAMES, ...PAIR_NAMES]);
     if (PAIR_NAMES.includes(name)) return generateKeyPair(name, algorithm, extractable, keyUsages);
     if (AES_NAMES.includes(name)) {
