@@ -35,6 +35,7 @@ impl Connections {
     }
 
     pub fn admit(self: &Arc<Self>, ip: IpAddr) -> Result<ConnectionPermit, Refused> {
+        let ip = client_key(ip);
         let mut open = self.open.lock().unwrap_or_else(|p| p.into_inner());
         let (total, per_ip) = &mut *open;
         if *total >= self.max {
@@ -66,6 +67,15 @@ impl Drop for ConnectionPermit {
                 per_ip.remove(&self.ip);
             }
         }
+    }
+}
+
+/// What counts as one client: an IPv4 address, or an IPv6 /64 (one host
+/// usually holds a whole /64, and could otherwise take a place per address).
+fn client_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6(std::net::Ipv6Addr::from(u128::from(v6) & !((1u128 << 64) - 1))),
+        v4 => v4,
     }
 }
 
@@ -106,6 +116,18 @@ mod tests {
         drop(a1);
         assert_eq!(connections.open(), 2);
         assert!(connections.admit(b).is_ok(), "a closed connection frees its place");
+    }
+
+    #[test]
+    fn one_ipv6_client_is_its_slash_64() {
+        let connections = Connections::new(10, 2);
+        let _one = connections.admit("2001:db8::1".parse().unwrap()).unwrap();
+        let _two = connections.admit("2001:db8::2:3".parse().unwrap()).unwrap();
+        assert_eq!(connections.admit("2001:db8::ffff".parse().unwrap()).err(), Some(Refused::PerClient(2)));
+        assert!(connections.admit("2001:db8:0:1::1".parse().unwrap()).is_ok(), "another /64 is another client");
+        let _v4 = connections.admit("10.0.0.1".parse().unwrap()).unwrap();
+        let _mapped = connections.admit("::ffff:10.0.0.1".parse().unwrap()).unwrap();
+        assert_eq!(connections.admit("10.0.0.1".parse().unwrap()).err(), Some(Refused::PerClient(2)), "mapped = IPv4");
     }
 
     #[tokio::test(start_paused = true)]

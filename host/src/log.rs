@@ -64,10 +64,11 @@ impl crate::bindings::nano::platform::log::Host for State {
     fn write(&mut self, level: Level, message: String) {
         match &self.log {
             LogSink::Request { request_id, app } => {
+                // Counted as written: escaping makes a message longer.
+                let message = sanitize(&message);
                 if !self.log_quota.admit(message.len()) {
                     return;
                 }
-                let message = sanitize(&message);
                 match level {
                     Level::Debug => tracing::debug!(target: "nano::app", %app, request_id = %request_id, "{message}"),
                     Level::Info => tracing::info!(target: "nano::app", %app, request_id = %request_id, "{message}"),
@@ -76,10 +77,10 @@ impl crate::bindings::nano::platform::log::Host for State {
                 }
             }
             LogSink::Build { app } => {
+                let message = sanitize(&message);
                 if !self.log_quota.admit(message.len()) {
                     return;
                 }
-                let message = sanitize(&message);
                 match level {
                     Level::Warn | Level::Error => tracing::warn!(target: "nano::app", %app, phase = "build", "{message}"),
                     _ => tracing::info!(target: "nano::app", %app, phase = "build", "{message}"),

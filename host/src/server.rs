@@ -35,6 +35,10 @@ pub struct App {
     /// The compiled app, to load into a fresh engine.
     compiled: Vec<u8>,
     last_trim: std::sync::Mutex<Option<Instant>>,
+    /// When idle memory was last looked at (ms since `born`): at most every
+    /// `TRIM_CHECK_MIN`, so a busy server does not pay for it per request.
+    last_check: AtomicU64,
+    born: Instant,
     pub limits: crate::engine::Limits,
     next_request: AtomicU64,
     id_prefix: u32,
@@ -57,6 +61,8 @@ impl App {
             current: std::sync::RwLock::new(Arc::new(Generation { runtime, pre })),
             compiled,
             last_trim: std::sync::Mutex::new(None),
+            last_check: AtomicU64::new(0),
+            born: Instant::now(),
             limits,
             next_request: AtomicU64::new(1),
             id_prefix,
@@ -76,6 +82,11 @@ impl App {
     /// with an empty pool: new requests start there, and when the last
     /// instance of the old engine ends, its pool is unmapped whole.
     fn trim_idle_memory(self: &Arc<Self>) {
+        let now = self.born.elapsed().as_millis() as u64;
+        if now.saturating_sub(self.last_check.load(Ordering::Relaxed)) < TRIM_CHECK_MIN.as_millis() as u64 {
+            return;
+        }
+        self.last_check.store(now, Ordering::Relaxed);
         let idle = self.current().runtime.engine.pooling_allocator_metrics().map_or(0, |m| m.unused_memory_bytes_resident());
         if idle <= IDLE_RESIDENT_MAX {
             return;
@@ -157,7 +168,15 @@ impl App {
         let (tx, rx) = tokio::sync::oneshot::channel();
         let body_timeout = self.limits.http.body_timeout;
         let req = req.map(|body| crate::timeouts::ReadTimeoutBody::new(body, body_timeout));
-        let req = store.data_mut().http().new_incoming_request(Scheme::Http, req).map_err(|e| format!("bad request: {e}"))?;
+        let req = match store.data_mut().http().new_incoming_request(Scheme::Http, req) {
+            Ok(req) => req,
+            // A head hyper accepted but wasi:http cannot take (a Host that
+            // is not text): the client's error.
+            Err(e) => {
+                tracing::info!(app = %self.name, request_id = %request_id, "bad request: {e}");
+                return Ok(error_response(hyper::StatusCode::BAD_REQUEST, request_id));
+            }
+        };
         let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| e.to_string())?;
         let timeout = self.limits.timeout;
         let app = self.clone();
@@ -165,8 +184,12 @@ impl App {
         // The instance lives in its own task: it may keep running after the
         // response head is sent (streaming the body, ctx.waitUntil).
         let task = tokio::spawn(async move {
-            // The slot is the instance's until the task ends.
+            // The slot is the instance's until the task ends, and is given
+            // back only after the store (locals drop in reverse order, also
+            // when the task is aborted): a request waiting for a slot must
+            // find the pool's slot free too.
             let _slot = slot;
+            let mut store = store;
             let run = async {
                 let proxy = generation.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
@@ -226,6 +249,8 @@ const IDLE_RESIDENT_MAX: usize = 128 << 20;
 const TRIM_INTERVAL: Duration = Duration::from_secs(5);
 /// How often idle memory is checked when no instance ends to trigger it.
 const TRIM_CHECK: Duration = Duration::from_secs(1);
+/// And at most this often when instances end.
+const TRIM_CHECK_MIN: Duration = Duration::from_millis(100);
 
 /// An engine and the app linked in it.
 struct Generation {

@@ -87,6 +87,29 @@ const routes = {
     }
   },
 
+  // PBKDF2 with one iteration and 128 MiB of output: cheap per block, but
+  // all of it host memory.
+  '/pbkdf2-wide': async () => {
+    const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('pw'), 'PBKDF2', false, ['deriveBits']);
+    try {
+      await crypto.subtle.deriveBits({ name: 'PBKDF2', hash: 'SHA-512', salt: new Uint8Array(16), iterations: 1 }, key, 2 ** 30);
+      return new Response('derived');
+    } catch (e) {
+      return new Response(`${e.name}: ${e.message}`);
+    }
+  },
+
+  // An RSA JWK with megabyte-sized integers: the math on them is quadratic.
+  '/rsa-huge': async () => {
+    const big = 'AQAB'.repeat(1 << 18);
+    try {
+      await crypto.subtle.importKey('jwk', { kty: 'RSA', e: 'AQAB', n: big, d: big }, { name: 'RSA-PSS', hash: 'SHA-256' }, false, ['sign']);
+      return new Response('imported');
+    } catch (e) {
+      return new Response(`${e.name}: ${e.message}`);
+    }
+  },
+
   // The most PBKDF2 work one call may do, in a loop.
   '/pbkdf2-max': async (url) => {
     const key = await crypto.subtle.importKey('raw', new TextEncoder().encode('pw'), 'PBKDF2', false, ['deriveBits']);

@@ -409,6 +409,10 @@ impl Host for State {
     ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
         let Material::Derive { raw } = &self.key(&key)?.material else { wasmtime::bail!("not an HKDF key") };
         let Some(len) = byte_length(length_bits) else { return Ok(Err(not_whole_bytes(length_bits))) };
+        // HKDF yields at most 255 hash lengths; checked before allocating.
+        if len > 255 * digest_algorithm(hash).output_len() {
+            return Ok(Err(CryptoError::Operation(format!("HKDF cannot derive {length_bits} bits with this hash"))));
+        }
         let algorithm = match hash {
             HashAlgorithm::Sha1 => hkdf::HKDF_SHA1_FOR_LEGACY_USE_ONLY,
             HashAlgorithm::Sha256 => hkdf::HKDF_SHA256,
@@ -626,6 +630,13 @@ fn pbkdf2_job(
     length_bits: u32,
 ) -> Result<impl FnOnce() -> Vec<u8> + Send + 'static, CryptoError> {
     let Some(len) = byte_length(length_bits) else { return Err(not_whole_bytes(length_bits)) };
+    // The output is host memory outside the budget until the guest has it.
+    if len > MAX_SECRET_BYTES {
+        return Err(CryptoError::NotSupported(format!(
+            "PBKDF2 output longer than {} bits is not supported, not {length_bits}",
+            MAX_SECRET_BYTES * 8
+        )));
+    }
     let Some(iterations) = std::num::NonZeroU32::new(iterations) else {
         return Err(CryptoError::Operation("PBKDF2 needs at least one iteration".into()));
     };

@@ -63,6 +63,10 @@ pub fn generate(modulus_length: u32, public_exponent: &[u8]) -> Result<Pair, Cry
     Ok((Box::new(RsaKey::Public(public)), Box::new(RsaKey::Private(Box::new(private)))))
 }
 
+fn too_large() -> CryptoError {
+    CryptoError::NotSupported(format!("RSA keys of more than {MAX_IMPORTED_BITS} bits are not supported"))
+}
+
 fn checked_size(key: RsaKey) -> Result<Box<dyn Asymmetric>, CryptoError> {
     let bits = key.public().n().bits();
     if bits > MAX_IMPORTED_BITS {
@@ -71,8 +75,17 @@ fn checked_size(key: RsaKey) -> Result<Box<dyn Asymmetric>, CryptoError> {
     Ok(Box::new(key))
 }
 
+/// The largest encoded key looked at: an 8,192-bit PKCS #8 key with its CRT
+/// values is under 5 KiB. Parsing and validating (gcd, inverses, square
+/// roots) is quadratic in the size and runs before the bit count is known,
+/// so oversized input is refused before any of it.
+const MAX_ENCODED_BYTES: usize = 16 << 10;
+
 pub fn import(format: KeyFormat, data: &[u8]) -> Result<Box<dyn Asymmetric>, CryptoError> {
     let bad = |what: &str| CryptoError::Data(format!("not a valid RSA {what}"));
+    if data.len() > MAX_ENCODED_BYTES {
+        return Err(too_large());
+    }
     match format {
         KeyFormat::Raw => Err(CryptoError::NotSupported("RSA keys have no raw format".into())),
         KeyFormat::Spki => checked_size(RsaKey::Public(RsaPublicKey::from_public_key_der(data).map_err(|_| bad("SPKI public key"))?)),
@@ -86,7 +99,15 @@ pub fn import(format: KeyFormat, data: &[u8]) -> Result<Box<dyn Asymmetric>, Cry
 }
 
 pub fn import_jwk(members: &[JwkMember]) -> Result<Box<dyn Asymmetric>, CryptoError> {
-    let int = |name: &str| jwk_member(members, name).map(BigUint::from_bytes_be);
+    // Every integer of a key up to MAX_IMPORTED_BITS fits in that many bits.
+    let int = |name: &str| {
+        jwk_member(members, name).and_then(|bytes| {
+            if bytes.len() > MAX_IMPORTED_BITS / 8 {
+                return Err(too_large());
+            }
+            Ok(BigUint::from_bytes_be(bytes))
+        })
+    };
     let (n, e) = (int("n")?, int("e")?);
     if members.iter().all(|m| m.name != "d") {
         let key = RsaPublicKey::new(n, e).map_err(|e| CryptoError::Data(format!("not a valid RSA public key: {e}")))?;
