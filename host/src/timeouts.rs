@@ -13,19 +13,45 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::time::{Instant, Sleep};
 use wasmtime_wasi_http::Error;
 
+/// How long a side has waited without progress: started by the first
+/// `Pending`, stopped by any progress.
+struct StallClock {
+    timeout: Duration,
+    deadline: Pin<Box<Sleep>>,
+    running: bool,
+}
+
+impl StallClock {
+    fn new(timeout: Duration) -> Self {
+        StallClock { timeout, deadline: Box::pin(tokio::time::sleep(timeout)), running: false }
+    }
+
+    fn progress(&mut self) {
+        self.running = false;
+    }
+
+    /// After a `Pending`: ready once the stall has lasted the timeout.
+    fn poll_stalled(&mut self, cx: &mut Context<'_>) -> Poll<()> {
+        if !self.running {
+            self.running = true;
+            let deadline = Instant::now() + self.timeout;
+            self.deadline.as_mut().reset(deadline);
+        }
+        self.deadline.as_mut().poll(cx)
+    }
+}
+
 /// A body that fails with `ConnectionReadTimeout` when no bytes arrive for
 /// `timeout`. The clock runs only while someone is reading, so a guest that
 /// reads slowly is never cut off by its own pace.
 pub struct ReadTimeoutBody<B> {
     inner: B,
-    timeout: Duration,
-    deadline: Pin<Box<Sleep>>,
-    waiting: bool,
+    clock: StallClock,
 }
 
 impl<B> ReadTimeoutBody<B> {
     pub fn new(inner: B, timeout: Duration) -> Self {
-        ReadTimeoutBody { inner, timeout, deadline: Box::pin(tokio::time::sleep(timeout)), waiting: false }
+        ReadTimeoutBody { inner, clock: StallClock::new(timeout) }
     }
 }
 
@@ -41,16 +67,11 @@ where
         let this = &mut *self;
         match Pin::new(&mut this.inner).poll_frame(cx) {
             Poll::Ready(frame) => {
-                this.waiting = false;
+                this.clock.progress();
                 Poll::Ready(frame.map(|f| f.map_err(Into::into)))
             }
             Poll::Pending => {
-                if !this.waiting {
-                    this.waiting = true;
-                    let deadline = Instant::now() + this.timeout;
-                    this.deadline.as_mut().reset(deadline);
-                }
-                ready!(this.deadline.as_mut().poll(cx));
+                ready!(this.clock.poll_stalled(cx));
                 Poll::Ready(Some(Err(Error::ConnectionReadTimeout)))
             }
         }
@@ -71,14 +92,12 @@ where
 /// [`ReadTimeoutBody`].
 pub struct WriteTimeoutIo<T> {
     inner: T,
-    timeout: Duration,
-    deadline: Pin<Box<Sleep>>,
-    stalled: bool,
+    clock: StallClock,
 }
 
 impl<T> WriteTimeoutIo<T> {
     pub fn new(inner: T, timeout: Duration) -> Self {
-        WriteTimeoutIo { inner, timeout, deadline: Box::pin(tokio::time::sleep(timeout)), stalled: false }
+        WriteTimeoutIo { inner, clock: StallClock::new(timeout) }
     }
 
     /// Runs one write-side poll; a pending result starts (or continues) the
@@ -89,16 +108,11 @@ impl<T> WriteTimeoutIo<T> {
     {
         match poll(Pin::new(&mut self.inner), cx) {
             Poll::Ready(result) => {
-                self.stalled = false;
+                self.clock.progress();
                 Poll::Ready(result)
             }
             Poll::Pending => {
-                if !self.stalled {
-                    self.stalled = true;
-                    let deadline = Instant::now() + self.timeout;
-                    self.deadline.as_mut().reset(deadline);
-                }
-                ready!(self.deadline.as_mut().poll(cx));
+                ready!(self.clock.poll_stalled(cx));
                 Poll::Ready(Err(std::io::Error::new(std::io::ErrorKind::TimedOut, "the peer stopped reading")))
             }
         }
