@@ -273,6 +273,26 @@ pub async fn resolve<I: Iterator<Item = SocketAddr>>(
     }
 }
 
+/// Looks a name up on the blocking pool, at most `MAX_LOOKUPS` at once in
+/// the whole host: getaddrinfo cannot be cancelled, so a lookup that timed
+/// out keeps its thread until the system resolver gives up, and unbounded
+/// lookups to a silent nameserver would fill the pool that PBKDF2 and RSA
+/// work also run on. The place is held by the lookup itself, not its caller.
+pub async fn lookup(host: &str, port: u16) -> std::io::Result<std::vec::IntoIter<SocketAddr>> {
+    use std::net::ToSocketAddrs;
+    const MAX_LOOKUPS: usize = 64;
+    static PLACES: std::sync::OnceLock<Arc<Semaphore>> = std::sync::OnceLock::new();
+    let place = PLACES.get_or_init(|| Arc::new(Semaphore::new(MAX_LOOKUPS))).clone().acquire_owned().await;
+    let place = place.map_err(std::io::Error::other)?;
+    let host = host.to_string();
+    tokio::task::spawn_blocking(move || {
+        let _place = place;
+        (host.as_str(), port).to_socket_addrs()
+    })
+    .await
+    .map_err(std::io::Error::other)?
+}
+
 /// A fetch's place under its instance's `--max-fetches`, given back once its
 /// response body ends or is dropped, or its connection closes (whichever is
 /// first; after the body the connection closes at once, as nothing else is
@@ -366,7 +386,7 @@ impl WasiHttpHooks for Outbound {
             let addrs = match host.parse::<IpAddr>() {
                 Ok(ip) => vec![SocketAddr::new(ip, port)],
                 Err(_) => {
-                    resolve(tokio::net::lookup_host((host.as_str(), port)), dns_timeout).await.inspect_err(|e| {
+                    resolve(lookup(&host, port), dns_timeout).await.inspect_err(|e| {
                         tracing::info!("outbound request to {host}:{port}: DNS lookup failed: {e}");
                     })?
                 }
