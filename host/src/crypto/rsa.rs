@@ -90,9 +90,12 @@ pub fn import(format: KeyFormat, data: &[u8]) -> Result<Box<dyn Asymmetric>, Cry
         KeyFormat::Raw => Err(CryptoError::NotSupported("RSA keys have no raw format".into())),
         KeyFormat::Spki => checked_size(RsaKey::Public(RsaPublicKey::from_public_key_der(data).map_err(|_| bad("SPKI public key"))?)),
         KeyFormat::Pkcs8 => {
-            let mut key = RsaPrivateKey::from_pkcs8_der(data).map_err(|_| bad("PKCS #8 private key"))?;
-            key.validate().map_err(|_| bad("private key"))?;
-            let _ = key.precompute(); // only speeds up; a key without CRT values still works
+            let key = arithmetic(|| {
+                let mut key = RsaPrivateKey::from_pkcs8_der(data).map_err(|_| bad("PKCS #8 private key"))?;
+                key.validate().map_err(|_| bad("private key"))?;
+                let _ = key.precompute(); // only speeds up; a key without CRT values still works
+                Ok(key)
+            })?;
             checked_size(RsaKey::Private(Box::new(key)))
         }
     }
@@ -123,9 +126,24 @@ pub fn import_jwk(members: &[JwkMember]) -> Result<Box<dyn Asymmetric>, CryptoEr
         (Ok(p), Ok(q)) => vec![p, q],
         _ => Vec::new(),
     };
-    let key = RsaPrivateKey::from_components(n, e, d, primes)
-        .map_err(|e| CryptoError::Data(format!("not a valid RSA private key: {e}")))?;
+    // The crate's arithmetic assumes d, e and the primes smaller than n
+    // (n = 0 panicked in a subtraction: found by fuzzing).
+    let zero = BigUint::from(0u32);
+    if n == zero || e >= n || d >= n || primes.iter().any(|p| *p >= n || *p <= BigUint::from(1u32)) {
+        return Err(CryptoError::Data("not a valid RSA private key: its members do not fit its modulus".into()));
+    }
+    let key = arithmetic(|| {
+        RsaPrivateKey::from_components(n, e, d, primes).map_err(|e| CryptoError::Data(format!("not a valid RSA private key: {e}")))
+    })?;
     checked_size(RsaKey::Private(Box::new(key)))
+}
+
+/// Runs the `rsa` crate's key arithmetic on guest-supplied numbers. Its
+/// big-integer code panics (rather than failing) on some inconsistent
+/// inputs; a panic here must be the guest's `DataError`, not a host fault.
+fn arithmetic<T>(work: impl FnOnce() -> Result<T, CryptoError>) -> Result<T, CryptoError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(work))
+        .unwrap_or_else(|_| Err(CryptoError::Data("not a valid RSA private key: inconsistent numbers".into())))
 }
 
 impl RsaKey {
