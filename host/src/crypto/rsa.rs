@@ -126,10 +126,11 @@ pub fn import_jwk(members: &[JwkMember]) -> Result<Box<dyn Asymmetric>, CryptoEr
         (Ok(p), Ok(q)) => vec![p, q],
         _ => Vec::new(),
     };
-    // The crate's arithmetic assumes d, e and the primes smaller than n
-    // (n = 0 panicked in a subtraction: found by fuzzing).
+    // The crate's arithmetic assumes n and d non-zero and d, e and the primes
+    // smaller than n (n = 0, and d = 0 in recovering the primes, panicked in
+    // a subtraction: found by fuzzing).
     let zero = BigUint::from(0u32);
-    if n == zero || e >= n || d >= n || primes.iter().any(|p| *p >= n || *p <= BigUint::from(1u32)) {
+    if n == zero || d == zero || e >= n || d >= n || primes.iter().any(|p| *p >= n || *p <= BigUint::from(1u32)) {
         return Err(CryptoError::Data("not a valid RSA private key: its members do not fit its modulus".into()));
     }
     let key = arithmetic(|| {
