@@ -88,9 +88,18 @@ impl Default for Limits {
     }
 }
 
-/// Idle instance slots that keep their memory warm: enough for the requests
-/// a busy 2–8 core machine runs at once, ≈ 4 MiB resident each.
+/// What each pool slot keeps resident between instances: far fewer page
+/// faults and madvise calls for the next request in it.
+const KEEP_RESIDENT: usize = 4 << 20;
+
+/// Used slots wasmtime treats as warm when it picks one for a new instance:
+/// enough for the requests a busy 2–8 core machine runs at once.
 const WARM_SLOTS: u32 = 32;
+
+/// Idle memory the pool may keep resident: its warm slots' worth. wasmtime
+/// never gives back what an idle slot keeps, so past this the server moves
+/// the app to a fresh engine (server.rs, `trim_idle_memory`).
+pub const IDLE_RESIDENT_MAX: usize = WARM_SLOTS as usize * KEEP_RESIDENT;
 
 /// How often the epoch advances: the granularity of the timeout, and how
 /// long wasm runs before it yields to other tasks.
@@ -122,13 +131,8 @@ impl Runtime {
                 .total_memories(n * 2)
                 .total_tables(n * 4)
                 .max_memory_size(limits.max_memory)
-                // Keep a little of each slot's memory resident between
-                // instances: far fewer page faults and madvise calls.
-                .linear_memory_keep_resident(4 << 20)
+                .linear_memory_keep_resident(KEEP_RESIDENT)
                 .table_keep_resident(64 << 10)
-                // Each warm slot keeps its resident pages; past this many
-                // idle slots the rest are decommitted, so a burst of
-                // concurrent requests does not leave its memory behind.
                 .max_unused_warm_slots(WARM_SLOTS);
             config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }

@@ -145,9 +145,9 @@ impl HttpTarget {
                 },
                 ..Limits::default()
             };
+            // Built and served by one runtime, as `run app.js` does.
             let rt = crate::engine::Runtime::new(limits, true).expect("runtime");
-            let builder = crate::engine::Runtime::new(Limits::default(), false).expect("runtime");
-            let wasm = crate::app_build::build(&builder, ECHO_APP, "echo.js", true).await.expect("building the echo app");
+            let wasm = crate::app_build::build(&rt, ECHO_APP, "echo.js", true).await.expect("building the echo app");
             let component = rt.load_component(&wasm).expect("compiling the echo app");
             std::sync::Arc::new(crate::server::App::new(rt, "echo".into(), &component).expect("linking the echo app"))
         });

@@ -78,7 +78,7 @@ impl App {
     /// used keeps up to `keep_resident` of its pages (which is what makes the
     /// next request in it fast), and wasmtime has no call to drop them (its
     /// purge of a dropped module's slots remaps only the memory image). So
-    /// past `IDLE_RESIDENT_MAX` of idle slots, the app moves to a fresh engine
+    /// past `engine::IDLE_RESIDENT_MAX` of idle slots, the app moves to a fresh engine
     /// with an empty pool: new requests start there, and when the last
     /// instance of the old engine ends, its pool is unmapped whole.
     fn trim_idle_memory(self: &Arc<Self>) {
@@ -88,7 +88,7 @@ impl App {
         }
         self.last_check.store(now, Ordering::Relaxed);
         let idle = self.current().runtime.engine.pooling_allocator_metrics().map_or(0, |m| m.unused_memory_bytes_resident());
-        if idle <= IDLE_RESIDENT_MAX {
+        if idle <= crate::engine::IDLE_RESIDENT_MAX {
             return;
         }
         {
@@ -242,9 +242,6 @@ impl App {
     }
 }
 
-/// Idle pool memory above which the app moves to a fresh engine: what the
-/// warm slots the engine keeps hold (32 × 4 MiB).
-const IDLE_RESIDENT_MAX: usize = 128 << 20;
 /// At most one move in this time: a steady high load is not churned.
 const TRIM_INTERVAL: Duration = Duration::from_secs(5);
 /// How often idle memory is checked when no instance ends to trigger it.
