@@ -5,7 +5,7 @@
 
 use crate::engine::{call_hook, describe_error, hooks};
 use crate::native::now_ms;
-use crate::{bodies, fetch};
+use crate::apis::fetch::{self, bodies};
 use crate::wasi::clocks::monotonic_clock;
 use crate::wasi::io::poll::{poll, Pollable};
 use rquickjs::{Ctx, Object, Value};

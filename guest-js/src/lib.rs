@@ -9,18 +9,12 @@ wit_bindgen::generate!({
     generate_all,
 });
 
-mod bodies;
-mod clone;
-mod compression;
-mod crypto;
+mod apis;
 mod engine;
 mod event_loop;
 mod exec;
-mod fetch;
-mod http;
 mod init;
 mod native;
-mod url;
 
 struct Component;
 

@@ -26,13 +26,13 @@ pub fn install<'js>(ctx: &Ctx<'js>) -> Result<Object<'js>> {
     native.set("random", Function::new(ctx.clone(), random)?)?;
     native.set("utf8Encode", Function::new(ctx.clone(), utf8_encode)?)?;
     native.set("utf8Decode", Function::new(ctx.clone(), utf8_decode)?)?;
-    crate::http::install(ctx, &native)?;
-    crate::bodies::install(ctx, &native)?;
-    crate::url::install(ctx, &native)?;
-    crate::clone::install(ctx, &native)?;
-    crate::fetch::install(ctx, &native)?;
-    crate::crypto::install(ctx, &native)?;
-    crate::compression::install(ctx, &native)?;
+    crate::apis::incoming::install(ctx, &native)?;
+    crate::apis::fetch::bodies::install(ctx, &native)?;
+    crate::apis::url::install(ctx, &native)?;
+    crate::apis::clone::install(ctx, &native)?;
+    crate::apis::fetch::install(ctx, &native)?;
+    crate::apis::crypto::install(ctx, &native)?;
+    crate::apis::compression::install(ctx, &native)?;
     Ok(native)
 }
 

@@ -13,12 +13,12 @@ wasmtime::component::bindgen!({
         "nano:platform/crypto.pbkdf2-derive-bits": async | trappable,
         "nano:platform/crypto.derive-key": async | trappable,
         "nano:platform/crypto.generate-key-pair": async | trappable,
-        "nano:platform/streams": trappable,
+        "nano:platform/compression": trappable,
     },
     with: {
         "nano:platform/crypto.key": crate::crypto::CryptoKey,
         "nano:platform/crypto.digest-context": crate::crypto::DigestContext,
-        "nano:platform/streams.compressor": crate::streams::Compressor,
-        "nano:platform/streams.decompressor": crate::streams::Decompressor,
+        "nano:platform/compression.compressor": crate::compression::Compressor,
+        "nano:platform/compression.decompressor": crate::compression::Decompressor,
     },
 });

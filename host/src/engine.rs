@@ -203,7 +203,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::url::add_to_linker(&mut l)?;
     crate::clone::add_to_linker(&mut l)?;
     crate::crypto::add_to_linker(&mut l)?;
-    crate::streams::add_to_linker(&mut l)?;
+    crate::compression::add_to_linker(&mut l)?;
     Ok(l)
 }
 

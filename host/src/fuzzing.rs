@@ -3,7 +3,7 @@
 //! host traits on a real `State`), so a finding is a finding in the server.
 //! Also used by the regression test that replays the committed corpora.
 
-use crate::bindings::nano::platform::{clone, crypto, streams, url};
+use crate::bindings::nano::platform::{clone, compression, crypto, url};
 use crate::engine::Limits;
 use crate::state::{LogSink, State};
 
@@ -78,7 +78,7 @@ pub fn url_parse_and_set(data: &[u8]) {
 /// byte picks the format and the size of the pieces pushed, the rest is the
 /// input. No pull may exceed 64 KiB, and the budget comes back whole.
 pub fn compression(data: &[u8]) {
-    use streams::{CompressionFormat, HostDecompressor};
+    use compression::{CompressionFormat, HostDecompressor};
     use wasmtime::component::Resource;
     let Some((&selector, input)) = data.split_first() else { return };
     let formats = [CompressionFormat::Gzip, CompressionFormat::Deflate, CompressionFormat::DeflateRaw, CompressionFormat::Brotli];
@@ -86,13 +86,13 @@ pub fn compression(data: &[u8]) {
     let piece = 1 + (selector >> 2) as usize * 1024;
     let mut state = state();
     let coder = HostDecompressor::create(&mut state, format).unwrap().expect("one coder is within the budget");
-    let this = || Resource::<crate::streams::Decompressor>::new_borrow(coder.rep());
+    let this = || Resource::<crate::compression::Decompressor>::new_borrow(coder.rep());
     // Pulls until none; false once the stream failed or (a bomb) 64 MiB came out.
     let mut total = 0;
     let mut drain = |state: &mut State| loop {
         match HostDecompressor::pull(state, this()).unwrap() {
             Ok(Some(out)) => {
-                assert!(out.len() <= crate::streams::PIECE, "a pull gave {} bytes", out.len());
+                assert!(out.len() <= crate::compression::PIECE, "a pull gave {} bytes", out.len());
                 total += out.len();
                 if total > 64 << 20 {
                     return false;

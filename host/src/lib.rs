@@ -7,6 +7,7 @@ mod bindings;
 pub mod budget;
 pub mod cache;
 pub mod clone;
+pub mod compression;
 mod connect;
 pub mod crypto;
 pub mod engine;
@@ -17,7 +18,6 @@ pub mod log;
 pub mod outbound;
 pub mod server;
 pub mod state;
-pub mod streams;
 pub mod timeouts;
 pub mod url;
 

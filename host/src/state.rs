@@ -25,7 +25,7 @@ pub struct State {
     pub limits: MemoryLimiter,
     /// Host bytes held for this instance (see budget.rs).
     pub budget: crate::budget::HostBudget,
-    /// Compression streams alive (see streams.rs: at most MAX_LIVE_CODERS).
+    /// Compression streams alive (see compression.rs: at most MAX_LIVE_CODERS).
     pub coders: usize,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),

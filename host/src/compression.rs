@@ -1,4 +1,4 @@
-//! `nano:platform/streams`: compression for CompressionStream and
+//! `nano:platform/compression`: compression for CompressionStream and
 //! DecompressionStream, on flate2 (gzip, deflate, deflate-raw, with the
 //! zlib-rs backend) and brotli.
 //!
@@ -18,7 +18,7 @@
 //! an instance is over it by at most what one call allocates. An instance
 //! holds at most `MAX_LIVE_CODERS` coders at once.
 
-use crate::bindings::nano::platform::streams::{CompressionFormat, Host, HostCompressor, HostDecompressor, StreamError};
+use crate::bindings::nano::platform::compression::{CompressionFormat, Host, HostCompressor, HostDecompressor, CompressionError};
 use crate::state::State;
 use brotli::enc::encode::{BrotliEncoderOperation, BrotliEncoderParameter, BrotliEncoderStateStruct};
 use brotli::enc::BrotliAlloc;
@@ -71,8 +71,8 @@ enum Engine {
     BrotliDecoder(Box<BrotliState<CountingAlloc, CountingAlloc, CountingAlloc>>, CountingAlloc),
 }
 
-fn invalid(message: impl Into<String>) -> StreamError {
-    StreamError::Invalid(message.into())
+fn invalid(message: impl Into<String>) -> CompressionError {
+    CompressionError::Invalid(message.into())
 }
 
 impl Coder {
@@ -130,7 +130,7 @@ impl Coder {
     }
 
     /// Takes the next chunk of input; the pulls that follow use it up.
-    pub fn push(&mut self, input: Vec<u8>) -> Result<(), StreamError> {
+    pub fn push(&mut self, input: Vec<u8>) -> Result<(), CompressionError> {
         if self.finishing {
             return Err(invalid("the stream is already finished"));
         }
@@ -153,7 +153,7 @@ impl Coder {
     }
 
     /// No more input; the pulls that follow end the stream.
-    pub fn finish(&mut self) -> Result<(), StreamError> {
+    pub fn finish(&mut self) -> Result<(), CompressionError> {
         if self.finishing {
             return Err(invalid("the stream is already finished"));
         }
@@ -166,7 +166,7 @@ impl Coder {
 
     /// The next piece of output (at most `PIECE` bytes); None once the input
     /// given so far is used up, or the stream is complete.
-    pub fn pull(&mut self) -> Result<Option<Vec<u8>>, StreamError> {
+    pub fn pull(&mut self) -> Result<Option<Vec<u8>>, CompressionError> {
         let result = self.step();
         if result.is_err() {
             self.engine = None;
@@ -179,7 +179,7 @@ impl Coder {
         result
     }
 
-    fn step(&mut self) -> Result<Option<Vec<u8>>, StreamError> {
+    fn step(&mut self) -> Result<Option<Vec<u8>>, CompressionError> {
         let Some(engine) = self.engine.as_mut() else { return Ok(None) };
         let input = &self.input[self.consumed..];
         let finishing = self.finishing;
@@ -207,7 +207,7 @@ impl Coder {
 /// Each step runs its coder into `out`'s spare capacity (never beyond it)
 /// until that is full, the input is used up, or the stream ends, and says
 /// how much input it used and whether the stream ended.
-type Step = Result<(usize, bool), StreamError>;
+type Step = Result<(usize, bool), CompressionError>;
 
 /// flate2's two coders, run alike.
 trait Flate {
@@ -383,14 +383,14 @@ impl State {
         format: CompressionFormat,
         decompress: bool,
         wrap: fn(Coder) -> R,
-    ) -> wasmtime::Result<Result<Resource<R>, StreamError>> {
+    ) -> wasmtime::Result<Result<Resource<R>, CompressionError>> {
         if self.coders >= MAX_LIVE_CODERS {
             let message = format!("an instance can hold at most {MAX_LIVE_CODERS} compression streams at once");
-            return Ok(Err(StreamError::Quota(message)));
+            return Ok(Err(CompressionError::Quota(message)));
         }
         let initial = Coder::initial_footprint(format, decompress);
         if let Err(e) = self.budget.charge(initial) {
-            return Ok(Err(StreamError::Quota(e.to_string())));
+            return Ok(Err(CompressionError::Quota(e.to_string())));
         }
         let mut coder = Coder::new(format, decompress);
         // Brotli's estimate is settled with what it really holds at the next call.
@@ -405,8 +405,8 @@ impl State {
     fn coder_call<R: AsMut<Coder> + 'static, T>(
         &mut self,
         this: &Resource<R>,
-        f: impl FnOnce(&mut Coder) -> Result<T, StreamError>,
-    ) -> wasmtime::Result<Result<T, StreamError>> {
+        f: impl FnOnce(&mut Coder) -> Result<T, CompressionError>,
+    ) -> wasmtime::Result<Result<T, CompressionError>> {
         let coder = self.table.get_mut(this)?.as_mut();
         let result = f(coder);
         let held = coder.footprint();
@@ -418,7 +418,7 @@ impl State {
             coder.consumed = 0;
             self.budget.release(coder.charged);
             coder.charged = 0;
-            return Ok(Err(StreamError::Quota(e.to_string())));
+            return Ok(Err(CompressionError::Quota(e.to_string())));
         }
         coder.charged = held;
         Ok(result)
@@ -433,19 +433,19 @@ impl State {
 }
 
 impl HostCompressor for State {
-    fn create(&mut self, format: CompressionFormat) -> wasmtime::Result<Result<Resource<Compressor>, StreamError>> {
+    fn create(&mut self, format: CompressionFormat) -> wasmtime::Result<Result<Resource<Compressor>, CompressionError>> {
         self.coder_create(format, false, Compressor)
     }
 
-    fn push(&mut self, this: Resource<Compressor>, input: Vec<u8>) -> wasmtime::Result<Result<(), StreamError>> {
+    fn push(&mut self, this: Resource<Compressor>, input: Vec<u8>) -> wasmtime::Result<Result<(), CompressionError>> {
         self.coder_call(&this, |c| c.push(input))
     }
 
-    fn finish(&mut self, this: Resource<Compressor>) -> wasmtime::Result<Result<(), StreamError>> {
+    fn finish(&mut self, this: Resource<Compressor>) -> wasmtime::Result<Result<(), CompressionError>> {
         self.coder_call(&this, Coder::finish)
     }
 
-    fn pull(&mut self, this: Resource<Compressor>) -> wasmtime::Result<Result<Option<Vec<u8>>, StreamError>> {
+    fn pull(&mut self, this: Resource<Compressor>) -> wasmtime::Result<Result<Option<Vec<u8>>, CompressionError>> {
         self.coder_call(&this, Coder::pull)
     }
 
@@ -455,19 +455,19 @@ impl HostCompressor for State {
 }
 
 impl HostDecompressor for State {
-    fn create(&mut self, format: CompressionFormat) -> wasmtime::Result<Result<Resource<Decompressor>, StreamError>> {
+    fn create(&mut self, format: CompressionFormat) -> wasmtime::Result<Result<Resource<Decompressor>, CompressionError>> {
         self.coder_create(format, true, Decompressor)
     }
 
-    fn push(&mut self, this: Resource<Decompressor>, input: Vec<u8>) -> wasmtime::Result<Result<(), StreamError>> {
+    fn push(&mut self, this: Resource<Decompressor>, input: Vec<u8>) -> wasmtime::Result<Result<(), CompressionError>> {
         self.coder_call(&this, |c| c.push(input))
     }
 
-    fn finish(&mut self, this: Resource<Decompressor>) -> wasmtime::Result<Result<(), StreamError>> {
+    fn finish(&mut self, this: Resource<Decompressor>) -> wasmtime::Result<Result<(), CompressionError>> {
         self.coder_call(&this, Coder::finish)
     }
 
-    fn pull(&mut self, this: Resource<Decompressor>) -> wasmtime::Result<Result<Option<Vec<u8>>, StreamError>> {
+    fn pull(&mut self, this: Resource<Decompressor>) -> wasmtime::Result<Result<Option<Vec<u8>>, CompressionError>> {
         self.coder_call(&this, Coder::pull)
     }
 
@@ -479,7 +479,7 @@ impl HostDecompressor for State {
 impl Host for State {}
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {
-    crate::bindings::nano::platform::streams::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
+    crate::bindings::nano::platform::compression::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
 }
 
 #[cfg(test)]
@@ -491,7 +491,7 @@ mod tests {
         [CompressionFormat::Gzip, CompressionFormat::Deflate, CompressionFormat::DeflateRaw, CompressionFormat::Brotli];
 
     /// Pulls until none, checking every piece's size; the largest footprint seen.
-    fn drain(coder: &mut Coder, out: &mut Vec<u8>) -> Result<usize, StreamError> {
+    fn drain(coder: &mut Coder, out: &mut Vec<u8>) -> Result<usize, CompressionError> {
         let mut largest = coder.footprint();
         while let Some(piece) = coder.pull()? {
             assert!(!piece.is_empty() && piece.len() <= PIECE, "a pull gave {} bytes", piece.len());
@@ -503,7 +503,7 @@ mod tests {
 
     /// Runs `input` through a coder in pieces of `piece` bytes: the output
     /// and the coder's largest footprint.
-    fn run(format: CompressionFormat, decompress: bool, input: &[u8], piece: usize) -> Result<(Vec<u8>, usize), StreamError> {
+    fn run(format: CompressionFormat, decompress: bool, input: &[u8], piece: usize) -> Result<(Vec<u8>, usize), CompressionError> {
         let mut coder = Coder::new(format, decompress);
         let mut out = Vec::new();
         let mut largest = 0;
@@ -590,8 +590,8 @@ mod tests {
         let text = sample();
         for format in FORMATS {
             let (compressed, _) = run(format, false, &text[..10_000], PIECE).unwrap();
-            let message = |r: Result<(Vec<u8>, usize), StreamError>| match r {
-                Err(StreamError::Invalid(m)) => m,
+            let message = |r: Result<(Vec<u8>, usize), CompressionError>| match r {
+                Err(CompressionError::Invalid(m)) => m,
                 other => panic!("{format:?}: {:?}", other.map(|(out, _)| out.len())),
             };
             let truncated = message(run(format, true, &compressed[..compressed.len() - 3], PIECE));
@@ -629,16 +629,16 @@ mod tests {
         let params = brotli::enc::BrotliEncoderParams { large_window: true, lgwin: 30, quality: 5, ..Default::default() };
         let mut compressed = Vec::new();
         brotli::BrotliCompress(&mut &[1u8; 1000][..], &mut compressed, &params).unwrap();
-        assert!(matches!(run(CompressionFormat::Brotli, true, &compressed, PIECE), Err(StreamError::Invalid(_))));
+        assert!(matches!(run(CompressionFormat::Brotli, true, &compressed, PIECE), Err(CompressionError::Invalid(_))));
     }
 
     #[test]
     fn input_waits_for_the_pulls() {
         let mut coder = Coder::new(CompressionFormat::Gzip, false);
-        assert!(matches!(coder.push(vec![0; PIECE + 1]), Err(StreamError::Invalid(_))));
+        assert!(matches!(coder.push(vec![0; PIECE + 1]), Err(CompressionError::Invalid(_))));
         coder.push(vec![1; 100]).unwrap();
-        assert!(matches!(coder.push(vec![1; 100]), Err(StreamError::Invalid(_))), "the first is not used yet");
-        assert!(matches!(coder.finish(), Err(StreamError::Invalid(_))));
+        assert!(matches!(coder.push(vec![1; 100]), Err(CompressionError::Invalid(_))), "the first is not used yet");
+        assert!(matches!(coder.finish(), Err(CompressionError::Invalid(_))));
         while coder.pull().unwrap().is_some() {}
         coder.push(vec![1; 100]).unwrap();
     }
@@ -648,9 +648,9 @@ mod tests {
         State::new(wasmtime_wasi::WasiCtx::builder().build(), crate::state::LogSink::Stdio, &limits)
     }
 
-    fn quota<T>(result: Result<T, StreamError>) -> String {
+    fn quota<T>(result: Result<T, CompressionError>) -> String {
         match result {
-            Err(StreamError::Quota(message)) => message,
+            Err(CompressionError::Quota(message)) => message,
             _ => panic!("expected a quota error"),
         }
     }

@@ -1,7 +1,7 @@
-//! Native half of structuredClone (js/clone.js): JS node arrays to and from
+//! Native half of structuredClone (clone.js): JS node arrays to and from
 //! the host's `nano:platform/clone` wire format.
 //!
-//! A JS node is an array `[tag, ...fields]` (tags as in js/clone.js); the
+//! A JS node is an array `[tag, ...fields]` (tags as in clone.js); the
 //! graph is an array of nodes, node 0 the root.
 
 use crate::nano::platform::clone::{
@@ -33,7 +33,7 @@ const VIEW_KINDS: [ViewKind; 13] = [
 ];
 
 fn data_clone_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
-    // js/clone.js turns this marker into a DataCloneError DOMException.
+    // clone.js turns this marker into a DataCloneError DOMException.
     Exception::throw_message(ctx, &format!("DataCloneError: {message}"))
 }
 

@@ -1,8 +1,9 @@
-//! Native half of `fetch()` (js/fetch.js): outbound requests through
+//! Native half of `fetch()` (fetch.js): outbound requests through
 //! `wasi:http/outgoing-handler`. Requests in flight are polled by the event
 //! loop together with timers, so a pending fetch never blocks other work.
 
-use crate::bodies;
+pub mod bodies;
+
 use crate::wasi::http::outgoing_handler;
 use crate::wasi::http::types::{
     ErrorCode, Fields, FutureIncomingResponse, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions,
@@ -23,7 +24,7 @@ struct InFlight {
     response: FutureIncomingResponse,
 }
 
-/// How a fetch ended, handed to js/fetch.js.
+/// How a fetch ended, handed to fetch.js.
 pub enum Outcome {
     /// The body streams on as source `body` of `bodies.rs`.
     Response { status: u16, headers: Vec<String>, body: u32 },

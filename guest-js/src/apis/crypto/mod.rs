@@ -1,4 +1,4 @@
-//! Native half of Web Crypto (js/crypto.js). Randomness comes from
+//! Native half of Web Crypto (crypto.js). Randomness comes from
 //! `wasi:random`; everything with keys or digests runs in the host
 //! (`nano:platform/crypto`), and keys stay there as resources: the guest
 //! keeps their handles in a table and gives JS an index, freed again when
@@ -55,7 +55,7 @@ pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     Ok(())
 }
 
-/// js/crypto.js turns `DOMException:<name>:<message>` into a DOMException.
+/// crypto.js turns `DOMException:<name>:<message>` into a DOMException.
 fn throw(ctx: &Ctx<'_>, error: CryptoError) -> rquickjs::Error {
     let (name, message) = match error {
         CryptoError::NotSupported(m) => ("NotSupportedError", m),
@@ -80,7 +80,7 @@ fn bytes<'js>(ctx: Ctx<'js>, data: Vec<u8>) -> Result<TypedArray<'js, u8>> {
     TypedArray::new(ctx, data)
 }
 
-/// Not refused at build time here: js/crypto.js refuses getRandomValues and
+/// Not refused at build time here: crypto.js refuses getRandomValues and
 /// randomUUID then, and the other caller (a multipart boundary) is no secret.
 fn random_bytes(ctx: Ctx<'_>, len: u32) -> Result<TypedArray<'_, u8>> {
     bytes(ctx, crate::wasi::random::random::get_random_bytes(u64::from(len)))
@@ -122,7 +122,7 @@ fn keep(key: Key) -> std::result::Result<u32, CryptoError> {
     })
 }
 
-/// Drops a key whose CryptoKey is gone (js/crypto.js's FinalizationRegistry).
+/// Drops a key whose CryptoKey is gone (crypto.js's FinalizationRegistry).
 fn key_drop(id: u32) {
     KEYS.with(|keys| {
         let mut keys = keys.borrow_mut();
@@ -146,7 +146,7 @@ fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32,
 }
 
 /// A key generated while the app is snapshotted would be shared by every
-/// instance. js/crypto.js refuses first, at the app's line; this is the
+/// instance. crypto.js refuses first, at the app's line; this is the
 /// backstop for the natives that draw the host's randomness for a key.
 fn refuse_at_build_time(ctx: &Ctx<'_>) -> Result<()> {
     if crate::init::at_build_time() {
@@ -218,7 +218,7 @@ fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
     crypto::aes_generate(length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-/// The AES mode from js/crypto.js's arguments: 0 GCM (iv, additionalData,
+/// The AES mode from crypto.js's arguments: 0 GCM (iv, additionalData,
 /// tagLength), 1 CBC (iv), 2 CTR (counter, length), 3 KW.
 fn aes_mode<'js>(mode: u32, a: &Value<'js>, b: &Value<'js>, n: u32) -> Result<AesMode> {
     Ok(match mode {
@@ -245,7 +245,7 @@ fn aes_decrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-/// js/crypto.js numbers the key kinds and formats in the WIT order.
+/// crypto.js numbers the key kinds and formats in the WIT order.
 fn kind(index: u32) -> KeyKind {
     match index {
         0 => KeyKind::P256,
@@ -392,7 +392,7 @@ fn digest_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
     }
 }
 
-/// A secret key type from js/crypto.js's `{ secret: 0 HMAC | 1 AES | 2 derive, hash, length }`.
+/// A secret key type from crypto.js's `{ secret: 0 HMAC | 1 AES | 2 derive, hash, length }`.
 fn secret_key_type(target: &Object<'_>) -> Result<SecretKeyType> {
     Ok(match target.get::<_, u32>("secret")? {
         0 => SecretKeyType::Hmac(HmacKeyType { hash: hash(target.get("hash")?), length_bits: target.get("length")? }),

@@ -1,4 +1,4 @@
-//! Native half of `URL` / `URLSearchParams` (js/url.js): calls into the
+//! Native half of `URL` / `URLSearchParams` (url.js): calls into the
 //! host's `nano:platform/url`.
 
 use crate::nano::platform::url::{self, Component, UrlParts};
@@ -12,7 +12,7 @@ pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
     Ok(())
 }
 
-/// The parts in the order js/url.js reads them.
+/// The parts in the order url.js reads them.
 fn to_list(p: UrlParts) -> Vec<String> {
     vec![p.href, p.origin, p.protocol, p.username, p.password, p.host, p.hostname, p.port, p.pathname, p.search, p.hash]
 }

@@ -5,7 +5,7 @@
 use crate::engine::{self, call_hook, describe_error, take_exception};
 use crate::event_loop::{run_until, Rejections};
 use crate::nano::platform::log;
-use crate::bodies;
+use crate::apis::fetch::bodies;
 use crate::wasi::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
 };
@@ -155,7 +155,7 @@ fn send_bytes(body: OutgoingBody, bytes: Vec<u8>) {
     }
 }
 
-/// Pipes a ReadableStream to the client through a sink (js/body.js
+/// Pipes a ReadableStream to the client through a sink (fetch/body.js
 /// `pumpToSink`); the event loop keeps running everything else meanwhile.
 fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, body: OutgoingBody, stream: Value<'js>) -> Result<(), String> {
     let sink = bodies::add_sink(body)?;

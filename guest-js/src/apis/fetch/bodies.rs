@@ -263,7 +263,7 @@ fn describe_write_error(e: StreamError) -> String {
 /// The HTTP reason behind a stream error, when there is one.
 fn describe_io_error(e: &IoError) -> String {
     match http_error_code(e) {
-        Some(code) => crate::fetch::describe(&code),
+        Some(code) => super::describe(&code),
         // The first line: the host may append a backtrace.
         None => e.to_debug_string().lines().next().unwrap_or("I/O error").to_string(),
     }

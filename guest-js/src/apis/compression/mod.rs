@@ -1,10 +1,10 @@
 //! Native half of CompressionStream / DecompressionStream (in
-//! js/writable_streams.js): the (de)compressors are host resources
-//! (`nano:platform/streams`) that take at most 64 KiB of input per push and
+//! streams/writable.js): the (de)compressors are host resources
+//! (`nano:platform/compression`) that take at most 64 KiB of input per push and
 //! give at most 64 KiB of output per pull; JS holds their id in this table
 //! and drops them when the stream ends or is collected.
 
-use crate::nano::platform::streams::{CompressionFormat, Compressor, Decompressor, StreamError};
+use crate::nano::platform::compression::{CompressionFormat, Compressor, Decompressor, CompressionError};
 use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -45,12 +45,12 @@ fn format(name: &str) -> Option<CompressionFormat> {
     }
 }
 
-/// Quota errors become a QuotaExceededError DOMException (js/crypto.js's
+/// Quota errors become a QuotaExceededError DOMException (crypto/crypto.js's
 /// cryptoError reads the marker), bad input a TypeError.
-fn throw(ctx: &Ctx<'_>, error: StreamError) -> rquickjs::Error {
+fn throw(ctx: &Ctx<'_>, error: CompressionError) -> rquickjs::Error {
     match error {
-        StreamError::Quota(message) => Exception::throw_message(ctx, &format!("DOMException:QuotaExceededError:{message}")),
-        StreamError::Invalid(message) => Exception::throw_type(ctx, &message),
+        CompressionError::Quota(message) => Exception::throw_message(ctx, &format!("DOMException:QuotaExceededError:{message}")),
+        CompressionError::Invalid(message) => Exception::throw_type(ctx, &message),
     }
 }
 
@@ -73,7 +73,7 @@ fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
     }))
 }
 
-fn with_coder<'js, T>(ctx: &Ctx<'js>, id: u32, f: impl FnOnce(&Coder) -> std::result::Result<T, StreamError>) -> Result<T> {
+fn with_coder<'js, T>(ctx: &Ctx<'js>, id: u32, f: impl FnOnce(&Coder) -> std::result::Result<T, CompressionError>) -> Result<T> {
     let result = CODERS.with(|c| c.borrow().live.get(&id).map(f));
     match result {
         Some(result) => result.map_err(|e| throw(ctx, e)),
