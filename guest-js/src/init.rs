@@ -1,9 +1,10 @@
 //! Evaluating user code: the app during pre-initialisation (the snapshot),
 //! or a script under `exec`.
 
-use crate::engine::{self, call_hook, take_exception};
+use crate::engine::{self, take_exception};
+use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
-use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Object, Promise, Value};
+use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Promise, Value};
 use std::cell::Cell;
 use std::io::Read;
 
@@ -31,7 +32,7 @@ impl crate::Guest for crate::Component {
         AT_BUILD_TIME.with(|b| b.set(true));
         let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
             evaluate(ctx, &hooks, &source, &filename, module, Rejections::Fatal)?;
-            let has_handler: bool = call_hook(&hooks, "hasFetchHandler", ()).map_err(|e| e.to_string())?;
+            let has_handler: bool = hooks.has_fetch_handler.call(()).map_err(|e| e.to_string())?;
             if !has_handler {
                 return Err(format!(
                     "{filename}: the app has no fetch handler: use `export default {{ fetch(request, env, ctx) {{ ... }} }}` or `addEventListener('fetch', event => event.respondWith(...))`"
@@ -42,7 +43,7 @@ impl crate::Guest for crate::Component {
         // Cleared before the snapshot is taken: instances start at request time.
         AT_BUILD_TIME.with(|b| b.set(false));
         initialised?;
-        crate::native::forget_instance_state();
+        crate::apis::globals::forget_instance_state();
         engine::collect_garbage();
         Ok(())
     }
@@ -52,7 +53,7 @@ impl crate::Guest for crate::Component {
 /// await), then registers a module's default export as the app.
 pub fn evaluate<'js>(
     ctx: &Ctx<'js>,
-    hooks: &Object<'js>,
+    hooks: &Hooks<'js>,
     source: &str,
     filename: &str,
     module: bool,
@@ -66,7 +67,7 @@ pub fn evaluate<'js>(
             .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
         settle(ctx, hooks, &promise, filename, rejections)?;
         let namespace = evaluated.namespace().map_err(|e| e.to_string())?;
-        call_hook::<_, ()>(hooks, "setModuleApp", (namespace,)).map_err(|e| e.to_string())?;
+        hooks.set_module_app.call::<_, ()>((namespace,)).map_err(|e| e.to_string())?;
     } else {
         let mut opts = rquickjs::context::EvalOptions::default();
         opts.global = true;
@@ -81,7 +82,7 @@ pub fn evaluate<'js>(
 /// Drives the loop until a module's evaluation promise settles.
 fn settle<'js>(
     ctx: &Ctx<'js>,
-    hooks: &Object<'js>,
+    hooks: &Hooks<'js>,
     promise: &Promise<'js>,
     filename: &str,
     rejections: Rejections,
@@ -104,7 +105,7 @@ fn settle<'js>(
 
 /// `file:line:col: Name: message` followed by the stack, as a compiler would
 /// (`file: ...` when the error did not come from the app's code).
-fn located_error<'js>(hooks: &Object<'js>, error: Value<'js>, filename: &str) -> String {
-    call_hook::<_, String>(hooks, "describeLocatedError", (error, filename))
+fn located_error<'js>(hooks: &Hooks<'js>, error: Value<'js>, filename: &str) -> String {
+    hooks.describe_located_error.call::<_, String>((error, filename))
         .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into())
 }

@@ -13,8 +13,9 @@ mod apis;
 mod engine;
 mod event_loop;
 mod exec;
+mod hooks;
 mod init;
-mod native;
+mod natives;
 
 struct Component;
 

@@ -3,6 +3,11 @@
 // stream is closed. The host hashes each chunk as it arrives
 // (nano:platform/crypto digest-context), so a body is never buffered.
 // The host's context of a stream that was never closed goes with the stream.
+import * as native from 'nano:native';
+import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
+import { HASH_NAMES, algorithmName, cryptoError } from './crypto.js';
+import { WritableStream } from '../streams/writable.js';
+
 const digestRegistry = new FinalizationRegistry((context) => { try { native.digestFinish(context); } catch {} });
 
 class DigestStream extends WritableStream {
@@ -35,4 +40,5 @@ class DigestStream extends WritableStream {
   get digest() { return this.#digest; }
 }
 Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: 'DigestStream', configurable: true });
-Object.defineProperty(crypto, 'DigestStream', { value: DigestStream, writable: true, configurable: true });
+
+export { DigestStream };

@@ -8,7 +8,7 @@ use crate::wasi::http::types::{http_error_code, IncomingBody, IncomingRequest, I
 use crate::wasi::io::error::Error as IoError;
 use crate::wasi::io::poll::Pollable;
 use crate::wasi::io::streams::{InputStream, OutputStream, StreamError};
-use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
+use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
 use std::cell::{Cell, RefCell};
 
 /// Bytes asked of the host per read: large enough to keep host crossings
@@ -75,15 +75,6 @@ fn next_id() -> u32 {
     })
 }
 
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
-    native.set("bodyRead", Function::new(ctx.clone(), read)?)?;
-    native.set("bodyCancel", Function::new(ctx.clone(), cancel)?)?;
-    native.set("sinkWrite", Function::new(ctx.clone(), sink_write)?)?;
-    native.set("sinkClose", Function::new(ctx.clone(), sink_close)?)?;
-    native.set("sinkAbort", Function::new(ctx.clone(), sink_abort)?)?;
-    Ok(())
-}
-
 /// Registers an incoming body; its id is what JS reads it by.
 pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, String> {
     let stream = body.stream().map_err(|_| "the body stream is unavailable".to_string())?;
@@ -126,7 +117,7 @@ fn finish(mut sink: Sink) -> Option<String> {
 
 /// JS asks for the next chunk (`all` = everything up to the end). The answer
 /// comes through the event loop (`bodyData` / `bodyFailed` hooks).
-fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
+pub fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
     SOURCES.with(|s| {
         let mut sources = s.borrow_mut();
         let Some(source) = sources.iter_mut().find(|s| s.id == id) else {
@@ -139,7 +130,7 @@ fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
 
 /// The body is not wanted any more (stream cancelled, fetch aborted): the
 /// host stops receiving it.
-fn cancel(id: u32) {
+pub fn cancel(id: u32) {
     SOURCES.with(|s| s.borrow_mut().retain(|s| s.id != id));
 }
 
@@ -281,7 +272,7 @@ fn with_sink<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&mut Sink) -> std::result
 
 /// Writes a chunk; false when the host has not taken all of it yet (JS then
 /// waits for the `sinkDrained` hook before writing more: backpressure).
-fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool> {
+pub fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool> {
     let view = TypedArray::<u8>::from_value(chunk)?;
     with_sink(&ctx, id, |sink| {
         // The bytes are copied straight from JS memory into the host.
@@ -292,7 +283,7 @@ fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool> {
 }
 
 /// Ends a sink whose bytes are all taken: the peer sees a complete body.
-fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
+pub fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
     let sink = SINKS.with(|s| {
         let mut sinks = s.borrow_mut();
         let index = sinks.iter().position(|s| s.id == id)?;
@@ -314,7 +305,7 @@ fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
 }
 
 /// Drops a sink without finishing it: the peer sees the body cut short.
-fn sink_abort(id: u32) {
+pub fn sink_abort(id: u32) {
     SINKS.with(|s| s.borrow_mut().retain(|s| s.id != id));
 }
 
