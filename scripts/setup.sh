@@ -2,8 +2,8 @@
 # Installs what building nano needs, on Debian 12 with rustup: the pinned
 # Rust toolchain (rust-toolchain.toml: wasm32-wasip2 target, rustfmt, clippy),
 # clang-19 + wasi-libc headers (QuickJS is C), wrk (for benchmarks), Node.js
-# if missing (cross-checks) and `just`. Idempotent and
-# quick when everything is there.
+# if missing (cross-checks) and `just`. Idempotent and quick when everything
+# is there.
 set -euo pipefail
 
 need_apt=()
