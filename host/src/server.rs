@@ -87,7 +87,8 @@ impl App {
             return;
         }
         self.last_check.store(now, Ordering::Relaxed);
-        let idle = self.current().runtime.engine.pooling_allocator_metrics().map_or(0, |m| m.unused_memory_bytes_resident());
+        let idle =
+            self.current().runtime.engine.pooling_allocator_metrics().map_or(0, |m| m.unused_memory_bytes_resident());
         if idle <= crate::engine::IDLE_RESIDENT_MAX {
             return;
         }
@@ -113,7 +114,9 @@ impl App {
                     *app.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(generation);
                     tracing::debug!(app = %app.name, idle_resident_kib = idle >> 10, "moved to a fresh engine to free idle instance memory");
                 }
-                Err(e) => tracing::warn!(app = %app.name, "could not move to a fresh engine to free idle memory: {e:#}"),
+                Err(e) => {
+                    tracing::warn!(app = %app.name, "could not move to a fresh engine to free idle memory: {e:#}")
+                }
             }
         });
     }
@@ -363,7 +366,10 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
 
 /// One client connection: HTTP/1.1 under the client limits (head and idle
 /// timeout, write timeout), every request handled by `app`.
-pub fn connection<I>(app: Arc<App>, io: I) -> impl hyper_util::server::graceful::GracefulConnection<Error = hyper::Error> + Send
+pub fn connection<I>(
+    app: Arc<App>,
+    io: I,
+) -> impl hyper_util::server::graceful::GracefulConnection<Error = hyper::Error> + Send
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {

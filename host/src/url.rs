@@ -59,7 +59,8 @@ impl Host for State {
         let value = Some(value.as_str());
         let _ = match component {
             Component::Href => {
-                url.set_href(value.unwrap_or_default()).map_err(|_| format!("Invalid URL: {}", value.unwrap_or_default()))?;
+                url.set_href(value.unwrap_or_default())
+                    .map_err(|_| format!("Invalid URL: {}", value.unwrap_or_default()))?;
                 Ok(())
             }
             Component::Protocol => url.set_protocol(value.unwrap_or_default()),

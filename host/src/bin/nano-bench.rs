@@ -52,8 +52,9 @@ fn mb_per_s(megabytes: f64, f: impl FnOnce()) -> f64 {
 
 fn streams_and_crypto_against_native(nano_bin: &std::path::Path, script: &std::path::Path) {
     use std::io::Write;
-    let nano = run_script(Command::new(nano_bin).args(["exec", "--max-memory-mb", "1024", "--timeout", "300"]).arg(script))
-        .expect("nano-host exec of the streams/crypto bench");
+    let nano =
+        run_script(Command::new(nano_bin).args(["exec", "--max-memory-mb", "1024", "--timeout", "300"]).arg(script))
+            .expect("nano-host exec of the streams/crypto bench");
     let get = |name: &str| nano.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or(f64::NAN);
     let chunk: Vec<u8> = (0..64 * 1024).map(|i| ((i * 7) % 251) as u8).collect();
     let gzip = mb_per_s(100.0, || {
@@ -83,7 +84,8 @@ fn streams_and_crypto_against_native(nano_bin: &std::path::Path, script: &std::p
     let hmac = 5000.0 / start.elapsed().as_secs_f64();
     let (ecdsa_sign, ecdsa_verify) = ecdsa_p256_ring(&message);
     let (p256_sign, p256_verify) = ecdsa_p256_rustcrypto(&message);
-    let gcm_key = ring::aead::LessSafeKey::new(ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &[0u8; 32]).unwrap());
+    let gcm_key =
+        ring::aead::LessSafeKey::new(ring::aead::UnboundKey::new(&ring::aead::AES_256_GCM, &[0u8; 32]).unwrap());
     let aes_gcm = mb_per_s(100.0, || {
         for _ in 0..100 {
             let mut data = one_mb.clone(); // nano copies the plaintext in too
@@ -112,7 +114,9 @@ fn streams_and_crypto_against_native(nano_bin: &std::path::Path, script: &std::p
 /// Signatures and verifications per second with ring (the fastest native
 /// P-256 at hand).
 fn ecdsa_p256_ring(message: &[u8]) -> (f64, f64) {
-    use ring::signature::{EcdsaKeyPair, KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING};
+    use ring::signature::{
+        EcdsaKeyPair, KeyPair, UnparsedPublicKey, ECDSA_P256_SHA256_FIXED, ECDSA_P256_SHA256_FIXED_SIGNING,
+    };
     let rng = ring::rand::SystemRandom::new();
     let pkcs8 = EcdsaKeyPair::generate_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, &rng).unwrap();
     let pair = EcdsaKeyPair::from_pkcs8(&ECDSA_P256_SHA256_FIXED_SIGNING, pkcs8.as_ref(), &rng).unwrap();
@@ -162,9 +166,14 @@ fn fetch_against_rust(rt: &tokio::runtime::Runtime, nano_bin: &std::path::Path) 
     rt.block_on(async {
         for _ in 0..FETCH_ROUND_TRIPS {
             let stream = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.unwrap();
-            let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
+            let (mut sender, conn) =
+                hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream)).await.unwrap();
             tokio::spawn(conn);
-            let req = hyper::Request::builder().uri(&url).header("host", format!("127.0.0.1:{port}")).body(Empty::<Bytes>::new()).unwrap();
+            let req = hyper::Request::builder()
+                .uri(&url)
+                .header("host", format!("127.0.0.1:{port}"))
+                .body(Empty::<Bytes>::new())
+                .unwrap();
             let body = sender.send_request(req).await.unwrap().into_body().collect().await.unwrap().to_bytes();
             assert_eq!(&body[..], b"pong");
         }
@@ -190,8 +199,9 @@ export {{}};
         ),
     )
     .unwrap();
-    let nano = run_script(Command::new(nano_bin).args(["exec", "--allow-host", "127.0.0.1", "--timeout", "120"]).arg(&script))
-        .expect("nano-host exec of the fetch bench");
+    let nano =
+        run_script(Command::new(nano_bin).args(["exec", "--allow-host", "127.0.0.1", "--timeout", "120"]).arg(&script))
+            .expect("nano-host exec of the fetch bench");
     let _ = std::fs::remove_file(&script);
     let get = |name: &str| nano.iter().find(|(k, _)| k == name).map(|(_, v)| *v).unwrap_or(f64::NAN);
     let peak = peak_memory_of_concurrent_fetches(nano_bin, &url);
@@ -280,7 +290,8 @@ async fn per_request_phases(hello: &std::path::Path) {
     let wasm = nano_host::app_build::build(&runtime, &source, "app.js", module).await.expect("build the app");
     let component = runtime.load_component(&wasm).unwrap();
     let pre = ProxyPre::new(runtime.instantiate_pre(&component).unwrap()).unwrap();
-    let (mut inst, mut handle, mut drop_t, mut total) = (Samples(vec![]), Samples(vec![]), Samples(vec![]), Samples(vec![]));
+    let (mut inst, mut handle, mut drop_t, mut total) =
+        (Samples(vec![]), Samples(vec![]), Samples(vec![]), Samples(vec![]));
     for i in 0..iterations() + 100 {
         let t0 = Instant::now();
         let state = State::new(State::wasi(&runtime.limits).build(), LogSink::Stdio, &runtime.limits);
