@@ -39,6 +39,8 @@ fuzz secs="60" *targets="clone_wire crypto_import url compression http_request":
         CARGO_TARGET_DIR={{CARGO_TARGET_DIR}}/fuzz cargo fuzz run --sanitizer none --release $t corpus/$t -- -max_total_time={{secs}} -timeout=10 -rss_limit_mb=4096 || exit 1; \
     done
 
-# Benchmarks: per-request cost and req/s next to a plain hyper server.
-bench: build
-    cargo run --release -p nano-host --bin nano-bench -- {{bin}}
+# Benchmarks (bench/), each next to a baseline from the same run; also written
+# as JSON to $CARGO_TARGET_DIR/bench/results.json (or --json PATH). Options:
+# just bench --app app.js --requests N
+bench *args: build
+    cargo run --release -p nano-bench -- --nano-host {{bin}} {{args}}
