@@ -19,6 +19,16 @@ run app *args: build
 exec script *args: build
     {{bin}} exec {{script}} {{args}}
 
+# Formatting (rustfmt.toml) and lints (clippy, warnings are errors) of the
+# host workspace (host, bench, tests), fuzz/ and the guest (wasm32-wasip2).
+check:
+    cargo fmt --all --check
+    cargo fmt --check --manifest-path fuzz/Cargo.toml
+    cargo clippy --workspace --all-targets --release --locked -- -D warnings
+    cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --release --locked -- -D warnings
+    cd guest-js && cargo fmt --check
+    cd guest-js && cargo clippy --release --locked --target-dir {{CARGO_TARGET_DIR}}/engine -- -D warnings
+
 # All tests: unit tests and end-to-end tests over real HTTP on 127.0.0.1.
 test:
     cargo test --release --workspace -- --test-threads 2
