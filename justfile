@@ -19,6 +19,16 @@ run app *args: build
 exec script *args: build
     {{bin}} exec {{script}} {{args}}
 
+# Formatting (rustfmt.toml) and lints (clippy, warnings are errors) of the
+# host workspace (host, bench, tests), fuzz/ and the guest (wasm32-wasip2).
+check:
+    cargo fmt --all --check
+    cargo fmt --check --manifest-path fuzz/Cargo.toml
+    cargo clippy --workspace --all-targets --release --locked -- -D warnings
+    cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --release --locked -- -D warnings
+    cd guest-js && cargo fmt --check
+    cd guest-js && cargo clippy --release --locked --target-dir {{CARGO_TARGET_DIR}}/engine -- -D warnings
+
 # All tests: unit tests and end-to-end tests over real HTTP on 127.0.0.1.
 test:
     cargo test --release --workspace -- --test-threads 2
@@ -39,6 +49,8 @@ fuzz secs="60" *targets="clone_wire crypto_import url compression http_request":
         CARGO_TARGET_DIR={{CARGO_TARGET_DIR}}/fuzz cargo fuzz run --sanitizer none --release $t corpus/$t -- -max_total_time={{secs}} -timeout=10 -rss_limit_mb=4096 || exit 1; \
     done
 
-# Benchmarks: per-request cost and req/s next to a plain hyper server.
-bench: build
-    cargo run --release -p nano-host --bin nano-bench -- {{bin}}
+# Benchmarks (bench/), each next to a baseline from the same run; also written
+# as JSON to $CARGO_TARGET_DIR/bench/results.json (or --json PATH). Options:
+# just bench --app app.js --requests N
+bench *args: build
+    cargo run --release -p nano-bench -- --nano-host {{bin}} {{args}}

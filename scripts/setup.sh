@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs what building nano needs, on Debian 12 with rustup: the
-# wasm32-wasip2 target, clang-19 + wasi-libc headers (QuickJS is C), wrk (for
-# benchmarks), Node.js if missing (cross-checks) and `just`. Idempotent and
-# quick when everything is there.
+# Installs what building nano needs, on Debian 12 with rustup: the pinned
+# Rust toolchain (rust-toolchain.toml: wasm32-wasip2 target, rustfmt, clippy),
+# clang-19 + wasi-libc headers (QuickJS is C), wrk (for benchmarks), Node.js
+# if missing (cross-checks) and `just`. Idempotent and quick when everything
+# is there.
 set -euo pipefail
 
 need_apt=()
@@ -20,10 +21,17 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need_apt[@]}" >/dev/null
 fi
 
-if ! rustup target list --installed | grep -qx wasm32-wasip2; then
-  echo "setup: adding the wasm32-wasip2 Rust target" >&2
-  rustup target add wasm32-wasip2
-fi
+# rust-toolchain.toml pins the Rust version, the wasm32-wasip2 target and
+# rustfmt + clippy; `rustup toolchain install` (rustup >= 1.28) installs what
+# it names, and nothing when all of it is there.
+installed="$(rustup component list --installed 2>/dev/null || true)"
+for want in rust-std-wasm32-wasip2 rustfmt clippy; do
+  if ! grep -q "^$want" <<<"$installed"; then
+    echo "setup: installing the Rust toolchain of rust-toolchain.toml" >&2
+    rustup toolchain install
+    break
+  fi
+done
 
 if ! command -v just >/dev/null 2>&1; then
   echo "setup: installing just" >&2

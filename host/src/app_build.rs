@@ -118,14 +118,16 @@ pub async fn build_with(
     };
     let too_long = || {
         let secs = options.timeout.as_secs_f64();
-        BuildError::App(format!("{filename}: the app's top-level code did not finish within the build timeout ({secs} s, --build-timeout)"))
+        BuildError::App(format!(
+            "{filename}: the app's top-level code did not finish within the build timeout ({secs} s, --build-timeout)"
+        ))
     };
-    let (instance, result) = tokio::time::timeout(options.timeout, initialise)
-        .await
-        .map_err(|_| too_long())?
-        .map_err(|e| match e.downcast_ref::<wasmtime::Trap>() {
-            Some(wasmtime::Trap::Interrupt) => too_long(),
-            _ => BuildError::App(format!("{filename}: the app could not be initialised: {e:?}")),
+    let (instance, result) =
+        tokio::time::timeout(options.timeout, initialise).await.map_err(|_| too_long())?.map_err(|e| {
+            match e.downcast_ref::<wasmtime::Trap>() {
+                Some(wasmtime::Trap::Interrupt) => too_long(),
+                _ => BuildError::App(format!("{filename}: the app could not be initialised: {e:?}")),
+            }
         })?;
     result.map_err(BuildError::App)?;
     set_deadline(&mut store, SNAPSHOT_TIMEOUT);
@@ -147,8 +149,12 @@ impl WasiHttpHooks for NoNetwork {
         _options: Option<RequestOptions>,
         _fut: Box<dyn Future<Output = Result<(), HttpError>> + Send>,
     ) -> Box<
-        dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>), HttpError>>
-            + Send,
+        dyn Future<
+                Output = Result<
+                    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), HttpError>> + Send>),
+                    HttpError,
+                >,
+            > + Send,
     > {
         let message = format!(
             "{} was not requested: the app's top-level code runs at build time, which has no network access; \
@@ -163,15 +169,13 @@ impl WasiHttpHooks for NoNetwork {
 /// A build with network access is not cached: what it fetched is not part of
 /// the key.
 pub async fn build_cached(runtime: &Runtime, path: &Path, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
-    let source = std::fs::read_to_string(path)
-        .map_err(|e| BuildError::App(format!("{}: cannot read: {e}", path.display())))?;
+    let source =
+        std::fs::read_to_string(path).map_err(|e| BuildError::App(format!("{}: cannot read: {e}", path.display())))?;
     let filename = display_name(path);
     let module = is_module(path, &source);
     let cache = crate::cache::shared().filter(|_| !options.allow_net);
-    let name = format!(
-        "{}.wasm",
-        hex_digest(&[crate::ENGINE_WASM, filename.as_bytes(), &[module as u8], source.as_bytes()])
-    );
+    let name =
+        format!("{}.wasm", hex_digest(&[crate::ENGINE_WASM, filename.as_bytes(), &[module as u8], source.as_bytes()]));
     if let Some(wasm) = cache.and_then(|cache| cache.get("apps", &name)) {
         return Ok(wasm);
     }

@@ -68,7 +68,9 @@ pub fn shared() -> Option<&'static Cache> {
     CACHE
         .get_or_init(|| {
             let dir = cache_dir()?;
-            Cache::open(&dir).map_err(|e| tracing::warn!("not caching builds and compiled code in {}: {e}", dir.display())).ok()
+            Cache::open(&dir)
+                .map_err(|e| tracing::warn!("not caching builds and compiled code in {}: {e}", dir.display()))
+                .ok()
         })
         .as_ref()
 }
@@ -123,8 +125,9 @@ impl Cache {
             return Err(untrusted("truncated"));
         }
         let (tag, payload) = rest.split_at(TAG_LEN);
-        hmac::verify(&self.entry_key(kind, name), payload, tag)
-            .map_err(|_| untrusted("its MAC does not match (modified, copied from another entry, or made under another key)"))?;
+        hmac::verify(&self.entry_key(kind, name), payload, tag).map_err(|_| {
+            untrusted("its MAC does not match (modified, copied from another entry, or made under another key)")
+        })?;
         Ok(payload.to_vec())
     }
 
@@ -191,7 +194,10 @@ fn read_private_file(path: &Path, max_len: u64) -> std::io::Result<Vec<u8>> {
         return Err(untrusted(format!("owned by uid {}, not by this user (uid {})", meta.uid(), euid())));
     }
     if meta.mode() & 0o077 != 0 {
-        return Err(untrusted(format!("mode {:o}: others may read or write it (nano writes 0600)", meta.mode() & 0o777)));
+        return Err(untrusted(format!(
+            "mode {:o}: others may read or write it (nano writes 0600)",
+            meta.mode() & 0o777
+        )));
     }
     if meta.len() > max_len {
         return Err(untrusted(format!("{} bytes, more than the {max_len} expected", meta.len())));
@@ -239,7 +245,10 @@ fn read_or_create_secret(path: &Path) -> Result<Vec<u8>, String> {
                     Ok(secret) => format!("{} bytes, not {KEY_LEN}", secret.len()),
                     Err(e) => e.to_string(),
                 };
-                tracing::warn!("replacing the cache secret {} ({why}): every cache entry will be rebuilt", path.display());
+                tracing::warn!(
+                    "replacing the cache secret {} ({why}): every cache entry will be rebuilt",
+                    path.display()
+                );
                 match std::fs::remove_file(path) {
                     Err(e) if e.kind() != ErrorKind::NotFound => {
                         return Err(format!("removing the untrusted secret {}: {e}", path.display()))

@@ -92,7 +92,8 @@ mod tests {
     use crate::bindings::nano::platform::clone::{Property, View, ViewKind};
 
     fn state(max_bytes: usize, max_depth: usize) -> State {
-        let limits = crate::engine::Limits { clone_max_bytes: max_bytes, clone_max_depth: max_depth, ..Default::default() };
+        let limits =
+            crate::engine::Limits { clone_max_bytes: max_bytes, clone_max_depth: max_depth, ..Default::default() };
         State::new(wasmtime_wasi::WasiCtx::builder().build(), crate::state::LogSink::Stdio, &limits)
     }
 

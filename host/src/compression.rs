@@ -18,7 +18,9 @@
 //! an instance is over it by at most what one call allocates. An instance
 //! holds at most `MAX_LIVE_CODERS` coders at once.
 
-use crate::bindings::nano::platform::compression::{CompressionFormat, Host, HostCompressor, HostDecompressor, CompressionError};
+use crate::bindings::nano::platform::compression::{
+    CompressionError, CompressionFormat, Host, HostCompressor, HostDecompressor,
+};
 use crate::state::State;
 use brotli::enc::encode::{BrotliEncoderOperation, BrotliEncoderParameter, BrotliEncoderStateStruct};
 use brotli::enc::BrotliAlloc;
@@ -96,7 +98,10 @@ impl Coder {
             // state also takes "large window" streams, which may ask for 1 GiB.
             (CompressionFormat::Brotli, true) => {
                 let alloc = CountingAlloc::default();
-                Engine::BrotliDecoder(Box::new(BrotliState::new_strict(alloc.clone(), alloc.clone(), alloc.clone())), alloc)
+                Engine::BrotliDecoder(
+                    Box::new(BrotliState::new_strict(alloc.clone(), alloc.clone(), alloc.clone())),
+                    alloc,
+                )
             }
         };
         Coder { engine: Some(engine), decompress, input: Vec::new(), consumed: 0, finishing: false, charged: 0 }
@@ -107,7 +112,9 @@ impl Coder {
         match (format, decompress) {
             (CompressionFormat::Brotli, false) => std::mem::size_of::<BrotliEncoderStateStruct<CountingAlloc>>(),
             // new_strict allocates one Huffman table up front.
-            (CompressionFormat::Brotli, true) => std::mem::size_of::<BrotliState<CountingAlloc, CountingAlloc, CountingAlloc>>() + (8 << 10),
+            (CompressionFormat::Brotli, true) => {
+                std::mem::size_of::<BrotliState<CountingAlloc, CountingAlloc, CountingAlloc>>() + (8 << 10)
+            }
             (_, false) => DEFLATE_STATE,
             (_, true) => INFLATE_STATE,
         }
@@ -250,8 +257,17 @@ fn flate(coder: &mut impl Flate, input: &[u8], out: &mut Vec<u8>, finishing: boo
     }
 }
 
-fn brotli_encode(encoder: &mut BrotliEncoderStateStruct<CountingAlloc>, input: &[u8], out: &mut Vec<u8>, finishing: bool) -> Step {
-    let op = if finishing { BrotliEncoderOperation::BROTLI_OPERATION_FINISH } else { BrotliEncoderOperation::BROTLI_OPERATION_PROCESS };
+fn brotli_encode(
+    encoder: &mut BrotliEncoderStateStruct<CountingAlloc>,
+    input: &[u8],
+    out: &mut Vec<u8>,
+    finishing: bool,
+) -> Step {
+    let op = if finishing {
+        BrotliEncoderOperation::BROTLI_OPERATION_FINISH
+    } else {
+        BrotliEncoderOperation::BROTLI_OPERATION_PROCESS
+    };
     out.resize(out.capacity(), 0);
     let (mut available_in, mut in_offset) = (input.len(), 0);
     let (mut available_out, mut out_offset) = (out.len(), 0);
@@ -287,7 +303,11 @@ fn brotli_encode(encoder: &mut BrotliEncoderStateStruct<CountingAlloc>, input: &
     Ok((in_offset, ended))
 }
 
-fn brotli_decode(decoder: &mut BrotliState<CountingAlloc, CountingAlloc, CountingAlloc>, input: &[u8], out: &mut Vec<u8>) -> Step {
+fn brotli_decode(
+    decoder: &mut BrotliState<CountingAlloc, CountingAlloc, CountingAlloc>,
+    input: &[u8],
+    out: &mut Vec<u8>,
+) -> Step {
     out.resize(out.capacity(), 0);
     let (mut available_in, mut in_offset) = (input.len(), 0);
     let (mut available_out, mut out_offset, mut total_out) = (out.len(), 0, 0);
@@ -433,7 +453,10 @@ impl State {
 }
 
 impl HostCompressor for State {
-    fn create(&mut self, format: CompressionFormat) -> wasmtime::Result<Result<Resource<Compressor>, CompressionError>> {
+    fn create(
+        &mut self,
+        format: CompressionFormat,
+    ) -> wasmtime::Result<Result<Resource<Compressor>, CompressionError>> {
         self.coder_create(format, false, Compressor)
     }
 
@@ -455,7 +478,10 @@ impl HostCompressor for State {
 }
 
 impl HostDecompressor for State {
-    fn create(&mut self, format: CompressionFormat) -> wasmtime::Result<Result<Resource<Decompressor>, CompressionError>> {
+    fn create(
+        &mut self,
+        format: CompressionFormat,
+    ) -> wasmtime::Result<Result<Resource<Decompressor>, CompressionError>> {
         self.coder_create(format, true, Decompressor)
     }
 
@@ -479,7 +505,10 @@ impl HostDecompressor for State {
 impl Host for State {}
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {
-    crate::bindings::nano::platform::compression::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
+    crate::bindings::nano::platform::compression::add_to_linker::<State, wasmtime::component::HasSelf<State>>(
+        linker,
+        |s| s,
+    )
 }
 
 #[cfg(test)]
@@ -503,7 +532,12 @@ mod tests {
 
     /// Runs `input` through a coder in pieces of `piece` bytes: the output
     /// and the coder's largest footprint.
-    fn run(format: CompressionFormat, decompress: bool, input: &[u8], piece: usize) -> Result<(Vec<u8>, usize), CompressionError> {
+    fn run(
+        format: CompressionFormat,
+        decompress: bool,
+        input: &[u8],
+        piece: usize,
+    ) -> Result<(Vec<u8>, usize), CompressionError> {
         let mut coder = Coder::new(format, decompress);
         let mut out = Vec::new();
         let mut largest = 0;
@@ -532,7 +566,8 @@ mod tests {
             gzip.write_all(&zeros).unwrap();
             brotli.write_all(&zeros).unwrap();
         }
-        let bombs = [(CompressionFormat::Gzip, gzip.finish().unwrap()), (CompressionFormat::Brotli, brotli.into_inner())];
+        let bombs =
+            [(CompressionFormat::Gzip, gzip.finish().unwrap()), (CompressionFormat::Brotli, brotli.into_inner())];
         for (format, bomb) in bombs {
             let mut coder = Coder::new(format, true);
             let (mut total, mut pulls, mut largest, mut slowest) = (0, 0, 0, std::time::Duration::ZERO);
@@ -554,7 +589,11 @@ mod tests {
             assert!(pulls >= SIZE / PIECE, "{format:?}: {pulls} pulls");
             // A brotli window of 16 MiB is the most a stream can ask for.
             assert!(largest <= (16 << 20) + (1 << 20), "{format:?} held {largest} bytes");
-            eprintln!("{format:?}: {} bytes -> {SIZE} in {pulls} pulls (slowest {slowest:?}), at most {} KiB held", bomb.len(), largest >> 10);
+            eprintln!(
+                "{format:?}: {} bytes -> {SIZE} in {pulls} pulls (slowest {slowest:?}), at most {} KiB held",
+                bomb.len(),
+                largest >> 10
+            );
         }
     }
 
@@ -572,13 +611,24 @@ mod tests {
             let mut reference = Vec::new();
             match format {
                 CompressionFormat::Gzip => flate2::read::GzDecoder::new(&compressed[..]).read_to_end(&mut reference),
-                CompressionFormat::Deflate => flate2::read::ZlibDecoder::new(&compressed[..]).read_to_end(&mut reference),
-                CompressionFormat::DeflateRaw => flate2::read::DeflateDecoder::new(&compressed[..]).read_to_end(&mut reference),
-                CompressionFormat::Brotli => brotli::Decompressor::new(&compressed[..], 4096).read_to_end(&mut reference),
+                CompressionFormat::Deflate => {
+                    flate2::read::ZlibDecoder::new(&compressed[..]).read_to_end(&mut reference)
+                }
+                CompressionFormat::DeflateRaw => {
+                    flate2::read::DeflateDecoder::new(&compressed[..]).read_to_end(&mut reference)
+                }
+                CompressionFormat::Brotli => {
+                    brotli::Decompressor::new(&compressed[..], 4096).read_to_end(&mut reference)
+                }
             }
             .unwrap();
             assert!(reference == text, "{format:?}");
-            eprintln!("{format:?}: {} -> {} bytes, encoder held at most {} KiB", text.len(), compressed.len(), held >> 10);
+            eprintln!(
+                "{format:?}: {} -> {} bytes, encoder held at most {} KiB",
+                text.len(),
+                compressed.len(),
+                held >> 10
+            );
         }
         let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
         encoder.write_all(&text).unwrap();
@@ -626,7 +676,8 @@ mod tests {
     #[test]
     fn large_window_brotli_is_refused() {
         // A large-window stream may ask for a 1 GiB window; RFC 7932 allows 16 MiB.
-        let params = brotli::enc::BrotliEncoderParams { large_window: true, lgwin: 30, quality: 5, ..Default::default() };
+        let params =
+            brotli::enc::BrotliEncoderParams { large_window: true, lgwin: 30, quality: 5, ..Default::default() };
         let mut compressed = Vec::new();
         brotli::BrotliCompress(&mut &[1u8; 1000][..], &mut compressed, &params).unwrap();
         assert!(matches!(run(CompressionFormat::Brotli, true, &compressed, PIECE), Err(CompressionError::Invalid(_))));
@@ -675,8 +726,9 @@ mod tests {
 
         // However large the budget, at most MAX_LIVE_CODERS at once.
         let mut state = instance(1 << 30);
-        let live: Vec<_> =
-            (0..MAX_LIVE_CODERS).map(|_| HostDecompressor::create(&mut state, CompressionFormat::Gzip).unwrap().unwrap()).collect();
+        let live: Vec<_> = (0..MAX_LIVE_CODERS)
+            .map(|_| HostDecompressor::create(&mut state, CompressionFormat::Gzip).unwrap().unwrap())
+            .collect();
         assert!(quota(HostDecompressor::create(&mut state, CompressionFormat::Gzip).unwrap()).contains("at most"));
         for coder in live {
             HostDecompressor::drop(&mut state, coder).unwrap();
@@ -696,7 +748,9 @@ mod tests {
         let coder = HostDecompressor::create(&mut state, CompressionFormat::Brotli).unwrap().unwrap();
         let error = 'feed: {
             for chunk in compressed.chunks(PIECE) {
-                if let Err(e) = HostDecompressor::push(&mut state, Resource::new_borrow(coder.rep()), chunk.to_vec()).unwrap() {
+                if let Err(e) =
+                    HostDecompressor::push(&mut state, Resource::new_borrow(coder.rep()), chunk.to_vec()).unwrap()
+                {
                     break 'feed e;
                 }
                 loop {

@@ -70,7 +70,9 @@ pub async fn send(
     let io: Box<dyn Io> = if https {
         let name = match host.parse::<std::net::IpAddr>() {
             Ok(ip) => rustls::pki_types::ServerName::from(ip),
-            Err(_) => rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?,
+            Err(_) => {
+                rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?
+            }
         };
         let handshake = tokio_rustls::TlsConnector::from(tls_config()).connect(name, tcp);
         let tls = tokio::time::timeout(connect_timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)?;
@@ -135,7 +137,10 @@ impl hyper::body::Body for FetchBody {
     type Data = Bytes;
     type Error = Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Error>>> {
         let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
         if frame.is_none() {
             self.slot.release();

@@ -22,9 +22,7 @@ pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<boo
     let iface = instance
         .get_export_index(&mut store, None, "nano:platform/exec@0.1.0")
         .context("the engine exports no nano:platform/exec")?;
-    let run = instance
-        .get_export_index(&mut store, Some(&iface), "run")
-        .context("the engine exports no exec.run")?;
+    let run = instance.get_export_index(&mut store, Some(&iface), "run").context("the engine exports no exec.run")?;
     let run = instance.get_typed_func::<(&str, &str, bool), (Result<(), String>,)>(&mut store, run)?;
     let result = run.call_async(&mut store, (&source, &filename, module)).await;
     tracing::debug!(target: "nano::instance", script = %filename, peak_memory_kib = store.data().limits.peak >> 10, "instance finished");

@@ -36,7 +36,10 @@ pub fn crypto_import(data: &[u8]) {
                 .split(|b| *b == 0)
                 .filter_map(|m| {
                     let at = m.iter().position(|b| *b == b'=')?;
-                    Some(crypto::JwkMember { name: String::from_utf8_lossy(&m[..at]).into_owned(), value: m[at + 1..].to_vec() })
+                    Some(crypto::JwkMember {
+                        name: String::from_utf8_lossy(&m[..at]).into_owned(),
+                        value: m[at + 1..].to_vec(),
+                    })
                 })
                 .collect();
             let _ = crypto::Host::import_jwk(&mut state, kind, members, true);
@@ -81,7 +84,8 @@ pub fn compression(data: &[u8]) {
     use compression::{CompressionFormat, HostDecompressor};
     use wasmtime::component::Resource;
     let Some((&selector, input)) = data.split_first() else { return };
-    let formats = [CompressionFormat::Gzip, CompressionFormat::Deflate, CompressionFormat::DeflateRaw, CompressionFormat::Brotli];
+    let formats =
+        [CompressionFormat::Gzip, CompressionFormat::Deflate, CompressionFormat::DeflateRaw, CompressionFormat::Brotli];
     let format = formats[(selector & 3) as usize];
     let piece = 1 + (selector >> 2) as usize * 1024;
     let mut state = state();
@@ -102,9 +106,9 @@ pub fn compression(data: &[u8]) {
             Err(_) => return false,
         }
     };
-    let finished = input.chunks(piece).all(|chunk| {
-        HostDecompressor::push(&mut state, this(), chunk.to_vec()).unwrap().is_ok() && drain(&mut state)
-    });
+    let finished = input
+        .chunks(piece)
+        .all(|chunk| HostDecompressor::push(&mut state, this(), chunk.to_vec()).unwrap().is_ok() && drain(&mut state));
     if finished && HostDecompressor::finish(&mut state, this()).unwrap().is_ok() {
         drain(&mut state);
     }
@@ -130,7 +134,8 @@ const ECHO_APP: &str = r#"export default {
 
 impl HttpTarget {
     pub fn new() -> HttpTarget {
-        let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("tokio");
+        let runtime =
+            tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("tokio");
         let app = runtime.block_on(async {
             let limits = Limits {
                 timeout: std::time::Duration::from_secs(2),

@@ -82,7 +82,9 @@ impl crate::bindings::nano::platform::log::Host for State {
                     return;
                 }
                 match level {
-                    Level::Warn | Level::Error => tracing::warn!(target: "nano::app", %app, phase = "build", "{message}"),
+                    Level::Warn | Level::Error => {
+                        tracing::warn!(target: "nano::app", %app, phase = "build", "{message}")
+                    }
                     _ => tracing::info!(target: "nano::app", %app, phase = "build", "{message}"),
                 }
             }

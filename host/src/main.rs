@@ -12,7 +12,11 @@ use std::sync::Arc;
 use std::time::Duration;
 
 #[derive(Parser)]
-#[command(name = "nano-host", version, about = "Run JavaScript apps as WebAssembly components, a fresh instance per request")]
+#[command(
+    name = "nano-host",
+    version,
+    about = "Run JavaScript apps as WebAssembly components, a fresh instance per request"
+)]
 struct Cli {
     /// Log format of the server: text or json.
     #[arg(long, global = true, default_value = "text")]
@@ -142,7 +146,10 @@ struct BuildArgs {
 
 impl BuildArgs {
     fn options(&self) -> app_build::BuildOptions {
-        app_build::BuildOptions { allow_net: self.allow_net, timeout: self.build_timeout.max(Duration::from_millis(10)) }
+        app_build::BuildOptions {
+            allow_net: self.allow_net,
+            timeout: self.build_timeout.max(Duration::from_millis(10)),
+        }
     }
 }
 
@@ -216,13 +223,15 @@ async fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Build { app, output, build, allow_hosts } => {
             let outbound = OutboundPolicy { allowed: Arc::new(allow_hosts) };
-            let runtime = Runtime::new(Limits { outbound, ..Limits::default() }, false).map_err(|e| format!("{e:?}"))?;
+            let runtime =
+                Runtime::new(Limits { outbound, ..Limits::default() }, false).map_err(|e| format!("{e:?}"))?;
             let output = output.unwrap_or_else(|| app.with_extension("wasm"));
             let source = std::fs::read_to_string(&app).map_err(|e| format!("{}: cannot read: {e}", app.display()))?;
             let module = app_build::is_module(&app, &source);
-            let wasm = app_build::build_with(&runtime, &source, &app_build::display_name(&app), module, &build.options())
-                .await
-                .map_err(build_message)?;
+            let wasm =
+                app_build::build_with(&runtime, &source, &app_build::display_name(&app), module, &build.options())
+                    .await
+                    .map_err(build_message)?;
             std::fs::write(&output, &wasm).map_err(|e| format!("writing {}: {e}", output.display()))?;
             eprintln!("built {} -> {} ({} KiB)", app.display(), output.display(), wasm.len() / 1024);
             Ok(ExitCode::SUCCESS)
@@ -237,7 +246,8 @@ async fn run(command: Command) -> Result<ExitCode, String> {
                 .load_component(&wasm)
                 .and_then(|component| App::new(runtime, app.display().to_string(), &component))
                 .map_err(|e| format!("{}: {e:?}", app.display()))?;
-            let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
             let addr = listener.local_addr().unwrap_or(listen);
             tracing::info!("serving {} on http://{addr}", app.name);
             eprintln!("nano: serving {} on http://{addr}", app.name);

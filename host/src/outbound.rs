@@ -357,8 +357,9 @@ impl WasiHttpHooks for Outbound {
         options: Option<RequestOptions>,
         fut: Box<dyn Future<Output = Result<(), Error>> + Send>,
     ) -> Box<
-        dyn Future<Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>>
-            + Send,
+        dyn Future<
+                Output = Result<(http::Response<WasiBody>, Box<dyn Future<Output = Result<(), Error>> + Send>), Error>,
+            > + Send,
     > {
         let _ = fut;
         // Taken now, while the guest waits in `handle`: the fetch over the
@@ -385,11 +386,9 @@ impl WasiHttpHooks for Outbound {
             // Resolved once: the addresses checked are the ones connected to.
             let addrs = match host.parse::<IpAddr>() {
                 Ok(ip) => vec![SocketAddr::new(ip, port)],
-                Err(_) => {
-                    resolve(lookup(&host, port), dns_timeout).await.inspect_err(|e| {
-                        tracing::info!("outbound request to {host}:{port}: DNS lookup failed: {e}");
-                    })?
-                }
+                Err(_) => resolve(lookup(&host, port), dns_timeout).await.inspect_err(|e| {
+                    tracing::info!("outbound request to {host}:{port}: DNS lookup failed: {e}");
+                })?,
             };
             if addrs.is_empty() {
                 return Err(Error::DnsError { rcode: Some("no addresses".into()), info_code: None });

@@ -87,7 +87,8 @@ impl App {
             return;
         }
         self.last_check.store(now, Ordering::Relaxed);
-        let idle = self.current().runtime.engine.pooling_allocator_metrics().map_or(0, |m| m.unused_memory_bytes_resident());
+        let idle =
+            self.current().runtime.engine.pooling_allocator_metrics().map_or(0, |m| m.unused_memory_bytes_resident());
         if idle <= crate::engine::IDLE_RESIDENT_MAX {
             return;
         }
@@ -113,7 +114,9 @@ impl App {
                     *app.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(generation);
                     tracing::debug!(app = %app.name, idle_resident_kib = idle >> 10, "moved to a fresh engine to free idle instance memory");
                 }
-                Err(e) => tracing::warn!(app = %app.name, "could not move to a fresh engine to free idle memory: {e:#}"),
+                Err(e) => {
+                    tracing::warn!(app = %app.name, "could not move to a fresh engine to free idle memory: {e:#}")
+                }
             }
         });
     }
@@ -164,6 +167,7 @@ impl App {
     ) -> Result<hyper::Response<HyperOutgoingBody>, String> {
         let log = LogSink::Request { request_id: request_id.to_string(), app: self.name.clone() };
         let generation = self.current();
+        let setting_up = Instant::now();
         let mut store = generation.runtime.new_store(State::new(State::wasi(&self.limits).build(), log, &self.limits));
         let (tx, rx) = tokio::sync::oneshot::channel();
         let body_timeout = self.limits.http.body_timeout;
@@ -178,6 +182,7 @@ impl App {
             }
         };
         let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| e.to_string())?;
+        let set_up = setting_up.elapsed();
         let timeout = self.limits.timeout;
         let app = self.clone();
         let task_request_id = request_id.to_string();
@@ -190,8 +195,14 @@ impl App {
             // find the pool's slot free too.
             let _slot = slot;
             let mut store = store;
+            // The instance's phases, for its `nano::instance` line (read by
+            // `just bench`): making the store and the instance (not the wait
+            // for a worker in between), the handler, dropping the store.
+            let started = Instant::now();
+            let mut instantiated = None;
             let run = async {
                 let proxy = generation.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
+                instantiated = Some(Instant::now());
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
             };
             let result = match tokio::time::timeout(timeout, run).await {
@@ -200,20 +211,29 @@ impl App {
                 Err(_) => Err(format!("the request ran longer than the {timeout:?} limit and was stopped")),
             }
             .inspect_err(|message| tracing::error!(app = %app.name, request_id = %task_request_id, "{message}"));
+            let handled = Instant::now();
             let dropped = store.data().log_quota.dropped();
             if dropped > 0 {
                 tracing::warn!(app = %app.name, request_id = %task_request_id, "{dropped} console lines dropped: over the log limit of one request");
             }
-            // After the body is streamed and waitUntil work is done.
-            tracing::debug!(
-                target: "nano::instance",
-                app = %app.name, request_id = %task_request_id,
-                peak_memory_kib = store.data().limits.peak >> 10, "instance finished",
-            );
+            let peak_memory_kib = store.data().limits.peak >> 10;
             // The slot goes back to the pool with the store (and an old
             // engine goes once its last store has).
+            let dropping = Instant::now();
             drop(store);
+            let drop_time = dropping.elapsed();
             drop(generation);
+            // After the body is streamed and waitUntil work is done; the
+            // handler's time includes both.
+            let micros = |d: Duration| d.as_micros() as u64;
+            tracing::debug!(
+                target: "nano::instance",
+                app = %app.name, request_id = %task_request_id, peak_memory_kib,
+                instantiate_us = instantiated.map(|at| micros(set_up + (at - started))),
+                handle_us = instantiated.map(|at| micros(handled - at)),
+                drop_us = micros(drop_time),
+                "instance finished",
+            );
             app.trim_idle_memory();
             result
         });
@@ -363,7 +383,10 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
 
 /// One client connection: HTTP/1.1 under the client limits (head and idle
 /// timeout, write timeout), every request handled by `app`.
-pub fn connection<I>(app: Arc<App>, io: I) -> impl hyper_util::server::graceful::GracefulConnection<Error = hyper::Error> + Send
+pub fn connection<I>(
+    app: Arc<App>,
+    io: I,
+) -> impl hyper_util::server::graceful::GracefulConnection<Error = hyper::Error> + Send
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {

@@ -102,7 +102,11 @@ impl<T> WriteTimeoutIo<T> {
 
     /// Runs one write-side poll; a pending result starts (or continues) the
     /// stall clock, any progress stops it.
-    fn timed<R>(&mut self, cx: &mut Context<'_>, poll: impl FnOnce(Pin<&mut T>, &mut Context<'_>) -> Poll<std::io::Result<R>>) -> Poll<std::io::Result<R>>
+    fn timed<R>(
+        &mut self,
+        cx: &mut Context<'_>,
+        poll: impl FnOnce(Pin<&mut T>, &mut Context<'_>) -> Poll<std::io::Result<R>>,
+    ) -> Poll<std::io::Result<R>>
     where
         T: Unpin,
     {
@@ -130,7 +134,11 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for WriteTimeoutIo<T> {
         self.timed(cx, |inner, cx| inner.poll_write(cx, buf))
     }
 
-    fn poll_write_vectored(mut self: Pin<&mut Self>, cx: &mut Context<'_>, bufs: &[std::io::IoSlice<'_>]) -> Poll<std::io::Result<usize>> {
+    fn poll_write_vectored(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[std::io::IoSlice<'_>],
+    ) -> Poll<std::io::Result<usize>> {
         self.timed(cx, |inner, cx| inner.poll_write_vectored(cx, bufs))
     }
 

@@ -56,31 +56,30 @@ impl Host for State {
         let original = parse(&href, None).ok_or_else(|| format!("Invalid URL: {href}"))?;
         let mut url = original.clone();
         // Setters that the standard says ignore a value leave the URL as it was.
-        let value = Some(value.as_str());
         let _ = match component {
             Component::Href => {
-                url.set_href(value.unwrap_or_default()).map_err(|_| format!("Invalid URL: {}", value.unwrap_or_default()))?;
+                url.set_href(&value).map_err(|_| format!("Invalid URL: {value}"))?;
                 Ok(())
             }
-            Component::Protocol => url.set_protocol(value.unwrap_or_default()),
-            Component::Username => url.set_username(value),
-            Component::Password => url.set_password(value),
-            Component::Host => url.set_host(value),
-            Component::Hostname => url.set_hostname(value),
-            Component::Port => url.set_port(value),
-            Component::Pathname => url.set_pathname(value),
+            Component::Protocol => url.set_protocol(&value),
+            Component::Username => url.set_username(Some(&value)),
+            Component::Password => url.set_password(Some(&value)),
+            Component::Host => url.set_host(Some(&value)),
+            Component::Hostname => url.set_hostname(Some(&value)),
+            Component::Port => url.set_port(Some(&value)),
+            Component::Pathname => url.set_pathname(Some(&value)),
             Component::Search => {
-                url.set_search(value);
+                url.set_search(Some(&value));
                 Ok(())
             }
             Component::Hash => {
-                url.set_hash(value);
+                url.set_hash(Some(&value));
                 Ok(())
             }
         };
         if !valid_punycode(&url) {
             if component == Component::Href {
-                return Err(format!("Invalid URL: {}", value.unwrap_or_default()));
+                return Err(format!("Invalid URL: {value}"));
             }
             // A host or hostname setter given an invalid domain changes nothing.
             return Ok(parts(&original));

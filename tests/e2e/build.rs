@@ -68,7 +68,11 @@ fn components_importing_what_nano_does_not_provide_fail_at_startup() {
     let dir = scratch("bad-import");
     let path = dir.join("fs.wasm");
     // A component (in the text format wasmtime also reads) that wants a filesystem.
-    std::fs::write(&path, r#"(component (import "wasi:filesystem/types@0.2.12" (instance (export "get-type" (func)))))"#).unwrap();
+    std::fs::write(
+        &path,
+        r#"(component (import "wasi:filesystem/types@0.2.12" (instance (export "get-type" (func)))))"#,
+    )
+    .unwrap();
     let res = nano().arg("run").arg(&path).arg("--listen").arg("127.0.0.1:0").output().unwrap();
     assert_eq!(res.status.code(), Some(1));
     let err = text(&res.stderr);

@@ -20,35 +20,65 @@ fn run_suite(name: &str) {
 }
 
 #[test]
-fn headers_conformance() { run_suite("headers.js"); }
+fn headers_conformance() {
+    run_suite("headers.js");
+}
 #[test]
-fn request_response_conformance() { run_suite("request_response.js"); }
+fn request_response_conformance() {
+    run_suite("request_response.js");
+}
 #[test]
-fn encoding_conformance() { run_suite("encoding.js"); }
+fn encoding_conformance() {
+    run_suite("encoding.js");
+}
 #[test]
-fn events_and_abort_conformance() { run_suite("events_abort.js"); }
+fn events_and_abort_conformance() {
+    run_suite("events_abort.js");
+}
 #[test]
-fn timers_and_microtasks_conformance() { run_suite("timers.js"); }
+fn timers_and_microtasks_conformance() {
+    run_suite("timers.js");
+}
 #[test]
-fn base64_dom_exception_and_globals_conformance() { run_suite("globals.js"); }
+fn base64_dom_exception_and_globals_conformance() {
+    run_suite("globals.js");
+}
 #[test]
-fn url_and_search_params_conformance() { run_suite("url.js"); }
+fn url_and_search_params_conformance() {
+    run_suite("url.js");
+}
 #[test]
-fn structured_clone_conformance() { run_suite("clone.js"); }
+fn structured_clone_conformance() {
+    run_suite("clone.js");
+}
 #[test]
-fn web_crypto_known_answers_and_errors() { run_suite("crypto.js"); }
+fn web_crypto_known_answers_and_errors() {
+    run_suite("crypto.js");
+}
 #[test]
-fn web_crypto_key_pairs() { run_suite("crypto_asymmetric.js"); }
+fn web_crypto_key_pairs() {
+    run_suite("crypto_asymmetric.js");
+}
 #[test]
-fn web_crypto_aes_modes_wrapping_and_digest_stream() { run_suite("crypto_aes.js"); }
+fn web_crypto_aes_modes_wrapping_and_digest_stream() {
+    run_suite("crypto_aes.js");
+}
 #[test]
-fn blob_file_and_form_data() { run_suite("blob_form_data.js"); }
+fn blob_file_and_form_data() {
+    run_suite("blob_form_data.js");
+}
 #[test]
-fn readable_streams() { run_suite("streams.js"); }
+fn readable_streams() {
+    run_suite("streams.js");
+}
 #[test]
-fn readable_byte_streams_and_byob_readers() { run_suite("byte_streams.js"); }
+fn readable_byte_streams_and_byob_readers() {
+    run_suite("byte_streams.js");
+}
 #[test]
-fn writable_transform_streams_and_pipes() { run_suite("writable_streams.js"); }
+fn writable_transform_streams_and_pipes() {
+    run_suite("writable_streams.js");
+}
 
 #[test]
 fn structured_clone_size_limit_is_configurable() {
@@ -66,7 +96,11 @@ fn structured_clone_size_limit_is_configurable() {
 fn console_prints_to_stdout_and_stderr() {
     let dir = scratch("exec-console");
     let path = dir.join("console.js");
-    std::fs::write(&path, "console.log('out %d', 42); console.error('err', [1, 'a']); console.info({ a: { b: { c: {} } } });").unwrap();
+    std::fs::write(
+        &path,
+        "console.log('out %d', 42); console.error('err', [1, 'a']); console.info({ a: { b: { c: {} } } });",
+    )
+    .unwrap();
     let out = exec(&path, &[]);
     assert!(out.status.success());
     assert_eq!(text(&out.stdout), "out 42\n{ a: { b: { c: {} } } }\n");
@@ -77,7 +111,11 @@ fn console_prints_to_stdout_and_stderr() {
 fn uncaught_exceptions_exit_1_with_message_and_stack() {
     let dir = scratch("exec-throw");
     let path = dir.join("throws.js");
-    std::fs::write(&path, "function inner() { throw new RangeError('bad range'); }\nfunction outer() { inner(); }\nouter();\n").unwrap();
+    std::fs::write(
+        &path,
+        "function inner() { throw new RangeError('bad range'); }\nfunction outer() { inner(); }\nouter();\n",
+    )
+    .unwrap();
     let out = exec(&path, &[]);
     assert_eq!(out.status.code(), Some(1));
     let err = text(&out.stderr);
@@ -99,7 +137,8 @@ fn unhandled_rejections_exit_1() {
 fn a_handled_rejection_is_not_reported() {
     let dir = scratch("exec-handled");
     let path = dir.join("handled.js");
-    std::fs::write(&path, "const p = Promise.reject(new Error('x'));\np.catch(() => console.log('caught'));\n").unwrap();
+    std::fs::write(&path, "const p = Promise.reject(new Error('x'));\np.catch(() => console.log('caught'));\n")
+        .unwrap();
     let out = exec(&path, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "caught\n");
@@ -110,7 +149,11 @@ fn modules_and_scripts_are_told_apart() {
     let dir = scratch("exec-kinds");
     // A module: top-level await works; `this` is undefined.
     let module = dir.join("m.js");
-    std::fs::write(&module, "import.meta;\nconst v = await Promise.resolve(7);\nconsole.log(v, typeof this);\nexport {};\n").unwrap();
+    std::fs::write(
+        &module,
+        "import.meta;\nconst v = await Promise.resolve(7);\nconsole.log(v, typeof this);\nexport {};\n",
+    )
+    .unwrap();
     let out = exec(&module, &[]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(text(&out.stdout), "7 undefined\n");
@@ -126,7 +169,11 @@ fn modules_and_scripts_are_told_apart() {
 fn exec_runs_until_timers_are_done() {
     let dir = scratch("exec-timers");
     let path = dir.join("t.js");
-    std::fs::write(&path, "let n = 0; const id = setInterval(() => { console.log('tick', ++n); if (n === 3) clearInterval(id); }, 10);\n").unwrap();
+    std::fs::write(
+        &path,
+        "let n = 0; const id = setInterval(() => { console.log('tick', ++n); if (n === 3) clearInterval(id); }, 10);\n",
+    )
+    .unwrap();
     let started = std::time::Instant::now();
     let out = exec(&path, &[]);
     assert!(out.status.success());

@@ -28,7 +28,11 @@ fn assert_ok(out: &Output) -> String {
 #[test]
 fn get_post_headers_and_bodies() {
     let up = upstream::start();
-    let out = fetch_script(&up, "basic", &[], r#"
+    let out = fetch_script(
+        &up,
+        "basic",
+        &[],
+        r#"
 const r = await fetch(`${UPSTREAM}/hello`);
 console.log(r.status, r.ok, r.headers.get('content-type'), await r.text(), r.url === `${UPSTREAM}/hello`, r.redirected);
 const e = await fetch(`${UPSTREAM}/echo`, { method: 'POST', body: 'payload', headers: { 'x-test': 'yes' } });
@@ -41,7 +45,8 @@ const big = await fetch(`${UPSTREAM}/big`);
 console.log((await big.arrayBuffer()).byteLength);
 await assertUsedTwice(big);
 async function assertUsedTwice(res) { try { await res.text(); console.log('no error'); } catch (err) { console.log(err.name); } }
-"#);
+"#,
+    );
     let stdout = assert_ok(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "200 true text/plain hello upstream true false");
@@ -55,7 +60,11 @@ async function assertUsedTwice(res) { try { await res.text(); console.log('no er
 #[test]
 fn fetches_overlap_instead_of_queueing() {
     let up = upstream::start();
-    let out = fetch_script(&up, "overlap", &[], r#"
+    let out = fetch_script(
+        &up,
+        "overlap",
+        &[],
+        r#"
 const start = performance.now();
 const bodies = await Promise.all(Array.from({ length: 10 }, () => fetch(`${UPSTREAM}/slow?ms=300`).then((r) => r.text())));
 const elapsed = performance.now() - start;
@@ -66,7 +75,8 @@ const timer = setInterval(() => ticks++, 20);
 await fetch(`${UPSTREAM}/slow?ms=200`);
 clearInterval(timer);
 console.log(ticks >= 5 ? 'timers ran' : `only ${ticks} ticks`);
-"#);
+"#,
+    );
     assert_eq!(assert_ok(&out), "true overlapped\ntimers ran\n");
 }
 
@@ -75,7 +85,12 @@ fn failures_reject_with_a_type_error_and_a_reason() {
     let up = upstream::start();
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let allow = ["--allow-host", "127.0.0.1", "--allow-host", "nano-test.invalid"];
-    let out = fetch_script(&up, "failures", &allow, &format!(r#"
+    let out = fetch_script(
+        &up,
+        "failures",
+        &allow,
+        &format!(
+            r#"
 const attempt = async (what, input, init) => {{
   try {{ await fetch(input, init); console.log(what, 'resolved'); }}
   catch (err) {{ console.log(what, err.name, err.message); }}
@@ -91,7 +106,9 @@ await pending;
 await attempt('pre-aborted', `${{UPSTREAM}}/hello`, {{ signal: AbortSignal.abort() }});
 await attempt('tls', `${{UPSTREAM.replace('http:', 'https:')}}/hello`);
 await attempt('dns', 'http://nano-test.invalid/');
-"#));
+"#
+        ),
+    );
     let stdout = assert_ok(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "refused TypeError fetch failed: connection refused");
@@ -107,7 +124,11 @@ await attempt('dns', 'http://nano-test.invalid/');
 #[test]
 fn redirects_follow_manual_error() {
     let up = upstream::start();
-    let out = fetch_script(&up, "redirects", &[], r#"
+    let out = fetch_script(
+        &up,
+        "redirects",
+        &[],
+        r#"
 const r = await fetch(`${UPSTREAM}/redirect/3`);
 console.log(r.status, await r.text(), r.redirected, r.url.endsWith('/redirect/0'));
 const m = await fetch(`${UPSTREAM}/redirect/3`, { redirect: 'manual' });
@@ -116,7 +137,8 @@ try { await fetch(`${UPSTREAM}/redirect/1`, { redirect: 'error' }); } catch (err
 try { await fetch(`${UPSTREAM}/redirect/25`); } catch (err) { console.log(err.name, err.message.includes('20 redirects')); }
 const s = await fetch(`${UPSTREAM}/see-other`, { method: 'POST', body: 'dropped' });
 console.log(await s.text());
-"#);
+"#,
+    );
     assert_eq!(
         assert_ok(&out),
         "200 landed true true\n302 /redirect/2\nTypeError\nTypeError true\nGET x-test= content-type= body=\n"
@@ -132,7 +154,11 @@ try { await fetch(`${UPSTREAM}/hello`); console.log('allowed'); } catch (err) { 
     // By default loopback is refused (SSRF protection).
     let out = fetch_script(&up, "policy-default", &["--timeout", "10"], script);
     let stdout = assert_ok(&out);
-    assert!(stdout.starts_with("TypeError") && stdout.contains("private, loopback, link-local or otherwise special-purpose"), "{stdout}");
+    assert!(
+        stdout.starts_with("TypeError")
+            && stdout.contains("private, loopback, link-local or otherwise special-purpose"),
+        "{stdout}"
+    );
     // An allow-list without this host refuses it too.
     let out = fetch_script(&up, "policy-list", &["--allow-host", "example.com"], script);
     let stdout = assert_ok(&out);
@@ -146,13 +172,18 @@ try { await fetch(`${UPSTREAM}/hello`); console.log('allowed'); } catch (err) { 
 #[test]
 fn in_flight_fetches_are_limited_per_request() {
     let up = upstream::start();
-    let out = fetch_script(&up, "limit", &["--allow-host", "127.0.0.1", "--max-fetches", "3"], r#"
+    let out = fetch_script(
+        &up,
+        "limit",
+        &["--allow-host", "127.0.0.1", "--max-fetches", "3"],
+        r#"
 const results = await Promise.allSettled(Array.from({ length: 5 }, () => fetch(`${UPSTREAM}/slow?ms=100`)));
 console.log(results.filter((r) => r.status === 'fulfilled').length);
 const rejected = results.filter((r) => r.status === 'rejected');
 console.log(rejected.length, rejected.every((r) => r.reason instanceof TypeError && r.reason.message.includes('limit is 3')));
 console.log((await fetch(`${UPSTREAM}/hello`)).status);
-"#);
+"#,
+    );
     assert_eq!(assert_ok(&out), "3\n2 true\n200\n");
 }
 
@@ -180,7 +211,11 @@ fn a_served_app_proxies_an_upstream() {
 #[test]
 fn a_thousand_concurrent_fetches_and_large_requests() {
     let up = upstream::start();
-    let out = fetch_script(&up, "thousand", &["--allow-host", "127.0.0.1", "--timeout", "120"], r#"
+    let out = fetch_script(
+        &up,
+        "thousand",
+        &["--allow-host", "127.0.0.1", "--timeout", "120"],
+        r#"
 const all = await Promise.all(Array.from({ length: 1000 }, () => fetch(`${UPSTREAM}/slow?ms=200`).then((r) => r.text())));
 console.log(all.length, all.every((b) => b === 'slept 200'));
 const upload = new Uint8Array(10 << 20).fill(7);
@@ -188,14 +223,19 @@ console.log(await (await fetch(`${UPSTREAM}/size`, { method: 'POST', body: uploa
 // 64 KB: the http crate under wasi:http caps a request target at 65,534 bytes.
 const longQuery = 'q=' + 'a'.repeat(64000);
 console.log(await (await fetch(`${UPSTREAM}/size?${longQuery}`)).text());
-"#);
+"#,
+    );
     assert_eq!(assert_ok(&out), format!("1000 true\n{} 0\n0 {}\n", 10 << 20, 64000 + 2));
 }
 
 #[test]
 fn response_bodies_stream_in_and_can_fail_or_be_aborted_midway() {
     let up = upstream::start();
-    let out = fetch_script(&up, "body-stream", &[], r#"
+    let out = fetch_script(
+        &up,
+        "body-stream",
+        &[],
+        r#"
 // Chunks arrive as the upstream sends them, not as one buffer.
 const r = await fetch(`${UPSTREAM}/stream?mb=4`);
 let bytes = 0, chunks = 0;
@@ -226,15 +266,23 @@ try { await r2.read(); console.log('no error'); } catch (err) { console.log(err.
 // A body nobody reads does not keep the script alive or leak.
 await fetch(`${UPSTREAM}/stream?mb=8`);
 console.log('done');
-"#);
+"#,
+    );
     let stdout = assert_ok(&out);
-    assert_eq!(stdout, "4194304 many chunks true\n\"line 0\\n\" early\n1048576 1048576\nTypeError true\nAbortError\ndone\n");
+    assert_eq!(
+        stdout,
+        "4194304 many chunks true\n\"line 0\\n\" early\n1048576 1048576\nTypeError true\nAbortError\ndone\n"
+    );
 }
 
 #[test]
 fn request_bodies_stream_out() {
     let up = upstream::start();
-    let out = fetch_script(&up, "upload-stream", &[], r#"
+    let out = fetch_script(
+        &up,
+        "upload-stream",
+        &[],
+        r#"
 // 20 MiB made chunk by chunk as the upload takes them.
 let made = 0;
 const source = new ReadableStream({
@@ -259,14 +307,22 @@ try {
 const failing = new ReadableStream({ pull(c) { c.error(new Error('no more')); } });
 try { await fetch(`${UPSTREAM}/size`, { method: 'POST', body: failing, duplex: 'half' }); console.log('resolved'); }
 catch (err) { console.log(err.name); }
-"#);
-    assert_eq!(assert_ok(&out), "20971520 0 80\n3145728 0\nGET x-test= content-type= body=\nTypeError true\nTypeError\n");
+"#,
+    );
+    assert_eq!(
+        assert_ok(&out),
+        "20971520 0 80\n3145728 0\nGET x-test= content-type= body=\nTypeError true\nTypeError\n"
+    );
 }
 
 #[test]
 fn host_controlled_headers_are_ignored_and_body_lengths_sent() {
     let up = upstream::start();
-    let out = fetch_script(&up, "forbidden-headers", &[], r#"
+    let out = fetch_script(
+        &up,
+        "forbidden-headers",
+        &[],
+        r#"
 const headers = {
   host: 'evil.example', connection: 'close', 'content-length': '999', 'transfer-encoding': 'chunked',
   'keep-alive': '1', 'proxy-authorization': 'x', 'x-http-method-override': 'TRACE', te: 'trailers',
@@ -281,7 +337,8 @@ console.log(await (await fetch(r)).text());
 // A plain Headers object keeps everything; a Request made from it does not.
 const plain = new Headers(headers);
 console.log(plain.has('host'), new Request(UPSTREAM, { headers: plain }).headers.has('host'));
-"#);
+"#,
+    );
     let stdout = assert_ok(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "content-type,cookie,origin,x-custom");
@@ -291,7 +348,12 @@ console.log(plain.has('host'), new Request(UPSTREAM, { headers: plain }).headers
     assert!(sent.contains(&"cookie: session=1"), "{sent:?}");
     assert!(sent.contains(&"x-custom: kept"), "{sent:?}");
     assert!(sent.contains(&format!("host: {}", up.addr).as_str()), "{sent:?}");
-    assert!(!sent.iter().any(|h| h.starts_with("proxy-") || h.starts_with("x-http-method") || h.starts_with("transfer-encoding")), "{sent:?}");
+    assert!(
+        !sent
+            .iter()
+            .any(|h| h.starts_with("proxy-") || h.starts_with("x-http-method") || h.starts_with("transfer-encoding")),
+        "{sent:?}"
+    );
     assert_eq!(lines[lines.len() - 1], "true false");
 }
 
@@ -299,7 +361,11 @@ console.log(plain.has('host'), new Request(UPSTREAM, { headers: plain }).headers
 fn fetch_timeouts_are_configurable() {
     let up = upstream::start();
     let flags = ["--allow-host", "127.0.0.1", "--fetch-timeout", "0.3"];
-    let out = fetch_script(&up, "fetch-timeouts", &flags, r#"
+    let out = fetch_script(
+        &up,
+        "fetch-timeouts",
+        &flags,
+        r#"
 const start = performance.now();
 try { await fetch(`${UPSTREAM}/slow?ms=3000`); console.log('resolved'); }
 catch (err) { console.log(err.name, err.message, performance.now() - start < 2000); }
@@ -307,8 +373,12 @@ catch (err) { console.log(err.name, err.message, performance.now() - start < 200
 const r = await fetch(`${UPSTREAM}/drip?n=2&ms=1500`);
 try { await r.text(); console.log('read'); } catch (err) { console.log(err.name, /timed out|timeout/.test(err.message) || err.message); }
 console.log(await (await fetch(`${UPSTREAM}/slow?ms=50`)).text());
-"#);
-    assert_eq!(assert_ok(&out), "TypeError fetch failed: timed out waiting for the response true\nTypeError true\nslept 50\n");
+"#,
+    );
+    assert_eq!(
+        assert_ok(&out),
+        "TypeError fetch failed: timed out waiting for the response true\nTypeError true\nslept 50\n"
+    );
 }
 
 #[test]
@@ -324,11 +394,18 @@ fn fetch_connect_timeout_is_configurable() {
     let port = listener.local_addr().unwrap().port();
     let _taken = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
     let flags = ["--allow-host", "127.0.0.1", "--fetch-connect-timeout", "0.5"];
-    let out = fetch_script(&up, "connect-timeout", &flags, &format!(r#"
+    let out = fetch_script(
+        &up,
+        "connect-timeout",
+        &flags,
+        &format!(
+            r#"
 const start = performance.now();
 try {{ await fetch('http://127.0.0.1:{port}/'); console.log('resolved'); }}
 catch (err) {{ console.log(err.name, err.message, performance.now() - start < 5000); }}
-"#));
+"#
+        ),
+    );
     assert_eq!(assert_ok(&out), "TypeError fetch failed: connection timed out true\n");
     drop(listener);
 }

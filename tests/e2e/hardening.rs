@@ -29,7 +29,9 @@ fn closed_by_server(stream: &mut TcpStream, within: Duration) -> bool {
         match stream.read(&mut buf) {
             Ok(0) => return true,
             Ok(_) => continue, // e.g. an error response before the close
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => return false,
+            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => {
+                return false
+            }
             Err(_) => return true,
         }
     }
@@ -40,9 +42,8 @@ fn spinning_requests_cost_only_their_own_slots() {
     let server = hostile(&["--timeout", "4"]);
     timed_hello(&server);
     let addr = server.addr;
-    let spinners: Vec<_> = (0..2)
-        .map(|_| std::thread::spawn(move || (request(addr, "GET", "/spin", &[], b""), Instant::now())))
-        .collect();
+    let spinners: Vec<_> =
+        (0..2).map(|_| std::thread::spawn(move || (request(addr, "GET", "/spin", &[], b""), Instant::now()))).collect();
     std::thread::sleep(Duration::from_millis(300));
     // Two spinning requests on a 2-core machine: everyone else still gets in.
     let worst = (0..10).map(|_| timed_hello(&server)).max().unwrap();
@@ -115,7 +116,8 @@ fn pbkdf2_work_is_bounded_and_does_not_hold_up_other_requests() {
 
 #[test]
 fn slow_clients_are_cut_off_and_their_memory_returned() {
-    let server = hostile(&["--header-timeout", "1", "--body-timeout", "1", "--write-timeout", "1", "--max-instances", "1"]);
+    let server =
+        hostile(&["--header-timeout", "1", "--body-timeout", "1", "--write-timeout", "1", "--max-instances", "1"]);
     timed_hello(&server);
     let before = rss_kib(server.pid());
     // Slowloris: 300 connections that never finish their request head.
@@ -192,7 +194,11 @@ fn connections_are_capped_per_client() {
         .collect();
     let mut sixth = TcpStream::connect(server.addr).unwrap();
     let _ = sixth.write_all(b"GET /hello HTTP/1.1\r\nhost: x\r\n\r\n");
-    assert!(closed_by_server(&mut sixth, Duration::from_secs(2)), "a sixth connection from one address was kept:\n{}", server.log());
+    assert!(
+        closed_by_server(&mut sixth, Duration::from_secs(2)),
+        "a sixth connection from one address was kept:\n{}",
+        server.log()
+    );
     server.wait_for_log("refusing connections");
     drop(held);
     std::thread::sleep(Duration::from_millis(200));
@@ -225,7 +231,8 @@ fn running_out_of_file_descriptors_backs_off_quietly() {
 fn a_full_pool_answers_503_and_a_vanished_client_frees_its_slot() {
     let server = hostile(&["--max-instances", "2", "--queue-timeout", "0.2"]);
     let addr = server.addr;
-    let slow: Vec<_> = (0..2).map(|_| std::thread::spawn(move || request(addr, "GET", "/slow?ms=2000", &[], b""))).collect();
+    let slow: Vec<_> =
+        (0..2).map(|_| std::thread::spawn(move || request(addr, "GET", "/slow?ms=2000", &[], b""))).collect();
     std::thread::sleep(Duration::from_millis(300));
     let started = Instant::now();
     let busy = server.get("/hello");
@@ -288,7 +295,8 @@ fn idle_memory_returns_after_a_burst() {
     // 300 requests alive at once: 300 pool slots used, each left with the
     // pages its instance dirtied.
     let addr = server.addr;
-    let burst: Vec<_> = (0..300).map(|_| std::thread::spawn(move || request(addr, "GET", "/slow?ms=300", &[], b"").status)).collect();
+    let burst: Vec<_> =
+        (0..300).map(|_| std::thread::spawn(move || request(addr, "GET", "/slow?ms=300", &[], b"").status)).collect();
     let statuses: Vec<u16> = burst.into_iter().map(|t| t.join().unwrap()).collect();
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     // The pool trims idle memory when instances end and every second, at most every 5 s.

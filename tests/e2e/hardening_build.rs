@@ -137,7 +137,8 @@ fn the_build_has_no_network_unless_allowed() {
             while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
                 head.push(byte[0]);
             }
-            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 13\r\nconnection: close\r\n\r\nremote config");
+            let _ =
+                stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 13\r\nconnection: close\r\n\r\nremote config");
         }
     });
     let allow_host = format!("127.0.0.1:{port}");
@@ -158,7 +159,11 @@ fn the_build_has_its_own_time_budget() {
     drop(server);
 
     let waits = write_app(&dir, "waits.js", "await new Promise((resolve) => setTimeout(resolve, 30000));\nexport default { fetch() { return new Response('late'); } };\n");
-    let spins = write_app(&dir, "spins.js", "for (;;) {}\naddEventListener('fetch', (event) => event.respondWith(new Response('never')));\n");
+    let spins = write_app(
+        &dir,
+        "spins.js",
+        "for (;;) {}\naddEventListener('fetch', (event) => event.respondWith(new Response('never')));\n",
+    );
     for path in [waits, spins] {
         let started = Instant::now();
         let res = build(&path, &["--build-timeout", "0.5"]);
@@ -171,7 +176,11 @@ fn the_build_has_its_own_time_budget() {
 
 #[test]
 fn duration_flags_refuse_non_finite_negative_and_absurd_values() {
-    let quick = write_app(&scratch("hb-durations"), "quick.js", "export default { fetch() { return new Response('quick'); } };\n");
+    let quick = write_app(
+        &scratch("hb-durations"),
+        "quick.js",
+        "export default { fetch() { return new Response('quick'); } };\n",
+    );
     let cases = [
         ("--timeout", "inf"),
         ("--timeout", "nan"),
@@ -257,7 +266,10 @@ fn cache_files_are_private_and_open_or_linked_entries_are_not_loaded() {
     std::fs::set_permissions(&compiled, std::fs::Permissions::from_mode(0o666)).unwrap();
     let (body, log) = serve_once(&app, &cache);
     assert_eq!(body, "private");
-    assert!(log.contains(&format!("not loading the cache entry {}", compiled.display())) && log.contains("mode 666"), "{log}");
+    assert!(
+        log.contains(&format!("not loading the cache entry {}", compiled.display())) && log.contains("mode 666"),
+        "{log}"
+    );
     assert_eq!(mode(&compiled), 0o600);
 
     // A symbolic link to a valid entry is still not followed.
@@ -266,6 +278,9 @@ fn cache_files_are_private_and_open_or_linked_entries_are_not_loaded() {
     std::os::unix::fs::symlink(&stash, &compiled).unwrap();
     let (body, log) = serve_once(&app, &cache);
     assert_eq!(body, "private");
-    assert!(log.contains(&format!("not loading the cache entry {}: it is a symbolic link", compiled.display())), "{log}");
+    assert!(
+        log.contains(&format!("not loading the cache entry {}: it is a symbolic link", compiled.display())),
+        "{log}"
+    );
     assert!(std::fs::symlink_metadata(&compiled).unwrap().is_file(), "the link was not replaced");
 }

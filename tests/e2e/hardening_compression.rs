@@ -101,7 +101,10 @@ fn a_slow_reader_is_decoded_for_as_it_reads() {
     let bomb = brotli_bomb(GIB);
     let mut stream = TcpStream::connect(server.addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
-    let head = format!("POST /inflate?format=brotli HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n", bomb.len());
+    let head = format!(
+        "POST /inflate?format=brotli HTTP/1.1\r\nhost: x\r\nconnection: close\r\ncontent-length: {}\r\n\r\n",
+        bomb.len()
+    );
     stream.write_all(&[head.as_bytes(), &bomb].concat()).unwrap();
     let mut res = Incremental::read_head(stream);
     assert_eq!(res.status, 200, "{}", server.log());
@@ -145,7 +148,12 @@ fn compression_streams_are_bounded_by_the_host_budget() {
     let res = server.get("/many?n=2000");
     assert!(res.text().starts_with("QuotaExceededError (DOMException: true) after 11: "), "{}", res.text());
     let res = server.get("/used?n=2000");
-    assert_eq!((res.status, res.text().split(' ').take(2).collect::<Vec<_>>()), (200, vec!["made", "2000"]), "{}", res.text());
+    assert_eq!(
+        (res.status, res.text().split(' ').take(2).collect::<Vec<_>>()),
+        (200, vec!["made", "2000"]),
+        "{}",
+        res.text()
+    );
     let res = server.get("/dropped?n=2000");
     assert_eq!((res.status, res.text()), (200, "made 2000".to_string()), "{}", server.log());
     let res = server.get("/dropped?n=500&format=brotli");

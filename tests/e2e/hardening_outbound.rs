@@ -162,7 +162,11 @@ fn embedded_ipv4_and_reserved_ranges_are_refused_before_connecting() {
 fn open_response_bodies_count_against_max_fetches() {
     let up = Counting::start();
     let allow = format!("127.0.0.1:{}", up.addr.port());
-    let out = script("max-fetches", up.addr.port(), &["--allow-host", &allow, "--max-fetches", "10"], r#"
+    let out = script(
+        "max-fetches",
+        up.addr.port(),
+        &["--allow-host", &allow, "--max-fetches", "10"],
+        r#"
 const URL = `http://127.0.0.1:${PORT}`;
 // One after another: each resolves with its head while its body stays open.
 const held = [], failures = [];
@@ -187,7 +191,8 @@ for (const r of [...held.slice(5), ...more]) await r.body.cancel();
 let read = 0;
 for (let i = 0; i < 30; i++) read += (await (await fetch(`${URL}/`)).text()) === 'hello';
 console.log(read);
-"#);
+"#,
+    );
     let stdout = stdout_of(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines[0], "10 40 true", "{stdout}");

@@ -1,18 +1,18 @@
 //! End-to-end tests: real components built by the real `nano-host`, served on
 //! 127.0.0.1, driven over HTTP; scripts run with `nano-host exec`.
 
-mod common;
-mod serve;
-mod streaming;
 mod build;
-mod hardening_build;
+mod common;
 mod exec;
 mod fetch;
 mod fuzz_seeds;
 mod hardening;
+mod hardening_build;
 mod hardening_compression;
 mod hardening_outbound;
 mod node_crosscheck;
+mod serve;
 mod soak;
+mod streaming;
 mod upstream;
 mod wpt_url;

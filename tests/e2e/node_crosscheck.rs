@@ -241,5 +241,9 @@ fn aes_modes_interoperate_with_node() {
     let from_nano = nano_script("aes-nano-to-node", AES_PRODUCER);
     assert_eq!(node(&format!("const v = {from_nano};\n{AES_CHECKER}")), expected, "Node checking nano");
     let from_node = node(AES_PRODUCER);
-    assert_eq!(nano_script("aes-node-to-nano", &format!("const v = {from_node};\n{AES_CHECKER}")), expected, "nano checking Node");
+    assert_eq!(
+        nano_script("aes-node-to-nano", &format!("const v = {from_node};\n{AES_CHECKER}")),
+        expected,
+        "nano checking Node"
+    );
 }

@@ -85,7 +85,18 @@ fn soak() {
     let total: usize = std::env::var("NANO_SOAK_REQUESTS").ok().and_then(|n| n.parse().ok()).unwrap_or(400);
     let server = Server::start_with(
         &app("hostile.js"),
-        &["--timeout", "2", "--max-memory-mb", "64", "--header-timeout", "2", "--body-timeout", "2", "--write-timeout", "2"],
+        &[
+            "--timeout",
+            "2",
+            "--max-memory-mb",
+            "64",
+            "--header-timeout",
+            "2",
+            "--body-timeout",
+            "2",
+            "--write-timeout",
+            "2",
+        ],
         nano(),
     );
     for _ in 0..3 {
@@ -99,7 +110,8 @@ fn soak() {
     let started = Instant::now();
     let workers: Vec<_> = (0..WORKERS)
         .map(|_| {
-            let (next, healthy, others, bomb, addr) = (next.clone(), healthy.clone(), others.clone(), bomb.clone(), server.addr);
+            let (next, healthy, others, bomb, addr) =
+                (next.clone(), healthy.clone(), others.clone(), bomb.clone(), server.addr);
             std::thread::spawn(move || loop {
                 let i = {
                     let mut n = next.lock().unwrap();

@@ -95,7 +95,10 @@ fn a_client_that_stops_reading_stops_the_producer() {
     res.next_chunk().unwrap();
     std::thread::sleep(Duration::from_millis(1500));
     let pulled_while_paused = max_pulled(&server.log());
-    assert!(pulled_while_paused < 512, "the app produced {pulled_while_paused} chunks for a client that was not reading");
+    assert!(
+        pulled_while_paused < 512,
+        "the app produced {pulled_while_paused} chunks for a client that was not reading"
+    );
     let total = 64 * 1024 + res.count_rest();
     assert_eq!(total, 64 << 20);
     assert_eq!(max_pulled(&server.wait_for_log("pulled 1024")), 1024);
@@ -158,7 +161,8 @@ fn with_instance_log() -> std::process::Command {
 /// an instance limited to 32 MiB of memory.
 #[test]
 fn a_gigabyte_pipes_through_an_instance_with_32_mib() {
-    let server = Server::start_with(&app("streaming.js"), &["--max-memory-mb", "32", "--timeout", "300"], with_instance_log());
+    let server =
+        Server::start_with(&app("streaming.js"), &["--max-memory-mb", "32", "--timeout", "300"], with_instance_log());
     const TOTAL: u64 = 1 << 30;
     let mut stream = TcpStream::connect(server.addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();
@@ -185,8 +189,11 @@ fn a_gigabyte_pipes_through_an_instance_with_32_mib() {
 #[test]
 fn fetch_bodies_stream_through_the_app() {
     let up = upstream::start();
-    let server =
-        Server::start_with(&app("streaming.js"), &["--allow-host", "127.0.0.1", "--max-memory-mb", "32"], with_instance_log());
+    let server = Server::start_with(
+        &app("streaming.js"),
+        &["--allow-host", "127.0.0.1", "--max-memory-mb", "32"],
+        with_instance_log(),
+    );
     // 100 MiB from upstream, through a TransformStream, in a 32 MiB instance.
     let url = format!("http://{}/stream?mb=100", up.addr);
     let mut res = Incremental::get(server.addr, &format!("/proxy?url={url}"));

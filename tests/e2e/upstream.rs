@@ -20,7 +20,10 @@ struct ChannelBody(mpsc::Receiver<Result<Bytes, std::io::Error>>);
 impl hyper::body::Body for ChannelBody {
     type Data = Bytes;
     type Error = std::io::Error;
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, std::io::Error>>> {
         self.0.poll_recv(cx).map(|chunk| chunk.map(|r| r.map(Frame::data)))
     }
 }
@@ -33,7 +36,11 @@ where
 {
     let (tx, rx) = mpsc::channel(1);
     tokio::spawn(produce(tx));
-    Response::builder().status(200).header("content-type", "application/octet-stream").body(ChannelBody(rx).boxed()).unwrap()
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/octet-stream")
+        .body(ChannelBody(rx).boxed())
+        .unwrap()
 }
 
 fn query_number(query: &str, key: &str, default: u64) -> u64 {
@@ -83,7 +90,8 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, s
     let query = req.uri().query().unwrap_or("").to_string();
     let method = req.method().to_string();
     let header = req.headers().get("x-test").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
-    let content_type = req.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
+    let content_type =
+        req.headers().get("content-type").map(|v| v.to_str().unwrap_or("").to_string()).unwrap_or_default();
     let mut all_headers: Vec<String> =
         req.headers().iter().map(|(n, v)| format!("{n}: {}", v.to_str().unwrap_or("?"))).collect();
     all_headers.sort();

@@ -1,21 +1,15 @@
-//! The Web Platform Tests' URL data (../shared/wpt-data), every case through
-//! the JS API in `nano-host exec`.
+//! The Web Platform Tests' URL data (tests/wpt-data, see its README), every
+//! case through the JS API in `nano-host exec`.
 
 use crate::common::*;
 
-/// `$NANO_WPT_DATA`, else `shared/wpt-data` beside the checkout (or beside
-/// one of its parents).
+/// The vendored copy in tests/wpt-data, or `$NANO_WPT_DATA` (to try another).
 fn wpt_data(name: &str) -> String {
-    let dir = std::env::var_os("NANO_WPT_DATA").map(std::path::PathBuf::from).unwrap_or_else(|| {
-        let root = repo_root();
-        root.ancestors()
-            .skip(1)
-            .map(|dir| dir.join("shared/wpt-data"))
-            .find(|dir| dir.is_dir())
-            .unwrap_or_else(|| root.join("../shared/wpt-data"))
-    });
-    std::fs::read_to_string(dir.join(name))
-        .unwrap_or_else(|e| panic!("{}: {e} (set NANO_WPT_DATA to the folder with the WPT URL data)", dir.join(name).display()))
+    let dir = std::env::var_os("NANO_WPT_DATA")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| repo_root().join("tests/wpt-data"));
+    let path = dir.join(name);
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading the WPT URL data {}: {e}", path.display()))
 }
 
 #[test]

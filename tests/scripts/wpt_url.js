@@ -1,7 +1,7 @@
 // Runs the Web Platform Tests' URL data through the JS API, as
 // url/url-constructor.any.js, url/url-origin.any.js and
 // url/url-setters.any.js do. The test prepends `urlTestData` and
-// `settersTestData` (the JSON files from ../shared/wpt-data).
+// `settersTestData` (the JSON files in tests/wpt-data).
 const failures = [];
 let passed = 0;
 const show = (v) => JSON.stringify(v);

@@ -102,7 +102,9 @@ fn ring_gcm(raw: &[u8], params: &GcmParams) -> Option<(aead::LessSafeKey, aead::
 fn tag_bytes(params: &GcmParams) -> Result<usize, CryptoError> {
     match params.tag_length_bits {
         32 | 64 | 96 | 104 | 112 | 120 | 128 => Ok(params.tag_length_bits as usize / 8),
-        bits => Err(CryptoError::Operation(format!("an AES-GCM tag is 32, 64, 96, 104, 112, 120 or 128 bits, not {bits}"))),
+        bits => {
+            Err(CryptoError::Operation(format!("an AES-GCM tag is 32, 64, 96, 104, 112, 120 or 128 bits, not {bits}")))
+        }
     }
 }
 
@@ -219,9 +221,15 @@ fn cbc_encrypt(raw: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoErro
     cbc_iv(iv)?;
     let invalid = |_| CryptoError::Data("invalid AES key".into());
     Ok(match raw.len() {
-        16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(raw, iv).map_err(invalid)?.encrypt_padded_vec_mut::<Pkcs7>(data),
-        24 => cbc::Encryptor::<aes::Aes192>::new_from_slices(raw, iv).map_err(invalid)?.encrypt_padded_vec_mut::<Pkcs7>(data),
-        _ => cbc::Encryptor::<aes::Aes256>::new_from_slices(raw, iv).map_err(invalid)?.encrypt_padded_vec_mut::<Pkcs7>(data),
+        16 => cbc::Encryptor::<aes::Aes128>::new_from_slices(raw, iv)
+            .map_err(invalid)?
+            .encrypt_padded_vec_mut::<Pkcs7>(data),
+        24 => cbc::Encryptor::<aes::Aes192>::new_from_slices(raw, iv)
+            .map_err(invalid)?
+            .encrypt_padded_vec_mut::<Pkcs7>(data),
+        _ => cbc::Encryptor::<aes::Aes256>::new_from_slices(raw, iv)
+            .map_err(invalid)?
+            .encrypt_padded_vec_mut::<Pkcs7>(data),
     })
 }
 
@@ -229,13 +237,22 @@ fn cbc_decrypt(raw: &[u8], iv: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoErro
     use aes::cipher::{block_padding::Pkcs7, BlockDecryptMut, KeyIvInit};
     cbc_iv(iv)?;
     if data.is_empty() || !data.len().is_multiple_of(16) {
-        return Err(CryptoError::Operation(format!("an AES-CBC ciphertext is whole 16-byte blocks, not {} bytes", data.len())));
+        return Err(CryptoError::Operation(format!(
+            "an AES-CBC ciphertext is whole 16-byte blocks, not {} bytes",
+            data.len()
+        )));
     }
     let invalid = |_| CryptoError::Data("invalid AES key".into());
     let plaintext = match raw.len() {
-        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(raw, iv).map_err(invalid)?.decrypt_padded_vec_mut::<Pkcs7>(data),
-        24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(raw, iv).map_err(invalid)?.decrypt_padded_vec_mut::<Pkcs7>(data),
-        _ => cbc::Decryptor::<aes::Aes256>::new_from_slices(raw, iv).map_err(invalid)?.decrypt_padded_vec_mut::<Pkcs7>(data),
+        16 => cbc::Decryptor::<aes::Aes128>::new_from_slices(raw, iv)
+            .map_err(invalid)?
+            .decrypt_padded_vec_mut::<Pkcs7>(data),
+        24 => cbc::Decryptor::<aes::Aes192>::new_from_slices(raw, iv)
+            .map_err(invalid)?
+            .decrypt_padded_vec_mut::<Pkcs7>(data),
+        _ => cbc::Decryptor::<aes::Aes256>::new_from_slices(raw, iv)
+            .map_err(invalid)?
+            .decrypt_padded_vec_mut::<Pkcs7>(data),
     };
     plaintext.map_err(|_| CryptoError::Operation("decryption failed: bad PKCS#7 padding".into()))
 }
@@ -264,7 +281,10 @@ fn ctr(raw: &[u8], params: &CtrParams, mut data: Vec<u8>) -> Result<Vec<u8>, Cry
 
 fn kw_wrap(raw: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
     if !data.len().is_multiple_of(8) || data.len() < 16 {
-        return Err(CryptoError::Operation(format!("AES-KW wraps a multiple of 8 bytes, at least 16, not {}", data.len())));
+        return Err(CryptoError::Operation(format!(
+            "AES-KW wraps a multiple of 8 bytes, at least 16, not {}",
+            data.len()
+        )));
     }
     let wrapped = match raw.len() {
         16 => aes_kw::KekAes128::try_from(raw).and_then(|kek| kek.wrap_vec(data)),
@@ -276,7 +296,10 @@ fn kw_wrap(raw: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
 
 fn kw_unwrap(raw: &[u8], data: &[u8]) -> Result<Vec<u8>, CryptoError> {
     if !data.len().is_multiple_of(8) || data.len() < 24 {
-        return Err(CryptoError::Operation(format!("an AES-KW wrapped key is a multiple of 8 bytes, at least 24, not {}", data.len())));
+        return Err(CryptoError::Operation(format!(
+            "an AES-KW wrapped key is a multiple of 8 bytes, at least 24, not {}",
+            data.len()
+        )));
     }
     let unwrapped = match raw.len() {
         16 => aes_kw::KekAes128::try_from(raw).and_then(|kek| kek.unwrap_vec(data)),

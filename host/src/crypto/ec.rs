@@ -93,7 +93,11 @@ fn ring_sign(
         EcdsaKeyPair::from_private_key_and_public_key(algorithm, &private, &public, &rng).ok()
     });
     let pair = pair.as_ref()?;
-    Some(pair.sign(&rng, data).map(|s| s.as_ref().to_vec()).map_err(|_| CryptoError::Operation("ECDSA signing failed".into())))
+    Some(
+        pair.sign(&rng, data)
+            .map(|s| s.as_ref().to_vec())
+            .map_err(|_| CryptoError::Operation("ECDSA signing failed".into())),
+    )
 }
 
 /// The public key of an SPKI that names the id-ecDH algorithm (RFC 5480),
@@ -158,13 +162,16 @@ macro_rules! nist_curve {
                     // Compressed and uncompressed points alike.
                     KeyFormat::Raw => public_key(PublicKey::from_sec1_bytes(data).map_err(|_| bad("raw public key"))?)?,
                     KeyFormat::Spki => {
-                        let public = PublicKey::from_public_key_der(data).or_else(|_| match ecdh_spki_point(data, $oid) {
-                            Some(point) => PublicKey::from_sec1_bytes(point),
-                            None => Err($curve::elliptic_curve::Error),
-                        });
+                        let public =
+                            PublicKey::from_public_key_der(data).or_else(|_| match ecdh_spki_point(data, $oid) {
+                                Some(point) => PublicKey::from_sec1_bytes(point),
+                                None => Err($curve::elliptic_curve::Error),
+                            });
                         public_key(public.map_err(|_| bad("SPKI public key"))?)?
                     }
-                    KeyFormat::Pkcs8 => private_key(SecretKey::from_pkcs8_der(data).map_err(|_| bad("PKCS #8 private key"))?)?,
+                    KeyFormat::Pkcs8 => {
+                        private_key(SecretKey::from_pkcs8_der(data).map_err(|_| bad("PKCS #8 private key"))?)?
+                    }
                 };
                 Ok(Box::new(key))
             }
@@ -199,11 +206,17 @@ macro_rules! nist_curve {
                 }
 
                 fn export(&self, format: KeyFormat) -> Result<Vec<u8>, CryptoError> {
-                    let failed = |e: &dyn std::fmt::Display| CryptoError::Operation(format!("encoding the {} key failed: {e}", $name));
+                    let failed = |e: &dyn std::fmt::Display| {
+                        CryptoError::Operation(format!("encoding the {} key failed: {e}", $name))
+                    };
                     match (format, &self.secret) {
                         (KeyFormat::Raw, None) => Ok(self.public.to_encoded_point(false).as_bytes().to_vec()),
-                        (KeyFormat::Spki, None) => Ok(self.public.to_public_key_der().map_err(|e| failed(&e))?.into_vec()),
-                        (KeyFormat::Pkcs8, Some((secret, _))) => Ok(secret.to_pkcs8_der().map_err(|e| failed(&e))?.as_bytes().to_vec()),
+                        (KeyFormat::Spki, None) => {
+                            Ok(self.public.to_public_key_der().map_err(|e| failed(&e))?.into_vec())
+                        }
+                        (KeyFormat::Pkcs8, Some((secret, _))) => {
+                            Ok(secret.to_pkcs8_der().map_err(|e| failed(&e))?.as_bytes().to_vec())
+                        }
                         (format, _) => Err(CryptoError::InvalidAccess(format!(
                             "a {} {} key has no {format:?} encoding",
                             $name,
@@ -226,7 +239,8 @@ macro_rules! nist_curve {
                     let Some((secret, signing)) = &self.secret else {
                         return Err(CryptoError::InvalidAccess("a public key cannot sign".into()));
                     };
-                    let key_bytes = || (secret.to_bytes().to_vec(), self.public.to_encoded_point(false).as_bytes().to_vec());
+                    let key_bytes =
+                        || (secret.to_bytes().to_vec(), self.public.to_encoded_point(false).as_bytes().to_vec());
                     if let Some(signed) = ring_sign(&self.ring_pair, $kind, scheme, key_bytes, data) {
                         return signed;
                     }

@@ -11,8 +11,8 @@ mod okp;
 mod rsa;
 
 use crate::bindings::nano::platform::crypto::{
-    AesMode, CryptoError, HashAlgorithm, Host, HostDigestContext, HostKey, JwkMember, KeyDerivation, KeyFormat, KeyInfo,
-    KeyKind, SecretKeyType, SignatureScheme, UnwrapMode, UnwrapTarget,
+    AesMode, CryptoError, HashAlgorithm, Host, HostDigestContext, HostKey, JwkMember, KeyDerivation, KeyFormat,
+    KeyInfo, KeyKind, SecretKeyType, SignatureScheme, UnwrapMode, UnwrapTarget,
 };
 use crate::state::State;
 use ring::{digest, hkdf, hmac, pbkdf2, rand::SecureRandom};
@@ -74,10 +74,17 @@ async fn offload<R: Send + 'static>(job: impl FnOnce() -> R + Send + 'static) ->
 }
 
 enum Material {
-    Hmac { key: hmac::Key, raw: Vec<u8> },
+    Hmac {
+        key: hmac::Key,
+        raw: Vec<u8>,
+    },
     /// Input keying material of HKDF / PBKDF2.
-    Derive { raw: Vec<u8> },
-    Aes { raw: Vec<u8> },
+    Derive {
+        raw: Vec<u8>,
+    },
+    Aes {
+        raw: Vec<u8>,
+    },
     /// An EC, Curve25519 or RSA key, public or private.
     Asymmetric(Box<dyn Asymmetric>),
 }
@@ -166,7 +173,11 @@ impl State {
     }
 
     /// Charges the key to the budget, then hands it to the guest.
-    fn new_key(&mut self, material: Material, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+    fn new_key(
+        &mut self,
+        material: Material,
+        extractable: bool,
+    ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         let charge = host_bytes(&material);
         if let Err(e) = self.budget.charge(charge) {
             return Ok(Err(over_budget(e)));
@@ -181,7 +192,12 @@ impl State {
         })
     }
 
-    fn hmac_key(&mut self, hash: HashAlgorithm, raw: Vec<u8>, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+    fn hmac_key(
+        &mut self,
+        hash: HashAlgorithm,
+        raw: Vec<u8>,
+        extractable: bool,
+    ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         let key = hmac::Key::new(hmac_algorithm(hash), &raw);
         self.new_key(Material::Hmac { key, raw }, extractable)
     }
@@ -224,7 +240,11 @@ impl HostKey for State {
         })
     }
 
-    fn export(&mut self, key: Resource<CryptoKey>, format: KeyFormat) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+    fn export(
+        &mut self,
+        key: Resource<CryptoKey>,
+        format: KeyFormat,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
         let key = self.key(&key)?;
         if !key.extractable {
             return Ok(Err(CryptoError::InvalidAccess("the key is not extractable".into())));
@@ -286,7 +306,10 @@ impl HostDigestContext for State {
 }
 
 impl Host for State {
-    fn digest_new(&mut self, algorithm: HashAlgorithm) -> wasmtime::Result<Result<Resource<DigestContext>, CryptoError>> {
+    fn digest_new(
+        &mut self,
+        algorithm: HashAlgorithm,
+    ) -> wasmtime::Result<Result<Resource<DigestContext>, CryptoError>> {
         if let Err(e) = self.budget.charge(DIGEST_CONTEXT_BYTES) {
             return Ok(Err(over_budget(e)));
         }
@@ -308,7 +331,9 @@ impl Host for State {
             return Ok(Err(CryptoError::Data("an HMAC key cannot be empty".into())));
         }
         if raw.len() > MAX_SECRET_BYTES {
-            return Ok(Err(CryptoError::Data(format!("HMAC keys longer than {MAX_SECRET_BYTES} bytes are not supported"))));
+            return Ok(Err(CryptoError::Data(format!(
+                "HMAC keys longer than {MAX_SECRET_BYTES} bytes are not supported"
+            ))));
         }
         let bits = raw.len() as u64 * 8;
         let length = u64::from(length_bits);
@@ -363,14 +388,22 @@ impl Host for State {
         }
     }
 
-    fn aes_import(&mut self, raw: Vec<u8>, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+    fn aes_import(
+        &mut self,
+        raw: Vec<u8>,
+        extractable: bool,
+    ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         if ![16, 24, 32].contains(&raw.len()) {
             return Ok(Err(CryptoError::Data(format!("an AES key is 128, 192 or 256 bits, not {}", raw.len() * 8))));
         }
         self.new_key(Material::Aes { raw }, extractable)
     }
 
-    fn aes_generate(&mut self, length_bits: u32, extractable: bool) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
+    fn aes_generate(
+        &mut self,
+        length_bits: u32,
+        extractable: bool,
+    ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         if ![128, 192, 256].contains(&length_bits) {
             return Ok(Err(CryptoError::Operation(format!("an AES key is 128, 192 or 256 bits, not {length_bits}"))));
         }
@@ -378,14 +411,24 @@ impl Host for State {
         self.new_key(Material::Aes { raw }, extractable)
     }
 
-    fn aes_encrypt(&mut self, key: Resource<CryptoKey>, mode: AesMode, data: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+    fn aes_encrypt(
+        &mut self,
+        key: Resource<CryptoKey>,
+        mode: AesMode,
+        data: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
         let Material::Aes { raw } = &self.key(&key)?.material else {
             return Ok(Err(CryptoError::InvalidAccess("not an AES key".into())));
         };
         Ok(aes::encrypt(raw, mode, data))
     }
 
-    fn aes_decrypt(&mut self, key: Resource<CryptoKey>, mode: AesMode, data: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+    fn aes_decrypt(
+        &mut self,
+        key: Resource<CryptoKey>,
+        mode: AesMode,
+        data: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
         let Material::Aes { raw } = &self.key(&key)?.material else {
             return Ok(Err(CryptoError::InvalidAccess("not an AES key".into())));
         };
@@ -394,7 +437,9 @@ impl Host for State {
 
     fn derive_import(&mut self, raw: Vec<u8>) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         if raw.len() > MAX_SECRET_BYTES {
-            return Ok(Err(CryptoError::Data(format!("key material longer than {MAX_SECRET_BYTES} bytes is not supported"))));
+            return Ok(Err(CryptoError::Data(format!(
+                "key material longer than {MAX_SECRET_BYTES} bytes is not supported"
+            ))));
         }
         self.new_key(Material::Derive { raw }, false)
     }
@@ -504,7 +549,12 @@ impl Host for State {
         self.asymmetric_key(key, extractable)
     }
 
-    fn sign(&mut self, key: Resource<CryptoKey>, scheme: SignatureScheme, data: Vec<u8>) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
+    fn sign(
+        &mut self,
+        key: Resource<CryptoKey>,
+        scheme: SignatureScheme,
+        data: Vec<u8>,
+    ) -> wasmtime::Result<Result<Vec<u8>, CryptoError>> {
         Ok(self.asymmetric(&key)?.and_then(|key| key.sign(&scheme, &data)))
     }
 
@@ -533,7 +583,11 @@ impl Host for State {
                 return Err(CryptoError::InvalidAccess("the base key must be a private key".into()));
             }
             if key.kind() != peer.0 {
-                return Err(CryptoError::InvalidAccess(format!("the public key is {:?}, the private key {:?}", peer.0, key.kind())));
+                return Err(CryptoError::InvalidAccess(format!(
+                    "the public key is {:?}, the private key {:?}",
+                    peer.0,
+                    key.kind()
+                )));
             }
             key.agree(&peer.1)
         }))
@@ -550,9 +604,13 @@ impl Host for State {
     ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         let bits = match derivation {
             KeyDerivation::Hkdf(p) => self.hkdf_derive_bits(base, p.hash, p.salt, p.info, length_bits)?,
-            KeyDerivation::Pbkdf2(p) => self.pbkdf2_derive_bits(base, p.hash, p.salt, p.iterations, length_bits).await?,
+            KeyDerivation::Pbkdf2(p) => {
+                self.pbkdf2_derive_bits(base, p.hash, p.salt, p.iterations, length_bits).await?
+            }
             KeyDerivation::Agreement => match peer {
-                Some(peer) => self.derive_shared_secret(base, peer)?.and_then(|secret| leading_bits(secret, length_bits)),
+                Some(peer) => {
+                    self.derive_shared_secret(base, peer)?.and_then(|secret| leading_bits(secret, length_bits))
+                }
                 None => Err(CryptoError::InvalidAccess("a key agreement needs the peer's public key".into())),
             },
         };

@@ -11,11 +11,19 @@ type Pair = (Box<dyn Asymmetric>, Box<dyn Asymmetric>);
 
 /// The last byte of the RFC 8410 algorithm OIDs 1.3.101.110 / 112.
 fn oid_byte(kind: KeyKind) -> u8 {
-    if kind == KeyKind::Ed25519 { 0x70 } else { 0x6e }
+    if kind == KeyKind::Ed25519 {
+        0x70
+    } else {
+        0x6e
+    }
 }
 
 fn name(kind: KeyKind) -> &'static str {
-    if kind == KeyKind::Ed25519 { "Ed25519" } else { "X25519" }
+    if kind == KeyKind::Ed25519 {
+        "Ed25519"
+    } else {
+        "X25519"
+    }
 }
 
 fn spki(kind: KeyKind, public: &[u8; 32]) -> Vec<u8> {
@@ -25,7 +33,8 @@ fn spki(kind: KeyKind, public: &[u8; 32]) -> Vec<u8> {
 }
 
 fn pkcs8(kind: KeyKind, secret: &[u8; 32]) -> Vec<u8> {
-    let mut der = vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, oid_byte(kind), 0x04, 0x22, 0x04, 0x20];
+    let mut der =
+        vec![0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, oid_byte(kind), 0x04, 0x22, 0x04, 0x20];
     der.extend_from_slice(secret);
     der
 }
@@ -59,7 +68,9 @@ fn parse_pkcs8(kind: KeyKind, der: &[u8]) -> Result<[u8; 32], CryptoError> {
 }
 
 fn bytes32(kind: KeyKind, bytes: &[u8], what: &str) -> Result<[u8; 32], CryptoError> {
-    bytes.try_into().map_err(|_| CryptoError::Data(format!("an {} {what} is 32 bytes, not {}", name(kind), bytes.len())))
+    bytes
+        .try_into()
+        .map_err(|_| CryptoError::Data(format!("an {} {what} is 32 bytes, not {}", name(kind), bytes.len())))
 }
 
 pub fn generate(kind: KeyKind) -> Result<Pair, CryptoError> {
@@ -92,7 +103,8 @@ pub fn import_jwk(kind: KeyKind, members: &[JwkMember]) -> Result<Box<dyn Asymme
 
 fn public(kind: KeyKind, bytes: [u8; 32]) -> Result<Box<dyn Asymmetric>, CryptoError> {
     Ok(if kind == KeyKind::Ed25519 {
-        let key = ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| bad(kind, "public key (not a curve point)"))?;
+        let key =
+            ed25519_dalek::VerifyingKey::from_bytes(&bytes).map_err(|_| bad(kind, "public key (not a curve point)"))?;
         Box::new(Ed25519::Public(key))
     } else {
         Box::new(X25519::Public(x25519_dalek::PublicKey::from(bytes)))
@@ -155,7 +167,9 @@ impl Asymmetric for Ed25519 {
     fn sign(&self, scheme: &SignatureScheme, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
         match (scheme, self) {
             (SignatureScheme::Ed25519, Ed25519::Private(key)) => Ok(key.sign(data).to_bytes().to_vec()),
-            (SignatureScheme::Ed25519, Ed25519::Public(_)) => Err(CryptoError::InvalidAccess("a public key cannot sign".into())),
+            (SignatureScheme::Ed25519, Ed25519::Public(_)) => {
+                Err(CryptoError::InvalidAccess("a public key cannot sign".into()))
+            }
             _ => Err(CryptoError::InvalidAccess("an Ed25519 key signs with Ed25519 only".into())),
         }
     }

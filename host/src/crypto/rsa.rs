@@ -55,7 +55,9 @@ pub fn generate(modulus_length: u32, public_exponent: &[u8]) -> Result<Pair, Cry
     }
     let bits = modulus_length as usize;
     if !(MIN_BITS..=MAX_GENERATED_BITS).contains(&bits) {
-        return Err(CryptoError::Operation(format!("RSA modulusLength must be from {MIN_BITS} to {MAX_GENERATED_BITS}, not {bits}")));
+        return Err(CryptoError::Operation(format!(
+            "RSA modulusLength must be from {MIN_BITS} to {MAX_GENERATED_BITS}, not {bits}"
+        )));
     }
     let private = RsaPrivateKey::new_with_exp(&mut rand_core::OsRng, bits, &exponent)
         .map_err(|e| CryptoError::Operation(format!("RSA key generation failed: {e}")))?;
@@ -70,7 +72,9 @@ fn too_large() -> CryptoError {
 fn checked_size(key: RsaKey) -> Result<Box<dyn Asymmetric>, CryptoError> {
     let bits = key.public().n().bits();
     if bits > MAX_IMPORTED_BITS {
-        return Err(CryptoError::NotSupported(format!("RSA keys of more than {MAX_IMPORTED_BITS} bits are not supported, not {bits}")));
+        return Err(CryptoError::NotSupported(format!(
+            "RSA keys of more than {MAX_IMPORTED_BITS} bits are not supported, not {bits}"
+        )));
     }
     Ok(Box::new(key))
 }
@@ -88,7 +92,9 @@ pub fn import(format: KeyFormat, data: &[u8]) -> Result<Box<dyn Asymmetric>, Cry
     }
     match format {
         KeyFormat::Raw => Err(CryptoError::NotSupported("RSA keys have no raw format".into())),
-        KeyFormat::Spki => checked_size(RsaKey::Public(RsaPublicKey::from_public_key_der(data).map_err(|_| bad("SPKI public key"))?)),
+        KeyFormat::Spki => {
+            checked_size(RsaKey::Public(RsaPublicKey::from_public_key_der(data).map_err(|_| bad("SPKI public key"))?))
+        }
         KeyFormat::Pkcs8 => {
             let key = arithmetic(|| {
                 let mut key = RsaPrivateKey::from_pkcs8_der(data).map_err(|_| bad("PKCS #8 private key"))?;
@@ -134,7 +140,8 @@ pub fn import_jwk(members: &[JwkMember]) -> Result<Box<dyn Asymmetric>, CryptoEr
         return Err(CryptoError::Data("not a valid RSA private key: its members do not fit its modulus".into()));
     }
     let key = arithmetic(|| {
-        RsaPrivateKey::from_components(n, e, d, primes).map_err(|e| CryptoError::Data(format!("not a valid RSA private key: {e}")))
+        RsaPrivateKey::from_components(n, e, d, primes)
+            .map_err(|e| CryptoError::Data(format!("not a valid RSA private key: {e}")))
     })?;
     checked_size(RsaKey::Private(Box::new(key)))
 }
@@ -220,11 +227,19 @@ mod binary_label_oaep {
         out
     }
 
-    pub fn encrypt(key: &RsaPublicKey, hash: HashAlgorithm, label: &[u8], message: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    pub fn encrypt(
+        key: &RsaPublicKey,
+        hash: HashAlgorithm,
+        label: &[u8],
+        message: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
         let (k, label_hash) = (key.size(), hash_bytes(hash, label));
         let h = label_hash.len();
         if k < 2 * h + 2 || message.len() > k - 2 * h - 2 {
-            return Err(CryptoError::Operation(format!("RSA-OAEP encryption failed: {} bytes are too long for this key", message.len())));
+            return Err(CryptoError::Operation(format!(
+                "RSA-OAEP encryption failed: {} bytes are too long for this key",
+                message.len()
+            )));
         }
         // DB = lHash || PS || 0x01 || M
         let mut db = label_hash;
@@ -248,14 +263,20 @@ mod binary_label_oaep {
     /// One error for every way decryption fails, so that failures tell an
     /// attacker nothing (Manger's attack); the checks do not branch on the
     /// data.
-    pub fn decrypt(key: &RsaPrivateKey, hash: HashAlgorithm, label: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    pub fn decrypt(
+        key: &RsaPrivateKey,
+        hash: HashAlgorithm,
+        label: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, CryptoError> {
         let failed = || CryptoError::Operation("RSA-OAEP decryption failed".into());
         let (k, label_hash) = (key.size(), hash_bytes(hash, label));
         let h = label_hash.len();
         if ciphertext.len() != k || k < 2 * h + 2 {
             return Err(failed());
         }
-        let m = rsa_decrypt_and_check(key, Some(&mut rand_core::OsRng), &BigUint::from_bytes_be(ciphertext)).map_err(|_| failed())?;
+        let m = rsa_decrypt_and_check(key, Some(&mut rand_core::OsRng), &BigUint::from_bytes_be(ciphertext))
+            .map_err(|_| failed())?;
         let em = padded(&m, k);
         let (mut seed, mut db) = (em[1..1 + h].to_vec(), em[1 + h..].to_vec());
         xor(&mut seed, &mgf1(hash, &db, h));
@@ -291,14 +312,21 @@ impl Asymmetric for RsaKey {
 
     fn info(&self) -> KeyInfo {
         let public = self.public();
-        KeyInfo { private: self.is_private(), length_bits: 0, modulus_length: public.n().bits() as u32, public_exponent: public.e().to_bytes_be() }
+        KeyInfo {
+            private: self.is_private(),
+            length_bits: 0,
+            modulus_length: public.n().bits() as u32,
+            public_exponent: public.e().to_bytes_be(),
+        }
     }
 
     fn export(&self, format: KeyFormat) -> Result<Vec<u8>, CryptoError> {
         let failed = |e: &dyn std::fmt::Display| CryptoError::Operation(format!("encoding the RSA key failed: {e}"));
         match (format, self) {
             (KeyFormat::Spki, RsaKey::Public(key)) => Ok(key.to_public_key_der().map_err(|e| failed(&e))?.into_vec()),
-            (KeyFormat::Pkcs8, RsaKey::Private(key)) => Ok(key.to_pkcs8_der().map_err(|e| failed(&e))?.as_bytes().to_vec()),
+            (KeyFormat::Pkcs8, RsaKey::Private(key)) => {
+                Ok(key.to_pkcs8_der().map_err(|e| failed(&e))?.as_bytes().to_vec())
+            }
             (format, key) => Err(CryptoError::InvalidAccess(format!(
                 "an RSA {} key has no {format:?} encoding",
                 if key.is_private() { "private" } else { "public" }
@@ -342,7 +370,11 @@ impl Asymmetric for RsaKey {
                 let salt = params.salt_length as usize;
                 with_digest!(params.hash, D => key.sign_with_rng(&mut rand_core::OsRng, Pss::new_with_salt::<D>(salt), &hashed))
             }
-            _ => return Err(CryptoError::InvalidAccess("an RSA key signs with RSASSA-PKCS1-v1_5 or RSA-PSS only".into())),
+            _ => {
+                return Err(CryptoError::InvalidAccess(
+                    "an RSA key signs with RSASSA-PKCS1-v1_5 or RSA-PSS only".into(),
+                ))
+            }
         };
         result.map_err(|e| CryptoError::Operation(format!("RSA signing failed: {e}")))
     }
@@ -359,7 +391,11 @@ impl Asymmetric for RsaKey {
                 let salt = params.salt_length as usize;
                 with_digest!(params.hash, D => key.verify(Pss::new_with_salt::<D>(salt), &hashed, signature)).is_ok()
             }
-            _ => return Err(CryptoError::InvalidAccess("an RSA key verifies with RSASSA-PKCS1-v1_5 or RSA-PSS only".into())),
+            _ => {
+                return Err(CryptoError::InvalidAccess(
+                    "an RSA key verifies with RSASSA-PKCS1-v1_5 or RSA-PSS only".into(),
+                ))
+            }
         })
     }
 
