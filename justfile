@@ -32,6 +32,9 @@ check:
 # All tests: unit tests and end-to-end tests over real HTTP on 127.0.0.1.
 test:
     cargo test --release --workspace -- --test-threads 2
+    # The engine's unit tests (e.g. the hook resolver) run natively: its
+    # code is plain Rust over QuickJS, only the WIT imports need the host.
+    cd guest-js && cargo test --release --locked --lib --target "$(rustc -vV | sed -n 's/^host: //p')" --target-dir {{CARGO_TARGET_DIR}}/guest-native
 
 # The soak: one server, thousands of requests from healthy clients and attackers
 # (throwing, spinning, memory-hungry, decompression bombs, slow and vanishing

@@ -87,9 +87,15 @@ fn apps_cannot_import_the_engines_internal_modules() {
     // non-extractable key). Statically and dynamically, the build says no.
     let dir = scratch("build-internal-import");
     for (name, source) in [
-        ("natives.js", "import * as n from 'nano:native';\nexport default { fetch() { return new Response(String(n)); } };\n"),
+        (
+            "natives.js",
+            "import * as n from 'nano:native';\nexport default { fetch() { return new Response(String(n)); } };\n",
+        ),
         ("prelude.js", "import { fetch } from 'nano:fetch/fetch.js';\nexport default { fetch };\n"),
-        ("dynamic.js", "const n = await import('nano:native');\nexport default { fetch() { return new Response(String(n)); } };\n"),
+        (
+            "dynamic.js",
+            "const n = await import('nano:native');\nexport default { fetch() { return new Response(String(n)); } };\n",
+        ),
     ] {
         let path = dir.join(name);
         std::fs::write(&path, source).unwrap();
@@ -106,7 +112,11 @@ fn imports_of_other_files_fail_the_build_clearly() {
     let dir = scratch("build-import");
     let path = dir.join("app.js");
     std::fs::write(dir.join("other.js"), "export const x = 1;\n").unwrap();
-    std::fs::write(&path, "import { x } from './other.js';\nexport default { fetch() { return new Response(String(x)); } };\n").unwrap();
+    std::fs::write(
+        &path,
+        "import { x } from './other.js';\nexport default { fetch() { return new Response(String(x)); } };\n",
+    )
+    .unwrap();
     let res = build(&path, &dir.join("x.wasm"));
     assert_eq!(res.status.code(), Some(1));
     let err = text(&res.stderr);
