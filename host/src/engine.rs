@@ -35,7 +35,7 @@ pub struct Limits {
     /// bytes of its body.
     pub fetch_timeout: Duration,
     /// Where fetch() may go.
-    pub outbound: crate::outbound::OutboundPolicy,
+    pub outbound: crate::fetch::OutboundPolicy,
     /// The client connection's limits (`run`).
     pub http: HttpLimits,
 }

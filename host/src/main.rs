@@ -3,7 +3,7 @@
 use clap::{Parser, Subcommand};
 use nano_host::app_build::{self, BuildError};
 use nano_host::engine::{HttpLimits, Limits, Runtime};
-use nano_host::outbound::{AllowEntry, OutboundPolicy};
+use nano_host::fetch::{AllowEntry, OutboundPolicy};
 use nano_host::server::{self, App};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

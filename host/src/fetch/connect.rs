@@ -4,7 +4,7 @@
 //! answer that changed in between could reach a private address
 //! (DNS rebinding).
 
-use crate::outbound::FetchSlot;
+use super::FetchSlot;
 use crate::timeouts::ReadTimeoutBody;
 use bytes::Bytes;
 use http_body_util::BodyExt;

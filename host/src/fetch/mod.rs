@@ -1,5 +1,6 @@
-//! Outbound HTTP policy (`fetch()` goes out through wasi:http's
-//! outgoing-handler; this is the host's send-request hook).
+//! The host half of `fetch()`: the outbound HTTP policy. `fetch()` goes out
+//! through wasi:http's outgoing-handler; this is its send-request hook, and
+//! `connect.rs` makes the connection.
 //!
 //! - Names: with `--allow-host` entries, only listed hosts may be fetched.
 //!   Allowing a *name* never allows what it resolves to: every address of
@@ -18,6 +19,8 @@
 //!   from the request until its response body ends or is dropped (or the
 //!   connection closes): a fetch whose body stays open holds an upstream
 //!   connection, so it counts.
+
+mod connect;
 
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::future::Future;
@@ -397,7 +400,7 @@ impl WasiHttpHooks for Outbound {
                 tracing::info!("outbound request to {host}:{port} refused: {} is in {range}", addr.ip());
                 return Err(Error::DestinationIpProhibited);
             }
-            crate::connect::send(request, Some(options), &host, &addrs, https, slot).await
+            connect::send(request, Some(options), &host, &addrs, https, slot).await
         })
     }
 }
