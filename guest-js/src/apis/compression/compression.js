@@ -1,5 +1,5 @@
 // CompressionStream / DecompressionStream (Compression Standard): the
-// (de)compression runs in the host (compression.rs), which takes at most
+// (de)compression runs in the host (host/src/compression.rs), which takes at most
 // 64 KiB of input and gives at most 64 KiB of output per call. A chunk goes
 // over in such pieces and its output comes back a piece at a time. Up to
 // CODER_QUEUE pieces (1 MiB) may wait in the readable side, so a write with
@@ -115,7 +115,6 @@ class DecompressionStream {
   get readable() { return this.#transform.readable; }
   get writable() { return this.#transform.writable; }
 }
-
 
 for (const cls of [CompressionStream, DecompressionStream]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });

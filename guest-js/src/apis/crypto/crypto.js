@@ -121,7 +121,6 @@ const keyHandle = CryptoKey._handle;
 delete CryptoKey._handle;
 Object.defineProperty(CryptoKey.prototype, Symbol.toStringTag, { value: 'CryptoKey', configurable: true });
 
-
 function base64url(bytes) {
   let s = '';
   for (let i = 0; i < bytes.length; i++) s += String.fromCharCode(bytes[i]);
@@ -436,7 +435,7 @@ function signatureScheme(name, algorithm, usage) {
 }
 
 // The host's cipher mode after the standard's checks: `{ aes, a, b, n }`
-// (see crypto.rs) or `{ oaep: hash, label }`.
+// (see mod.rs) or `{ oaep: hash, label }`.
 function cipherMode(algorithm, key, usage, names) {
   const name = algorithmName(algorithm, usage, names);
   const param = (member, what) => {

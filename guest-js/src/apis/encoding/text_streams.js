@@ -3,7 +3,6 @@ import { isBufferSource } from '../webidl/webidl.js';
 import { TextDecoder, TextEncoder } from './encoding.js';
 import { TransformStream } from '../streams/transform.js';
 
-
 class TextEncoderStream {
   #transform;
   constructor() {
@@ -49,7 +48,6 @@ class TextDecoderStream {
   get readable() { return this.#transform.readable; }
   get writable() { return this.#transform.writable; }
 }
-
 
 for (const cls of [TextEncoderStream, TextDecoderStream]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });

@@ -1,5 +1,5 @@
 // fetch() (Fetch Standard, the parts that apply on a server). The request
-// goes out through the host (wasi:http outgoing-handler, see fetch.rs);
+// goes out through the host (wasi:http outgoing-handler, see mod.rs);
 // redirects, aborts and the Response are handled here. The response body
 // stays in the host and streams in as it is read (HostBody, body.js).
 import * as native from 'nano:native';

@@ -25,7 +25,6 @@ import { FormData } from '../fetch/form_data.js';
 import { Request, Response, internalConstruction } from '../fetch/request_response.js';
 import { fetch } from '../fetch/fetch.js';
 
-
 class Performance extends EventTarget {
   constructor(token) {
     if (token !== internalConstruction) throw new TypeError('Illegal constructor');

@@ -5,7 +5,6 @@ import { markHandled, newDeferred, noop, uponPromise } from './promises.js';
 import { ReadableStreamDefaultReader, defaultReaderReleaseLock, readerClosedGetter, streamOps } from './readable.js';
 import { WritableStreamDefaultWriter, isWritableStream, writableOps, writerCloseWithErrorPropagation, writerOps } from './writable.js';
 
-
 function isReadableStream(x) {
   try { streamOps.state(x); return true; } catch { return false; }
 }

@@ -8,7 +8,6 @@ import { newDeferred, promiseCall, promiseResolvedWith, resolvedUndefined, uponP
 import { ReadableStream, streamOps, streamToken } from './readable.js';
 import { WritableStream, extractHighWaterMark, extractSizeAlgorithm, queuingStrategyInit, writableOps } from './writable.js';
 
-
 // The readable side's stored error is not reachable from here, but every
 // error of that side goes through this function (or the start rejection,
 // recorded in the constructor).
@@ -214,7 +213,6 @@ class TransformStream {
   get writable() { return this.#ts.writable; }
   static { transformSlots = (stream) => stream.#ts; }
 }
-
 
 for (const cls of [TransformStream, TransformStreamDefaultController]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });

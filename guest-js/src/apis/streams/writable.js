@@ -5,7 +5,6 @@ import { AbortController } from '../events/events.js';
 import { markHandled, newDeferred, noop, promiseResolvedWith, resolvedUndefined, settledDeferred, sinkCall, uponPromise } from './promises.js';
 import { streamToken } from './readable.js';
 
-
 // The QueuingStrategy dictionary (converted at the IDL layer, so before the
 // underlying sink or transformer): highWaterMark, then size.
 function queuingStrategyInit(strategy, what) {
@@ -460,7 +459,6 @@ function writerCloseWithErrorPropagation(writer) {
   if (state === 'errored') return Promise.reject(writableOps.storedError(stream));
   return writableOps.close(stream);
 }
-
 
 for (const cls of [WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });

@@ -66,7 +66,6 @@ function pairIterator(tag, pairsOf) {
   };
 }
 
-
 // Reads the named callback members of a dictionary, in the given order.
 function dictionaryMembers(dict, names, what) {
   const out = {};
