@@ -15,6 +15,9 @@ use rquickjs::{Ctx, Object, Value};
 pub enum Rejections {
     /// Scripts (`exec`): the first one ends the run with an error.
     Fatal,
+    /// The app's top-level code at build time: as `Fatal`, located at the
+    /// app's innermost frame like any other build error.
+    Build,
     /// Requests: logged as errors with the stack, the request goes on.
     Log,
 }
@@ -116,9 +119,14 @@ pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, rejections: R
 fn report_rejections<'js>(hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
     let reasons: Vec<Value> = call_hook(hooks, "takeUnhandledRejections", ()).map_err(|e| e.to_string())?;
     for reason in reasons {
-        let text = format!("Uncaught (in promise) {}", describe_error(hooks, reason));
+        let described = match rejections {
+            Rejections::Build => call_hook::<_, String>(hooks, "describeLocatedError", (reason,))
+                .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into()),
+            _ => describe_error(hooks, reason),
+        };
+        let text = format!("Uncaught (in promise) {described}");
         match rejections {
-            Rejections::Fatal => return Err(text),
+            Rejections::Fatal | Rejections::Build => return Err(text),
             Rejections::Log => crate::nano::platform::log::write(crate::nano::platform::log::Level::Error, &text),
         }
     }

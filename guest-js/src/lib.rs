@@ -13,7 +13,9 @@ mod apis;
 mod engine;
 mod event_loop;
 mod exec;
+mod handles;
 mod init;
+mod instance;
 mod native;
 
 struct Component;

@@ -2,6 +2,9 @@
 //! 127.0.0.1, driven over HTTP; scripts run with `nano-host exec`.
 
 mod common;
+// The guest's handle table, unit-tested natively (it depends on nothing).
+#[path = "../../guest-js/src/handles.rs"]
+mod handles;
 mod serve;
 mod streaming;
 mod build;

@@ -3,6 +3,9 @@
 // stream is closed. The host hashes each chunk as it arrives
 // (nano:platform/crypto digest-context), so a body is never buffered.
 // The host's context of a stream that was never closed goes with the stream.
+// One made by top-level code (build time) gets its context on first use: the
+// snapshot can hold no host object, and each request then hashes into a
+// context of its own.
 const digestRegistry = new FinalizationRegistry((context) => { try { native.digestFinish(context); } catch {} });
 
 class DigestStream extends WritableStream {
@@ -11,7 +14,16 @@ class DigestStream extends WritableStream {
     requiredArguments(arguments.length, 1, "Failed to construct 'DigestStream'");
     const hash = HASH_NAMES.indexOf(algorithmName(algorithm, 'DigestStream', HASH_NAMES));
     let context;
-    try { context = native.digestNew(hash); } catch (e) { throw cryptoError(e); }
+    let owner;
+    const open = () => {
+      try { context = native.digestNew(hash); } catch (e) {
+        const error = cryptoError(e);
+        reject(error);
+        throw error;
+      }
+      digestRegistry.register(owner, context);
+    };
+    const lazy = native.atBuildTime();
     let resolve;
     let reject;
     const digest = new Promise((res, rej) => { resolve = res; reject = rej; });
@@ -21,16 +33,24 @@ class DigestStream extends WritableStream {
         if (!isBufferSource(chunk)) {
           const error = new TypeError('DigestStream: chunks must be ArrayBuffers or ArrayBufferViews');
           reject(error); // the stream errors, and so does its digest
-          native.digestFinish(context); // frees the host's context
+          if (context !== undefined) native.digestFinish(context); // frees the host's context
           throw error;
         }
+        if (context === undefined) open();
         native.digestUpdate(context, bufferSourceBytes(chunk));
       },
-      close() { resolve(native.digestFinish(context).buffer); },
-      abort(reason) { reject(reason); native.digestFinish(context); },
+      close() {
+        if (context === undefined) open();
+        resolve(native.digestFinish(context).buffer);
+      },
+      abort(reason) {
+        reject(reason);
+        if (context !== undefined) native.digestFinish(context);
+      },
     });
+    owner = this;
     this.#digest = digest;
-    digestRegistry.register(this, context);
+    if (!lazy) open();
   }
   get digest() { return this.#digest; }
 }
