@@ -23,7 +23,6 @@ class DigestStream extends WritableStream {
       }
       digestRegistry.register(owner, context);
     };
-    const lazy = native.atBuildTime();
     let resolve;
     let reject;
     const digest = new Promise((res, rej) => { resolve = res; reject = rej; });
@@ -50,7 +49,7 @@ class DigestStream extends WritableStream {
     });
     owner = this;
     this.#digest = digest;
-    if (!lazy) open();
+    if (!native.atBuildTime()) open();
   }
   get digest() { return this.#digest; }
 }
