@@ -169,6 +169,54 @@ fn host_objects_made_by_top_level_code_fail_the_build_at_their_line() {
 }
 
 #[test]
+fn a_build_time_fetch_must_read_its_body_to_the_end_or_cancel_it() {
+    // A server answering every connection with the same small body.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 6\r\nconnection: close\r\n\r\nconfig");
+        }
+    });
+    let dir = scratch("hb-fetch-body");
+    let allow = format!("127.0.0.1:{port}");
+    let net = ["--allow-net", "--allow-host", allow.as_str()];
+    let url = format!("http://127.0.0.1:{port}/");
+    let cases = [
+        ("unread.mjs", "const status = response.status;", Some("1 × fetch() response body not read to its end (read it whole or cancel it)")),
+        ("cancelled.mjs", "const status = response.status;\nawait response.body.cancel();", None),
+        ("read.mjs", "const status = await response.text();", None),
+    ];
+    for (name, then, left) in cases {
+        let path = write_app(
+            &dir,
+            name,
+            &format!("const response = await fetch('{url}');\n{then}\nexport default {{ fetch() {{ return new Response(String(status)); }} }};\n"),
+        );
+        let res = build(&path, &net);
+        let err = text(&res.stderr);
+        match left {
+            Some(left) => {
+                assert_eq!(res.status.code(), Some(1), "{name}: {err}");
+                assert!(err.contains(&format!("{}: the top-level code left objects open in the host", path.display())), "{name}: {err}");
+                assert!(err.contains(left), "{name}: {err}");
+            }
+            None => {
+                assert!(res.status.success(), "{name}: {err}");
+                let server = Server::start(&path.with_extension("wasm"));
+                let expected = if name == "read.mjs" { "config" } else { "200" };
+                assert_eq!(server.get("/").text(), expected, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
 fn keys_made_in_fetch_and_streams_made_at_the_top_level_work_in_every_request() {
     let dir = scratch("hb-host-objects-ok");
     // RFC 4231 test case 2, with the key imported per request. A DigestStream
