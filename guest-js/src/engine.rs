@@ -1,38 +1,12 @@
-//! The one QuickJS runtime and context of an instance, and the JS-side hooks
-//! object the web-API prelude returns.
+//! The one QuickJS runtime and context of an instance. Creating it declares
+//! the web APIs' ES modules (the prelude, `apis/`) and the `nano:native`
+//! module, evaluates the root module `apis/hooks.js` and resolves its hooks;
+//! all of this runs once, into the snapshot.
 
-use rquickjs::{CatchResultExt, Context, Ctx, Function, Object, Persistent, Runtime, Value};
+use crate::hooks::{Hooks, SavedHooks};
+use rquickjs::loader::{Loader, Resolver};
+use rquickjs::{CatchResultExt, Context, Ctx, Module, Runtime, Value};
 use std::cell::RefCell;
-
-/// The web APIs, written in JS (one file per API), evaluated once into the
-/// snapshot. The prelude is a function of the native helpers that installs
-/// the globals and returns the hooks the Rust side drives.
-const PRELUDE: &str = concat!(
-    "(function (native) {\n'use strict';\n",
-    include_str!("apis/webidl/dom_exception.js"),
-    include_str!("apis/events/events.js"),
-    include_str!("apis/events/abort.js"),
-    include_str!("apis/encoding/encoding.js"),
-    include_str!("apis/encoding/base64.js"),
-    include_str!("apis/url/url.js"),
-    include_str!("apis/clone/clone.js"),
-    include_str!("apis/crypto/crypto.js"),
-    include_str!("apis/console/console.js"),
-    include_str!("apis/timers/timers.js"),
-    include_str!("apis/streams/readable.js"),
-    include_str!("apis/streams/byte.js"),
-    include_str!("apis/streams/writable.js"),
-    include_str!("apis/crypto/digest_stream.js"),
-    include_str!("apis/blob/blob.js"),
-    include_str!("apis/fetch/headers.js"),
-    include_str!("apis/fetch/form_data.js"),
-    include_str!("apis/fetch/body.js"),
-    include_str!("apis/fetch/request_response.js"),
-    include_str!("apis/fetch/fetch.js"),
-    include_str!("apis/globals/globals.js"),
-    include_str!("apis/incoming/incoming.js"),
-    "\nreturn hooks;\n})"
-);
 
 pub struct Engine {
     pub runtime: Runtime,
@@ -43,7 +17,7 @@ thread_local! {
     static ENGINE: RefCell<Option<Engine>> = const { RefCell::new(None) };
     /// Kept apart from ENGINE so code already inside the context (e.g. the
     /// rejection tracker) can reach the hooks without locking the runtime again.
-    static HOOKS: RefCell<Option<Persistent<Object<'static>>>> = const { RefCell::new(None) };
+    static HOOKS: RefCell<Option<SavedHooks>> = const { RefCell::new(None) };
 }
 
 /// Memory the JS heap may use until the host's limit is known. Kept below
@@ -60,58 +34,113 @@ pub fn create() -> Result<(), String> {
     // Instances live for one request: collecting garbage early only costs time.
     runtime.set_gc_threshold(GC_THRESHOLD);
     runtime.set_host_promise_rejection_tracker(Some(Box::new(crate::event_loop::track_rejection)));
+    runtime.set_loader(ModuleNames, ModuleSources);
     let context = Context::full(&runtime).map_err(|e| format!("creating the JS context: {e}"))?;
     let hooks = context.with(|ctx| -> Result<_, String> {
-        let native = crate::native::install(&ctx).map_err(|e| format!("native helpers: {e}"))?;
-        let prelude: Function = ctx
-            .eval_with_options(PRELUDE, prelude_options())
-            .catch(&ctx)
-            .map_err(|e| format!("prelude: {e}"))?;
-        let hooks: Object = prelude.call((native,)).catch(&ctx).map_err(|e| format!("prelude: {e}"))?;
-        Ok(Persistent::save(&ctx, hooks))
+        let hooks = evaluate_prelude(&ctx)?;
+        Ok(hooks.save(&ctx))
     })?;
     HOOKS.with(|h| *h.borrow_mut() = Some(hooks));
     ENGINE.with(|e| *e.borrow_mut() = Some(Engine { runtime, context }));
     Ok(())
 }
 
-fn prelude_options() -> rquickjs::context::EvalOptions {
-    let mut opts = rquickjs::context::EvalOptions::default();
-    opts.global = true;
-    opts.strict = true;
-    opts.filename = Some("nano:prelude".into());
-    opts
+/// Evaluates the root prelude module (the loader below brings in the modules
+/// it imports) and resolves the hooks it exports.
+fn evaluate_prelude<'js>(ctx: &Ctx<'js>) -> Result<Hooks<'js>, String> {
+    let failed = |e: String| format!("the web-API prelude: {e}");
+    let root = ModuleSources.load(ctx, &internal_name(crate::apis::ROOT), None).catch(ctx).map_err(|e| failed(e.to_string()))?;
+    let (evaluated, promise) = root.eval().catch(ctx).map_err(|e| failed(e.to_string()))?;
+    // The prelude has no top-level await: its evaluation has settled here.
+    while ctx.execute_pending_job() {}
+    promise.finish::<Value>().catch(ctx).map_err(|e| failed(e.to_string()))?;
+    let exports = evaluated.namespace().catch(ctx).map_err(|e| failed(e.to_string()))?;
+    Hooks::resolve(&exports).map_err(failed)
+}
+
+/// Prelude modules are declared as `nano:<path under apis/>`.
+fn internal_name(path: &str) -> String {
+    format!("nano:{path}")
+}
+
+/// Module names: prelude modules import each other by relative paths and
+/// `nano:native`; nothing else imports a `nano:` module, so app code cannot
+/// reach the natives and bypass the web APIs' checks. Apps are one file
+/// today: any other import is a clear error.
+struct ModuleNames;
+
+impl Resolver for ModuleNames {
+    fn resolve<'js>(
+        &mut self,
+        _ctx: &Ctx<'js>,
+        base: &str,
+        name: &str,
+        _attributes: Option<rquickjs::loader::ImportAttributes<'js>>,
+    ) -> rquickjs::Result<String> {
+        let refuse = |why: &str| rquickjs::Error::new_resolving_message(base, name, why);
+        let Some(base_path) = base.strip_prefix("nano:") else {
+            return Err(refuse("an app is one file: imports are not supported yet (bundle the app first)"));
+        };
+        if name == crate::natives::MODULE {
+            return Ok(name.to_string());
+        }
+        if !(name.starts_with("./") || name.starts_with("../")) {
+            return Err(refuse("prelude modules import each other by relative path"));
+        }
+        let mut parts: Vec<&str> = base_path.split('/').collect();
+        parts.pop();
+        for part in name.split('/') {
+            match part {
+                "." => {}
+                ".." => {
+                    parts.pop().ok_or_else(|| refuse("the path leaves the prelude"))?;
+                }
+                part => parts.push(part),
+            }
+        }
+        Ok(internal_name(&parts.join("/")))
+    }
+}
+
+/// Serves the prelude's modules from the engine's own sources, and the
+/// natives. Only prelude modules can reach it (see ModuleNames).
+struct ModuleSources;
+
+impl Loader for ModuleSources {
+    fn load<'js>(
+        &mut self,
+        ctx: &Ctx<'js>,
+        name: &str,
+        _attributes: Option<rquickjs::loader::ImportAttributes<'js>>,
+    ) -> rquickjs::Result<Module<'js, rquickjs::module::Declared>> {
+        if name == crate::natives::MODULE {
+            return Module::declare_def::<crate::natives::Natives, _>(ctx.clone(), name);
+        }
+        let source = name
+            .strip_prefix("nano:")
+            .and_then(|path| crate::apis::MODULES.iter().find(|(p, _)| *p == path))
+            .map(|(_, source)| *source)
+            .ok_or_else(|| rquickjs::Error::new_loading_message(name, "no such prelude module"))?;
+        Module::declare(ctx.clone(), name, source)
+    }
 }
 
 pub fn is_created() -> bool {
     ENGINE.with(|e| e.borrow().is_some())
 }
 
-/// Runs `f` inside the engine's context with its hooks object.
-pub fn with<R>(f: impl for<'js> FnOnce(&Ctx<'js>, Object<'js>) -> R) -> R {
+/// Runs `f` inside the engine's context with its hooks.
+pub fn with<R>(f: impl for<'js> FnOnce(&Ctx<'js>, &Hooks<'js>) -> R) -> R {
     ENGINE.with(|e| {
         let guard = e.borrow();
         let engine = guard.as_ref().expect("engine is created before use");
-        engine.context.with(|ctx| f(&ctx, hooks(&ctx)))
+        engine.context.with(|ctx| f(&ctx, &hooks(&ctx)))
     })
 }
 
-/// The hooks object, restored into `ctx`.
-pub fn hooks<'js>(ctx: &Ctx<'js>) -> Object<'js> {
-    HOOKS.with(|h| {
-        let saved = h.borrow().clone().expect("engine is created before use");
-        saved.restore(ctx).expect("hooks belong to this runtime")
-    })
-}
-
-/// Calls `hooks[name](...args)`.
-pub fn call_hook<'js, A, R>(hooks: &Object<'js>, name: &str, args: A) -> rquickjs::Result<R>
-where
-    A: rquickjs::function::IntoArgs<'js>,
-    R: rquickjs::FromJs<'js>,
-{
-    let f: Function = hooks.get(name)?;
-    f.call(args)
+/// The hooks, restored into `ctx`.
+pub fn hooks<'js>(ctx: &Ctx<'js>) -> Hooks<'js> {
+    HOOKS.with(|h| h.borrow().as_ref().expect("engine is created before use").restore(ctx))
 }
 
 /// The value of a pending exception behind an `Err` from rquickjs.
@@ -122,12 +151,6 @@ pub fn take_exception<'js>(ctx: &Ctx<'js>, err: rquickjs::Error) -> Value<'js> {
             .map(|s| s.into_value())
             .unwrap_or_else(|_| Value::new_undefined(ctx.clone())),
     }
-}
-
-/// Formats a thrown JS value as `message` plus its stack, for logs and errors.
-pub fn describe_error<'js>(hooks: &Object<'js>, value: Value<'js>) -> String {
-    call_hook::<_, String>(hooks, "describeError", (value,))
-        .unwrap_or_else(|_| "uncaught exception (could not be formatted)".to_string())
 }
 
 /// Sizes the JS heap to the host's memory limit (`NANO_MAX_MEMORY`): three

@@ -3,12 +3,13 @@
 //! the pollables of requests and bodies in flight) only when nothing else can
 //! run, so waiting costs no CPU.
 
-use crate::engine::{call_hook, describe_error, hooks};
-use crate::native::now_ms;
+use crate::apis::timers::now_ms;
+use crate::engine::hooks;
+use crate::hooks::Hooks;
 use crate::apis::fetch::{self, bodies};
 use crate::wasi::clocks::monotonic_clock;
 use crate::wasi::io::poll::{poll, Pollable};
-use rquickjs::{Ctx, Object, Value};
+use rquickjs::{Ctx, Value};
 
 /// What the loop does with a rejection nobody handled.
 #[derive(Clone, Copy, PartialEq)]
@@ -26,14 +27,14 @@ pub enum Rejections {
 /// handler is attached to an already rejected promise.
 pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, handled: bool) {
     let hooks = hooks(&ctx);
-    let _ = call_hook::<_, ()>(&hooks, "trackRejection", (promise, reason, handled));
+    let _ = hooks.track_rejection.call::<_, ()>((promise, reason, handled));
 }
 
 /// Runs jobs, timers and fetches until `done` holds. Err when an unhandled
 /// rejection is fatal, or when nothing is left that could make `done` true.
 pub fn run_until<'js>(
     ctx: &Ctx<'js>,
-    hooks: &Object<'js>,
+    hooks: &Hooks<'js>,
     rejections: Rejections,
     mut done: impl FnMut() -> bool,
 ) -> Result<(), String> {
@@ -43,7 +44,7 @@ pub fn run_until<'js>(
         if done() {
             return Ok(());
         }
-        let deadline: f64 = call_hook(hooks, "nextTimerDeadline", ()).map_err(|e| e.to_string())?;
+        let deadline: f64 = hooks.next_timer_deadline.call(()).map_err(|e| e.to_string())?;
         // Everything that can wake the loop up, with who it belongs to.
         let mut waiters: Vec<(Waiter, Pollable)> =
             fetch::pollables().into_iter().map(|(id, p)| (Waiter::Fetch(id), p)).collect();
@@ -67,7 +68,7 @@ pub fn run_until<'js>(
             match waiter {
                 Waiter::Fetch(id) => deliver_fetch(hooks, id)?,
                 Waiter::Body(id) => deliver_body(ctx, hooks, id)?,
-                Waiter::Timer => call_hook::<_, ()>(hooks, "runNextTimer", (now_ms(),)).map_err(|e| e.to_string())?,
+                Waiter::Timer => hooks.run_next_timer.call::<_, ()>((now_ms(),)).map_err(|e| e.to_string())?,
             }
         }
     }
@@ -80,18 +81,18 @@ enum Waiter {
     Timer,
 }
 
-fn deliver_fetch(hooks: &Object<'_>, id: u32) -> Result<(), String> {
+fn deliver_fetch(hooks: &Hooks<'_>, id: u32) -> Result<(), String> {
     let result = match fetch::advance(id) {
         None => return Ok(()),
         Some(fetch::Outcome::Response { status, headers, body }) => {
-            call_hook::<_, ()>(hooks, "fetchResponded", (id, status, headers, body))
+            hooks.fetch_responded.call::<_, ()>((id, status, headers, body))
         }
-        Some(fetch::Outcome::Failed(message)) => call_hook::<_, ()>(hooks, "fetchFailed", (id, message)),
+        Some(fetch::Outcome::Failed(message)) => hooks.fetch_failed.call::<_, ()>((id, message)),
     };
     result.map_err(|e| e.to_string())
 }
 
-fn deliver_body<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<(), String> {
+fn deliver_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, id: u32) -> Result<(), String> {
     let result = match bodies::advance(id) {
         None => return Ok(()),
         Some(bodies::Event::Data(chunk)) => {
@@ -99,30 +100,32 @@ fn deliver_body<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, id: u32) -> Result<(),
                 Some(bytes) => bodies::chunk_value(ctx, bytes).map_err(|e| e.to_string())?,
                 None => Value::new_null(ctx.clone()),
             };
-            call_hook::<_, ()>(hooks, "bodyData", (id, chunk))
+            hooks.body_data.call::<_, ()>((id, chunk))
         }
-        Some(bodies::Event::Drained) => call_hook::<_, ()>(hooks, "sinkDrained", (id,)),
-        Some(bodies::Event::Failed(message)) => call_hook::<_, ()>(hooks, "bodyFailed", (id, message)),
+        Some(bodies::Event::Drained) => hooks.sink_drained.call::<_, ()>((id,)),
+        Some(bodies::Event::Failed(message)) => hooks.body_failed.call::<_, ()>((id, message)),
     };
     result.map_err(|e| e.to_string())
 }
 
 /// Runs everything there is to run: what a script does until it is finished.
-pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
+pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, rejections: Rejections) -> Result<(), String> {
     run_until(ctx, hooks, rejections, || {
         !fetch::has_pending()
             && !bodies::has_pending()
-            && call_hook::<_, f64>(hooks, "nextTimerDeadline", ()).map(|d| d < 0.0).unwrap_or(true)
+            && hooks.next_timer_deadline.call::<_, f64>(()).map(|d| d < 0.0).unwrap_or(true)
     })
 }
 
-fn report_rejections<'js>(hooks: &Object<'js>, rejections: Rejections) -> Result<(), String> {
-    let reasons: Vec<Value> = call_hook(hooks, "takeUnhandledRejections", ()).map_err(|e| e.to_string())?;
+fn report_rejections<'js>(hooks: &Hooks<'js>, rejections: Rejections) -> Result<(), String> {
+    let reasons: Vec<Value> = hooks.take_unhandled_rejections.call(()).map_err(|e| e.to_string())?;
     for reason in reasons {
         let described = match rejections {
-            Rejections::Build => call_hook::<_, String>(hooks, "describeLocatedError", (reason,))
+            Rejections::Build => hooks
+                .describe_located_error
+                .call::<_, String>((reason,))
                 .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into()),
-            _ => describe_error(hooks, reason),
+            _ => hooks.describe_error(reason),
         };
         let text = format!("Uncaught (in promise) {described}");
         match rejections {

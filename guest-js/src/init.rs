@@ -1,10 +1,11 @@
 //! Evaluating user code: the app during pre-initialisation (the snapshot),
 //! or a script under `exec`.
 
-use crate::engine::{self, call_hook, take_exception};
+use crate::engine::{self, take_exception};
+use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
 use crate::instance;
-use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Object, Promise, Value};
+use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Promise, Value};
 use std::io::Read;
 
 /// Whether the app is being pre-initialised (see `Instance::at_build_time`).
@@ -28,7 +29,7 @@ impl crate::Guest for crate::Component {
             // does while its evaluation is awaited: a promise it rejected
             // and nobody handled fails the build, awaited or not.
             run_until(ctx, &hooks, Rejections::Build, || true)?;
-            let has_handler: bool = call_hook(&hooks, "hasFetchHandler", ()).map_err(|e| e.to_string())?;
+            let has_handler: bool = hooks.has_fetch_handler.call(()).map_err(|e| e.to_string())?;
             if !has_handler {
                 return Err(format!(
                     "{filename}: the app has no fetch handler: use `export default {{ fetch(request, env, ctx) {{ ... }} }}` or `addEventListener('fetch', event => event.respondWith(...))`"
@@ -73,7 +74,7 @@ fn left_in_the_host(filename: &str) -> Result<(), String> {
 /// await), then registers a module's default export as the app.
 pub fn evaluate<'js>(
     ctx: &Ctx<'js>,
-    hooks: &Object<'js>,
+    hooks: &Hooks<'js>,
     source: &str,
     filename: &str,
     module: bool,
@@ -87,7 +88,7 @@ pub fn evaluate<'js>(
             .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
         settle(ctx, hooks, &promise, filename, rejections)?;
         let namespace = evaluated.namespace().map_err(|e| e.to_string())?;
-        call_hook::<_, ()>(hooks, "setModuleApp", (namespace,)).map_err(|e| e.to_string())?;
+        hooks.set_module_app.call::<_, ()>((namespace,)).map_err(|e| e.to_string())?;
     } else {
         let mut opts = rquickjs::context::EvalOptions::default();
         opts.global = true;
@@ -102,7 +103,7 @@ pub fn evaluate<'js>(
 /// Drives the loop until a module's evaluation promise settles.
 fn settle<'js>(
     ctx: &Ctx<'js>,
-    hooks: &Object<'js>,
+    hooks: &Hooks<'js>,
     promise: &Promise<'js>,
     filename: &str,
     rejections: Rejections,
@@ -125,7 +126,7 @@ fn settle<'js>(
 
 /// `file:line:col: Name: message` followed by the stack, as a compiler would
 /// (`file: ...` when the error did not come from the app's code).
-fn located_error<'js>(hooks: &Object<'js>, error: Value<'js>, filename: &str) -> String {
-    call_hook::<_, String>(hooks, "describeLocatedError", (error, filename))
+fn located_error<'js>(hooks: &Hooks<'js>, error: Value<'js>, filename: &str) -> String {
+    hooks.describe_located_error.call::<_, String>((error, filename))
         .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into())
 }

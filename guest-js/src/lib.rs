@@ -14,9 +14,10 @@ mod engine;
 mod event_loop;
 mod exec;
 mod handles;
+mod hooks;
 mod init;
 mod instance;
-mod native;
+mod natives;
 
 struct Component;
 

@@ -75,3 +75,36 @@ fn components_importing_what_nano_does_not_provide_fail_at_startup() {
     assert!(err.contains("wasi:filesystem/types@0.2.12"), "{err}");
     assert!(err.contains("does not provide"), "{err}");
 }
+
+#[test]
+fn apps_cannot_import_the_engines_internal_modules() {
+    // The prelude's modules and its natives are `nano:` modules; an app that
+    // reached them could skip the web APIs' checks (e.g. export a
+    // non-extractable key). Statically and dynamically, the build says no.
+    let dir = scratch("build-internal-import");
+    for (name, source) in [
+        ("natives.js", "import * as n from 'nano:native';\nexport default { fetch() { return new Response(String(n)); } };\n"),
+        ("prelude.js", "import { fetch } from 'nano:fetch/fetch.js';\nexport default { fetch };\n"),
+        ("dynamic.js", "const n = await import('nano:native');\nexport default { fetch() { return new Response(String(n)); } };\n"),
+    ] {
+        let path = dir.join(name);
+        std::fs::write(&path, source).unwrap();
+        let res = build(&path, &dir.join("x.wasm"));
+        assert_eq!(res.status.code(), Some(1), "{name}");
+        let err = text(&res.stderr);
+        assert!(err.contains(&format!("{name}: ")) && err.contains("Error resolving module 'nano:"), "{name}: {err}");
+        assert!(!dir.join("x.wasm").exists());
+    }
+}
+
+#[test]
+fn imports_of_other_files_fail_the_build_clearly() {
+    let dir = scratch("build-import");
+    let path = dir.join("app.js");
+    std::fs::write(dir.join("other.js"), "export const x = 1;\n").unwrap();
+    std::fs::write(&path, "import { x } from './other.js';\nexport default { fetch() { return new Response(String(x)); } };\n").unwrap();
+    let res = build(&path, &dir.join("x.wasm"));
+    assert_eq!(res.status.code(), Some(1));
+    let err = text(&res.stderr);
+    assert!(err.contains("'./other.js'") && err.contains("bundle the app first"), "{err}");
+}

@@ -1,4 +1,9 @@
 // Blob and File (W3C File API). The bytes live in the instance.
+import * as native from 'nano:native';
+import { bufferSourceBytes, concatBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
+import { TextDecoder } from '../encoding/encoding.js';
+import { ReadableStream } from '../streams/readable.js';
+
 const blobBytes = Symbol('blobBytes');
 
 function blobPartsBytes(parts, endings) {
@@ -86,3 +91,5 @@ class File extends Blob {
   get lastModified() { return this.#lastModified; }
 }
 Object.defineProperty(File.prototype, Symbol.toStringTag, { value: 'File', configurable: true });
+
+export { Blob, File, blobBytes, blobPartsBytes };

@@ -2,6 +2,18 @@
 // walked here without recursion (deep graphs cannot overflow the stack) into
 // nodes `[tag, ...fields]`; the host encodes them (nano:platform/clone),
 // enforcing its size and depth limits, and decodes them back.
+import * as native from 'nano:native';
+import { requiredArguments } from '../webidl/webidl.js';
+import { DOMException } from '../webidl/dom_exception.js';
+import { AbortController, Event, EventTarget } from '../events/events.js';
+import { TextDecoder, TextEncoder } from '../encoding/encoding.js';
+import { URL, URLSearchParams } from '../url/url.js';
+import { CryptoKey } from '../crypto/crypto.js';
+import { Blob, File, blobBytes } from '../blob/blob.js';
+import { Headers } from '../fetch/headers.js';
+import { FormData } from '../fetch/form_data.js';
+import { Request, Response } from '../fetch/request_response.js';
+
 const CLONE_TAG = {
   undefined: 0, null: 1, boolean: 2, number: 3, bigint: 4, string: 5, booleanObject: 6, numberObject: 7,
   bigintObject: 8, stringObject: 9, date: 10, regexp: 11, arrayBuffer: 12, view: 13, map: 14, set: 15,
@@ -249,16 +261,6 @@ function deserializeGraph(nodes) {
   return values[0];
 }
 
-function hostClone(fn, arg) {
-  try {
-    return fn(arg);
-  } catch (err) {
-    const text = err && typeof err.message === 'string' ? err.message : '';
-    if (text.startsWith('DataCloneError: ')) throw dataCloneError(text.slice('DataCloneError: '.length));
-    throw err;
-  }
-}
-
 function structuredClone(value, options = undefined) {
   requiredArguments(arguments.length, 1, "Failed to execute 'structuredClone'");
   const transfer = options == null || options.transfer === undefined ? [] : [...options.transfer];
@@ -270,8 +272,10 @@ function structuredClone(value, options = undefined) {
     transferred.add(item);
   }
   const nodes = serializeGraph(value);
-  const bytes = hostClone(native.cloneSerialize, nodes);
+  const bytes = native.cloneSerialize(nodes);
   // Transferring detaches the sources once serialisation has succeeded.
   for (const buffer of transferred) buffer.transfer();
-  return deserializeGraph(hostClone(native.cloneDeserialize, bytes));
+  return deserializeGraph(native.cloneDeserialize(bytes));
 }
+
+export { structuredClone };

@@ -8,13 +8,7 @@ use crate::nano::platform::clone::{
     self, Array as ArrayNode, ArrayBuffer as BufferNode, BlobValue, DomExceptionValue, ErrorValue, FileValue, Node, Property, Regexp,
     View, ViewKind,
 };
-use rquickjs::{Array, Ctx, Exception, Function, IntoJs, Object, Result, TypedArray, Value};
-
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
-    native.set("cloneSerialize", Function::new(ctx.clone(), serialize)?)?;
-    native.set("cloneDeserialize", Function::new(ctx.clone(), deserialize)?)?;
-    Ok(())
-}
+use rquickjs::{Array, Ctx, IntoJs, Result, TypedArray, Value};
 
 const VIEW_KINDS: [ViewKind; 13] = [
     ViewKind::Int8,
@@ -33,8 +27,7 @@ const VIEW_KINDS: [ViewKind; 13] = [
 ];
 
 fn data_clone_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
-    // clone.js turns this marker into a DataCloneError DOMException.
-    Exception::throw_message(ctx, &format!("DataCloneError: {message}"))
+    crate::hooks::throw_dom_exception(ctx, "DataCloneError", message)
 }
 
 fn props(flat: Array<'_>) -> Result<Vec<Property>> {
@@ -64,7 +57,7 @@ fn to_node<'js>(n: Array<'js>) -> Result<Node> {
         11 => Node::Regexp(Regexp { source: n.get(1)?, flags: n.get(2)? }),
         12 => {
             let bytes: Value = n.get(1)?;
-            Node::ArrayBuffer(BufferNode { bytes: crate::native::bytes_of(&bytes)?, max_byte_length: n.get(2)? })
+            Node::ArrayBuffer(BufferNode { bytes: crate::natives::bytes_of(&bytes)?, max_byte_length: n.get(2)? })
         }
         13 => {
             let kind: usize = n.get(1)?;
@@ -94,17 +87,17 @@ fn to_node<'js>(n: Array<'js>) -> Result<Node> {
         19 => Node::DomException(DomExceptionValue { name: n.get(1)?, message: n.get(2)? }),
         20 => {
             let units: Value = n.get(1)?;
-            let bytes = crate::native::bytes_of(&units)?;
+            let bytes = crate::natives::bytes_of(&units)?;
             Node::Utf16(bytes.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect())
         }
         21 => {
             let bytes: Value = n.get(1)?;
-            Node::Blob(BlobValue { bytes: crate::native::bytes_of(&bytes)?, type_: n.get(2)? })
+            Node::Blob(BlobValue { bytes: crate::natives::bytes_of(&bytes)?, type_: n.get(2)? })
         }
         22 => {
             let bytes: Value = n.get(1)?;
             Node::File(FileValue {
-                bytes: crate::native::bytes_of(&bytes)?,
+                bytes: crate::natives::bytes_of(&bytes)?,
                 type_: n.get(2)?,
                 name: n.get(3)?,
                 last_modified: n.get(4)?,
@@ -114,7 +107,7 @@ fn to_node<'js>(n: Array<'js>) -> Result<Node> {
     })
 }
 
-fn serialize<'js>(ctx: Ctx<'js>, graph: Array<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn serialize<'js>(ctx: Ctx<'js>, graph: Array<'js>) -> Result<TypedArray<'js, u8>> {
     let mut nodes = Vec::with_capacity(graph.len());
     for node in graph.iter::<Array>() {
         nodes.push(to_node(node?)?);
@@ -183,8 +176,8 @@ fn from_node<'js>(ctx: &Ctx<'js>, node: Node) -> Result<Value<'js>> {
     items.into_js(ctx)
 }
 
-fn deserialize<'js>(ctx: Ctx<'js>, bytes: Value<'js>) -> Result<Array<'js>> {
-    let bytes = crate::native::bytes_of(&bytes)?;
+pub fn deserialize<'js>(ctx: Ctx<'js>, bytes: Value<'js>) -> Result<Array<'js>> {
+    let bytes = crate::natives::bytes_of(&bytes)?;
     let nodes = clone::deserialize(&bytes).map_err(|e| data_clone_error(&ctx, &e))?;
     let out = Array::new(ctx.clone())?;
     for (i, node) in nodes.into_iter().enumerate() {

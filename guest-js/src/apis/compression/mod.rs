@@ -7,7 +7,7 @@
 
 use crate::nano::platform::compression::{CompressionFormat, Compressor, Decompressor, CompressionError};
 use crate::instance;
-use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
+use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
 
 /// A stream's (de)compressor. Its id is never reused (the handle table's
 /// rule), so a late drop (a FinalizationRegistry callback) can never reach
@@ -15,16 +15,6 @@ use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
 pub enum Coder {
     Compress(Compressor),
     Decompress(Decompressor),
-}
-
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
-    native.set("coderNew", Function::new(ctx.clone(), coder_new)?)?;
-    native.set("coderPush", Function::new(ctx.clone(), coder_push)?)?;
-    native.set("coderFinish", Function::new(ctx.clone(), coder_finish)?)?;
-    native.set("coderPull", Function::new(ctx.clone(), coder_pull)?)?;
-    native.set("coderDrop", Function::new(ctx.clone(), coder_drop)?)?;
-    native.set("collectGarbage", Function::new(ctx.clone(), |ctx: Ctx<'_>| ctx.run_gc())?)?;
-    Ok(())
 }
 
 fn format(name: &str) -> Option<CompressionFormat> {
@@ -37,16 +27,15 @@ fn format(name: &str) -> Option<CompressionFormat> {
     }
 }
 
-/// Quota errors become a QuotaExceededError DOMException (crypto/crypto.js's
-/// cryptoError reads the marker), bad input a TypeError.
+/// Quota errors are a QuotaExceededError DOMException, bad input a TypeError.
 fn throw(ctx: &Ctx<'_>, error: CompressionError) -> rquickjs::Error {
     match error {
-        CompressionError::Quota(message) => Exception::throw_message(ctx, &format!("DOMException:QuotaExceededError:{message}")),
+        CompressionError::Quota(message) => crate::hooks::throw_dom_exception(ctx, "QuotaExceededError", &message),
         CompressionError::Invalid(message) => Exception::throw_type(ctx, &message),
     }
 }
 
-fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
+pub fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
     let format = format(&name).ok_or_else(|| {
         Exception::throw_type(&ctx, &format!("Unsupported compression format: '{name}' (use gzip, deflate, deflate-raw or brotli)"))
     })?;
@@ -67,15 +56,15 @@ fn with_coder<'js, T>(ctx: &Ctx<'js>, id: u32, f: impl FnOnce(&Coder) -> std::re
     }
 }
 
-fn coder_push<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<()> {
-    let input = crate::native::bytes_of(&chunk)?;
+pub fn coder_push<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<()> {
+    let input = crate::natives::bytes_of(&chunk)?;
     with_coder(&ctx, id, |coder| match coder {
         Coder::Compress(c) => c.push(&input),
         Coder::Decompress(d) => d.push(&input),
     })
 }
 
-fn coder_finish(ctx: Ctx<'_>, id: u32) -> Result<()> {
+pub fn coder_finish(ctx: Ctx<'_>, id: u32) -> Result<()> {
     with_coder(&ctx, id, |coder| match coder {
         Coder::Compress(c) => c.finish(),
         Coder::Decompress(d) => d.finish(),
@@ -83,7 +72,7 @@ fn coder_finish(ctx: Ctx<'_>, id: u32) -> Result<()> {
 }
 
 /// The next piece of output, or undefined once the input given so far is used up.
-fn coder_pull(ctx: Ctx<'_>, id: u32) -> Result<Option<TypedArray<'_, u8>>> {
+pub fn coder_pull(ctx: Ctx<'_>, id: u32) -> Result<Option<TypedArray<'_, u8>>> {
     let out = with_coder(&ctx, id, |coder| match coder {
         Coder::Compress(c) => c.pull(),
         Coder::Decompress(d) => d.pull(),
@@ -92,7 +81,13 @@ fn coder_pull(ctx: Ctx<'_>, id: u32) -> Result<Option<TypedArray<'_, u8>>> {
 }
 
 /// Drops the host's coder (and gives back its share of the host budget).
-fn coder_drop(id: u32) {
+pub fn coder_drop(id: u32) {
     let coder = instance::with(|i| i.handles.remove::<Coder>(id));
     drop(coder); // outside the instance: dropping calls into the host
+}
+
+/// Runs the collector now, so that coders of streams nobody holds are
+/// dropped before a retry (compression.js).
+pub fn collect_garbage(ctx: Ctx<'_>) {
+    ctx.run_gc();
 }

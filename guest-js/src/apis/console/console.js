@@ -1,5 +1,10 @@
 // console (WHATWG Console Standard): format specifiers and a readable
 // inspection of values, written to the host's log.
+import * as native from 'nano:native';
+import { DOMException } from '../webidl/dom_exception.js';
+import { Headers } from '../fetch/headers.js';
+import { Request, Response } from '../fetch/request_response.js';
+
 const LOG_LEVEL = { debug: 0, info: 1, warn: 2, error: 3 };
 
 // Strings inside structures are quoted as Node's util.inspect does.
@@ -146,7 +151,7 @@ function describeLocatedError(err, file) {
     } else if (typeof err.stack === 'string') {
       for (const line of err.stack.split('\n')) {
         const frame = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
-        if (frame && frame[1] !== 'nano:prelude') {
+        if (frame && !frame[1].startsWith('nano:')) {
           location = `${frame[1]}:${frame[2]}:${frame[3]}`;
           break;
         }
@@ -156,3 +161,5 @@ function describeLocatedError(err, file) {
   if (!location && file !== undefined) location = file;
   return location ? `${location}: ${describeError(err)}` : describeError(err);
 }
+
+export { console, describeError, describeLocatedError, inspect };

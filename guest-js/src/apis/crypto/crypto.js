@@ -6,6 +6,12 @@
 // AES-GCM, AES-CBC, AES-CTR, AES-KW; ECDSA and ECDH on P-256/384/521;
 // Ed25519 and X25519; RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP; wrapKey and
 // unwrapKey with every encryption algorithm and AES-KW.
+import * as native from 'nano:native';
+import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
+import { DOMException } from '../webidl/dom_exception.js';
+import { TextDecoder, TextEncoder } from '../encoding/encoding.js';
+import { atob, btoa } from '../encoding/base64.js';
+
 const HASH_NAMES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
 const HASH_BLOCK_BITS = [512, 512, 1024, 1024];
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
@@ -683,3 +689,5 @@ class Crypto {
 }
 Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: 'Crypto', configurable: true });
 const crypto = new Crypto(cryptoToken);
+
+export { Crypto, CryptoKey, HASH_NAMES, SubtleCrypto, algorithmName, crypto, cryptoError };

@@ -2,6 +2,11 @@
 // bytes whose `digest` promise resolves to the ArrayBuffer digest once the
 // stream is closed. The host hashes each chunk as it arrives
 // (nano:platform/crypto digest-context), so a body is never buffered.
+import * as native from 'nano:native';
+import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
+import { HASH_NAMES, algorithmName, cryptoError } from './crypto.js';
+import { WritableStream } from '../streams/writable.js';
+
 // The host's context of a stream that was never closed goes with the stream.
 // One made by top-level code (build time) gets its context on first use: the
 // snapshot can hold no host object, and each request then hashes into a
@@ -54,4 +59,5 @@ class DigestStream extends WritableStream {
   get digest() { return this.#digest; }
 }
 Object.defineProperty(DigestStream.prototype, Symbol.toStringTag, { value: 'DigestStream', configurable: true });
-Object.defineProperty(crypto, 'DigestStream', { value: DigestStream, writable: true, configurable: true });
+
+export { DigestStream };

@@ -10,44 +10,9 @@ use crate::nano::platform::crypto::{
     SignatureScheme, UnwrapMode, UnwrapTarget,
 };
 use crate::instance;
-use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
+use rquickjs::{Ctx, Exception, Object, Result, TypedArray, Value};
 
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
-    native.set("randomBytes", Function::new(ctx.clone(), random_bytes)?)?;
-    native.set("atBuildTime", Function::new(ctx.clone(), crate::init::at_build_time)?)?;
-    native.set("digest", Function::new(ctx.clone(), digest)?)?;
-    native.set("hmacImport", Function::new(ctx.clone(), hmac_import)?)?;
-    native.set("hmacGenerate", Function::new(ctx.clone(), hmac_generate)?)?;
-    native.set("hmacSign", Function::new(ctx.clone(), hmac_sign)?)?;
-    native.set("hmacVerify", Function::new(ctx.clone(), hmac_verify)?)?;
-    native.set("keyExportRaw", Function::new(ctx.clone(), export_raw)?)?;
-    native.set("keyDrop", Function::new(ctx.clone(), key_drop)?)?;
-    native.set("deriveImport", Function::new(ctx.clone(), derive_import)?)?;
-    native.set("aesImport", Function::new(ctx.clone(), aes_import)?)?;
-    native.set("aesGenerate", Function::new(ctx.clone(), aes_generate)?)?;
-    native.set("aesEncrypt", Function::new(ctx.clone(), aes_encrypt)?)?;
-    native.set("aesDecrypt", Function::new(ctx.clone(), aes_decrypt)?)?;
-    native.set("keyPairGenerate", Function::new(ctx.clone(), key_pair_generate)?)?;
-    native.set("keyImport", Function::new(ctx.clone(), key_import)?)?;
-    native.set("keyImportJwk", Function::new(ctx.clone(), key_import_jwk)?)?;
-    native.set("keyExport", Function::new(ctx.clone(), key_export)?)?;
-    native.set("keyExportJwk", Function::new(ctx.clone(), key_export_jwk)?)?;
-    native.set("keyInfo", Function::new(ctx.clone(), key_info)?)?;
-    native.set("sign", Function::new(ctx.clone(), sign)?)?;
-    native.set("verify", Function::new(ctx.clone(), verify)?)?;
-    native.set("deriveShared", Function::new(ctx.clone(), derive_shared)?)?;
-    native.set("rsaOaep", Function::new(ctx.clone(), rsa_oaep)?)?;
-    native.set("deriveKey", Function::new(ctx.clone(), derive_key)?)?;
-    native.set("unwrapKey", Function::new(ctx.clone(), unwrap_key)?)?;
-    native.set("digestNew", Function::new(ctx.clone(), digest_new)?)?;
-    native.set("digestUpdate", Function::new(ctx.clone(), digest_update)?)?;
-    native.set("digestFinish", Function::new(ctx.clone(), digest_finish)?)?;
-    native.set("hkdfDeriveBits", Function::new(ctx.clone(), hkdf_derive_bits)?)?;
-    native.set("pbkdf2DeriveBits", Function::new(ctx.clone(), pbkdf2_derive_bits)?)?;
-    Ok(())
-}
-
-/// crypto.js turns `DOMException:<name>:<message>` into a DOMException.
+/// A crypto error as the DOMException Web Crypto names.
 fn throw(ctx: &Ctx<'_>, error: CryptoError) -> rquickjs::Error {
     let (name, message) = match error {
         CryptoError::NotSupported(m) => ("NotSupportedError", m),
@@ -56,7 +21,7 @@ fn throw(ctx: &Ctx<'_>, error: CryptoError) -> rquickjs::Error {
         CryptoError::Operation(m) => ("OperationError", m),
         CryptoError::QuotaExceeded(m) => ("QuotaExceededError", m),
     };
-    Exception::throw_message(ctx, &format!("DOMException:{name}:{message}"))
+    crate::hooks::throw_dom_exception(ctx, name, &message)
 }
 
 fn hash(index: u32) -> HashAlgorithm {
@@ -74,12 +39,12 @@ fn bytes<'js>(ctx: Ctx<'js>, data: Vec<u8>) -> Result<TypedArray<'js, u8>> {
 
 /// Not refused at build time here: crypto.js refuses getRandomValues and
 /// randomUUID then, and the other caller (a multipart boundary) is no secret.
-fn random_bytes(ctx: Ctx<'_>, len: u32) -> Result<TypedArray<'_, u8>> {
+pub fn random_bytes(ctx: Ctx<'_>, len: u32) -> Result<TypedArray<'_, u8>> {
     bytes(ctx, crate::wasi::random::random::get_random_bytes(u64::from(len)))
 }
 
-fn digest<'js>(ctx: Ctx<'js>, algorithm: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
-    let data = crate::native::bytes_of(&data)?;
+pub fn digest<'js>(ctx: Ctx<'js>, algorithm: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let data = crate::natives::bytes_of(&data)?;
     bytes(ctx, crypto::digest(hash(algorithm), &data))
 }
 
@@ -107,7 +72,7 @@ fn keep(key: Key) -> std::result::Result<u32, CryptoError> {
 }
 
 /// Drops a key whose CryptoKey is gone (crypto.js's FinalizationRegistry).
-fn key_drop(id: u32) {
+pub fn key_drop(id: u32) {
     let key = instance::with(|i| i.handles.remove::<Key>(id));
     drop(key); // outside the instance: dropping calls into the host
 }
@@ -120,8 +85,8 @@ fn not_a_key(ctx: &Ctx<'_>) -> rquickjs::Error {
     Exception::throw_type(ctx, "not a CryptoKey of this instance")
 }
 
-fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
-    let raw = crate::native::bytes_of(&raw)?;
+pub fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
+    let raw = crate::natives::bytes_of(&raw)?;
     crypto::hmac_import(hash(algorithm), &raw, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
@@ -135,34 +100,34 @@ fn refuse_at_build_time(ctx: &Ctx<'_>) -> Result<()> {
     Ok(())
 }
 
-fn hmac_generate(ctx: Ctx<'_>, algorithm: u32, length: u32, extractable: bool) -> Result<u32> {
+pub fn hmac_generate(ctx: Ctx<'_>, algorithm: u32, length: u32, extractable: bool) -> Result<u32> {
     refuse_at_build_time(&ctx)?;
     crypto::hmac_generate(hash(algorithm), length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-fn hmac_sign<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
-    let data = crate::native::bytes_of(&data)?;
+pub fn hmac_sign<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let data = crate::natives::bytes_of(&data)?;
     let mac = with_key(&ctx, id, |key| crypto::hmac_sign(key, &data))?;
     bytes(ctx, mac)
 }
 
-fn hmac_verify<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>, signature: Value<'js>) -> Result<bool> {
-    let data = crate::native::bytes_of(&data)?;
-    let signature = crate::native::bytes_of(&signature)?;
+pub fn hmac_verify<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>, signature: Value<'js>) -> Result<bool> {
+    let data = crate::natives::bytes_of(&data)?;
+    let signature = crate::natives::bytes_of(&signature)?;
     with_key(&ctx, id, |key| crypto::hmac_verify(key, &data, &signature))
 }
 
-fn export_raw(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
+pub fn export_raw(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
     let raw = with_key(&ctx, id, |key| key.export_raw())?.map_err(|e| throw(&ctx, e))?;
     bytes(ctx, raw)
 }
 
-fn derive_import<'js>(ctx: Ctx<'js>, raw: Value<'js>) -> Result<u32> {
-    let raw = crate::native::bytes_of(&raw)?;
+pub fn derive_import<'js>(ctx: Ctx<'js>, raw: Value<'js>) -> Result<u32> {
+    let raw = crate::natives::bytes_of(&raw)?;
     crypto::derive_import(&raw).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-fn hkdf_derive_bits<'js>(
+pub fn hkdf_derive_bits<'js>(
     ctx: Ctx<'js>,
     id: u32,
     algorithm: u32,
@@ -170,12 +135,12 @@ fn hkdf_derive_bits<'js>(
     info: Value<'js>,
     length: u32,
 ) -> Result<TypedArray<'js, u8>> {
-    let (salt, info) = (crate::native::bytes_of(&salt)?, crate::native::bytes_of(&info)?);
+    let (salt, info) = (crate::natives::bytes_of(&salt)?, crate::natives::bytes_of(&info)?);
     let out = with_key(&ctx, id, |key| crypto::hkdf_derive_bits(key, hash(algorithm), &salt, &info, length))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-fn pbkdf2_derive_bits<'js>(
+pub fn pbkdf2_derive_bits<'js>(
     ctx: Ctx<'js>,
     id: u32,
     algorithm: u32,
@@ -183,17 +148,17 @@ fn pbkdf2_derive_bits<'js>(
     iterations: u32,
     length: u32,
 ) -> Result<TypedArray<'js, u8>> {
-    let salt = crate::native::bytes_of(&salt)?;
+    let salt = crate::natives::bytes_of(&salt)?;
     let out = with_key(&ctx, id, |key| crypto::pbkdf2_derive_bits(key, hash(algorithm), &salt, iterations, length))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-fn aes_import<'js>(ctx: Ctx<'js>, raw: Value<'js>, extractable: bool) -> Result<u32> {
-    let raw = crate::native::bytes_of(&raw)?;
+pub fn aes_import<'js>(ctx: Ctx<'js>, raw: Value<'js>, extractable: bool) -> Result<u32> {
+    let raw = crate::natives::bytes_of(&raw)?;
     crypto::aes_import(&raw, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
+pub fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
     refuse_at_build_time(&ctx)?;
     crypto::aes_generate(length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
@@ -203,24 +168,24 @@ fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32> {
 fn aes_mode<'js>(mode: u32, a: &Value<'js>, b: &Value<'js>, n: u32) -> Result<AesMode> {
     Ok(match mode {
         0 => AesMode::Gcm(GcmParams {
-            iv: crate::native::bytes_of(a)?,
-            additional_data: crate::native::bytes_of(b)?,
+            iv: crate::natives::bytes_of(a)?,
+            additional_data: crate::natives::bytes_of(b)?,
             tag_length_bits: n,
         }),
-        1 => AesMode::Cbc(crate::native::bytes_of(a)?),
-        2 => AesMode::Ctr(CtrParams { counter: crate::native::bytes_of(a)?, length_bits: n }),
+        1 => AesMode::Cbc(crate::natives::bytes_of(a)?),
+        2 => AesMode::Ctr(CtrParams { counter: crate::natives::bytes_of(a)?, length_bits: n }),
         _ => AesMode::Kw,
     })
 }
 
-fn aes_encrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
-    let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::native::bytes_of(&data)?);
+pub fn aes_encrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| crypto::aes_encrypt(key, &mode, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-fn aes_decrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
-    let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::native::bytes_of(&data)?);
+pub fn aes_decrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| crypto::aes_decrypt(key, &mode, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
@@ -245,36 +210,36 @@ fn format(index: u32) -> KeyFormat {
     }
 }
 
-fn key_pair_generate<'js>(ctx: Ctx<'js>, kind_index: u32, modulus_length: u32, exponent: Value<'js>, extractable: bool) -> Result<Vec<u32>> {
+pub fn key_pair_generate<'js>(ctx: Ctx<'js>, kind_index: u32, modulus_length: u32, exponent: Value<'js>, extractable: bool) -> Result<Vec<u32>> {
     refuse_at_build_time(&ctx)?;
-    let exponent = crate::native::bytes_of(&exponent)?;
+    let exponent = crate::natives::bytes_of(&exponent)?;
     let (public, private) =
         crypto::generate_key_pair(kind(kind_index), modulus_length, &exponent, extractable).map_err(|e| throw(&ctx, e))?;
     let public = keep(public).map_err(|e| throw(&ctx, e))?;
     Ok(vec![public, keep(private).map_err(|e| throw(&ctx, e))?])
 }
 
-fn key_import<'js>(ctx: Ctx<'js>, kind_index: u32, format_index: u32, data: Value<'js>, extractable: bool) -> Result<u32> {
-    let data = crate::native::bytes_of(&data)?;
+pub fn key_import<'js>(ctx: Ctx<'js>, kind_index: u32, format_index: u32, data: Value<'js>, extractable: bool) -> Result<u32> {
+    let data = crate::natives::bytes_of(&data)?;
     crypto::import_key(kind(kind_index), format(format_index), &data, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 /// `members` is an object of the JWK's byte members, already decoded.
-fn key_import_jwk<'js>(ctx: Ctx<'js>, kind_index: u32, members: Object<'js>, extractable: bool) -> Result<u32> {
+pub fn key_import_jwk<'js>(ctx: Ctx<'js>, kind_index: u32, members: Object<'js>, extractable: bool) -> Result<u32> {
     let mut list = Vec::new();
     for entry in members.props::<String, Value>() {
         let (name, value) = entry?;
-        list.push(JwkMember { name, value: crate::native::bytes_of(&value)? });
+        list.push(JwkMember { name, value: crate::natives::bytes_of(&value)? });
     }
     crypto::import_jwk(kind(kind_index), &list, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-fn key_export(ctx: Ctx<'_>, id: u32, format_index: u32) -> Result<TypedArray<'_, u8>> {
+pub fn key_export(ctx: Ctx<'_>, id: u32, format_index: u32) -> Result<TypedArray<'_, u8>> {
     let out = with_key(&ctx, id, |key| key.export(format(format_index)))?.map_err(|e| throw(&ctx, e))?;
     bytes(ctx, out)
 }
 
-fn key_export_jwk(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
+pub fn key_export_jwk(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
     let members = with_key(&ctx, id, |key| key.export_jwk())?.map_err(|e| throw(&ctx, e))?;
     let object = Object::new(ctx.clone())?;
     for member in members {
@@ -283,7 +248,7 @@ fn key_export_jwk(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
     Ok(object)
 }
 
-fn key_info(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
+pub fn key_info(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
     let info = with_key(&ctx, id, |key| key.info())?;
     let object = Object::new(ctx.clone())?;
     object.set("private", info.private)?;
@@ -303,14 +268,14 @@ fn scheme(index: u32, hash_index: u32, salt_length: u32) -> SignatureScheme {
     }
 }
 
-fn sign<'js>(ctx: Ctx<'js>, id: u32, scheme_index: u32, hash_index: u32, salt_length: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
-    let data = crate::native::bytes_of(&data)?;
+pub fn sign<'js>(ctx: Ctx<'js>, id: u32, scheme_index: u32, hash_index: u32, salt_length: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let data = crate::natives::bytes_of(&data)?;
     let scheme = scheme(scheme_index, hash_index, salt_length);
     let out = with_key(&ctx, id, |key| crypto::sign(key, scheme, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-fn verify<'js>(
+pub fn verify<'js>(
     ctx: Ctx<'js>,
     id: u32,
     scheme_index: u32,
@@ -319,12 +284,12 @@ fn verify<'js>(
     data: Value<'js>,
     signature: Value<'js>,
 ) -> Result<bool> {
-    let (data, signature) = (crate::native::bytes_of(&data)?, crate::native::bytes_of(&signature)?);
+    let (data, signature) = (crate::natives::bytes_of(&data)?, crate::natives::bytes_of(&signature)?);
     let scheme = scheme(scheme_index, hash_index, salt_length);
     with_key(&ctx, id, |key| crypto::verify(key, scheme, &data, &signature))?.map_err(|e| throw(&ctx, e))
 }
 
-fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArray<'_, u8>> {
+pub fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArray<'_, u8>> {
     let out = instance::with(|i| match (i.handles.get::<Key>(private), i.handles.get::<Key>(public)) {
         (Some(private), Some(public)) => Some(crypto::derive_shared_secret(private, public)),
         _ => None,
@@ -333,8 +298,8 @@ fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArray<'
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash_index: u32, label: Value<'js>, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
-    let (label, data) = (crate::native::bytes_of(&label)?, crate::native::bytes_of(&data)?);
+pub fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash_index: u32, label: Value<'js>, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    let (label, data) = (crate::natives::bytes_of(&label)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| {
         if decrypt {
             crypto::rsa_oaep_decrypt(key, hash(hash_index), &label, &data)
@@ -345,18 +310,18 @@ fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash_index: u32, label: 
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-fn digest_new(ctx: Ctx<'_>, algorithm: u32) -> Result<u32> {
+pub fn digest_new(ctx: Ctx<'_>, algorithm: u32) -> Result<u32> {
     let context = crypto::digest_new(hash(algorithm)).map_err(|e| throw(&ctx, e))?;
     instance::with(|i| i.handles.insert(context)).map_err(|e| throw(&ctx, CryptoError::Operation(e)))
 }
 
-fn digest_update<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<()> {
-    let data = crate::native::bytes_of(&data)?;
+pub fn digest_update<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<()> {
+    let data = crate::natives::bytes_of(&data)?;
     instance::with(|i| i.handles.get::<DigestContext>(id).map(|context| context.update(&data)))
         .ok_or_else(|| Exception::throw_type(&ctx, "the digest is finished"))
 }
 
-fn digest_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
+pub fn digest_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
     let context = instance::with(|i| i.handles.remove::<DigestContext>(id));
     match context {
         Some(context) => bytes(ctx, context.finish()),
@@ -376,16 +341,16 @@ fn secret_key_type(target: &Object<'_>) -> Result<SecretKeyType> {
 /// deriveKey in the host: `params` is `{ kind: 0 HKDF | 1 PBKDF2 | 2
 /// agreement, hash, salt, info, iterations, length }`; `peer` the public key
 /// of an agreement (else -1).
-fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, target: Object<'js>, extractable: bool) -> Result<u32> {
+pub fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, target: Object<'js>, extractable: bool) -> Result<u32> {
     let derivation = match params.get::<_, u32>("kind")? {
         0 => KeyDerivation::Hkdf(HkdfParams {
             hash: hash(params.get("hash")?),
-            salt: crate::native::bytes_of(&params.get("salt")?)?,
-            info: crate::native::bytes_of(&params.get("info")?)?,
+            salt: crate::natives::bytes_of(&params.get("salt")?)?,
+            info: crate::natives::bytes_of(&params.get("info")?)?,
         }),
         1 => KeyDerivation::Pbkdf2(Pbkdf2Params {
             hash: hash(params.get("hash")?),
-            salt: crate::native::bytes_of(&params.get("salt")?)?,
+            salt: crate::natives::bytes_of(&params.get("salt")?)?,
             iterations: params.get("iterations")?,
         }),
         _ => KeyDerivation::Agreement,
@@ -404,16 +369,16 @@ fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, tar
 /// unwrapKey of a binary format in the host: `mode` is `{ aes, a, b, n }`
 /// (as for aesDecrypt) or `{ oaep: hash, label }`; `target` a secret key
 /// type or `{ kind, format }`.
-fn unwrap_key<'js>(ctx: Ctx<'js>, id: u32, mode: Object<'js>, wrapped: Value<'js>, target: Object<'js>, extractable: bool) -> Result<u32> {
+pub fn unwrap_key<'js>(ctx: Ctx<'js>, id: u32, mode: Object<'js>, wrapped: Value<'js>, target: Object<'js>, extractable: bool) -> Result<u32> {
     let mode = match mode.get::<_, Option<u32>>("aes")? {
         Some(index) => UnwrapMode::Aes(aes_mode(index, &mode.get("a")?, &mode.get("b")?, mode.get("n")?)?),
-        None => UnwrapMode::RsaOaep(OaepParams { hash: hash(mode.get("oaep")?), label: crate::native::bytes_of(&mode.get("label")?)? }),
+        None => UnwrapMode::RsaOaep(OaepParams { hash: hash(mode.get("oaep")?), label: crate::natives::bytes_of(&mode.get("label")?)? }),
     };
     let target = match target.get::<_, Option<u32>>("kind")? {
         Some(index) => UnwrapTarget::Asymmetric(AsymmetricTarget { kind: kind(index), format: format(target.get("format")?) }),
         None => UnwrapTarget::Secret(secret_key_type(&target)?),
     };
-    let wrapped = crate::native::bytes_of(&wrapped)?;
+    let wrapped = crate::natives::bytes_of(&wrapped)?;
     let out = with_key(&ctx, id, move |key| crypto::unwrap_key(key, &mode, &wrapped, target, extractable))?;
     out.and_then(keep).map_err(|e| throw(&ctx, e))
 }

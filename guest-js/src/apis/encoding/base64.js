@@ -1,4 +1,7 @@
 // atob / btoa (HTML Standard, forgiving-base64).
+import { requiredArguments } from '../webidl/webidl.js';
+import { DOMException } from '../webidl/dom_exception.js';
+
 const BASE64_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const BASE64_LOOKUP = new Int16Array(128).fill(-1);
 for (let i = 0; i < 64; i++) BASE64_LOOKUP[BASE64_ALPHABET.charCodeAt(i)] = i;
@@ -41,3 +44,5 @@ function atob(data) {
   }
   return out;
 }
+
+export { atob, btoa };

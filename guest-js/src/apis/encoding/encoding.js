@@ -1,6 +1,9 @@
 // TextEncoder and TextDecoder (Encoding Standard): UTF-8 (the byte work is
 // native) and, for decoding, UTF-16LE/BE. BOM handling and streaming state
 // live here.
+import * as native from 'nano:native';
+import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
+
 const UTF8_LABELS = new Set(['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8']);
 const DECODER_LABELS = new Map([
   ...[...UTF8_LABELS].map((l) => [l, 'utf-8']),
@@ -164,3 +167,5 @@ class TextDecoder {
   }
 }
 Object.defineProperty(TextDecoder.prototype, Symbol.toStringTag, { value: 'TextDecoder', configurable: true });
+
+export { TextDecoder, TextEncoder };

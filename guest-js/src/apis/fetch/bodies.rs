@@ -9,7 +9,7 @@ use crate::wasi::io::error::Error as IoError;
 use crate::wasi::io::poll::Pollable;
 use crate::wasi::io::streams::{InputStream, OutputStream, StreamError};
 use crate::instance;
-use rquickjs::{Ctx, Exception, Function, Object, Result, TypedArray, Value};
+use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
 
 /// Bytes asked of the host per read: large enough to keep host crossings
 /// rare, small enough to keep an instance's memory bounded.
@@ -61,15 +61,6 @@ pub enum Event {
     Drained,
 }
 
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
-    native.set("bodyRead", Function::new(ctx.clone(), read)?)?;
-    native.set("bodyCancel", Function::new(ctx.clone(), cancel)?)?;
-    native.set("sinkWrite", Function::new(ctx.clone(), sink_write)?)?;
-    native.set("sinkClose", Function::new(ctx.clone(), sink_close)?)?;
-    native.set("sinkAbort", Function::new(ctx.clone(), sink_abort)?)?;
-    Ok(())
-}
-
 /// Registers an incoming body; its id is what JS reads it by.
 pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, String> {
     let stream = body.stream().map_err(|_| "the body stream is unavailable".to_string())?;
@@ -107,7 +98,7 @@ fn finish(mut sink: Sink) -> Option<String> {
 
 /// JS asks for the next chunk (`all` = everything up to the end). The answer
 /// comes through the event loop (`bodyData` / `bodyFailed` hooks).
-fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
+pub fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
     let found = instance::with(|i| {
         let source = i.handles.get_mut::<Source>(id)?;
         source.want = if all { Want::All } else { Want::Chunk };
@@ -118,7 +109,7 @@ fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
 
 /// The body is not wanted any more (stream cancelled, fetch aborted): the
 /// host stops receiving it.
-fn cancel(id: u32) {
+pub fn cancel(id: u32) {
     let source = instance::with(|i| i.handles.remove::<Source>(id));
     drop(source);
 }
@@ -251,7 +242,7 @@ fn with_sink<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&mut Sink) -> std::result
 
 /// Writes a chunk; false when the host has not taken all of it yet (JS then
 /// waits for the `sinkDrained` hook before writing more: backpressure).
-fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool> {
+pub fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool> {
     let view = TypedArray::<u8>::from_value(chunk)?;
     with_sink(&ctx, id, |sink| {
         // The bytes are copied straight from JS memory into the host.
@@ -262,7 +253,7 @@ fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool> {
 }
 
 /// Ends a sink whose bytes are all taken: the peer sees a complete body.
-fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
+pub fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
     let sink = instance::with(|i| i.handles.remove::<Sink>(id));
     let Some(sink) = sink else {
         return Err(Exception::throw_type(&ctx, "the body is no longer writable"));
@@ -280,7 +271,7 @@ fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
 }
 
 /// Drops a sink without finishing it: the peer sees the body cut short.
-fn sink_abort(id: u32) {
+pub fn sink_abort(id: u32) {
     let sink = instance::with(|i| i.handles.remove::<Sink>(id));
     drop(sink);
 }

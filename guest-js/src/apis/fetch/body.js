@@ -1,6 +1,14 @@
 // The Body mixin (Fetch Standard) shared by Request and Response. A body is
 // bytes, a body still in the host (HostBody: the incoming request's, or a
 // fetch response's), or a ReadableStream.
+import * as native from 'nano:native';
+import { bufferSourceBytes, isBufferSource } from '../webidl/webidl.js';
+import { TextDecoder } from '../encoding/encoding.js';
+import { URLSearchParams } from '../url/url.js';
+import { ReadableStream, readAllBytes, streamOps } from '../streams/readable.js';
+import { Blob, blobBytes } from '../blob/blob.js';
+import { FormData, bodyToFormData, encodeMultipart } from './form_data.js';
+
 const bodyInternals = Symbol('body');
 
 // A body the host streams in (see bodies.rs): read a chunk at a time as a
@@ -68,35 +76,33 @@ async function pumpToSink(id, stream) {
   }
 }
 
-const bodyHooks = {
-  pumpToSink,
-  bodyData(id, chunk) {
-    const read = hostBodyReads.get(id);
-    if (read === undefined) return;
+// Hooks (see hooks.js): host body events.
+function bodyData(id, chunk) {
+  const read = hostBodyReads.get(id);
+  if (read === undefined) return;
+  hostBodyReads.delete(id);
+  read.resolve(chunk);
+}
+function sinkDrained(id) {
+  const wait = sinkWaits.get(id);
+  if (wait === undefined) return;
+  sinkWaits.delete(id);
+  wait.resolve();
+}
+function bodyFailed(id, message) {
+  const err = new TypeError(`The body could not be transferred: ${message}`);
+  const read = hostBodyReads.get(id);
+  if (read !== undefined) {
     hostBodyReads.delete(id);
-    read.resolve(chunk);
-  },
-  sinkDrained(id) {
-    const wait = sinkWaits.get(id);
-    if (wait === undefined) return;
+    read.body.error = err;
+    read.reject(err);
+  }
+  const wait = sinkWaits.get(id);
+  if (wait !== undefined) {
     sinkWaits.delete(id);
-    wait.resolve();
-  },
-  bodyFailed(id, message) {
-    const err = new TypeError(`The body could not be transferred: ${message}`);
-    const read = hostBodyReads.get(id);
-    if (read !== undefined) {
-      hostBodyReads.delete(id);
-      read.body.error = err;
-      read.reject(err);
-    }
-    const wait = sinkWaits.get(id);
-    if (wait !== undefined) {
-      sinkWaits.delete(id);
-      wait.reject(err);
-    }
-  },
-};
+    wait.reject(err);
+  }
+}
 
 // "Extract a body": [bytes or null, content type or null].
 function extractBody(init) {
@@ -220,3 +226,5 @@ function cloneBodyState(target) {
   }
   return newBodyState(state.source === null ? null : state.source.slice());
 }
+
+export { HostBody, bodyData, bodyFailed, bodyInternals, cancelHostBody, cloneBodyState, consumeBody, extractBody, mixinBody, newBodyState, pumpToSink, sinkDrained, sourceStream };

@@ -2,6 +2,14 @@
 // goes out through the host (wasi:http outgoing-handler, see fetch.rs);
 // redirects, aborts and the Response are handled here. The response body
 // stays in the host and streams in as it is read (HostBody, body.js).
+import * as native from 'nano:native';
+import { addAbortAlgorithm } from '../events/events.js';
+import { URL } from '../url/url.js';
+import { ReadableStream } from '../streams/readable.js';
+import { headersFromFlatList, headersList, headersToFlatList } from './headers.js';
+import { HostBody, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink, sourceStream } from './body.js';
+import { NULL_BODY_STATUS, Request, Response, internalConstruction, responseInternals } from './request_response.js';
+
 const pendingFetches = new Map(); // id -> { resolve, reject }
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
@@ -92,17 +100,18 @@ async function fetch(input, init = undefined) {
   }
 }
 
-const fetchHooks = {
-  fetchResponded(id, status, flatHeaders, body) {
-    const pending = pendingFetches.get(id);
-    if (pending === undefined) return; // aborted meanwhile
-    pendingFetches.delete(id);
-    pending.resolve([status, flatHeaders, body]);
-  },
-  fetchFailed(id, message) {
-    const pending = pendingFetches.get(id);
-    if (pending === undefined) return;
-    pendingFetches.delete(id);
-    pending.reject(new TypeError(`fetch failed: ${message}`));
-  },
-};
+// Hooks (see hooks.js): an outbound response or failure arrived.
+function fetchResponded(id, status, flatHeaders, body) {
+  const pending = pendingFetches.get(id);
+  if (pending === undefined) return; // aborted meanwhile
+  pendingFetches.delete(id);
+  pending.resolve([status, flatHeaders, body]);
+}
+function fetchFailed(id, message) {
+  const pending = pendingFetches.get(id);
+  if (pending === undefined) return;
+  pendingFetches.delete(id);
+  pending.reject(new TypeError(`fetch failed: ${message}`));
+}
+
+export { fetch, fetchFailed, fetchResponded };

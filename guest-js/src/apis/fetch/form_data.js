@@ -1,5 +1,11 @@
 // FormData (XHR Standard) and its two body encodings:
 // multipart/form-data (HTML Standard) and application/x-www-form-urlencoded.
+import * as native from 'nano:native';
+import { pairIterator, requiredArguments } from '../webidl/webidl.js';
+import { TextDecoder } from '../encoding/encoding.js';
+import { URLSearchParams } from '../url/url.js';
+import { Blob, File, blobBytes, blobPartsBytes } from '../blob/blob.js';
+
 const formDataList = Symbol('formDataList');
 
 // An entry's value: a string, or a File (a Blob becomes a File named 'blob').
@@ -151,3 +157,5 @@ function bodyToFormData(bytes, contentType) {
   }
   throw new TypeError(`Failed to parse the body as FormData: the content type is ${contentType === null ? 'missing' : `"${contentType}"`}`);
 }
+
+export { FormData, bodyToFormData, encodeMultipart };

@@ -1,5 +1,7 @@
 // Headers (Fetch Standard): case-insensitive names, combined values,
 // `set-cookie` kept apart, sorted iteration, guards.
+import { pairIterator, requiredArguments, toByteString } from '../webidl/webidl.js';
+
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HTTP_WS_RE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
@@ -168,3 +170,5 @@ function headersToFlatList(headers) {
   for (const [n, v] of headers[headersList]) flat.push(n, v);
   return flat;
 }
+
+export { Headers, TOKEN_RE, fillHeaders, headersFromFlatList, headersGuard, headersList, headersToFlatList, sortAndCombine };

@@ -11,7 +11,7 @@ use crate::wasi::http::types::{
 };
 use crate::wasi::io::poll::Pollable;
 use crate::instance;
-use rquickjs::{Ctx, Exception, Function, Object, Result, Value};
+use rquickjs::{Ctx, Exception, Result, Value};
 
 /// Timeouts of an outbound request in nanoseconds: the host's setting
 /// (`--fetch-connect-timeout`, `--fetch-timeout`) or these defaults.
@@ -29,12 +29,6 @@ pub enum Outcome {
     /// The body streams on as source `body` of `bodies.rs`.
     Response { status: u16, headers: Vec<String>, body: u32 },
     Failed(String),
-}
-
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
-    native.set("fetchStart", Function::new(ctx.clone(), start)?)?;
-    native.set("fetchAbort", Function::new(ctx.clone(), abort)?)?;
-    Ok(())
 }
 
 fn max_in_flight() -> usize {
@@ -91,7 +85,7 @@ fn shorten(s: &str) -> String {
 
 /// Sends a request to `target`; returns its id and, with `stream_body`, the id of the
 /// sink its body is to be written to. `body` is the request body's bytes.
-fn start<'js>(
+pub fn start<'js>(
     ctx: Ctx<'js>,
     method_name: String,
     target: Vec<String>,
@@ -128,7 +122,7 @@ fn start<'js>(
     let _ = options.set_connect_timeout(Some(timeout_ns("NANO_FETCH_CONNECT_TIMEOUT_MS", 10_000)));
     let _ = options.set_first_byte_timeout(Some(wait));
     let _ = options.set_between_bytes_timeout(Some(wait));
-    let bytes = if body.is_null() || body.is_undefined() { None } else { Some(crate::native::bytes_of(&body)?) };
+    let bytes = if body.is_null() || body.is_undefined() { None } else { Some(crate::natives::bytes_of(&body)?) };
     let outgoing_body = request.body().map_err(|_| fail("request body unavailable".into()))?;
     let future = outgoing_handler::handle(request, Some(options)).map_err(|e| fail(describe(&e)))?;
     // The body goes out as the host takes it, without blocking the event
@@ -149,7 +143,7 @@ fn start<'js>(
 }
 
 /// Drops a request in flight (AbortSignal); the host cancels it.
-fn abort(id: u32) {
+pub fn abort(id: u32) {
     let request = instance::with(|i| i.handles.remove::<InFlight>(id));
     drop(request);
 }

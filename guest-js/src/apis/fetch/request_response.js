@@ -1,4 +1,13 @@
 // Request and Response (Fetch Standard).
+import * as native from 'nano:native';
+import { requiredArguments, toByteString } from '../webidl/webidl.js';
+import { AbortController, AbortSignal } from '../events/events.js';
+import { URL } from '../url/url.js';
+import { inspect } from '../console/console.js';
+import { ReadableStream } from '../streams/readable.js';
+import { Headers, TOKEN_RE, fillHeaders, headersFromFlatList, headersGuard, headersList, sortAndCombine } from './headers.js';
+import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState, sourceStream } from './body.js';
+
 const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
 const FORBIDDEN_METHODS = ['CONNECT', 'TRACE', 'TRACK'];
 const NULL_BODY_STATUS = [101, 103, 204, 205, 304];
@@ -268,3 +277,5 @@ function responseParts(response) {
   state.used = true;
   return [r.status, sortAndCombine(r.headers[headersList]).flat(), sourceStream(state.source)];
 }
+
+export { NULL_BODY_STATUS, Request, Response, internalConstruction, makeIncomingRequest, responseInternals, responseParts };

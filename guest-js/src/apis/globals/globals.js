@@ -1,7 +1,30 @@
 // The global scope: web APIs as WebIDL installs them (writable,
 // configurable, not enumerable), `self`, navigator, performance, and a
 // per-instance Math.random.
-const timeOrigin = { value: native.now(), epoch: Date.now() };
+import * as native from 'nano:native';
+import { requiredArguments } from '../webidl/webidl.js';
+import { DOMException } from '../webidl/dom_exception.js';
+import { AbortController, AbortSignal, Event, EventTarget, reportError } from '../events/events.js';
+import { TextDecoder, TextEncoder } from '../encoding/encoding.js';
+import { atob, btoa } from '../encoding/base64.js';
+import { URL, URLSearchParams } from '../url/url.js';
+import { structuredClone } from '../clone/clone.js';
+import { Crypto, CryptoKey, SubtleCrypto, crypto } from '../crypto/crypto.js';
+import { console } from '../console/console.js';
+import { clearInterval, clearTimeout, queueMicrotask, setInterval, setTimeout, timeOrigin } from '../timers/timers.js';
+import { ByteLengthQueuingStrategy, CountQueuingStrategy, ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader } from '../streams/readable.js';
+import { ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest } from '../streams/byte.js';
+import { WritableStream, WritableStreamDefaultController, WritableStreamDefaultWriter } from '../streams/writable.js';
+import { TransformStream, TransformStreamDefaultController } from '../streams/transform.js';
+import { TextDecoderStream, TextEncoderStream } from '../encoding/text_streams.js';
+import { CompressionStream, DecompressionStream } from '../compression/compression.js';
+import { DigestStream } from '../crypto/digest_stream.js';
+import { Blob, File } from '../blob/blob.js';
+import { Headers } from '../fetch/headers.js';
+import { FormData } from '../fetch/form_data.js';
+import { Request, Response, internalConstruction } from '../fetch/request_response.js';
+import { fetch } from '../fetch/fetch.js';
+
 
 class Performance extends EventTarget {
   constructor(token) {
@@ -52,7 +75,11 @@ defineGlobals({
     return globalEventTarget.dispatchEvent(...arguments);
   },
 });
+// Not standard (workerd's): a WritableStream that digests what is written.
+Object.defineProperty(crypto, 'DigestStream', { value: DigestStream, writable: true, configurable: true });
 for (const [name, value] of [['self', globalThis], ['performance', performance], ['navigator', navigator], ['crypto', crypto]]) {
   Object.defineProperty(globalThis, name, { get: () => value, configurable: true, enumerable: true });
 }
 Object.defineProperty(Math, 'random', { value: function random() { return native.random(); }, writable: true, configurable: true });
+
+export { defineGlobals, globalEventTarget };

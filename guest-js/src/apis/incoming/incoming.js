@@ -1,5 +1,13 @@
 // Dispatching a request to the app: `export default { fetch }` or a
 // service-worker style `fetch` event listener.
+import * as native from 'nano:native';
+import { requiredArguments } from '../webidl/webidl.js';
+import { DOMException } from '../webidl/dom_exception.js';
+import { Event, reportError } from '../events/events.js';
+import { timeOrigin } from '../timers/timers.js';
+import { Request, internalConstruction, makeIncomingRequest } from '../fetch/request_response.js';
+import { defineGlobals, globalEventTarget } from '../globals/globals.js';
+
 let moduleApp = null;
 let fetchListeners = 0;
 const pendingWaitUntil = new Set();
@@ -78,37 +86,32 @@ function dispatchToApp(request) {
   return response !== null ? response : Promise.reject(new TypeError('No fetch event listener called respondWith()'));
 }
 
-const hooks = {
-  ...timerHooks,
-  ...fetchHooks,
-  ...bodyHooks,
-  describeError,
-  describeLocatedError,
-  responseParts,
-  setModuleApp(namespace) {
-    const app = namespace.default;
-    if (app !== undefined && app !== null) moduleApp = app;
-  },
-  hasFetchHandler() {
-    return (moduleApp !== null && typeof moduleApp.fetch === 'function') || fetchListeners > 0;
-  },
-  dispatchFetch(method, url, flatHeaders) {
-    timeOrigin.value = native.now();
-    timeOrigin.epoch = Date.now();
-    const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders));
-    // The host reports a failed handler itself; not an unhandled rejection.
-    response.catch(() => {});
-    return response;
-  },
-  waitUntilSettled() { return pendingWaitUntil.size === 0; },
-  trackRejection(promise, reason, handled) {
-    if (handled) unhandledRejections.delete(promise);
-    else unhandledRejections.set(promise, reason);
-  },
-  takeUnhandledRejections() {
-    if (unhandledRejections.size === 0) return NO_REJECTIONS;
-    const reasons = [...unhandledRejections.values()];
-    unhandledRejections.clear();
-    return reasons;
-  },
-};
+// Hooks (see hooks.js): the incoming handler and the event loop.
+function setModuleApp(namespace) {
+  const app = namespace.default;
+  if (app !== undefined && app !== null) moduleApp = app;
+}
+function hasFetchHandler() {
+  return (moduleApp !== null && typeof moduleApp.fetch === 'function') || fetchListeners > 0;
+}
+function dispatchFetch(method, url, flatHeaders) {
+  timeOrigin.value = native.now();
+  timeOrigin.epoch = Date.now();
+  const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders));
+  // The host reports a failed handler itself; not an unhandled rejection.
+  response.catch(() => {});
+  return response;
+}
+function waitUntilSettled() { return pendingWaitUntil.size === 0; }
+function trackRejection(promise, reason, handled) {
+  if (handled) unhandledRejections.delete(promise);
+  else unhandledRejections.set(promise, reason);
+}
+function takeUnhandledRejections() {
+  if (unhandledRejections.size === 0) return NO_REJECTIONS;
+  const reasons = [...unhandledRejections.values()];
+  unhandledRejections.clear();
+  return reasons;
+}
+
+export { dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled };

@@ -2,7 +2,8 @@
 //! `Request`, runs the app's fetch handler through the event loop, and writes
 //! the `Response` back.
 
-use crate::engine::{self, call_hook, describe_error, take_exception};
+use crate::engine::{self, take_exception};
+use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
 use crate::instance;
 use crate::nano::platform::log;
@@ -10,7 +11,7 @@ use crate::apis::fetch::bodies;
 use crate::wasi::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
 };
-use rquickjs::{promise::PromiseState, Ctx, Exception, Object, Promise, Value};
+use rquickjs::{promise::PromiseState, Ctx, Exception, Promise, Value};
 
 impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
@@ -39,7 +40,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             // ctx.waitUntil() work goes on after the response is out, and
             // a large body drains to a slow client meanwhile.
             if let Err(e) = run_until(ctx, &hooks, Rejections::Log, || {
-                !bodies::sending() && call_hook::<_, bool>(&hooks, "waitUntilSettled", ()).unwrap_or(true)
+                !bodies::sending() && hooks.wait_until_settled.call::<_, bool>(()).unwrap_or(true)
             }) {
                 log::write(log::Level::Error, &format!("waitUntil: {e}"));
             }
@@ -73,23 +74,23 @@ fn error_response<'js>() -> ResponseParts<'js> {
 
 fn run_handler<'js>(
     ctx: &Ctx<'js>,
-    hooks: &Object<'js>,
+    hooks: &Hooks<'js>,
     method: String,
     url: String,
     headers: Vec<String>,
 ) -> Result<ResponseParts<'js>, String> {
-    let promise: Promise = call_hook(hooks, "dispatchFetch", (method, url, headers))
-        .map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
+    let promise: Promise = hooks.dispatch_fetch.call((method, url, headers))
+        .map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     run_until(ctx, hooks, Rejections::Log, || promise.state() != PromiseState::Pending)
         .map_err(|e| format!("the fetch handler did not produce a response: {e}"))?;
     let response: Value = match promise.result::<Value>() {
         Some(Ok(v)) => v,
-        Some(Err(e)) => return Err(describe_error(hooks, take_exception(ctx, e))),
+        Some(Err(e)) => return Err(hooks.describe_error(take_exception(ctx, e))),
         None => unreachable!("the promise settled"),
     };
     // [status, [name, value, ...], Uint8Array | ReadableStream | null]
-    let parts: rquickjs::Array = call_hook(hooks, "responseParts", (response,))
-        .map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
+    let parts: rquickjs::Array = hooks.response_parts.call((response,))
+        .map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     let status: u16 = parts.get(0).map_err(|e| e.to_string())?;
     let flat: Vec<String> = parts.get(1).map_err(|e| e.to_string())?;
     let body: Value = parts.get(2).map_err(|e| e.to_string())?;
@@ -102,12 +103,12 @@ fn run_handler<'js>(
     } else if body.is_object() && !body.as_object().is_some_and(|o| o.is_typed_array::<u8>()) {
         Body::Stream(body)
     } else {
-        Body::Bytes(crate::native::bytes_of(&body).map_err(|e| e.to_string())?)
+        Body::Bytes(crate::natives::bytes_of(&body).map_err(|e| e.to_string())?)
     };
     Ok(ResponseParts { status, headers, body })
 }
 
-fn send<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, out: ResponseOutparam, mut parts: ResponseParts<'js>) {
+fn send<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, out: ResponseOutparam, mut parts: ResponseParts<'js>) {
     // A body known in full goes out with its length, not chunked (no length
     // at all for the statuses that never have a body).
     if let Body::Bytes(bytes) = &parts.body {
@@ -153,29 +154,24 @@ fn send_bytes(body: OutgoingBody, bytes: Vec<u8>) {
 
 /// Pipes a ReadableStream to the client through a sink (fetch/body.js
 /// `pumpToSink`); the event loop keeps running everything else meanwhile.
-fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Object<'js>, body: OutgoingBody, stream: Value<'js>) -> Result<(), String> {
+fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, body: OutgoingBody, stream: Value<'js>) -> Result<(), String> {
     let sink = bodies::add_sink(body)?;
-    let done: Promise = call_hook(hooks, "pumpToSink", (sink, stream)).map_err(|e| describe_error(hooks, take_exception(ctx, e)))?;
+    let done: Promise = hooks.pump_to_sink.call((sink, stream)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     run_until(ctx, hooks, Rejections::Log, || done.state() != PromiseState::Pending)?;
     match done.result::<Value>() {
-        Some(Err(e)) => Err(describe_error(hooks, take_exception(ctx, e))),
+        Some(Err(e)) => Err(hooks.describe_error(take_exception(ctx, e))),
         _ => Ok(()),
     }
 }
 
 /// Opens the body of the request being handled as a body source (once).
-fn request_body(ctx: Ctx<'_>) -> rquickjs::Result<u32> {
+pub fn request_body(ctx: Ctx<'_>) -> rquickjs::Result<u32> {
     let fail = |what: &str| Exception::throw_type(&ctx, &format!("reading the request body: {what}"));
     let Some(request) = instance::with(|i| i.incoming.take()) else {
         return Err(fail("already consumed"));
     };
     let body = request.consume().map_err(|_| fail("already consumed"))?;
     bodies::add_source(body, bodies::Owner::Request(request)).map_err(|e| fail(&e))
-}
-
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> rquickjs::Result<()> {
-    native.set("requestBody", rquickjs::Function::new(ctx.clone(), request_body)?)?;
-    Ok(())
 }
 
 fn method_name(method: Method) -> String {

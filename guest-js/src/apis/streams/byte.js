@@ -1,7 +1,10 @@
 // Readable byte streams (WHATWG Streams §4.7–4.10): the byte stream
 // controller, BYOB readers and requests. The algorithms follow the standard
-// step by step (names in comments); the stream side is in streams.js and
+// step by step (names in comments); the stream side is in readable.js and
 // reached through streamOps.
+import { requiredArguments } from '../webidl/webidl.js';
+import { GenericReader, ReadableStream, ReadableStreamDefaultReader, streamOps } from './readable.js';
+
 const byteToken = Symbol('byteStream');
 
 // "TransferArrayBuffer": the chunk now belongs to the stream.
@@ -590,3 +593,5 @@ function byteStreamTee(stream) {
   forwardReaderError(reader);
   return branches;
 }
+
+export { ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest, byteStreamTee, setUpByteController };

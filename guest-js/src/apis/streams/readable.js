@@ -1,7 +1,11 @@
 // ReadableStream (WHATWG Streams): default controller and reader, async
 // iteration, tee, ReadableStream.from, queuing strategies. Bodies use it.
-// Byte streams (controller, BYOB reader) are in byte_streams.js, WritableStream
-// and TransformStream in writable_streams.js.
+// Byte streams (controller, BYOB reader) are in byte.js, WritableStream in
+// writable.js, TransformStream in transform.js, pipeTo in pipe.js.
+import { concatBytes, requiredArguments } from '../webidl/webidl.js';
+import { ReadableStreamBYOBReader, byteStreamTee, setUpByteController } from './byte.js';
+import { readableStreamPipeThroughMethod, readableStreamPipeToMethod } from './pipe.js';
+
 const streamToken = Symbol('stream');
 
 // The QueuingStrategyInit dictionary's one required member.
@@ -112,7 +116,7 @@ class ReadableStream {
   #closeWatchers = []; // internal: settled when the stream closes or errors
   #disturbed = false;
   #controller;
-  #byteController = null; // a byte stream's controller state (byte_streams.js)
+  #byteController = null; // a byte stream's controller state (byte.js)
   #queue = [];
   #queueSize = 0;
   #hwm;
@@ -196,7 +200,7 @@ class ReadableStream {
   }
 
   // "ReadableStreamDefaultTee": one read feeds both branches (a byte
-  // stream's tee is in byte_streams.js).
+  // stream's tee is in byte.js).
   tee() {
     if (this.locked) throw new TypeError("Failed to execute 'tee' on 'ReadableStream': the stream is locked");
     if (this.#byteController !== null) return byteStreamTee(this);
@@ -466,6 +470,8 @@ Object.defineProperty(ReadableStream.prototype, Symbol.asyncIterator, {
 });
 // The original method: an app replacing it must not change iteration.
 const defaultReaderReleaseLock = ReadableStreamDefaultReader.prototype.releaseLock;
+// Captured for pipe.js too, before user code can patch the prototype.
+const readerClosedGetter = Object.getOwnPropertyDescriptor(ReadableStreamDefaultReader.prototype, 'closed').get;
 const releaseReader = (reader) => Reflect.apply(defaultReaderReleaseLock, reader, []);
 // Per-iterator state: the reader, and the promise of the last next()/return().
 const iteratorStates = new WeakMap();
@@ -536,3 +542,5 @@ async function readAllBytes(stream) {
   }
   return concatBytes(chunks);
 }
+
+export { ByteLengthQueuingStrategy, CountQueuingStrategy, GenericReader, ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader, defaultReaderReleaseLock, readAllBytes, readerClosedGetter, streamOps, streamToken };

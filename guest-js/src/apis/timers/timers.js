@@ -1,6 +1,13 @@
 // setTimeout / setInterval / queueMicrotask on the host's monotonic clock.
 // The Rust event loop asks for the next deadline, sleeps in the host until
 // then, and runs due timers one task at a time (microtasks drain in between).
+// The time origin of performance.now() and Event.timeStamp: the start of
+// the request (reset by incoming.js), or of the script.
+import * as native from 'nano:native';
+import { requiredArguments } from '../webidl/webidl.js';
+import { reportError } from '../events/events.js';
+
+const timeOrigin = { value: native.now(), epoch: Date.now() };
 const timers = new Map(); // id -> { due, delay, handler, args, repeat }
 let nextTimerId = 1;
 
@@ -51,21 +58,22 @@ function earliestTimer() {
   return best === null ? null : [bestId, best];
 }
 
-const timerHooks = {
-  nextTimerDeadline() {
-    const e = earliestTimer();
-    return e === null ? -1 : e[1].due;
-  },
-  runNextTimer(now) {
-    const e = earliestTimer();
-    if (e === null || e[1].due > now) return;
-    const [id, t] = e;
-    if (t.repeat) t.due = now + Math.max(t.delay, 1);
-    else timers.delete(id);
-    try {
-      t.handler.apply(globalThis, t.args);
-    } catch (err) {
-      reportError(err);
-    }
-  },
-};
+// Hooks (see hooks.js): the event loop runs due timers.
+function nextTimerDeadline() {
+  const e = earliestTimer();
+  return e === null ? -1 : e[1].due;
+}
+function runNextTimer(now) {
+  const e = earliestTimer();
+  if (e === null || e[1].due > now) return;
+  const [id, t] = e;
+  if (t.repeat) t.due = now + Math.max(t.delay, 1);
+  else timers.delete(id);
+  try {
+    t.handler.apply(globalThis, t.args);
+  } catch (err) {
+    reportError(err);
+  }
+}
+
+export { clearInterval, clearTimeout, nextTimerDeadline, queueMicrotask, runNextTimer, setInterval, setTimeout, timeOrigin };

@@ -2,22 +2,14 @@
 //! host's `nano:platform/url`.
 
 use crate::nano::platform::url::{self, Component, UrlParts};
-use rquickjs::{Ctx, Exception, Function, Object, Result, Value};
-
-pub fn install<'js>(ctx: &Ctx<'js>, native: &Object<'js>) -> Result<()> {
-    native.set("urlParse", Function::new(ctx.clone(), url_parse)?)?;
-    native.set("urlSet", Function::new(ctx.clone(), url_set)?)?;
-    native.set("queryParse", Function::new(ctx.clone(), query_parse)?)?;
-    native.set("querySerialize", Function::new(ctx.clone(), query_serialize)?)?;
-    Ok(())
-}
+use rquickjs::{Ctx, Exception, Result, Value};
 
 /// The parts in the order url.js reads them.
 fn to_list(p: UrlParts) -> Vec<String> {
     vec![p.href, p.origin, p.protocol, p.username, p.password, p.host, p.hostname, p.port, p.pathname, p.search, p.hash]
 }
 
-fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Result<Value<'js>> {
+pub fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Result<Value<'js>> {
     match url::parse(&input, base.as_deref()) {
         Some(parts) => rquickjs::IntoJs::into_js(to_list(parts), &ctx),
         None => Ok(Value::new_null(ctx)),
@@ -37,7 +29,7 @@ const COMPONENTS: [Component; 10] = [
     Component::Hash,
 ];
 
-fn url_set(ctx: Ctx<'_>, href: String, component: usize, value: String) -> Result<Vec<String>> {
+pub fn url_set(ctx: Ctx<'_>, href: String, component: usize, value: String) -> Result<Vec<String>> {
     let component = *COMPONENTS.get(component).ok_or_else(|| Exception::throw_range(&ctx, "unknown URL component"))?;
     url::set(&href, component, &value)
         .map(to_list)
@@ -45,11 +37,11 @@ fn url_set(ctx: Ctx<'_>, href: String, component: usize, value: String) -> Resul
 }
 
 /// [name, value, name, value, ...]
-fn query_parse(query: String) -> Vec<String> {
+pub fn query_parse(query: String) -> Vec<String> {
     url::parse_query(&query).into_iter().flat_map(|(n, v)| [n, v]).collect()
 }
 
-fn query_serialize(flat: Vec<String>) -> String {
+pub fn query_serialize(flat: Vec<String>) -> String {
     let pairs: Vec<(String, String)> = flat.chunks_exact(2).map(|p| (p[0].clone(), p[1].clone())).collect();
     url::serialize_query(&pairs)
 }

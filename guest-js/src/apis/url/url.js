@@ -1,6 +1,9 @@
 // URL and URLSearchParams (WHATWG URL Standard). Parsing, setters and the
 // form encoding run in the host (nano:platform/url, the `url` crate); this
 // side keeps the parsed components and the live link between the two.
+import * as native from 'nano:native';
+import { pairIterator, requiredArguments } from '../webidl/webidl.js';
+
 const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
 const URL_SETTABLE = ['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
 const PART_INDEX = Object.fromEntries(URL_PARTS.map((name, i) => [name, i]));
@@ -186,3 +189,5 @@ const searchParamsList = URLSearchParams._list;
 delete URLSearchParams._list;
 const searchParamsIterator = pairIterator('URLSearchParams Iterator', (params) => searchParamsList(params));
 Object.defineProperty(URLSearchParams.prototype, Symbol.toStringTag, { value: 'URLSearchParams', configurable: true });
+
+export { URL, URLSearchParams };

@@ -1,0 +1,62 @@
+// Promise helpers of the Streams standard ("upon fulfillment", "mark as
+// handled", ...), shared by every stream type.
+
+// Promise reactions through the intrinsic `then`, so that user code that
+// patches Promise.prototype.then cannot observe the internals.
+const promiseThen = Promise.prototype.then;
+const noop = () => {};
+function uponPromise(promise, onFulfilled, onRejected) {
+  return Reflect.apply(promiseThen, promise, [onFulfilled, onRejected]);
+}
+function markHandled(promise) {
+  Reflect.apply(promiseThen, promise, [undefined, noop]);
+  return promise;
+}
+// "A new promise" with its resolving functions; settles once. A class with
+// no closure over itself: one is made per chunk, and a reference cycle would
+// keep each alive until the cycle collector runs.
+class Deferred {
+  constructor() {
+    this.pending = true;
+    this.promise = new Promise((resolve, reject) => { this.settle = [resolve, reject]; });
+  }
+  resolve(v) {
+    if (!this.pending) return;
+    this.pending = false;
+    const [resolve] = this.settle;
+    this.settle = undefined;
+    resolve(v);
+  }
+  reject(e) {
+    if (!this.pending) return;
+    this.pending = false;
+    const [, reject] = this.settle;
+    this.settle = undefined;
+    reject(e);
+  }
+}
+function newDeferred() { return new Deferred(); }
+function settledDeferred(rejected, value) {
+  const d = newDeferred();
+  if (rejected) { markHandled(d.promise); d.reject(value); } else d.resolve(value);
+  return d;
+}
+// WebIDL's "a promise resolved with x": always a new promise, so a promise
+// x adopts its state a couple of jobs later (unlike Promise.resolve(x));
+// the relative order of reactions depends on it.
+function promiseResolvedWith(x) { return new Promise((resolve) => resolve(x)); }
+// Invokes a callback whose result is a promise: a throw becomes a rejection.
+// The standard wraps the result in "a promise resolved with" it, as
+// transformer callbacks do here. Underlying sink callbacks use
+// Promise.resolve instead, like the underlying source callbacks in
+// readable.js: where a sink's and a source's promises race (a pipe's abort
+// and cancel) they must take the same number of jobs.
+function promiseCall(fn, thisArg, args) {
+  try { return promiseResolvedWith(Reflect.apply(fn, thisArg, args)); } catch (e) { return Promise.reject(e); }
+}
+function sinkCall(fn, thisArg, args) {
+  try { return Promise.resolve(Reflect.apply(fn, thisArg, args)); } catch (e) { return Promise.reject(e); }
+}
+const resolvedUndefined = () => Promise.resolve(undefined);
+
+export { markHandled, newDeferred, noop, promiseCall, promiseResolvedWith, resolvedUndefined, settledDeferred, sinkCall, uponPromise };

@@ -1,0 +1,114 @@
+//! The native helpers the JS prelude is built on: one module, `nano:native`,
+//! declared here and nowhere else. Prelude modules import it
+//! (`import * as native from 'nano:native'`); app code cannot (see
+//! engine.rs's resolver). Each helper lives with its web API under `apis/`.
+
+use rquickjs::module::{Declarations, Exports, ModuleDef};
+use rquickjs::{ArrayBuffer, Ctx, Function, Result, TypedArray, Value};
+
+/// The name prelude modules import the natives by.
+pub const MODULE: &str = "nano:native";
+
+macro_rules! natives {
+    ($($name:literal => $f:path,)*) => {
+        /// The `nano:native` module.
+        pub struct Natives;
+
+        impl ModuleDef for Natives {
+            fn declare<'js>(decl: &Declarations<'js>) -> Result<()> {
+                $(decl.declare($name)?;)*
+                Ok(())
+            }
+
+            fn evaluate<'js>(ctx: &Ctx<'js>, exports: &Exports<'js>) -> Result<()> {
+                $(exports.export($name, Function::new(ctx.clone(), $f)?.with_name($name)?)?;)*
+                Ok(())
+            }
+        }
+    };
+}
+
+natives! {
+    // apis::console
+    "log" => crate::apis::console::write,
+    // apis::timers
+    "now" => crate::apis::timers::now_ms,
+    // apis::globals
+    "random" => crate::apis::globals::random,
+    // apis::encoding
+    "utf8Encode" => crate::apis::encoding::utf8_encode,
+    "utf8Decode" => crate::apis::encoding::utf8_decode,
+    // apis::incoming
+    "requestBody" => crate::apis::incoming::request_body,
+    // apis::fetch::bodies
+    "bodyRead" => crate::apis::fetch::bodies::read,
+    "bodyCancel" => crate::apis::fetch::bodies::cancel,
+    "sinkWrite" => crate::apis::fetch::bodies::sink_write,
+    "sinkClose" => crate::apis::fetch::bodies::sink_close,
+    "sinkAbort" => crate::apis::fetch::bodies::sink_abort,
+    // apis::url
+    "urlParse" => crate::apis::url::url_parse,
+    "urlSet" => crate::apis::url::url_set,
+    "queryParse" => crate::apis::url::query_parse,
+    "querySerialize" => crate::apis::url::query_serialize,
+    // apis::clone
+    "cloneSerialize" => crate::apis::clone::serialize,
+    "cloneDeserialize" => crate::apis::clone::deserialize,
+    // apis::fetch
+    "fetchStart" => crate::apis::fetch::start,
+    "fetchAbort" => crate::apis::fetch::abort,
+    // apis::crypto
+    "randomBytes" => crate::apis::crypto::random_bytes,
+    "atBuildTime" => crate::init::at_build_time,
+    "digest" => crate::apis::crypto::digest,
+    "hmacImport" => crate::apis::crypto::hmac_import,
+    "hmacGenerate" => crate::apis::crypto::hmac_generate,
+    "hmacSign" => crate::apis::crypto::hmac_sign,
+    "hmacVerify" => crate::apis::crypto::hmac_verify,
+    "keyExportRaw" => crate::apis::crypto::export_raw,
+    "keyDrop" => crate::apis::crypto::key_drop,
+    "deriveImport" => crate::apis::crypto::derive_import,
+    "aesImport" => crate::apis::crypto::aes_import,
+    "aesGenerate" => crate::apis::crypto::aes_generate,
+    "aesEncrypt" => crate::apis::crypto::aes_encrypt,
+    "aesDecrypt" => crate::apis::crypto::aes_decrypt,
+    "keyPairGenerate" => crate::apis::crypto::key_pair_generate,
+    "keyImport" => crate::apis::crypto::key_import,
+    "keyImportJwk" => crate::apis::crypto::key_import_jwk,
+    "keyExport" => crate::apis::crypto::key_export,
+    "keyExportJwk" => crate::apis::crypto::key_export_jwk,
+    "keyInfo" => crate::apis::crypto::key_info,
+    "sign" => crate::apis::crypto::sign,
+    "verify" => crate::apis::crypto::verify,
+    "deriveShared" => crate::apis::crypto::derive_shared,
+    "rsaOaep" => crate::apis::crypto::rsa_oaep,
+    "deriveKey" => crate::apis::crypto::derive_key,
+    "unwrapKey" => crate::apis::crypto::unwrap_key,
+    "digestNew" => crate::apis::crypto::digest_new,
+    "digestUpdate" => crate::apis::crypto::digest_update,
+    "digestFinish" => crate::apis::crypto::digest_finish,
+    "hkdfDeriveBits" => crate::apis::crypto::hkdf_derive_bits,
+    "pbkdf2DeriveBits" => crate::apis::crypto::pbkdf2_derive_bits,
+    // apis::compression
+    "coderNew" => crate::apis::compression::coder_new,
+    "coderPush" => crate::apis::compression::coder_push,
+    "coderFinish" => crate::apis::compression::coder_finish,
+    "coderPull" => crate::apis::compression::coder_pull,
+    "coderDrop" => crate::apis::compression::coder_drop,
+    "collectGarbage" => crate::apis::compression::collect_garbage,
+}
+
+/// Copies the bytes of a Uint8Array, Uint16Array or ArrayBuffer.
+pub fn bytes_of<'js>(value: &Value<'js>) -> Result<Vec<u8>> {
+    // Copied at once: the pointer is only valid until JS runs again.
+    if let Ok(view) = TypedArray::<u8>::from_value(value.clone()) {
+        return Ok(view.as_raw().map(|p| unsafe { p.as_ref() }.to_vec()).unwrap_or_default());
+    }
+    if let Ok(view) = TypedArray::<u16>::from_value(value.clone()) {
+        return Ok(view.as_raw().map(|p| unsafe { p.as_ref() }.to_vec()).unwrap_or_default());
+    }
+    if let Some(buf) = ArrayBuffer::from_value(value.clone()) {
+        return Ok(buf.as_raw().map(|p| unsafe { p.as_ref() }.to_vec()).unwrap_or_default());
+    }
+    Err(rquickjs::Error::new_from_js("value", "Uint8Array"))
+}
