@@ -16,6 +16,9 @@ use rquickjs::{Ctx, Value};
 pub enum Rejections {
     /// Scripts (`exec`): the first one ends the run with an error.
     Fatal,
+    /// The app's top-level code at build time: as `Fatal`, located at the
+    /// app's innermost frame like any other build error.
+    Build,
     /// Requests: logged as errors with the stack, the request goes on.
     Log,
 }
@@ -117,9 +120,16 @@ pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, rejections: Re
 fn report_rejections<'js>(hooks: &Hooks<'js>, rejections: Rejections) -> Result<(), String> {
     let reasons: Vec<Value> = hooks.take_unhandled_rejections.call(()).map_err(|e| e.to_string())?;
     for reason in reasons {
-        let text = format!("Uncaught (in promise) {}", hooks.describe_error(reason));
+        let described = match rejections {
+            Rejections::Build => hooks
+                .describe_located_error
+                .call::<_, String>((reason,))
+                .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into()),
+            _ => hooks.describe_error(reason),
+        };
+        let text = format!("Uncaught (in promise) {described}");
         match rejections {
-            Rejections::Fatal => return Err(text),
+            Rejections::Fatal | Rejections::Build => return Err(text),
             Rejections::Log => crate::nano::platform::log::write(crate::nano::platform::log::Level::Error, &text),
         }
     }

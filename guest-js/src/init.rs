@@ -4,20 +4,13 @@
 use crate::engine::{self, take_exception};
 use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
+use crate::instance;
 use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Promise, Value};
-use std::cell::Cell;
 use std::io::Read;
 
-thread_local! {
-    /// True while the app's top-level code runs into the snapshot: whatever
-    /// it computes then is frozen and shared by every instance, so what must
-    /// differ per instance (randomness, generated keys) is refused.
-    static AT_BUILD_TIME: Cell<bool> = const { Cell::new(false) };
-}
-
-/// Whether the app is being pre-initialised (see AT_BUILD_TIME).
+/// Whether the app is being pre-initialised (see `Instance::at_build_time`).
 pub fn at_build_time() -> bool {
-    AT_BUILD_TIME.with(Cell::get)
+    instance::with(|i| i.at_build_time)
 }
 
 impl crate::Guest for crate::Component {
@@ -29,24 +22,52 @@ impl crate::Guest for crate::Component {
         let filename = std::env::var("NANO_APP_FILENAME").unwrap_or_else(|_| "app.js".into());
         let module = std::env::var("NANO_APP_MODULE").map(|v| v == "1").unwrap_or(false);
         engine::create()?;
-        AT_BUILD_TIME.with(|b| b.set(true));
+        instance::with(|i| i.at_build_time = true);
         let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
-            evaluate(ctx, &hooks, &source, &filename, module, Rejections::Fatal)?;
+            evaluate(ctx, &hooks, &source, &filename, module, Rejections::Build)?;
+            // What the top-level code left queued runs now, as a module's
+            // does while its evaluation is awaited: a promise it rejected
+            // and nobody handled fails the build, awaited or not.
+            run_until(ctx, &hooks, Rejections::Build, || true)?;
             let has_handler: bool = hooks.has_fetch_handler.call(()).map_err(|e| e.to_string())?;
             if !has_handler {
                 return Err(format!(
                     "{filename}: the app has no fetch handler: use `export default {{ fetch(request, env, ctx) {{ ... }} }}` or `addEventListener('fetch', event => event.respondWith(...))`"
                 ));
             }
-            Ok(())
+            // Objects only the collector can still reach give their host
+            // objects back (FinalizationRegistry callbacks run as jobs).
+            ctx.run_gc();
+            run_until(ctx, &hooks, Rejections::Build, || true)?;
+            left_in_the_host(&filename)
         });
-        // Cleared before the snapshot is taken: instances start at request time.
-        AT_BUILD_TIME.with(|b| b.set(false));
+        // Cleared before the snapshot is taken: instances start at request
+        // time, each drawing its own random seed.
+        instance::with(|i| {
+            i.at_build_time = false;
+            i.random = None;
+        });
         initialised?;
-        crate::apis::globals::forget_instance_state();
         engine::collect_garbage();
         Ok(())
     }
+}
+
+/// The snapshot is memory only: a host object (a key, a digest context, a
+/// coder, a fetch, a body) made by the top-level code belongs to the build's
+/// store and does not exist at request time, where its id would dangle. The
+/// APIs refuse what cannot end at the top level (keys) where it is made, at
+/// the app's line; this catches whatever else is still open at the end.
+fn left_in_the_host(filename: &str) -> Result<(), String> {
+    let left = instance::with(|i| i.handles.summary());
+    if left.is_empty() {
+        return Ok(());
+    }
+    let list: Vec<String> = left.iter().map(|(what, n)| format!("{n} × {what}")).collect();
+    Err(format!(
+        "{filename}: the top-level code left objects open in the host when it ended: {}; they would not exist at request time: finish them in the top-level code or create them inside fetch()",
+        list.join(", ")
+    ))
 }
 
 /// Evaluates `source` as a script or an ES module (awaiting its top-level

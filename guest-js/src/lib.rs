@@ -13,8 +13,10 @@ mod apis;
 mod engine;
 mod event_loop;
 mod exec;
+mod handles;
 mod hooks;
 mod init;
+mod instance;
 mod natives;
 
 struct Component;

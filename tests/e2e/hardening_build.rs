@@ -1,6 +1,7 @@
 //! What an app's top-level code may do at build time (no randomness frozen
-//! into the snapshot, no network unless allowed, a time budget apart from
-//! the request's), the checked cache, and the duration flags.
+//! into the snapshot, no host objects left in it, no network unless
+//! allowed, a time budget apart from the request's), the checked cache, and
+//! the duration flags.
 
 use crate::common::*;
 use std::collections::BTreeSet;
@@ -99,6 +100,173 @@ fn randomness_drawn_at_build_time_fails_the_build_at_its_line_and_is_fresh_in_fe
         let values: BTreeSet<&str> = bodies.iter().map(|b| b.split(' ').nth(part).unwrap()).collect();
         assert_eq!(values.len(), 3, "part {part} repeated across requests: {bodies:?}");
     }
+}
+
+/// Builds each app, which must fail with exit 1, naming every `needles` in
+/// the error, and write nothing.
+fn assert_build_fails(dir: &Path, name: &str, source: &str, needles: &[&str]) {
+    let path = write_app(dir, name, source);
+    let res = build(&path, &[]);
+    let err = text(&res.stderr);
+    assert_eq!(res.status.code(), Some(1), "{name}: {err}");
+    for needle in needles {
+        let needle = needle.replace("{path}", &path.display().to_string());
+        assert!(err.contains(&needle), "{name}: no `{needle}` in: {err}");
+    }
+    assert!(!err.contains("panicked") && !err.contains("wasm backtrace"), "{name}: {err}");
+    assert!(!path.with_extension("wasm").exists(), "{name}: a component was written");
+}
+
+const IMPORT_HMAC_KEY: &str =
+    "crypto.subtle.importKey('raw', new TextEncoder().encode('Jefe'), { name: 'HMAC', hash: 'SHA-256' }, false, ['sign'])";
+
+#[test]
+fn host_objects_made_by_top_level_code_fail_the_build_at_their_line() {
+    let dir = scratch("hb-host-objects");
+    let refused = "TypeError: crypto.subtle.importKey cannot run at build time (top-level code): the key would not exist at request time; create it inside fetch()";
+    // Awaited in a module: the module's own failure, at the call's line.
+    assert_build_fails(
+        &dir,
+        "awaited.mjs",
+        &format!("const name = 'HMAC';\nconst key = await {IMPORT_HMAC_KEY};\nexport default {{ fetch() {{ return new Response(name); }} }};\n"),
+        &["{path}:2:", refused],
+    );
+    // Not awaited, in a module and in a classic script (whose queued work
+    // runs at build time too): an unhandled rejection, at the same line.
+    assert_build_fails(
+        &dir,
+        "unawaited.mjs",
+        &format!("let key;\n{IMPORT_HMAC_KEY}.then((k) => {{ key = k; }});\nexport default {{ fetch() {{ return new Response(String(key)); }} }};\n"),
+        &["Uncaught (in promise) {path}:2:", refused],
+    );
+    assert_build_fails(
+        &dir,
+        "unawaited.js",
+        &format!("var key;\n\n{IMPORT_HMAC_KEY}.then(function (k) {{ key = k; }});\naddEventListener('fetch', (event) => event.respondWith(new Response(String(key))));\n"),
+        &["Uncaught (in promise) {path}:3:", refused],
+    );
+    // Streams that hold a host object once written to, left open when the
+    // top-level code ends; and a fetch nobody awaited.
+    let left_open = "the top-level code left objects open in the host when it ended: 1 × ";
+    assert_build_fails(
+        &dir,
+        "digest.mjs",
+        "const digest = new crypto.DigestStream('SHA-256');\nawait digest.getWriter().write(new Uint8Array([1, 2, 3]));\nexport default { fetch() { return new Response('x'); } };\n",
+        &["{path}: ", &format!("{left_open}crypto.DigestStream written to but not closed"), "create them inside fetch()"],
+    );
+    assert_build_fails(
+        &dir,
+        "gzip.mjs",
+        "const gzip = new CompressionStream('gzip');\ngzip.writable.getWriter().write(new Uint8Array(1000));\nawait gzip.readable.getReader().read();\nexport default { fetch() { return new Response('x'); } };\n",
+        &["{path}: ", &format!("{left_open}CompressionStream or DecompressionStream written to but not closed")],
+    );
+    assert_build_fails(
+        &dir,
+        "fetch.mjs",
+        "fetch('http://127.0.0.1:9/warm-up');\nexport default { fetch() { return new Response('x'); } };\n",
+        &["{path}: ", &format!("{left_open}fetch() still waiting for its response")],
+    );
+}
+
+#[test]
+fn a_build_time_fetch_must_read_its_body_to_the_end_or_cancel_it() {
+    // A server answering every connection with the same small body.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().map_while(Result::ok) {
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && stream.read(&mut byte).unwrap_or(0) == 1 {
+                head.push(byte[0]);
+            }
+            let _ = stream.write_all(b"HTTP/1.1 200 OK\r\ncontent-length: 6\r\nconnection: close\r\n\r\nconfig");
+        }
+    });
+    let dir = scratch("hb-fetch-body");
+    let allow = format!("127.0.0.1:{port}");
+    let net = ["--allow-net", "--allow-host", allow.as_str()];
+    let url = format!("http://127.0.0.1:{port}/");
+    let cases = [
+        ("unread.mjs", "const status = response.status;", Some("1 × fetch() response body not read to its end (read it whole or cancel it)")),
+        ("cancelled.mjs", "const status = response.status;\nawait response.body.cancel();", None),
+        ("read.mjs", "const status = await response.text();", None),
+    ];
+    for (name, then, left) in cases {
+        let path = write_app(
+            &dir,
+            name,
+            &format!("const response = await fetch('{url}');\n{then}\nexport default {{ fetch() {{ return new Response(String(status)); }} }};\n"),
+        );
+        let res = build(&path, &net);
+        let err = text(&res.stderr);
+        match left {
+            Some(left) => {
+                assert_eq!(res.status.code(), Some(1), "{name}: {err}");
+                assert!(err.contains(&format!("{}: the top-level code left objects open in the host", path.display())), "{name}: {err}");
+                assert!(err.contains(left), "{name}: {err}");
+            }
+            None => {
+                assert!(res.status.success(), "{name}: {err}");
+                let server = Server::start(&path.with_extension("wasm"));
+                let expected = if name == "read.mjs" { "config" } else { "200" };
+                assert_eq!(server.get("/").text(), expected, "{name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn keys_made_in_fetch_and_streams_made_at_the_top_level_work_in_every_request() {
+    let dir = scratch("hb-host-objects-ok");
+    // RFC 4231 test case 2, with the key imported per request. A DigestStream
+    // and a CompressionStream made at the top level but first written in
+    // fetch() get host objects of each request's own (two requests each), and
+    // a body compressed at the top level (closed there) is in the snapshot.
+    let app = write_app(
+        &dir,
+        "app.mjs",
+        &format!(
+            r#"const hex = (buffer) => Array.from(new Uint8Array(buffer), (b) => b.toString(16).padStart(2, '0')).join('');
+const text = 'nano '.repeat(1000);
+const digest = new crypto.DigestStream('SHA-256');
+const gzip = new CompressionStream('gzip');
+const gunzip = (bytes) => new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).text();
+const atBuild = new Uint8Array(await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).arrayBuffer());
+const oneShot = hex(await crypto.subtle.digest('SHA-256', new TextEncoder().encode('abc')));
+export default {{
+  async fetch(request) {{
+    const path = new URL(request.url).pathname;
+    if (path === '/hmac') {{
+      const key = await {IMPORT_HMAC_KEY};
+      return new Response(hex(await crypto.subtle.sign('HMAC', key, new TextEncoder().encode('what do ya want for nothing?'))));
+    }}
+    if (path === '/digest') {{
+      const writer = digest.getWriter();
+      await writer.write(new TextEncoder().encode('abc'));
+      await writer.close();
+      return new Response(hex(await digest.digest) + ' ' + oneShot);
+    }}
+    if (path === '/gzip') {{
+      const compressed = await new Response(new Blob([text]).stream().pipeThrough(gzip)).arrayBuffer();
+      return new Response(String((await gunzip(compressed)) === text));
+    }}
+    return new Response(String((await gunzip(atBuild)) === text && atBuild.length < text.length));
+  }},
+}};
+"#
+        ),
+    );
+    let server = Server::start(&app);
+    let sha256_abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    for _ in 0..2 {
+        assert_eq!(server.get("/hmac").text(), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+        assert_eq!(server.get("/digest").text(), format!("{sha256_abc} {sha256_abc}"));
+        assert_eq!(server.get("/gzip").text(), "true");
+        assert_eq!(server.get("/at-build").text(), "true");
+    }
+    let (_, log) = server.terminate();
+    assert!(!log.contains("ERROR"), "{log}");
 }
 
 #[test]

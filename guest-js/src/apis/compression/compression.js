@@ -41,11 +41,29 @@ function newCoder(format, decompress) {
 
 function compressionTransform(format, decompress, what) {
   requiredArguments(format === undefined ? 0 : 1, 1, `Failed to construct '${what}'`);
+  const name = String(format);
   let id;
-  try { id = newCoder(String(format), decompress); } catch (e) { throw cryptoError(e); }
+  try { id = newCoder(name, decompress); } catch (e) { throw cryptoError(e); }
+  // A stream made by top-level code (build time) gets its coder on first
+  // use: the snapshot can hold no host object, and each request then
+  // (de)compresses with a coder of its own. The one above checked the format.
+  let lazy = native.atBuildTime();
+  if (lazy) {
+    dropCoder(id);
+    id = undefined;
+  }
+  const coder = () => {
+    if (lazy) {
+      lazy = false;
+      id = newCoder(name, decompress);
+      own();
+    }
+    return id;
+  };
   let slots;
   // Frees the host's coder as soon as the stream is done with it.
   const release = () => {
+    lazy = false;
     if (id === undefined) return;
     dropCoder(id);
     id = undefined;
@@ -72,7 +90,7 @@ function compressionTransform(format, decompress, what) {
         // while the later pieces wait for the reader.
         if (bytes.length > CODER_PIECE) bytes = bytes.slice();
         for (let offset = 0; offset < bytes.length; offset += CODER_PIECE) {
-          native.coderPush(id, bytes.subarray(offset, offset + CODER_PIECE));
+          native.coderPush(coder(), bytes.subarray(offset, offset + CODER_PIECE));
           if (!await drain(controller)) return;
         }
       } catch (e) {
@@ -82,7 +100,7 @@ function compressionTransform(format, decompress, what) {
     },
     async flush(controller) {
       try {
-        native.coderFinish(id);
+        native.coderFinish(coder());
         await drain(controller);
       } catch (e) {
         throw cryptoError(e);
@@ -97,8 +115,11 @@ function compressionTransform(format, decompress, what) {
   // No unregister token: QuickJS holds tokens strongly (the token would keep
   // the transformer alive), and ids are never reused, so a late callback for
   // a coder already dropped does nothing.
-  coderRegistry.register(transformer, id);
-  coderOwners.set(id, new WeakRef(transformer));
+  const own = () => {
+    coderRegistry.register(transformer, id);
+    coderOwners.set(id, new WeakRef(transformer));
+  };
+  if (!lazy) own();
   return stream;
 }
 

@@ -1,28 +1,20 @@
 //! Native half of CompressionStream / DecompressionStream (in
 //! streams/writable.js): the (de)compressors are host resources
 //! (`nano:platform/compression`) that take at most 64 KiB of input per push and
-//! give at most 64 KiB of output per pull; JS holds their id in this table
-//! and drops them when the stream ends or is collected.
+//! give at most 64 KiB of output per pull; JS holds their id in the
+//! instance's handle table and drops them when the stream ends or is
+//! collected.
 
 use crate::nano::platform::compression::{CompressionFormat, Compressor, Decompressor, CompressionError};
+use crate::instance;
 use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
-use std::cell::RefCell;
-use std::collections::HashMap;
 
-enum Coder {
+/// A stream's (de)compressor. Its id is never reused (the handle table's
+/// rule), so a late drop (a FinalizationRegistry callback) can never reach
+/// another stream's coder.
+pub enum Coder {
     Compress(Compressor),
     Decompress(Decompressor),
-}
-
-/// Ids are never reused, so a late drop (a FinalizationRegistry callback)
-/// can never reach another stream's coder.
-struct Coders {
-    live: HashMap<u32, Coder>,
-    next: u32,
-}
-
-thread_local! {
-    static CODERS: RefCell<Coders> = RefCell::new(Coders { live: HashMap::new(), next: 0 });
 }
 
 fn format(name: &str) -> Option<CompressionFormat> {
@@ -53,17 +45,11 @@ pub fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
         Compressor::create(format).map(Coder::Compress)
     };
     let coder = coder.map_err(|e| throw(&ctx, e))?;
-    Ok(CODERS.with(|c| {
-        let mut coders = c.borrow_mut();
-        let id = coders.next;
-        coders.next += 1;
-        coders.live.insert(id, coder);
-        id
-    }))
+    instance::with(|i| i.handles.insert(coder)).map_err(|e| Exception::throw_type(&ctx, &e))
 }
 
 fn with_coder<'js, T>(ctx: &Ctx<'js>, id: u32, f: impl FnOnce(&Coder) -> std::result::Result<T, CompressionError>) -> Result<T> {
-    let result = CODERS.with(|c| c.borrow().live.get(&id).map(f));
+    let result = instance::with(|i| i.handles.get::<Coder>(id).map(f));
     match result {
         Some(result) => result.map_err(|e| throw(ctx, e)),
         None => Err(Exception::throw_type(ctx, "the compression stream is closed")),
@@ -96,8 +82,8 @@ pub fn coder_pull(ctx: Ctx<'_>, id: u32) -> Result<Option<TypedArray<'_, u8>>> {
 
 /// Drops the host's coder (and gives back its share of the host budget).
 pub fn coder_drop(id: u32) {
-    let coder = CODERS.with(|c| c.borrow_mut().live.remove(&id));
-    drop(coder); // outside the borrow: dropping calls into the host
+    let coder = instance::with(|i| i.handles.remove::<Coder>(id));
+    drop(coder); // outside the instance: dropping calls into the host
 }
 
 /// Runs the collector now, so that coders of streams nobody holds are

@@ -34,6 +34,15 @@ function refuseAtBuildTime(call, what) {
   }
 }
 
+// A key lives in the host, and the host objects of the build are gone at
+// request time: the snapshot would hold the id of nothing. So making one at
+// build time is a build error too, located at the app's line.
+function refuseKeyAtBuildTime(operation) {
+  if (native.atBuildTime()) {
+    throw new TypeError(`crypto.subtle.${operation} cannot run at build time (top-level code): the key would not exist at request time; create it inside fetch()`);
+  }
+}
+
 function getRandomValues(array) {
   requiredArguments(arguments.length, 1, "Failed to execute 'getRandomValues' on 'Crypto'");
   refuseAtBuildTime('crypto.getRandomValues()', 'its values');
@@ -557,6 +566,7 @@ class SubtleCrypto {
 
   async importKey(format, keyData, algorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 5, "Failed to execute 'importKey' on 'SubtleCrypto'");
+    refuseKeyAtBuildTime('importKey');
     return importKeyNow(format, keyData, algorithm, extractable, keyUsages);
   }
 
@@ -609,6 +619,7 @@ class SubtleCrypto {
 
   async deriveKey(algorithm, baseKey, derivedKeyType, extractable, keyUsages) {
     requiredArguments(arguments.length, 5, "Failed to execute 'deriveKey' on 'SubtleCrypto'");
+    refuseKeyAtBuildTime('deriveKey');
     const name = algorithmName(derivedKeyType, 'deriveKey', ['HMAC', ...AES_NAMES]);
     let length;
     if (name === 'HMAC') {
@@ -637,6 +648,7 @@ class SubtleCrypto {
 
   async unwrapKey(format, wrappedKey, unwrappingKey, unwrapAlgorithm, unwrappedKeyAlgorithm, extractable, keyUsages) {
     requiredArguments(arguments.length, 7, "Failed to execute 'unwrapKey' on 'SubtleCrypto'");
+    refuseKeyAtBuildTime('unwrapKey');
     checkFormat(format, 'unwrapKey');
     if (format !== 'jwk') {
       // Decrypted and imported in the host: the key's bytes never come here.

@@ -2,12 +2,15 @@
 // bytes whose `digest` promise resolves to the ArrayBuffer digest once the
 // stream is closed. The host hashes each chunk as it arrives
 // (nano:platform/crypto digest-context), so a body is never buffered.
-// The host's context of a stream that was never closed goes with the stream.
 import * as native from 'nano:native';
 import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
 import { HASH_NAMES, algorithmName, cryptoError } from './crypto.js';
 import { WritableStream } from '../streams/writable.js';
 
+// The host's context of a stream that was never closed goes with the stream.
+// One made by top-level code (build time) gets its context on first use: the
+// snapshot can hold no host object, and each request then hashes into a
+// context of its own.
 const digestRegistry = new FinalizationRegistry((context) => { try { native.digestFinish(context); } catch {} });
 
 class DigestStream extends WritableStream {
@@ -16,7 +19,15 @@ class DigestStream extends WritableStream {
     requiredArguments(arguments.length, 1, "Failed to construct 'DigestStream'");
     const hash = HASH_NAMES.indexOf(algorithmName(algorithm, 'DigestStream', HASH_NAMES));
     let context;
-    try { context = native.digestNew(hash); } catch (e) { throw cryptoError(e); }
+    let owner;
+    const open = () => {
+      try { context = native.digestNew(hash); } catch (e) {
+        const error = cryptoError(e);
+        reject(error);
+        throw error;
+      }
+      digestRegistry.register(owner, context);
+    };
     let resolve;
     let reject;
     const digest = new Promise((res, rej) => { resolve = res; reject = rej; });
@@ -26,16 +37,24 @@ class DigestStream extends WritableStream {
         if (!isBufferSource(chunk)) {
           const error = new TypeError('DigestStream: chunks must be ArrayBuffers or ArrayBufferViews');
           reject(error); // the stream errors, and so does its digest
-          native.digestFinish(context); // frees the host's context
+          if (context !== undefined) native.digestFinish(context); // frees the host's context
           throw error;
         }
+        if (context === undefined) open();
         native.digestUpdate(context, bufferSourceBytes(chunk));
       },
-      close() { resolve(native.digestFinish(context).buffer); },
-      abort(reason) { reject(reason); native.digestFinish(context); },
+      close() {
+        if (context === undefined) open();
+        resolve(native.digestFinish(context).buffer);
+      },
+      abort(reason) {
+        reject(reason);
+        if (context !== undefined) native.digestFinish(context);
+      },
     });
+    owner = this;
     this.#digest = digest;
-    digestRegistry.register(this, context);
+    if (!native.atBuildTime()) open();
   }
   get digest() { return this.#digest; }
 }

@@ -1,24 +1,16 @@
 //! Native half of Web Crypto (crypto.js). Randomness comes from
 //! `wasi:random`; everything with keys or digests runs in the host
 //! (`nano:platform/crypto`), and keys stay there as resources: the guest
-//! keeps their handles in a table and gives JS an index, freed again when
-//! the CryptoKey holding it is collected.
+//! keeps their handles in the instance's handle table and gives JS the id,
+//! freed again when the CryptoKey holding it is collected.
 
 use crate::nano::platform::crypto::{
     self, AesMode, AsymmetricTarget, CryptoError, CtrParams, DigestContext, GcmParams, HashAlgorithm, HkdfParams,
     HmacKeyType, JwkMember, Key, KeyDerivation, KeyFormat, KeyKind, OaepParams, Pbkdf2Params, PssParams, SecretKeyType,
     SignatureScheme, UnwrapMode, UnwrapTarget,
 };
+use crate::instance;
 use rquickjs::{Ctx, Exception, Object, Result, TypedArray, Value};
-use std::cell::RefCell;
-
-thread_local! {
-    /// Keys by the index JS holds; a slot is emptied (and the host's
-    /// resource dropped) when its CryptoKey is garbage-collected.
-    static KEYS: RefCell<KeyTable> = const { RefCell::new(KeyTable { slots: Vec::new(), free: Vec::new() }) };
-    /// Digests of open DigestStreams; finished ones are dropped (None).
-    static DIGESTS: RefCell<Vec<Option<DigestContext>>> = const { RefCell::new(Vec::new()) };
-}
 
 /// A crypto error as the DOMException Web Crypto names.
 fn throw(ctx: &Ctx<'_>, error: CryptoError) -> rquickjs::Error {
@@ -56,53 +48,41 @@ pub fn digest<'js>(ctx: Ctx<'js>, algorithm: u32, data: Value<'js>) -> Result<Ty
     bytes(ctx, crypto::digest(hash(algorithm), &data))
 }
 
-struct KeyTable {
-    slots: Vec<Option<Key>>,
-    free: Vec<u32>,
-}
-
-impl KeyTable {
-    fn get(&self, id: u32) -> Option<&Key> {
-        self.slots.get(id as usize).and_then(Option::as_ref)
-    }
-}
-
 /// Live keys an instance may hold at once: each is host memory outside the
 /// instance's memory limit (an RSA private key is kilobytes), so the count
 /// is bounded.
 const MAX_LIVE_KEYS: usize = 65536;
 
+/// Keeps a new key in the instance's handle table. A key cannot outlive
+/// the build (the host's key is gone at request time and the snapshot would
+/// hold a dangling id): crypto.js refuses key-making calls then, at the
+/// app's line; this is the backstop for every native that makes one.
 fn keep(key: Key) -> std::result::Result<u32, CryptoError> {
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some(id) = keys.free.pop() {
-            keys.slots[id as usize] = Some(key);
-            return Ok(id);
+    instance::with(|i| {
+        if i.at_build_time {
+            return Err(CryptoError::Operation(
+                "a CryptoKey cannot be made at build time (top-level code): it would not exist at request time; create it inside fetch()".into(),
+            ));
         }
-        if keys.slots.len() >= MAX_LIVE_KEYS {
+        if i.handles.count::<Key>() >= MAX_LIVE_KEYS {
             return Err(CryptoError::Operation(format!("an instance can hold at most {MAX_LIVE_KEYS} keys at once")));
         }
-        keys.slots.push(Some(key));
-        Ok((keys.slots.len() - 1) as u32)
+        i.handles.insert(key).map_err(CryptoError::Operation)
     })
 }
 
 /// Drops a key whose CryptoKey is gone (crypto.js's FinalizationRegistry).
 pub fn key_drop(id: u32) {
-    KEYS.with(|keys| {
-        let mut keys = keys.borrow_mut();
-        if let Some(slot @ Some(_)) = keys.slots.get_mut(id as usize) {
-            *slot = None;
-            keys.free.push(id);
-        }
-    })
+    let key = instance::with(|i| i.handles.remove::<Key>(id));
+    drop(key); // outside the instance: dropping calls into the host
 }
 
 fn with_key<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&Key) -> R) -> Result<R> {
-    KEYS.with(|keys| match keys.borrow().get(id) {
-        Some(key) => Ok(f(key)),
-        None => Err(Exception::throw_type(ctx, "not a CryptoKey of this instance")),
-    })
+    instance::with(|i| i.handles.get::<Key>(id).map(f)).ok_or_else(|| not_a_key(ctx))
+}
+
+fn not_a_key(ctx: &Ctx<'_>) -> rquickjs::Error {
+    Exception::throw_type(ctx, "not a CryptoKey of this instance")
 }
 
 pub fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
@@ -310,13 +290,11 @@ pub fn verify<'js>(
 }
 
 pub fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArray<'_, u8>> {
-    let out = KEYS.with(|keys| {
-        let keys = keys.borrow();
-        match (keys.get(private), keys.get(public)) {
-            (Some(private), Some(public)) => Ok(crypto::derive_shared_secret(private, public)),
-            _ => Err(Exception::throw_type(&ctx, "not a CryptoKey of this instance")),
-        }
-    })?;
+    let out = instance::with(|i| match (i.handles.get::<Key>(private), i.handles.get::<Key>(public)) {
+        (Some(private), Some(public)) => Some(crypto::derive_shared_secret(private, public)),
+        _ => None,
+    })
+    .ok_or_else(|| not_a_key(&ctx))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
@@ -334,23 +312,17 @@ pub fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash_index: u32, lab
 
 pub fn digest_new(ctx: Ctx<'_>, algorithm: u32) -> Result<u32> {
     let context = crypto::digest_new(hash(algorithm)).map_err(|e| throw(&ctx, e))?;
-    Ok(DIGESTS.with(|digests| {
-        let mut digests = digests.borrow_mut();
-        digests.push(Some(context));
-        (digests.len() - 1) as u32
-    }))
+    instance::with(|i| i.handles.insert(context)).map_err(|e| throw(&ctx, CryptoError::Operation(e)))
 }
 
 pub fn digest_update<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<()> {
     let data = crate::natives::bytes_of(&data)?;
-    DIGESTS.with(|digests| match digests.borrow().get(id as usize) {
-        Some(Some(context)) => Ok(context.update(&data)),
-        _ => Err(Exception::throw_type(&ctx, "the digest is finished")),
-    })
+    instance::with(|i| i.handles.get::<DigestContext>(id).map(|context| context.update(&data)))
+        .ok_or_else(|| Exception::throw_type(&ctx, "the digest is finished"))
 }
 
 pub fn digest_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
-    let context = DIGESTS.with(|digests| digests.borrow_mut().get_mut(id as usize).and_then(Option::take));
+    let context = instance::with(|i| i.handles.remove::<DigestContext>(id));
     match context {
         Some(context) => bytes(ctx, context.finish()),
         None => Err(Exception::throw_type(&ctx, "the digest is finished")),
@@ -384,14 +356,13 @@ pub fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32,
         _ => KeyDerivation::Agreement,
     };
     let (length, target) = (params.get::<_, u32>("length")?, secret_key_type(&target)?);
-    let derived = KEYS.with(|keys| {
-        let keys = keys.borrow();
-        let peer = if peer < 0 { None } else { keys.get(peer as u32) };
-        match keys.get(base) {
-            Some(base) => Ok(crypto::derive_key(base, &derivation, peer, length, target, extractable)),
-            None => Err(Exception::throw_type(&ctx, "not a CryptoKey of this instance")),
-        }
-    })?;
+    let derived = instance::with(|i| {
+        let base = i.handles.get::<Key>(base)?;
+        // -1: no peer; any other id must be a live key.
+        let peer = if peer < 0 { None } else { Some(i.handles.get::<Key>(peer as u32)?) };
+        Some(crypto::derive_key(base, &derivation, peer, length, target, extractable))
+    })
+    .ok_or_else(|| not_a_key(&ctx))?;
     derived.and_then(keep).map_err(|e| throw(&ctx, e))
 }
 

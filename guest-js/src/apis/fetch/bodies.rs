@@ -8,8 +8,8 @@ use crate::wasi::http::types::{http_error_code, IncomingBody, IncomingRequest, I
 use crate::wasi::io::error::Error as IoError;
 use crate::wasi::io::poll::Pollable;
 use crate::wasi::io::streams::{InputStream, OutputStream, StreamError};
+use crate::instance;
 use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
-use std::cell::{Cell, RefCell};
 
 /// Bytes asked of the host per read: large enough to keep host crossings
 /// rare, small enough to keep an instance's memory bounded.
@@ -32,8 +32,8 @@ enum Want {
     All,
 }
 
-struct Source {
-    id: u32,
+/// A body streaming in; kept in the instance's handle table.
+pub struct Source {
     // Dropped in this order: stream, body, owner.
     stream: Option<InputStream>,
     body: Option<IncomingBody>,
@@ -42,8 +42,8 @@ struct Source {
     collected: Vec<u8>,
 }
 
-struct Sink {
-    id: u32,
+/// A body streaming out; kept in the instance's handle table.
+pub struct Sink {
     stream: Option<OutputStream>,
     body: Option<OutgoingBody>,
     /// Bytes the host has not taken yet (it takes them as the peer reads).
@@ -61,49 +61,30 @@ pub enum Event {
     Drained,
 }
 
-thread_local! {
-    static SOURCES: RefCell<Vec<Source>> = const { RefCell::new(Vec::new()) };
-    static SINKS: RefCell<Vec<Sink>> = const { RefCell::new(Vec::new()) };
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-}
-
-fn next_id() -> u32 {
-    NEXT_ID.with(|n| {
-        let id = n.get();
-        n.set(id.wrapping_add(1).max(1));
-        id
-    })
-}
-
 /// Registers an incoming body; its id is what JS reads it by.
 pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, String> {
     let stream = body.stream().map_err(|_| "the body stream is unavailable".to_string())?;
-    let id = next_id();
-    let source = Source { id, stream: Some(stream), body: Some(body), _owner: owner, want: Want::Nothing, collected: Vec::new() };
-    SOURCES.with(|s| s.borrow_mut().push(source));
-    Ok(id)
+    let source = Source { stream: Some(stream), body: Some(body), _owner: owner, want: Want::Nothing, collected: Vec::new() };
+    instance::with(|i| i.handles.insert(source))
 }
 
 /// Registers an outgoing body to stream into.
 pub fn add_sink(body: OutgoingBody) -> std::result::Result<u32, String> {
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
-    let id = next_id();
-    SINKS.with(|s| {
-        s.borrow_mut().push(Sink { id, stream: Some(stream), body: Some(body), pending: Vec::new(), close_when_drained: false })
-    });
-    Ok(id)
+    let sink = Sink { stream: Some(stream), body: Some(body), pending: Vec::new(), close_when_drained: false };
+    instance::with(|i| i.handles.insert(sink))
 }
 
 /// Sends `bytes` as the whole of `body`: at once if the host takes them,
 /// else from the event loop as it drains (so a large upload never blocks).
 pub fn send_all(body: OutgoingBody, bytes: Vec<u8>) -> std::result::Result<(), String> {
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
-    let mut sink = Sink { id: next_id(), stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true };
+    let mut sink = Sink { stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true };
     // An error here reaches JS through the response (the request fails).
     if flush(&mut sink).unwrap_or(true) {
         finish(sink);
     } else {
-        SINKS.with(|s| s.borrow_mut().push(sink));
+        instance::with(|i| i.handles.insert(sink))?;
     }
     Ok(())
 }
@@ -118,75 +99,66 @@ fn finish(mut sink: Sink) -> Option<String> {
 /// JS asks for the next chunk (`all` = everything up to the end). The answer
 /// comes through the event loop (`bodyData` / `bodyFailed` hooks).
 pub fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
-    SOURCES.with(|s| {
-        let mut sources = s.borrow_mut();
-        let Some(source) = sources.iter_mut().find(|s| s.id == id) else {
-            return Err(Exception::throw_type(&ctx, "the body is no longer available"));
-        };
+    let found = instance::with(|i| {
+        let source = i.handles.get_mut::<Source>(id)?;
         source.want = if all { Want::All } else { Want::Chunk };
-        Ok(())
-    })
+        Some(())
+    });
+    found.ok_or_else(|| Exception::throw_type(&ctx, "the body is no longer available"))
 }
 
 /// The body is not wanted any more (stream cancelled, fetch aborted): the
 /// host stops receiving it.
 pub fn cancel(id: u32) {
-    SOURCES.with(|s| s.borrow_mut().retain(|s| s.id != id));
+    let source = instance::with(|i| i.handles.remove::<Source>(id));
+    drop(source);
 }
 
 /// Whether a source is waiting for data, or a sink for the host to drain it.
 pub fn has_pending() -> bool {
-    SOURCES.with(|s| s.borrow().iter().any(|s| s.want != Want::Nothing)) || sending()
+    instance::with(|i| i.handles.iter::<Source>().any(|(_, s)| s.want != Want::Nothing)) || sending()
 }
 
 /// Whether a sink still has bytes the host has not taken.
 pub fn sending() -> bool {
-    SINKS.with(|s| s.borrow().iter().any(|s| !s.pending.is_empty()))
+    instance::with(|i| i.handles.iter::<Sink>().any(|(_, s)| !s.pending.is_empty()))
 }
 
 /// The pollables to wait on, with the id each belongs to.
 pub fn pollables() -> Vec<(u32, Pollable)> {
-    let mut all: Vec<(u32, Pollable)> = SOURCES.with(|s| {
-        s.borrow()
-            .iter()
-            .filter(|s| s.want != Want::Nothing)
-            .filter_map(|s| Some((s.id, s.stream.as_ref()?.subscribe())))
-            .collect()
-    });
-    SINKS.with(|s| {
-        all.extend(
-            s.borrow().iter().filter(|s| !s.pending.is_empty()).filter_map(|s| Some((s.id, s.stream.as_ref()?.subscribe()))),
-        )
-    });
-    all
+    instance::with(|i| {
+        let sources = i.handles.iter::<Source>().filter(|(_, s)| s.want != Want::Nothing);
+        let mut all: Vec<(u32, Pollable)> =
+            sources.filter_map(|(id, s)| Some((id, s.stream.as_ref()?.subscribe()))).collect();
+        let sinks = i.handles.iter::<Sink>().filter(|(_, s)| !s.pending.is_empty());
+        all.extend(sinks.filter_map(|(id, s)| Some((id, s.stream.as_ref()?.subscribe()))));
+        all
+    })
 }
 
 /// Moves source or sink `id` on after its pollable fired.
 pub fn advance(id: u32) -> Option<Event> {
-    if let Some(event) = SOURCES.with(|s| {
-        let mut sources = s.borrow_mut();
-        let index = sources.iter().position(|s| s.id == id)?;
-        let event = read_available(&mut sources[index]);
-        if matches!(event, Some(Event::Data(None) | Event::Failed(_))) {
-            sources.remove(index);
+    instance::with(|i| {
+        let handles = &mut i.handles;
+        if let Some(source) = handles.get_mut::<Source>(id) {
+            let event = read_available(source);
+            // A source whose stream ended (or failed) is done: nothing of it
+            // stays behind (e.g. in the snapshot, after a build-time fetch).
+            if source.stream.is_none() || matches!(event, Some(Event::Failed(_))) {
+                handles.remove::<Source>(id);
+            }
+            return event;
         }
-        Some(event)
-    }) {
-        return event;
-    }
-    SINKS.with(|s| {
-        let mut sinks = s.borrow_mut();
-        let index = sinks.iter().position(|s| s.id == id)?;
-        let sink = &mut sinks[index];
+        let sink = handles.get_mut::<Sink>(id)?;
         match flush(sink) {
             Ok(true) if sink.close_when_drained => {
-                finish(sinks.remove(index));
+                finish(handles.remove::<Sink>(id)?);
                 None
             }
             Ok(true) => Some(Event::Drained),
             Ok(false) => None,
             Err(message) if sink.close_when_drained => {
-                sinks.remove(index); // dropped unfinished: the peer sees the body cut short
+                handles.remove::<Sink>(id); // dropped unfinished: the peer sees the body cut short
                 crate::nano::platform::log::write(
                     crate::nano::platform::log::Level::Warn,
                     &format!("a body was cut short: {message}"),
@@ -261,13 +233,11 @@ fn describe_io_error(e: &IoError) -> String {
 }
 
 fn with_sink<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&mut Sink) -> std::result::Result<R, String>) -> Result<R> {
-    SINKS.with(|s| {
-        let mut sinks = s.borrow_mut();
-        let Some(sink) = sinks.iter_mut().find(|s| s.id == id) else {
-            return Err(Exception::throw_type(ctx, "the body is no longer writable"));
-        };
-        f(sink).map_err(|message| Exception::throw_type(ctx, &format!("writing the body: {message}")))
-    })
+    let result = instance::with(|i| i.handles.get_mut::<Sink>(id).map(f));
+    match result {
+        Some(result) => result.map_err(|message| Exception::throw_type(ctx, &format!("writing the body: {message}"))),
+        None => Err(Exception::throw_type(ctx, "the body is no longer writable")),
+    }
 }
 
 /// Writes a chunk; false when the host has not taken all of it yet (JS then
@@ -284,11 +254,7 @@ pub fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool
 
 /// Ends a sink whose bytes are all taken: the peer sees a complete body.
 pub fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
-    let sink = SINKS.with(|s| {
-        let mut sinks = s.borrow_mut();
-        let index = sinks.iter().position(|s| s.id == id)?;
-        Some(sinks.remove(index))
-    });
+    let sink = instance::with(|i| i.handles.remove::<Sink>(id));
     let Some(sink) = sink else {
         return Err(Exception::throw_type(&ctx, "the body is no longer writable"));
     };
@@ -306,13 +272,16 @@ pub fn sink_close(ctx: Ctx<'_>, id: u32) -> Result<()> {
 
 /// Drops a sink without finishing it: the peer sees the body cut short.
 pub fn sink_abort(id: u32) {
-    SINKS.with(|s| s.borrow_mut().retain(|s| s.id != id));
+    let sink = instance::with(|i| i.handles.remove::<Sink>(id));
+    drop(sink);
 }
 
-/// Forgets everything of a finished request.
+/// Forgets every body of a finished request.
 pub fn clear() {
-    SOURCES.with(|s| s.borrow_mut().clear());
-    SINKS.with(|s| s.borrow_mut().clear());
+    instance::with(|i| {
+        i.handles.clear::<Source>();
+        i.handles.clear::<Sink>();
+    })
 }
 
 /// Lets JS pass typed arrays to the event-loop hooks.

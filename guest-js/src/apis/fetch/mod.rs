@@ -10,8 +10,8 @@ use crate::wasi::http::types::{
     Scheme,
 };
 use crate::wasi::io::poll::Pollable;
+use crate::instance;
 use rquickjs::{Ctx, Exception, Result, Value};
-use std::cell::{Cell, RefCell};
 
 /// Timeouts of an outbound request in nanoseconds: the host's setting
 /// (`--fetch-connect-timeout`, `--fetch-timeout`) or these defaults.
@@ -19,8 +19,8 @@ fn timeout_ns(var: &str, default_ms: u64) -> u64 {
     std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default_ms).saturating_mul(1_000_000)
 }
 
-struct InFlight {
-    id: u32,
+/// A request waiting for its response head; kept in the instance's handle table.
+pub struct InFlight {
     response: FutureIncomingResponse,
 }
 
@@ -31,17 +31,12 @@ pub enum Outcome {
     Failed(String),
 }
 
-thread_local! {
-    static IN_FLIGHT: RefCell<Vec<InFlight>> = const { RefCell::new(Vec::new()) };
-    static NEXT_ID: Cell<u32> = const { Cell::new(1) };
-}
-
 fn max_in_flight() -> usize {
     std::env::var("NANO_MAX_FETCHES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
 }
 
 pub fn has_pending() -> bool {
-    IN_FLIGHT.with(|f| !f.borrow().is_empty())
+    instance::with(|i| i.handles.count::<InFlight>() > 0)
 }
 
 fn method(name: &str) -> Method {
@@ -104,7 +99,7 @@ pub fn start<'js>(
     let https = protocol == "https:";
     let fail = |message: String| Exception::throw_type(&ctx, &format!("fetch failed: {message}"));
     let limit = max_in_flight();
-    if IN_FLIGHT.with(|f| f.borrow().len()) >= limit {
+    if instance::with(|i| i.handles.count::<InFlight>()) >= limit {
         // A fast path: the host holds the limit, counting open bodies too.
         return Err(fail(format!("too many fetches in flight (the limit is {limit} per request)")));
     }
@@ -143,38 +138,34 @@ pub fn start<'js>(
         }
         0
     };
-    let id = NEXT_ID.with(|n| {
-        let id = n.get();
-        n.set(id.wrapping_add(1).max(1));
-        id
-    });
-    IN_FLIGHT.with(|f| f.borrow_mut().push(InFlight { id, response: future }));
+    let id = instance::with(|i| i.handles.insert(InFlight { response: future })).map_err(fail)?;
     Ok(vec![id, sink])
 }
 
 /// Drops a request in flight (AbortSignal); the host cancels it.
 pub fn abort(id: u32) {
-    IN_FLIGHT.with(|f| f.borrow_mut().retain(|r| r.id != id));
+    let request = instance::with(|i| i.handles.remove::<InFlight>(id));
+    drop(request);
 }
 
 /// One pollable per request in flight, with its id.
 pub fn pollables() -> Vec<(u32, Pollable)> {
-    IN_FLIGHT.with(|f| f.borrow().iter().map(|r| (r.id, r.response.subscribe())).collect())
+    instance::with(|i| i.handles.iter::<InFlight>().map(|(id, r)| (id, r.response.subscribe())).collect())
 }
 
 /// Moves request `id` on after its pollable fired; Some when the response
 /// head arrived (or the request failed).
 pub fn advance(id: u32) -> Option<Outcome> {
-    IN_FLIGHT.with(|f| {
-        let mut all = f.borrow_mut();
-        let index = all.iter().position(|r| r.id == id)?;
-        let outcome = match all[index].response.get()? {
-            Ok(Ok(response)) => responded(response),
-            Ok(Err(code)) => Outcome::Failed(describe(&code)),
-            Err(()) => Outcome::Failed("the response was already taken".into()),
-        };
-        all.remove(index);
-        Some(outcome)
+    let head = instance::with(|i| {
+        let head = i.handles.get::<InFlight>(id)?.response.get()?;
+        i.handles.remove::<InFlight>(id);
+        Some(head)
+    })?;
+    // Outside the instance: a response registers its body there.
+    Some(match head {
+        Ok(Ok(response)) => responded(response),
+        Ok(Err(code)) => Outcome::Failed(describe(&code)),
+        Err(()) => Outcome::Failed("the response was already taken".into()),
     })
 }
 

@@ -5,18 +5,13 @@
 use crate::engine::{self, take_exception};
 use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
+use crate::instance;
 use crate::nano::platform::log;
 use crate::apis::fetch::bodies;
 use crate::wasi::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
 };
 use rquickjs::{promise::PromiseState, Ctx, Exception, Promise, Value};
-use std::cell::RefCell;
-
-thread_local! {
-    /// The request being handled, until the app reads its body.
-    static INCOMING: RefCell<Option<IncomingRequest>> = const { RefCell::new(None) };
-}
 
 impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
@@ -35,7 +30,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             .into_iter()
             .flat_map(|(name, value)| [name, isomorphic_decode(&value)])
             .collect();
-        INCOMING.with(|r| *r.borrow_mut() = Some(request));
+        instance::with(|i| i.incoming = Some(request));
         engine::with(|ctx, hooks| {
             let parts = run_handler(ctx, &hooks, method, url, headers).unwrap_or_else(|message| {
                 log::write(log::Level::Error, &message);
@@ -51,7 +46,8 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             }
         });
         bodies::clear();
-        INCOMING.with(|r| r.borrow_mut().take());
+        let request = instance::with(|i| i.incoming.take());
+        drop(request);
     }
 }
 
@@ -171,7 +167,7 @@ fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, body: OutgoingBody, stre
 /// Opens the body of the request being handled as a body source (once).
 pub fn request_body(ctx: Ctx<'_>) -> rquickjs::Result<u32> {
     let fail = |what: &str| Exception::throw_type(&ctx, &format!("reading the request body: {what}"));
-    let Some(request) = INCOMING.with(|r| r.borrow_mut().take()) else {
+    let Some(request) = instance::with(|i| i.incoming.take()) else {
         return Err(fail("already consumed"));
     };
     let body = request.consume().map_err(|_| fail("already consumed"))?;
