@@ -130,7 +130,7 @@ fn report_rejections<'js>(hooks: &Hooks<'js>, rejections: Rejections) -> Result<
         let text = format!("Uncaught (in promise) {described}");
         match rejections {
             Rejections::Fatal | Rejections::Build => return Err(text),
-            Rejections::Log => crate::nano::platform::log::write(crate::nano::platform::log::Level::Error, &text),
+            Rejections::Log => crate::nano::platform::console::write(crate::nano::platform::console::Level::Error, &text),
         }
     }
     Ok(())

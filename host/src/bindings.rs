@@ -1,5 +1,5 @@
 //! Host bindings of the `nano:platform` interfaces (one module implements
-//! each: `log.rs`, `url.rs`, ...).
+//! each: `console.rs`, `url.rs`, ...).
 
 wasmtime::component::bindgen!({
     path: "../wit",

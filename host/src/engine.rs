@@ -199,7 +199,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     cli::terminal_stderr::add_to_linker::<State, WasiCli>(&mut l, State::cli)?;
     random::insecure::add_to_linker::<State, WasiRandom>(&mut l, State::random)?;
     random::insecure_seed::add_to_linker::<State, WasiRandom>(&mut l, State::random)?;
-    crate::log::add_to_linker(&mut l)?;
+    crate::console::add_to_linker(&mut l)?;
     crate::url::add_to_linker(&mut l)?;
     crate::clone::add_to_linker(&mut l)?;
     crate::crypto::add_to_linker(&mut l)?;

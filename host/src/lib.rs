@@ -8,13 +8,13 @@ pub mod budget;
 pub mod cache;
 pub mod clone;
 pub mod compression;
+pub mod console;
 pub mod crypto;
 pub mod engine;
 pub mod exec;
 pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
-pub mod log;
 pub mod server;
 pub mod state;
 pub mod timeouts;

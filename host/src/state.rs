@@ -21,7 +21,7 @@ pub struct State {
     pub http: WasiHttpCtx,
     pub table: ResourceTable,
     pub log: LogSink,
-    pub log_quota: crate::log::LogQuota,
+    pub log_quota: crate::console::LogQuota,
     pub limits: MemoryLimiter,
     /// Host bytes held for this instance (see budget.rs).
     pub budget: crate::budget::HostBudget,

@@ -188,7 +188,11 @@ fn a_build_time_fetch_must_read_its_body_to_the_end_or_cancel_it() {
     let net = ["--allow-net", "--allow-host", allow.as_str()];
     let url = format!("http://127.0.0.1:{port}/");
     let cases = [
-        ("unread.mjs", "const status = response.status;", Some("1 × fetch() response body not read to its end (read it whole or cancel it)")),
+        (
+            "unread.mjs",
+            "const status = response.status;",
+            Some("1 × fetch() response body not read to its end (read it whole or cancel it)"),
+        ),
         ("cancelled.mjs", "const status = response.status;\nawait response.body.cancel();", None),
         ("read.mjs", "const status = await response.text();", None),
     ];
@@ -203,7 +207,10 @@ fn a_build_time_fetch_must_read_its_body_to_the_end_or_cancel_it() {
         match left {
             Some(left) => {
                 assert_eq!(res.status.code(), Some(1), "{name}: {err}");
-                assert!(err.contains(&format!("{}: the top-level code left objects open in the host", path.display())), "{name}: {err}");
+                assert!(
+                    err.contains(&format!("{}: the top-level code left objects open in the host", path.display())),
+                    "{name}: {err}"
+                );
                 assert!(err.contains(left), "{name}: {err}");
             }
             None => {

@@ -1,14 +1,14 @@
 //! Native half of `console` (console.js): lines go to the host's log
-//! (`nano:platform/log`), which bounds and sanitises them.
+//! (`nano:platform/console`), which bounds and sanitises them.
 
-use crate::nano::platform::log;
+use crate::nano::platform::console;
 
 pub fn write(level: u32, message: String) {
     let level = match level {
-        0 => log::Level::Debug,
-        1 => log::Level::Info,
-        2 => log::Level::Warn,
-        _ => log::Level::Error,
+        0 => console::Level::Debug,
+        1 => console::Level::Info,
+        2 => console::Level::Warn,
+        _ => console::Level::Error,
     };
-    log::write(level, &message);
+    console::write(level, &message);
 }

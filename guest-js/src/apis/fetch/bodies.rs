@@ -159,8 +159,8 @@ pub fn advance(id: u32) -> Option<Event> {
             Ok(false) => None,
             Err(message) if sink.close_when_drained => {
                 handles.remove::<Sink>(id); // dropped unfinished: the peer sees the body cut short
-                crate::nano::platform::log::write(
-                    crate::nano::platform::log::Level::Warn,
+                crate::nano::platform::console::write(
+                    crate::nano::platform::console::Level::Warn,
                     &format!("a body was cut short: {message}"),
                 );
                 None

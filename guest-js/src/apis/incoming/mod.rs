@@ -6,7 +6,7 @@ use crate::engine::{self, take_exception};
 use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
 use crate::instance;
-use crate::nano::platform::log;
+use crate::nano::platform::console;
 use crate::apis::fetch::bodies;
 use crate::wasi::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
@@ -16,7 +16,7 @@ use rquickjs::{promise::PromiseState, Ctx, Exception, Promise, Value};
 impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
         if !engine::is_created() {
-            log::write(log::Level::Error, "this component was not pre-initialised with an app (use `nano-host build`)");
+            console::write(console::Level::Error, "this component was not pre-initialised with an app (use `nano-host build`)");
             let ResponseParts { status, headers, body } = error_response();
             let Body::Bytes(bytes) = body else { unreachable!() };
             return send_bytes(send_head(out, status, &headers), bytes);
@@ -33,7 +33,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
         instance::with(|i| i.incoming = Some(request));
         engine::with(|ctx, hooks| {
             let parts = run_handler(ctx, &hooks, method, url, headers).unwrap_or_else(|message| {
-                log::write(log::Level::Error, &message);
+                console::write(console::Level::Error, &message);
                 error_response()
             });
             send(ctx, &hooks, out, parts);
@@ -42,7 +42,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             if let Err(e) = run_until(ctx, &hooks, Rejections::Log, || {
                 !bodies::sending() && hooks.wait_until_settled.call::<_, bool>(()).unwrap_or(true)
             }) {
-                log::write(log::Level::Error, &format!("waitUntil: {e}"));
+                console::write(console::Level::Error, &format!("waitUntil: {e}"));
             }
         });
         bodies::clear();
@@ -122,7 +122,7 @@ fn send<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, out: ResponseOutparam, mut part
         Body::Bytes(bytes) => send_bytes(body, bytes),
         Body::Stream(stream) => {
             if let Err(e) = stream_body(ctx, hooks, body, stream) {
-                log::write(log::Level::Warn, &format!("streaming the response body: {e}"));
+                console::write(console::Level::Warn, &format!("streaming the response body: {e}"));
             }
         }
     }
@@ -134,7 +134,7 @@ fn send_head(out: ResponseOutparam, status: u16, headers: &[(String, Vec<u8>)]) 
     for (name, value) in headers {
         // The host refuses hop-by-hop headers it manages itself; the rest go out.
         if let Err(e) = fields.append(name, value) {
-            log::write(log::Level::Warn, &format!("response header `{name}` dropped: {e:?}"));
+            console::write(console::Level::Warn, &format!("response header `{name}` dropped: {e:?}"));
         }
     }
     let response = OutgoingResponse::new(fields);
@@ -148,7 +148,7 @@ fn send_head(out: ResponseOutparam, status: u16, headers: &[(String, Vec<u8>)]) 
 /// loop drains it (see `handle`), so waitUntil work runs meanwhile.
 fn send_bytes(body: OutgoingBody, bytes: Vec<u8>) {
     if let Err(e) = bodies::send_all(body, bytes) {
-        log::write(log::Level::Warn, &format!("writing the response body: {e}"));
+        console::write(console::Level::Warn, &format!("writing the response body: {e}"));
     }
 }
 

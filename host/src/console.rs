@@ -1,4 +1,4 @@
-//! `nano:platform/log`: the app's console, into the host's log. App text is
+//! `nano:platform/console`: the app's console, into the host's log. App text is
 //! untrusted: control characters are escaped so a message cannot forge a
 //! log line, long messages are cut, and one instance may write only so much
 //! (a loop of `console.log` must not fill the operator's disk).
@@ -6,7 +6,7 @@
 use crate::state::{LogSink, State};
 use std::io::Write;
 
-pub use crate::bindings::nano::platform::log::Level;
+pub use crate::bindings::nano::platform::console::Level;
 
 /// What one instance may write to the host's log.
 pub const MAX_LINES: u32 = 1_000;
@@ -60,7 +60,7 @@ pub fn sanitize(message: &str) -> String {
     out
 }
 
-impl crate::bindings::nano::platform::log::Host for State {
+impl crate::bindings::nano::platform::console::Host for State {
     fn write(&mut self, level: Level, message: String) {
         match &self.log {
             LogSink::Request { request_id, app } => {
@@ -101,7 +101,7 @@ impl crate::bindings::nano::platform::log::Host for State {
 }
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {
-    crate::bindings::nano::platform::log::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
+    crate::bindings::nano::platform::console::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
 }
 
 #[cfg(test)]
