@@ -3,12 +3,7 @@
 
 use crate::nano::platform::log;
 
-pub fn write(level: u32, message: String) {
-    let level = match level {
-        0 => log::Level::Debug,
-        1 => log::Level::Info,
-        2 => log::Level::Warn,
-        _ => log::Level::Error,
-    };
+/// `level` is the WIT log.level case name (console.js).
+pub fn write(level: log::Level, message: String) {
     log::write(level, &message);
 }
