@@ -1,9 +1,11 @@
 //! The WIT enums (and the cases of WIT variants) cross between JS and Rust
-//! as their WIT case names (`'sha256'`, `'uint8-clamped'`, `'rsa-pss'`),
-//! never as numbers: the conversions are generated from wit/nano.wit by
-//! build.rs (see wit_names.rs beside it), so reordering or adding a WIT case
-//! cannot make JS and Rust disagree, and a name that is not a case of the
-//! type is a TypeError saying so.
+//! as their WIT case names (`'sha256'`, `'uint8-clamped'`, `'rsa-pss'`). The
+//! conversions are generated from wit/nano.wit by build.rs, so reordering or
+//! adding a WIT case cannot make JS and Rust disagree, and a name that is not
+//! a case of the type is a TypeError saying so. Where a number per value is
+//! worth keeping (structuredClone's node tags, the url-parts list), the
+//! number is an index into a list of WIT names that JS reads from the engine
+//! once (`WitEnum::ALL`, `UrlParts::WIT_FIELDS`), never a table kept by hand.
 
 #![allow(dead_code)] // the generated code covers every type, used or not
 
@@ -58,6 +60,10 @@ mod tests {
     /// TypeError naming the WIT type, never some case.
     pub(super) fn check<T: WitEnum + for<'js> FromJs<'js> + for<'js> IntoJs<'js>>(ctx: &Ctx<'_>) -> &'static str {
         for &case in T::ALL {
+            // The name belongs to this case: wit-bindgen's own Debug names
+            // the Rust case, which is the WIT name in UpperCamelCase.
+            let debug = format!("{case:?}");
+            assert_eq!(debug.rsplit("::").next().unwrap(), upper_camel(case.wit_name()), "{}", T::WIT_TYPE);
             let value = case.into_js(ctx).unwrap();
             assert_eq!(value.as_string().unwrap().to_string().unwrap(), case.wit_name());
             assert_eq!(T::from_js(ctx, value).unwrap(), case);
@@ -80,6 +86,11 @@ mod tests {
             assert_eq!(error.as_object().unwrap().get::<_, String>("name").unwrap(), "TypeError");
         }
         T::WIT_TYPE
+    }
+
+    /// `rsassa-pkcs1-v1-5` -> `RsassaPkcs1V15`, as the bindings spell cases.
+    fn upper_camel(wit_name: &str) -> String {
+        wit_name.split('-').map(|part| part[..1].to_uppercase() + &part[1..]).collect()
     }
 
     #[test]

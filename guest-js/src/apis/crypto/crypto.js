@@ -13,7 +13,7 @@ import { TextDecoder, TextEncoder } from '../encoding/encoding.js';
 import { atob, btoa } from '../encoding/base64.js';
 
 const HASH_NAMES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
-// Values cross to crypto.rs as their WIT case names: here the hash-algorithm
+// Values cross to mod.rs as their WIT case names: here the hash-algorithm
 // case of each hash.
 const WIT_HASH = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
 const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
