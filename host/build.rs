@@ -7,7 +7,7 @@ use std::process::Command;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let guest = root.join("guest-js");
-    for watched in ["guest-js/src", "guest-js/Cargo.toml", "guest-js/Cargo.lock", "wit"] {
+    for watched in ["guest-js/src", "guest-js/build.rs", "guest-js/Cargo.toml", "guest-js/Cargo.lock", "wit"] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=NANO_ENGINE_WASM");

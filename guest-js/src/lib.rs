@@ -18,6 +18,7 @@ mod hooks;
 mod init;
 mod instance;
 mod natives;
+mod wit_names;
 
 struct Component;
 

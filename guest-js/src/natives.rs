@@ -47,11 +47,13 @@ natives! {
     "sinkClose" => crate::apis::fetch::bodies::sink_close,
     "sinkAbort" => crate::apis::fetch::bodies::sink_abort,
     // apis::url
+    "urlPartNames" => crate::apis::url::part_names,
     "urlParse" => crate::apis::url::url_parse,
     "urlSet" => crate::apis::url::url_set,
     "queryParse" => crate::apis::url::query_parse,
     "querySerialize" => crate::apis::url::query_serialize,
     // apis::clone
+    "cloneNodeCases" => crate::apis::clone::node_cases,
     "cloneSerialize" => crate::apis::clone::serialize,
     "cloneDeserialize" => crate::apis::clone::deserialize,
     // apis::fetch

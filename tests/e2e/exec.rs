@@ -107,6 +107,19 @@ fn console_prints_to_stdout_and_stderr() {
     assert_eq!(text(&out.stderr), "err [ 1, 'a' ]\n");
 }
 
+/// Each console method reaches the host with its own WIT log level (they
+/// cross by name): debug and info on stdout, warn and error on stderr.
+#[test]
+fn every_console_level_reaches_the_host() {
+    let dir = scratch("exec-console-levels");
+    let path = dir.join("levels.js");
+    std::fs::write(&path, "console.debug('d'); console.info('i'); console.log('l'); console.warn('w'); console.error('e'); console.assert(false, 'a');").unwrap();
+    let out = exec(&path, &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "d\ni\nl\n");
+    assert_eq!(text(&out.stderr), "w\ne\nAssertion failed: a\n");
+}
+
 #[test]
 fn uncaught_exceptions_exit_1_with_message_and_stack() {
     let dir = scratch("exec-throw");

@@ -14,13 +14,18 @@ import { Headers } from '../fetch/headers.js';
 import { FormData } from '../fetch/form_data.js';
 import { Request, Response } from '../fetch/request_response.js';
 
-const CLONE_TAG = {
-  undefined: 0, null: 1, boolean: 2, number: 3, bigint: 4, string: 5, booleanObject: 6, numberObject: 7,
-  bigintObject: 8, stringObject: 9, date: 10, regexp: 11, arrayBuffer: 12, view: 13, map: 14, set: 15,
-  array: 16, object: 17, error: 18, domException: 19, utf16: 20, blob: 21, file: 22,
-};
-const VIEW_CONSTRUCTORS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
-  typeof Float16Array === 'function' ? Float16Array : null, Float32Array, Float64Array, BigInt64Array, BigUint64Array, DataView];
+// Each node's tag is the index of its case in the WIT `node` variant, in
+// the order the engine lists the case names (generated from the WIT); keys
+// are the names in camelCase ('boolean-object' is CLONE_TAG.booleanObject).
+const CLONE_TAG = Object.freeze(Object.fromEntries(native.cloneNodeCases().map(
+  (name, index) => [name.replace(/-(.)/g, (_, c) => c.toUpperCase()), index])));
+// A view's kind is its case name in the WIT `view-kind` enum.
+const VIEW_KINDS = new Map([[Int8Array, 'int8'], [Uint8Array, 'uint8'], [Uint8ClampedArray, 'uint8-clamped'],
+  [Int16Array, 'int16'], [Uint16Array, 'uint16'], [Int32Array, 'int32'], [Uint32Array, 'uint32'],
+  [Float32Array, 'float32'], [Float64Array, 'float64'], [BigInt64Array, 'bigint64'], [BigUint64Array, 'biguint64'],
+  [DataView, 'data-view']]);
+if (typeof Float16Array === 'function') VIEW_KINDS.set(Float16Array, 'float16');
+const VIEW_CONSTRUCTORS = new Map([...VIEW_KINDS].map(([Ctor, kind]) => [kind, Ctor]));
 const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'SyntaxError', 'TypeError', 'URIError'];
 const TypedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype);
 const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
@@ -136,9 +141,9 @@ function serializeObject(value, ref) {
     const buffer = value.buffer;
     if (buffer.detached) throw dataCloneError('a view of a detached ArrayBuffer could not be cloned');
     if (!(buffer instanceof ArrayBuffer)) throw dataCloneError(describeUncloneable(buffer));
-    const kind = value instanceof DataView ? 12 : VIEW_CONSTRUCTORS.indexOf(value.constructor);
+    const kind = value instanceof DataView ? 'data-view' : VIEW_KINDS.get(value.constructor);
     const length = value instanceof DataView ? value.byteLength : value.length;
-    if (kind < 0) throw dataCloneError(`#<${typedArrayTag.call(value)}> could not be cloned`);
+    if (kind === undefined) throw dataCloneError(`#<${typedArrayTag.call(value)}> could not be cloned`);
     return [CLONE_TAG.view, kind, ref(buffer), value.byteOffset, length];
   }
   if (Array.isArray(value)) {
@@ -229,8 +234,8 @@ function deserializeGraph(nodes) {
   for (let i = 0; i < nodes.length; i++) {
     const n = nodes[i];
     if (n[0] === CLONE_TAG.view) {
-      const Ctor = VIEW_CONSTRUCTORS[n[1]];
-      if (Ctor === null) throw dataCloneError('Float16Array is not supported here');
+      const Ctor = VIEW_CONSTRUCTORS.get(n[1]);
+      if (Ctor === undefined) throw dataCloneError(`${n[1]} views are not supported here`);
       values[i] = new Ctor(values[n[2]], n[3], n[4]);
     }
   }

@@ -1,30 +1,18 @@
 //! Native half of structuredClone (clone.js): JS node arrays to and from
 //! the host's `nano:platform/clone` wire format.
 //!
-//! A JS node is an array `[tag, ...fields]` (tags as in clone.js); the
-//! graph is an array of nodes, node 0 the root.
+//! A JS node is an array `[tag, ...fields]`; the graph is an array of
+//! nodes, node 0 the root. A tag is the index of the node's case in the WIT
+//! `node` variant: clone.js reads the case names in that order from
+//! `node_cases` (generated from the WIT), so no table of numbers is kept by
+//! hand, and a graph of many small nodes pays no string compare per node.
 
 use crate::nano::platform::clone::{
     self, Array as ArrayNode, ArrayBuffer as BufferNode, BlobValue, DomExceptionValue, ErrorValue, FileValue, Node, Property, Regexp,
-    View, ViewKind,
+    View,
 };
-use rquickjs::{Array, Ctx, IntoJs, Result, TypedArray, Value};
-
-const VIEW_KINDS: [ViewKind; 13] = [
-    ViewKind::Int8,
-    ViewKind::Uint8,
-    ViewKind::Uint8Clamped,
-    ViewKind::Int16,
-    ViewKind::Uint16,
-    ViewKind::Int32,
-    ViewKind::Uint32,
-    ViewKind::Float16,
-    ViewKind::Float32,
-    ViewKind::Float64,
-    ViewKind::Bigint64,
-    ViewKind::Biguint64,
-    ViewKind::DataView,
-];
+use crate::wit_names::{clone::NodeCase, WitEnum};
+use rquickjs::{Array, Ctx, Exception, IntoJs, Result, TypedArray, Value};
 
 fn data_clone_error(ctx: &Ctx<'_>, message: &str) -> rquickjs::Error {
     crate::hooks::throw_dom_exception(ctx, "DataCloneError", message)
@@ -40,42 +28,48 @@ fn props(flat: Array<'_>) -> Result<Vec<Property>> {
     Ok(out)
 }
 
-fn to_node<'js>(n: Array<'js>) -> Result<Node> {
+/// The WIT `node` case names, in the order their indexes number them.
+pub fn node_cases() -> Vec<&'static str> {
+    NodeCase::ALL.iter().map(|case| case.wit_name()).collect()
+}
+
+fn to_node<'js>(ctx: &Ctx<'js>, n: Array<'js>) -> Result<Node> {
     let tag: u32 = n.get(0)?;
-    Ok(match tag {
-        0 => Node::Undefined,
-        1 => Node::Null,
-        2 => Node::Boolean(n.get(1)?),
-        3 => Node::Number(n.get(1)?),
-        4 => Node::Bigint(n.get(1)?),
-        5 => Node::String(n.get(1)?),
-        6 => Node::BooleanObject(n.get(1)?),
-        7 => Node::NumberObject(n.get(1)?),
-        8 => Node::BigintObject(n.get(1)?),
-        9 => Node::StringObject(n.get(1)?),
-        10 => Node::Date(n.get(1)?),
-        11 => Node::Regexp(Regexp { source: n.get(1)?, flags: n.get(2)? }),
-        12 => {
+    let case = NodeCase::from_wit_index(tag)
+        .ok_or_else(|| Exception::throw_type(ctx, &format!("{tag} is not a case of WIT {}", NodeCase::WIT_TYPE)))?;
+    Ok(match case {
+        NodeCase::Undefined => Node::Undefined,
+        NodeCase::Null => Node::Null,
+        NodeCase::Boolean => Node::Boolean(n.get(1)?),
+        NodeCase::Number => Node::Number(n.get(1)?),
+        NodeCase::Bigint => Node::Bigint(n.get(1)?),
+        NodeCase::String => Node::String(n.get(1)?),
+        NodeCase::BooleanObject => Node::BooleanObject(n.get(1)?),
+        NodeCase::NumberObject => Node::NumberObject(n.get(1)?),
+        NodeCase::BigintObject => Node::BigintObject(n.get(1)?),
+        NodeCase::StringObject => Node::StringObject(n.get(1)?),
+        NodeCase::Date => Node::Date(n.get(1)?),
+        NodeCase::Regexp => Node::Regexp(Regexp { source: n.get(1)?, flags: n.get(2)? }),
+        NodeCase::ArrayBuffer => {
             let bytes: Value = n.get(1)?;
             Node::ArrayBuffer(BufferNode { bytes: crate::natives::bytes_of(&bytes)?, max_byte_length: n.get(2)? })
         }
-        13 => {
-            let kind: usize = n.get(1)?;
+        NodeCase::View => {
             Node::View(View {
-                kind: *VIEW_KINDS.get(kind).ok_or(rquickjs::Error::Unknown)?,
+                kind: n.get(1)?,
                 buffer: n.get(2)?,
                 byte_offset: n.get(3)?,
                 length: n.get(4)?,
             })
         }
-        14 => {
+        NodeCase::Map => {
             let flat: Vec<u32> = n.get(1)?;
             Node::Map(flat.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect())
         }
-        15 => Node::Set(n.get(1)?),
-        16 => Node::Array(ArrayNode { length: n.get(1)?, properties: props(n.get(2)?)? }),
-        17 => Node::Object(props(n.get(1)?)?),
-        18 => {
+        NodeCase::Set => Node::Set(n.get(1)?),
+        NodeCase::Array => Node::Array(ArrayNode { length: n.get(1)?, properties: props(n.get(2)?)? }),
+        NodeCase::Object => Node::Object(props(n.get(1)?)?),
+        NodeCase::Error => {
             let cause: i64 = n.get(4)?;
             Node::Error(ErrorValue {
                 name: n.get(1)?,
@@ -84,17 +78,17 @@ fn to_node<'js>(n: Array<'js>) -> Result<Node> {
                 cause: u32::try_from(cause).ok(),
             })
         }
-        19 => Node::DomException(DomExceptionValue { name: n.get(1)?, message: n.get(2)? }),
-        20 => {
+        NodeCase::DomException => Node::DomException(DomExceptionValue { name: n.get(1)?, message: n.get(2)? }),
+        NodeCase::Utf16 => {
             let units: Value = n.get(1)?;
             let bytes = crate::natives::bytes_of(&units)?;
             Node::Utf16(bytes.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect())
         }
-        21 => {
+        NodeCase::Blob => {
             let bytes: Value = n.get(1)?;
             Node::Blob(BlobValue { bytes: crate::natives::bytes_of(&bytes)?, type_: n.get(2)? })
         }
-        22 => {
+        NodeCase::File => {
             let bytes: Value = n.get(1)?;
             Node::File(FileValue {
                 bytes: crate::natives::bytes_of(&bytes)?,
@@ -103,14 +97,13 @@ fn to_node<'js>(n: Array<'js>) -> Result<Node> {
                 last_modified: n.get(4)?,
             })
         }
-        _ => return Err(rquickjs::Error::Unknown),
     })
 }
 
 pub fn serialize<'js>(ctx: Ctx<'js>, graph: Array<'js>) -> Result<TypedArray<'js, u8>> {
     let mut nodes = Vec::with_capacity(graph.len());
     for node in graph.iter::<Array>() {
-        nodes.push(to_node(node?)?);
+        nodes.push(to_node(&ctx, node?)?);
     }
     let bytes = clone::serialize(&nodes).map_err(|e| data_clone_error(&ctx, &e))?;
     TypedArray::new(ctx, bytes)
@@ -126,47 +119,47 @@ fn flat_props<'js>(ctx: &Ctx<'js>, props: Vec<Property>) -> Result<Array<'js>> {
 }
 
 fn from_node<'js>(ctx: &Ctx<'js>, node: Node) -> Result<Value<'js>> {
+    let tag = node.case().wit_index().into_js(ctx)?;
     let items: Vec<Value<'js>> = match node {
-        Node::Undefined => vec![0.into_js(ctx)?],
-        Node::Null => vec![1.into_js(ctx)?],
-        Node::Boolean(b) => vec![2.into_js(ctx)?, b.into_js(ctx)?],
-        Node::Number(x) => vec![3.into_js(ctx)?, x.into_js(ctx)?],
-        Node::Bigint(s) => vec![4.into_js(ctx)?, s.into_js(ctx)?],
-        Node::String(s) => vec![5.into_js(ctx)?, s.into_js(ctx)?],
-        Node::BooleanObject(b) => vec![6.into_js(ctx)?, b.into_js(ctx)?],
-        Node::NumberObject(x) => vec![7.into_js(ctx)?, x.into_js(ctx)?],
-        Node::BigintObject(s) => vec![8.into_js(ctx)?, s.into_js(ctx)?],
-        Node::StringObject(s) => vec![9.into_js(ctx)?, s.into_js(ctx)?],
-        Node::Date(t) => vec![10.into_js(ctx)?, t.into_js(ctx)?],
-        Node::Regexp(r) => vec![11.into_js(ctx)?, r.source.into_js(ctx)?, r.flags.into_js(ctx)?],
+        Node::Undefined => vec![tag],
+        Node::Null => vec![tag],
+        Node::Boolean(b) => vec![tag, b.into_js(ctx)?],
+        Node::Number(x) => vec![tag, x.into_js(ctx)?],
+        Node::Bigint(s) => vec![tag, s.into_js(ctx)?],
+        Node::String(s) => vec![tag, s.into_js(ctx)?],
+        Node::BooleanObject(b) => vec![tag, b.into_js(ctx)?],
+        Node::NumberObject(x) => vec![tag, x.into_js(ctx)?],
+        Node::BigintObject(s) => vec![tag, s.into_js(ctx)?],
+        Node::StringObject(s) => vec![tag, s.into_js(ctx)?],
+        Node::Date(t) => vec![tag, t.into_js(ctx)?],
+        Node::Regexp(r) => vec![tag, r.source.into_js(ctx)?, r.flags.into_js(ctx)?],
         Node::ArrayBuffer(b) => vec![
-            12.into_js(ctx)?,
+            tag,
             TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(),
             b.max_byte_length.into_js(ctx)?,
         ],
         Node::View(v) => {
-            let kind = VIEW_KINDS.iter().position(|k| *k == v.kind).unwrap_or(1);
-            vec![13.into_js(ctx)?, kind.into_js(ctx)?, v.buffer.into_js(ctx)?, v.byte_offset.into_js(ctx)?, v.length.into_js(ctx)?]
+            vec![tag, v.kind.into_js(ctx)?, v.buffer.into_js(ctx)?, v.byte_offset.into_js(ctx)?, v.length.into_js(ctx)?]
         }
         Node::Map(entries) => {
             let flat: Vec<u32> = entries.into_iter().flat_map(|(k, v)| [k, v]).collect();
-            vec![14.into_js(ctx)?, flat.into_js(ctx)?]
+            vec![tag, flat.into_js(ctx)?]
         }
-        Node::Set(items) => vec![15.into_js(ctx)?, items.into_js(ctx)?],
-        Node::Array(a) => vec![16.into_js(ctx)?, a.length.into_js(ctx)?, flat_props(ctx, a.properties)?.into_value()],
-        Node::Object(p) => vec![17.into_js(ctx)?, flat_props(ctx, p)?.into_value()],
+        Node::Set(items) => vec![tag, items.into_js(ctx)?],
+        Node::Array(a) => vec![tag, a.length.into_js(ctx)?, flat_props(ctx, a.properties)?.into_value()],
+        Node::Object(p) => vec![tag, flat_props(ctx, p)?.into_value()],
         Node::Error(e) => vec![
-            18.into_js(ctx)?,
+            tag,
             e.name.into_js(ctx)?,
             e.message.into_js(ctx)?,
             e.stack.into_js(ctx)?,
             e.cause.map(i64::from).unwrap_or(-1).into_js(ctx)?,
         ],
-        Node::DomException(d) => vec![19.into_js(ctx)?, d.name.into_js(ctx)?, d.message.into_js(ctx)?],
-        Node::Utf16(units) => vec![20.into_js(ctx)?, TypedArray::<u16>::new(ctx.clone(), units)?.into_value()],
-        Node::Blob(b) => vec![21.into_js(ctx)?, TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(), b.type_.into_js(ctx)?],
+        Node::DomException(d) => vec![tag, d.name.into_js(ctx)?, d.message.into_js(ctx)?],
+        Node::Utf16(units) => vec![tag, TypedArray::<u16>::new(ctx.clone(), units)?.into_value()],
+        Node::Blob(b) => vec![tag, TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(), b.type_.into_js(ctx)?],
         Node::File(f) => vec![
-            22.into_js(ctx)?,
+            tag,
             TypedArray::<u8>::new(ctx.clone(), f.bytes)?.into_value(),
             f.type_.into_js(ctx)?,
             f.name.into_js(ctx)?,

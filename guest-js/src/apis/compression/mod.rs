@@ -5,6 +5,7 @@
 //! instance's handle table and drops them when the stream ends or is
 //! collected.
 
+use crate::wit_names::WitEnum;
 use crate::nano::platform::compression::{CompressionFormat, Compressor, Decompressor, CompressionError};
 use crate::instance;
 use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
@@ -17,16 +18,6 @@ pub enum Coder {
     Decompress(Decompressor),
 }
 
-fn format(name: &str) -> Option<CompressionFormat> {
-    match name {
-        "gzip" => Some(CompressionFormat::Gzip),
-        "deflate" => Some(CompressionFormat::Deflate),
-        "deflate-raw" => Some(CompressionFormat::DeflateRaw),
-        "brotli" => Some(CompressionFormat::Brotli),
-        _ => None,
-    }
-}
-
 /// Quota errors are a QuotaExceededError DOMException, bad input a TypeError.
 fn throw(ctx: &Ctx<'_>, error: CompressionError) -> rquickjs::Error {
     match error {
@@ -36,7 +27,8 @@ fn throw(ctx: &Ctx<'_>, error: CompressionError) -> rquickjs::Error {
 }
 
 pub fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
-    let format = format(&name).ok_or_else(|| {
+    // The Compression Standard's format names are the WIT case names.
+    let format = CompressionFormat::from_wit_name(&name).ok_or_else(|| {
         Exception::throw_type(&ctx, &format!("Unsupported compression format: '{name}' (use gzip, deflate, deflate-raw or brotli)"))
     })?;
     let coder = if decompress {

@@ -5,8 +5,6 @@ import { DOMException } from '../webidl/dom_exception.js';
 import { Headers } from '../fetch/headers.js';
 import { Request, Response } from '../fetch/request_response.js';
 
-const LOG_LEVEL = { debug: 0, info: 1, warn: 2, error: 3 };
-
 // Strings inside structures are quoted as Node's util.inspect does.
 function quoteString(s) {
   return `'${s.replace(/[\\']/g, '\\$&').replace(/\n/g, '\\n')}'`;
@@ -83,37 +81,38 @@ function formatLogArgs(args) {
 const consoleCounts = new Map();
 const consoleTimers = new Map();
 let consoleGroupIndent = '';
+// `level` is the WIT log.level case name.
 function writeConsole(level, args) {
   const text = formatLogArgs(args);
   native.log(level, consoleGroupIndent ? text.replace(/^/gm, consoleGroupIndent) : text);
 }
 
 const console = {
-  log(...args) { writeConsole(LOG_LEVEL.info, args); },
-  info(...args) { writeConsole(LOG_LEVEL.info, args); },
-  debug(...args) { writeConsole(LOG_LEVEL.debug, args); },
-  warn(...args) { writeConsole(LOG_LEVEL.warn, args); },
-  error(...args) { writeConsole(LOG_LEVEL.error, args); },
+  log(...args) { writeConsole('info', args); },
+  info(...args) { writeConsole('info', args); },
+  debug(...args) { writeConsole('debug', args); },
+  warn(...args) { writeConsole('warn', args); },
+  error(...args) { writeConsole('error', args); },
   trace(...args) {
     const stack = (new Error().stack || '').split('\n').slice(1).join('\n');
-    writeConsole(LOG_LEVEL.debug, ['Trace' + (args.length ? ': ' + formatLogArgs(args) : '') + '\n' + stack]);
+    writeConsole('debug', ['Trace' + (args.length ? ': ' + formatLogArgs(args) : '') + '\n' + stack]);
   },
   assert(condition, ...args) {
-    if (!condition) writeConsole(LOG_LEVEL.error, ['Assertion failed' + (args.length ? ': ' + formatLogArgs(args) : '')]);
+    if (!condition) writeConsole('error', ['Assertion failed' + (args.length ? ': ' + formatLogArgs(args) : '')]);
   },
-  dir(value) { writeConsole(LOG_LEVEL.info, [inspect(value)]); },
-  table(value) { writeConsole(LOG_LEVEL.info, [value]); },
+  dir(value) { writeConsole('info', [inspect(value)]); },
+  table(value) { writeConsole('info', [value]); },
   count(label = 'default') {
     const n = (consoleCounts.get(String(label)) || 0) + 1;
     consoleCounts.set(String(label), n);
-    writeConsole(LOG_LEVEL.info, [`${label}: ${n}`]);
+    writeConsole('info', [`${label}: ${n}`]);
   },
   countReset(label = 'default') { consoleCounts.delete(String(label)); },
   time(label = 'default') { consoleTimers.set(String(label), native.now()); },
   timeLog(label = 'default', ...args) {
     const start = consoleTimers.get(String(label));
-    if (start === undefined) return writeConsole(LOG_LEVEL.warn, [`Timer '${label}' does not exist`]);
-    writeConsole(LOG_LEVEL.info, [`${label}: ${(native.now() - start).toFixed(3)}ms`, ...args]);
+    if (start === undefined) return writeConsole('warn', [`Timer '${label}' does not exist`]);
+    writeConsole('info', [`${label}: ${(native.now() - start).toFixed(3)}ms`, ...args]);
   },
   timeEnd(label = 'default') {
     console.timeLog(label);

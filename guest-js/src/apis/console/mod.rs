@@ -3,12 +3,7 @@
 
 use crate::nano::platform::console;
 
-pub fn write(level: u32, message: String) {
-    let level = match level {
-        0 => console::Level::Debug,
-        1 => console::Level::Info,
-        2 => console::Level::Warn,
-        _ => console::Level::Error,
-    };
+/// `level` is the WIT console.level case name (console.js).
+pub fn write(level: console::Level, message: String) {
     console::write(level, &message);
 }

@@ -13,7 +13,10 @@ import { TextDecoder, TextEncoder } from '../encoding/encoding.js';
 import { atob, btoa } from '../encoding/base64.js';
 
 const HASH_NAMES = ['SHA-1', 'SHA-256', 'SHA-384', 'SHA-512'];
-const HASH_BLOCK_BITS = [512, 512, 1024, 1024];
+// Values cross to mod.rs as their WIT case names: here the hash-algorithm
+// case of each hash.
+const WIT_HASH = { 'SHA-1': 'sha1', 'SHA-256': 'sha256', 'SHA-384': 'sha384', 'SHA-512': 'sha512' };
+const HASH_BLOCK_BITS = { 'SHA-1': 512, 'SHA-256': 512, 'SHA-384': 1024, 'SHA-512': 1024 };
 const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Uint16Array, Int32Array, Uint32Array,
   BigInt64Array, BigUint64Array];
 const cryptoToken = Symbol('crypto');
@@ -83,9 +86,9 @@ function algorithmName(algorithm, operation, supported) {
   return found;
 }
 
-function hashIndex(hash, operation) {
+function hashName(hash, operation) {
   if (hash === undefined) throw new TypeError(`${operation}: the algorithm needs a hash`);
-  return HASH_NAMES.indexOf(algorithmName(hash, operation, HASH_NAMES));
+  return algorithmName(hash, operation, HASH_NAMES);
 }
 
 function bufferSourceCopy(data, operation) {
@@ -147,7 +150,7 @@ function fromBase64url(text, operation) {
   return Uint8Array.from(binary, (c) => c.charCodeAt(0));
 }
 
-const HMAC_JWK_ALG = ['HS1', 'HS256', 'HS384', 'HS512'];
+const HMAC_JWK_ALG = { 'SHA-1': 'HS1', 'SHA-256': 'HS256', 'SHA-384': 'HS384', 'SHA-512': 'HS512' };
 const AES_USAGES = ['encrypt', 'decrypt', 'wrapKey', 'unwrapKey'];
 const DERIVE_USAGES = ['deriveKey', 'deriveBits'];
 const AES_NAMES = ['AES-GCM', 'AES-CBC', 'AES-CTR', 'AES-KW'];
@@ -161,9 +164,9 @@ const PAIR_USAGES = {
   'RSA-OAEP': { public: ['encrypt', 'wrapKey'], private: ['decrypt', 'unwrapKey'] },
 };
 const PAIR_NAMES = Object.keys(PAIR_USAGES);
-// The host's key kinds and binary formats, numbered as in the WIT.
-const KEY_KINDS = ['P-256', 'P-384', 'P-521', 'Ed25519', 'X25519', 'RSA'];
-const BINARY_FORMATS = ['raw', 'spki', 'pkcs8'];
+// The WIT key-kind case of each curve (and of RSA). The binary formats
+// ('raw', 'spki', 'pkcs8') are WIT key-format case names as they are.
+const WIT_KEY_KIND = { 'P-256': 'p256', 'P-384': 'p384', 'P-521': 'p521', Ed25519: 'ed25519', X25519: 'x25519', RSA: 'rsa' };
 const RSA_JWK_ALG = {
   'RSASSA-PKCS1-v1_5': ['RS1', 'RS256', 'RS384', 'RS512'],
   'RSA-PSS': ['PS1', 'PS256', 'PS384', 'PS512'],
@@ -178,7 +181,7 @@ function checkFormat(format, operation) {
   if (!['raw', 'jwk', 'pkcs8', 'spki'].includes(format)) throw new TypeError(`${operation}: unknown format ${format}`);
 }
 
-function hashOfKey(key) { return HASH_NAMES.indexOf(key.algorithm.hash.name); }
+function hashOfKey(key) { return key.algorithm.hash.name; }
 
 function maskBits(bytes, bits) {
   const out = bytes.slice(0, Math.ceil(bits / 8));
@@ -215,7 +218,7 @@ function checkJwk(jwk, kty, name, extractable, usages, use) {
 }
 
 function hmacKey(handle, hash, lengthBits, extractable, usages) {
-  const algorithm = { name: 'HMAC', hash: { name: HASH_NAMES[hash] }, length: lengthBits };
+  const algorithm = { name: 'HMAC', hash: { name: hash }, length: lengthBits };
   return new CryptoKey(cryptoToken, 'secret', extractable, algorithm, usages, handle);
 }
 
@@ -233,18 +236,18 @@ function hostHandle(inHost, target) {
 }
 
 function importHmacKey(format, keyData, algorithm, extractable, keyUsages, inHost) {
-  const hash = hashIndex(algorithm.hash, 'importKey');
+  const hash = hashName(algorithm.hash, 'importKey');
   const usages = checkUsages(keyUsages, ['sign', 'verify'], 'importKey');
   const raw = inHost ? null : secretKeyBytes(format, keyData, extractable, usages, 'HMAC', 'sig', () => HMAC_JWK_ALG[hash]);
   if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
   let length = algorithm.length === undefined ? undefined : Number(algorithm.length);
   if (inHost) {
-    const handle = hostHandle(inHost, { secret: 0, hash, length: length === undefined ? 0 : length });
+    const handle = hostHandle(inHost, { case: 'secret', secret: 'hmac', hash: WIT_HASH[hash], length: length === undefined ? 0 : length });
     return hmacKey(handle, hash, length === undefined ? native.keyInfo(handle).length : length, !!extractable, usages);
   }
   if (length === undefined) length = raw.length * 8;
   try {
-    return hmacKey(native.hmacImport(hash, raw, length, !!extractable), hash, length, !!extractable, usages);
+    return hmacKey(native.hmacImport(WIT_HASH[hash], raw, length, !!extractable), hash, length, !!extractable, usages);
   } catch (err) { throw cryptoError(err); }
 }
 
@@ -253,7 +256,7 @@ function importAesKey(name, format, keyData, extractable, keyUsages, inHost) {
   const raw = inHost ? null : secretKeyBytes(format, keyData, extractable, usages, name, 'enc', (bytes) => aesJwkAlg(name, bytes.length * 8));
   if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
   if (inHost) {
-    const handle = hostHandle(inHost, { secret: 1 });
+    const handle = hostHandle(inHost, { case: 'secret', secret: 'aes' });
     return aesKey(name, handle, native.keyInfo(handle).length, !!extractable, usages);
   }
   try { return aesKey(name, native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages); } catch (err) { throw cryptoError(err); }
@@ -266,7 +269,7 @@ function importDerivationKey(name, format, keyData, extractable, keyUsages, inHo
   const raw = inHost ? null : bufferSourceCopy(keyData, 'importKey');
   if (extractable) throw domError(`importKey: ${name} keys cannot be extractable`, 'SyntaxError');
   if (usages.length === 0) throw domError('importKey: usages cannot be empty', 'SyntaxError');
-  const handle = inHost ? hostHandle(inHost, { secret: 2 }) : native.deriveImport(raw);
+  const handle = inHost ? hostHandle(inHost, { case: 'secret', secret: 'derive' }) : native.deriveImport(raw);
   return new CryptoKey(cryptoToken, 'secret', false, { name }, usages, handle);
 }
 
@@ -291,11 +294,11 @@ function pairAlgorithm(name, algorithm, operation) {
     if (algorithm.namedCurve === undefined) throw new TypeError(`${operation}: ${name} needs a namedCurve`);
     const namedCurve = String(algorithm.namedCurve);
     if (!EC_CURVES.includes(namedCurve)) throw domError(`${operation}: the curve ${namedCurve} is not supported`, 'NotSupportedError');
-    return { kind: KEY_KINDS.indexOf(namedCurve), keyAlgorithm: { name, namedCurve } };
+    return { kind: WIT_KEY_KIND[namedCurve], keyAlgorithm: { name, namedCurve } };
   }
-  if (name === 'Ed25519' || name === 'X25519') return { kind: KEY_KINDS.indexOf(name), keyAlgorithm: { name } };
-  const hash = hashIndex(algorithm.hash, operation);
-  return { kind: KEY_KINDS.indexOf('RSA'), keyAlgorithm: { name, modulusLength: 0, publicExponent: new Uint8Array(0), hash: { name: HASH_NAMES[hash] } } };
+  if (name === 'Ed25519' || name === 'X25519') return { kind: WIT_KEY_KIND[name], keyAlgorithm: { name } };
+  const hash = hashName(algorithm.hash, operation);
+  return { kind: WIT_KEY_KIND.RSA, keyAlgorithm: { name, modulusLength: 0, publicExponent: new Uint8Array(0), hash: { name: hash } } };
 }
 
 function pairKey(type, extractable, keyAlgorithm, usages, handle) {
@@ -378,10 +381,10 @@ function importPairKey(name, format, keyData, algorithm, extractable, keyUsages,
     }
     try { handle = native.keyImportJwk(kind, members, !!extractable); } catch (err) { throw cryptoError(err); }
   } else if (inHost) {
-    handle = hostHandle(inHost, { kind, format: BINARY_FORMATS.indexOf(format) });
+    handle = hostHandle(inHost, { case: 'asymmetric', kind, format });
   } else {
     const bytes = bufferSourceCopy(keyData, 'importKey');
-    try { handle = native.keyImport(kind, BINARY_FORMATS.indexOf(format), bytes, !!extractable); } catch (err) { throw cryptoError(err); }
+    try { handle = native.keyImport(kind, format, bytes, !!extractable); } catch (err) { throw cryptoError(err); }
   }
   return pairKey(type, !!extractable, keyAlgorithm, usages, handle);
 }
@@ -401,14 +404,14 @@ function exportPairKey(format, key) {
     const jwk = { kty };
     if (kty === 'EC') jwk.crv = key.algorithm.namedCurve;
     if (kty === 'OKP') jwk.crv = name;
-    if (kty === 'RSA') jwk.alg = RSA_JWK_ALG[name][hashOfKey(key)];
+    if (kty === 'RSA') jwk.alg = RSA_JWK_ALG[name][HASH_NAMES.indexOf(hashOfKey(key))];
     for (const member of JWK_BYTE_MEMBERS[kty]) if (members[member]) jwk[member] = base64url(members[member]);
     jwk.key_ops = [...key.usages];
     jwk.ext = key.extractable;
     return jwk;
   }
   if (format === 'raw' && key.algorithm.hash) throw domError('exportKey: RSA keys have no raw format', 'NotSupportedError');
-  try { return native.keyExport(keyHandle(key), BINARY_FORMATS.indexOf(format)).buffer; } catch (err) { throw cryptoError(err); }
+  try { return native.keyExport(keyHandle(key), format).buffer; } catch (err) { throw cryptoError(err); }
 }
 
 // ---- operations ----
@@ -434,17 +437,19 @@ function exportKeyNow(format, key) {
   return key.type === 'secret' ? exportSecretKey(format, key) : exportPairKey(format, key);
 }
 
-// [scheme, hash, saltLength] for the host's sign / verify.
+// [scheme, hash, saltLength] for the host's sign / verify: the WIT
+// signature-scheme case, and the hash (null: the key's; undefined: none).
 function signatureScheme(name, algorithm, usage) {
-  if (name === 'ECDSA') return [0, hashIndex(algorithm.hash, usage), 0];
-  if (name === 'Ed25519') return [1, 0, 0];
-  if (name === 'RSASSA-PKCS1-v1_5') return [2, -1, 0];
+  if (name === 'ECDSA') return ['ecdsa', hashName(algorithm.hash, usage), 0];
+  if (name === 'Ed25519') return ['ed25519', undefined, 0];
+  if (name === 'RSASSA-PKCS1-v1_5') return ['rsassa-pkcs1-v1-5', null, 0];
   if (algorithm.saltLength === undefined) throw new TypeError(`${usage}: RSA-PSS needs a saltLength`);
-  return [3, -1, Number(algorithm.saltLength) >>> 0];
+  return ['rsa-pss', null, Number(algorithm.saltLength) >>> 0];
 }
 
-// The host's cipher mode after the standard's checks: `{ aes, a, b, n }`
-// (see mod.rs) or `{ oaep: hash, label }`.
+// The host's cipher mode after the standard's checks, its WIT unwrap-mode
+// case in `case`: `{ case: 'aes', aes, a, b, n }` (`aes` the WIT aes-mode
+// case; see mod.rs) or `{ case: 'rsa-oaep', hash, label }`.
 function cipherMode(algorithm, key, usage, names) {
   const name = algorithmName(algorithm, usage, names);
   const param = (member, what) => {
@@ -458,21 +463,21 @@ function cipherMode(algorithm, key, usage, names) {
     checkKey(key, name, usage);
     if (![32, 64, 96, 104, 112, 120, 128].includes(tagLength)) throw domError(`${usage}: invalid tagLength ${algorithm.tagLength}`, 'OperationError');
     if (iv.length === 0) throw domError(`${usage}: the iv cannot be empty`, 'OperationError');
-    return { aes: 0, a: iv, b: additionalData, n: tagLength };
+    return { case: 'aes', aes: 'gcm', a: iv, b: additionalData, n: tagLength };
   }
   let mode;
   if (name === 'AES-CBC') {
-    mode = { aes: 1, a: param('iv', 'an iv'), b: undefined, n: 0 };
+    mode = { case: 'aes', aes: 'cbc', a: param('iv', 'an iv'), b: undefined, n: 0 };
   } else if (name === 'AES-CTR') {
     const counter = param('counter', 'a counter');
     if (algorithm.length === undefined) throw new TypeError(`${usage}: AES-CTR needs a length`);
-    mode = { aes: 2, a: counter, b: undefined, n: Number(algorithm.length) >>> 0 };
+    mode = { case: 'aes', aes: 'ctr', a: counter, b: undefined, n: Number(algorithm.length) >>> 0 };
   } else if (name === 'AES-KW') {
-    mode = { aes: 3, a: undefined, b: undefined, n: 0 };
+    mode = { case: 'aes', aes: 'kw', a: undefined, b: undefined, n: 0 };
   } else {
     const label = algorithm.label === undefined ? new Uint8Array(0) : bufferSourceCopy(algorithm.label, `${usage}: label`);
     checkKey(key, name, usage);
-    return { oaep: hashOfKey(key), label };
+    return { case: 'rsa-oaep', hash: WIT_HASH[hashOfKey(key)], label };
   }
   checkKey(key, name, usage);
   return mode;
@@ -483,14 +488,14 @@ function encryptOrDecrypt(algorithm, key, data, usage, names) {
   const bytes = bufferSourceCopy(data, usage);
   const mode = cipherMode(algorithm, key, usage, names);
   try {
-    if (mode.oaep !== undefined) return native.rsaOaep(keyHandle(key), decrypt, mode.oaep, mode.label, bytes);
+    if (mode.case === 'rsa-oaep') return native.rsaOaep(keyHandle(key), decrypt, mode.hash, mode.label, bytes);
     return (decrypt ? native.aesDecrypt : native.aesEncrypt)(keyHandle(key), mode.aes, mode.a, mode.b, mode.n, bytes);
   } catch (err) { throw cryptoError(err); }
 }
 
-// The host's derivation after the standard's checks: `{ kind: 0 HKDF |
-// 1 PBKDF2 | 2 agreement, hash, salt, info, iterations, length, peer }`
-// (`length` null for a whole shared secret).
+// The host's derivation after the standard's checks: `{ kind, hash, salt,
+// info, iterations, length, peer }`, `kind` the WIT key-derivation case
+// ('hkdf', 'pbkdf2', 'agreement'), `length` null for a whole shared secret.
 function derivation(algorithm, baseKey, length, usage) {
   const name = algorithmName(algorithm, usage, ['HKDF', 'PBKDF2', 'ECDH', 'X25519']);
   if (name === 'ECDH' || name === 'X25519') {
@@ -502,9 +507,9 @@ function derivation(algorithm, baseKey, length, usage) {
     if (name === 'ECDH' && peer.algorithm.namedCurve !== baseKey.algorithm.namedCurve) {
       throw domError(`${usage}: the public key is on ${peer.algorithm.namedCurve}, the private key on ${baseKey.algorithm.namedCurve}`, 'InvalidAccessError');
     }
-    return { kind: 2, peer, length: length === null || length === undefined ? null : Number(length) >>> 0 };
+    return { kind: 'agreement', peer, length: length === null || length === undefined ? null : Number(length) >>> 0 };
   }
-  const hash = hashIndex(algorithm.hash, usage);
+  const hash = WIT_HASH[hashName(algorithm.hash, usage)];
   const salt = bufferSourceCopy(algorithm.salt, `${usage}: salt`);
   let info;
   let iterations = 0;
@@ -516,14 +521,14 @@ function derivation(algorithm, baseKey, length, usage) {
   }
   checkKey(baseKey, name, usage);
   if (length === null || length === undefined) throw domError(`${usage}: ${name} needs a length`, 'OperationError');
-  return { kind: name === 'HKDF' ? 0 : 1, hash, salt, info, iterations, length: Number(length) >>> 0 };
+  return { kind: name === 'HKDF' ? 'hkdf' : 'pbkdf2', hash, salt, info, iterations, length: Number(length) >>> 0 };
 }
 
 function deriveBitsNow(algorithm, baseKey, length, usage) {
   const d = derivation(algorithm, baseKey, length, usage);
   try {
-    if (d.kind === 0) return native.hkdfDeriveBits(keyHandle(baseKey), d.hash, d.salt, d.info, d.length);
-    if (d.kind === 1) return native.pbkdf2DeriveBits(keyHandle(baseKey), d.hash, d.salt, d.iterations, d.length);
+    if (d.kind === 'hkdf') return native.hkdfDeriveBits(keyHandle(baseKey), d.hash, d.salt, d.info, d.length);
+    if (d.kind === 'pbkdf2') return native.pbkdf2DeriveBits(keyHandle(baseKey), d.hash, d.salt, d.iterations, d.length);
     const secret = native.deriveShared(keyHandle(baseKey), keyHandle(d.peer));
     if (d.length === null) return secret;
     if (d.length > secret.length * 8) throw domError(`${usage}: the shared secret has ${secret.length * 8} bits, not ${d.length}`, 'OperationError');
@@ -538,7 +543,7 @@ class SubtleCrypto {
 
   async digest(algorithm, data) {
     requiredArguments(arguments.length, 2, "Failed to execute 'digest' on 'SubtleCrypto'");
-    const hash = HASH_NAMES.indexOf(algorithmName(algorithm, 'digest', HASH_NAMES));
+    const hash = WIT_HASH[algorithmName(algorithm, 'digest', HASH_NAMES)];
     return native.digest(hash, bufferSourceCopy(data, 'digest')).buffer;
   }
 
@@ -554,13 +559,13 @@ class SubtleCrypto {
       if (usages.length === 0) throw domError('generateKey: usages cannot be empty', 'SyntaxError');
       try { return aesKey(name, native.aesGenerate(length, !!extractable), length, !!extractable, usages); } catch (err) { throw cryptoError(err); }
     }
-    const hash = hashIndex(algorithm.hash, 'generateKey');
+    const hash = hashName(algorithm.hash, 'generateKey');
     const usages = checkUsages(keyUsages, ['sign', 'verify'], 'generateKey');
     if (usages.length === 0) throw domError('generateKey: usages cannot be empty', 'SyntaxError');
     const length = algorithm.length === undefined ? HASH_BLOCK_BITS[hash] : Number(algorithm.length);
     if (!(length > 0)) throw domError(`generateKey: invalid ${name} key length ${algorithm.length}`, 'OperationError');
     try {
-      return hmacKey(native.hmacGenerate(hash, length, !!extractable), hash, length, !!extractable, usages);
+      return hmacKey(native.hmacGenerate(WIT_HASH[hash], length, !!extractable), hash, length, !!extractable, usages);
     } catch (err) { throw cryptoError(err); }
   }
 
@@ -585,7 +590,7 @@ class SubtleCrypto {
     }
     const [scheme, hash, salt] = signatureScheme(name, algorithm, 'sign');
     checkKey(key, name, 'sign');
-    try { return native.sign(keyHandle(key), scheme, hash < 0 ? hashOfKey(key) : hash, salt, bytes).buffer; } catch (err) { throw cryptoError(err); }
+    try { return native.sign(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes).buffer; } catch (err) { throw cryptoError(err); }
   }
 
   async verify(algorithm, key, signature, data) {
@@ -599,7 +604,7 @@ class SubtleCrypto {
     }
     const [scheme, hash, salt] = signatureScheme(name, algorithm, 'verify');
     checkKey(key, name, 'verify');
-    try { return native.verify(keyHandle(key), scheme, hash < 0 ? hashOfKey(key) : hash, salt, bytes, sig); } catch (err) { throw cryptoError(err); }
+    try { return native.verify(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes, sig); } catch (err) { throw cryptoError(err); }
   }
 
   async encrypt(algorithm, key, data) {
@@ -623,7 +628,7 @@ class SubtleCrypto {
     const name = algorithmName(derivedKeyType, 'deriveKey', ['HMAC', ...AES_NAMES]);
     let length;
     if (name === 'HMAC') {
-      const hash = hashIndex(derivedKeyType.hash, 'deriveKey');
+      const hash = hashName(derivedKeyType.hash, 'deriveKey');
       length = derivedKeyType.length === undefined ? HASH_BLOCK_BITS[hash] : Number(derivedKeyType.length);
     } else {
       length = Number(derivedKeyType.length);
@@ -631,7 +636,7 @@ class SubtleCrypto {
     }
     // The derived bits become the key in the host; they never come here.
     const d = derivation(algorithm, baseKey, length, 'deriveKey');
-    const peer = d.kind === 2 ? keyHandle(d.peer) : -1;
+    const peer = d.kind === 'agreement' ? keyHandle(d.peer) : -1;
     return importKeyNow('raw', null, derivedKeyType, extractable, keyUsages,
       (target) => native.deriveKey(keyHandle(baseKey), d, peer, target, !!extractable));
   }
@@ -689,4 +694,4 @@ class Crypto {
 Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: 'Crypto', configurable: true });
 const crypto = new Crypto(cryptoToken);
 
-export { Crypto, CryptoKey, HASH_NAMES, SubtleCrypto, algorithmName, crypto, cryptoError };
+export { Crypto, CryptoKey, HASH_NAMES, SubtleCrypto, WIT_HASH, algorithmName, crypto, cryptoError };

@@ -4,7 +4,7 @@
 // (nano:platform/crypto digest-context), so a body is never buffered.
 import * as native from 'nano:native';
 import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
-import { HASH_NAMES, algorithmName, cryptoError } from './crypto.js';
+import { HASH_NAMES, WIT_HASH, algorithmName, cryptoError } from './crypto.js';
 import { WritableStream } from '../streams/writable.js';
 
 // The host's context of a stream that was never closed goes with the stream.
@@ -17,7 +17,7 @@ class DigestStream extends WritableStream {
   #digest;
   constructor(algorithm) {
     requiredArguments(arguments.length, 1, "Failed to construct 'DigestStream'");
-    const hash = HASH_NAMES.indexOf(algorithmName(algorithm, 'DigestStream', HASH_NAMES));
+    const hash = WIT_HASH[algorithmName(algorithm, 'DigestStream', HASH_NAMES)];
     let context;
     let owner;
     const open = () => {

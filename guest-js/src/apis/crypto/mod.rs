@@ -10,6 +10,10 @@ use crate::nano::platform::crypto::{
     SignatureScheme, UnwrapMode, UnwrapTarget,
 };
 use crate::instance;
+use crate::wit_names::crypto::{
+    AesModeCase, KeyDerivationCase, SecretKeyTypeCase, SignatureSchemeCase, UnwrapModeCase, UnwrapTargetCase,
+};
+use crate::wit_names::WitEnum;
 use rquickjs::{Ctx, Exception, Object, Result, TypedArray, Value};
 
 /// A crypto error as the DOMException Web Crypto names.
@@ -24,15 +28,6 @@ fn throw(ctx: &Ctx<'_>, error: CryptoError) -> rquickjs::Error {
     crate::hooks::throw_dom_exception(ctx, name, &message)
 }
 
-fn hash(index: u32) -> HashAlgorithm {
-    match index {
-        0 => HashAlgorithm::Sha1,
-        1 => HashAlgorithm::Sha256,
-        2 => HashAlgorithm::Sha384,
-        _ => HashAlgorithm::Sha512,
-    }
-}
-
 fn bytes<'js>(ctx: Ctx<'js>, data: Vec<u8>) -> Result<TypedArray<'js, u8>> {
     TypedArray::new(ctx, data)
 }
@@ -43,9 +38,9 @@ pub fn random_bytes(ctx: Ctx<'_>, len: u32) -> Result<TypedArray<'_, u8>> {
     bytes(ctx, crate::wasi::random::random::get_random_bytes(u64::from(len)))
 }
 
-pub fn digest<'js>(ctx: Ctx<'js>, algorithm: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn digest<'js>(ctx: Ctx<'js>, algorithm: HashAlgorithm, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
     let data = crate::natives::bytes_of(&data)?;
-    bytes(ctx, crypto::digest(hash(algorithm), &data))
+    bytes(ctx, crypto::digest(algorithm, &data))
 }
 
 /// Live keys an instance may hold at once: each is host memory outside the
@@ -85,9 +80,9 @@ fn not_a_key(ctx: &Ctx<'_>) -> rquickjs::Error {
     Exception::throw_type(ctx, "not a CryptoKey of this instance")
 }
 
-pub fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: u32, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
+pub fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: HashAlgorithm, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
     let raw = crate::natives::bytes_of(&raw)?;
-    crypto::hmac_import(hash(algorithm), &raw, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
+    crypto::hmac_import(algorithm, &raw, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 /// A key generated while the app is snapshotted would be shared by every
@@ -100,9 +95,9 @@ fn refuse_at_build_time(ctx: &Ctx<'_>) -> Result<()> {
     Ok(())
 }
 
-pub fn hmac_generate(ctx: Ctx<'_>, algorithm: u32, length: u32, extractable: bool) -> Result<u32> {
+pub fn hmac_generate(ctx: Ctx<'_>, algorithm: HashAlgorithm, length: u32, extractable: bool) -> Result<u32> {
     refuse_at_build_time(&ctx)?;
-    crypto::hmac_generate(hash(algorithm), length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
+    crypto::hmac_generate(algorithm, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 pub fn hmac_sign<'js>(ctx: Ctx<'js>, id: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
@@ -130,26 +125,26 @@ pub fn derive_import<'js>(ctx: Ctx<'js>, raw: Value<'js>) -> Result<u32> {
 pub fn hkdf_derive_bits<'js>(
     ctx: Ctx<'js>,
     id: u32,
-    algorithm: u32,
+    algorithm: HashAlgorithm,
     salt: Value<'js>,
     info: Value<'js>,
     length: u32,
 ) -> Result<TypedArray<'js, u8>> {
     let (salt, info) = (crate::natives::bytes_of(&salt)?, crate::natives::bytes_of(&info)?);
-    let out = with_key(&ctx, id, |key| crypto::hkdf_derive_bits(key, hash(algorithm), &salt, &info, length))?;
+    let out = with_key(&ctx, id, |key| crypto::hkdf_derive_bits(key, algorithm, &salt, &info, length))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
 pub fn pbkdf2_derive_bits<'js>(
     ctx: Ctx<'js>,
     id: u32,
-    algorithm: u32,
+    algorithm: HashAlgorithm,
     salt: Value<'js>,
     iterations: u32,
     length: u32,
 ) -> Result<TypedArray<'js, u8>> {
     let salt = crate::natives::bytes_of(&salt)?;
-    let out = with_key(&ctx, id, |key| crypto::pbkdf2_derive_bits(key, hash(algorithm), &salt, iterations, length))?;
+    let out = with_key(&ctx, id, |key| crypto::pbkdf2_derive_bits(key, algorithm, &salt, iterations, length))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
@@ -163,79 +158,60 @@ pub fn aes_generate(ctx: Ctx<'_>, length: u32, extractable: bool) -> Result<u32>
     crypto::aes_generate(length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-/// The AES mode from crypto.js's arguments: 0 GCM (iv, additionalData,
-/// tagLength), 1 CBC (iv), 2 CTR (counter, length), 3 KW.
-fn aes_mode<'js>(mode: u32, a: &Value<'js>, b: &Value<'js>, n: u32) -> Result<AesMode> {
+/// The AES mode from crypto.js's arguments: the WIT case name, then for
+/// `gcm` (iv, additionalData, tagLength), `cbc` (iv), `ctr` (counter,
+/// length), `kw` nothing.
+fn aes_mode<'js>(mode: AesModeCase, a: &Value<'js>, b: &Value<'js>, n: u32) -> Result<AesMode> {
     Ok(match mode {
-        0 => AesMode::Gcm(GcmParams {
+        AesModeCase::Gcm => AesMode::Gcm(GcmParams {
             iv: crate::natives::bytes_of(a)?,
             additional_data: crate::natives::bytes_of(b)?,
             tag_length_bits: n,
         }),
-        1 => AesMode::Cbc(crate::natives::bytes_of(a)?),
-        2 => AesMode::Ctr(CtrParams { counter: crate::natives::bytes_of(a)?, length_bits: n }),
-        _ => AesMode::Kw,
+        AesModeCase::Cbc => AesMode::Cbc(crate::natives::bytes_of(a)?),
+        AesModeCase::Ctr => AesMode::Ctr(CtrParams { counter: crate::natives::bytes_of(a)?, length_bits: n }),
+        AesModeCase::Kw => AesMode::Kw,
     })
 }
 
-pub fn aes_encrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn aes_encrypt<'js>(ctx: Ctx<'js>, id: u32, mode: AesModeCase, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
     let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| crypto::aes_encrypt(key, &mode, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-pub fn aes_decrypt<'js>(ctx: Ctx<'js>, id: u32, mode: u32, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn aes_decrypt<'js>(ctx: Ctx<'js>, id: u32, mode: AesModeCase, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
     let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| crypto::aes_decrypt(key, &mode, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-/// crypto.js numbers the key kinds and formats in the WIT order.
-fn kind(index: u32) -> KeyKind {
-    match index {
-        0 => KeyKind::P256,
-        1 => KeyKind::P384,
-        2 => KeyKind::P521,
-        3 => KeyKind::Ed25519,
-        4 => KeyKind::X25519,
-        _ => KeyKind::Rsa,
-    }
-}
-
-fn format(index: u32) -> KeyFormat {
-    match index {
-        0 => KeyFormat::Raw,
-        1 => KeyFormat::Spki,
-        _ => KeyFormat::Pkcs8,
-    }
-}
-
-pub fn key_pair_generate<'js>(ctx: Ctx<'js>, kind_index: u32, modulus_length: u32, exponent: Value<'js>, extractable: bool) -> Result<Vec<u32>> {
+pub fn key_pair_generate<'js>(ctx: Ctx<'js>, kind: KeyKind, modulus_length: u32, exponent: Value<'js>, extractable: bool) -> Result<Vec<u32>> {
     refuse_at_build_time(&ctx)?;
     let exponent = crate::natives::bytes_of(&exponent)?;
     let (public, private) =
-        crypto::generate_key_pair(kind(kind_index), modulus_length, &exponent, extractable).map_err(|e| throw(&ctx, e))?;
+        crypto::generate_key_pair(kind, modulus_length, &exponent, extractable).map_err(|e| throw(&ctx, e))?;
     let public = keep(public).map_err(|e| throw(&ctx, e))?;
     Ok(vec![public, keep(private).map_err(|e| throw(&ctx, e))?])
 }
 
-pub fn key_import<'js>(ctx: Ctx<'js>, kind_index: u32, format_index: u32, data: Value<'js>, extractable: bool) -> Result<u32> {
+pub fn key_import<'js>(ctx: Ctx<'js>, kind: KeyKind, format: KeyFormat, data: Value<'js>, extractable: bool) -> Result<u32> {
     let data = crate::natives::bytes_of(&data)?;
-    crypto::import_key(kind(kind_index), format(format_index), &data, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
+    crypto::import_key(kind, format, &data, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
 /// `members` is an object of the JWK's byte members, already decoded.
-pub fn key_import_jwk<'js>(ctx: Ctx<'js>, kind_index: u32, members: Object<'js>, extractable: bool) -> Result<u32> {
+pub fn key_import_jwk<'js>(ctx: Ctx<'js>, kind: KeyKind, members: Object<'js>, extractable: bool) -> Result<u32> {
     let mut list = Vec::new();
     for entry in members.props::<String, Value>() {
         let (name, value) = entry?;
         list.push(JwkMember { name, value: crate::natives::bytes_of(&value)? });
     }
-    crypto::import_jwk(kind(kind_index), &list, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
+    crypto::import_jwk(kind, &list, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-pub fn key_export(ctx: Ctx<'_>, id: u32, format_index: u32) -> Result<TypedArray<'_, u8>> {
-    let out = with_key(&ctx, id, |key| key.export(format(format_index)))?.map_err(|e| throw(&ctx, e))?;
+pub fn key_export(ctx: Ctx<'_>, id: u32, format: KeyFormat) -> Result<TypedArray<'_, u8>> {
+    let out = with_key(&ctx, id, |key| key.export(format))?.map_err(|e| throw(&ctx, e))?;
     bytes(ctx, out)
 }
 
@@ -258,19 +234,37 @@ pub fn key_info(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
     Ok(object)
 }
 
-/// The signature scheme: 0 ECDSA, 1 Ed25519, 2 RSASSA-PKCS1-v1_5, 3 RSA-PSS.
-fn scheme(index: u32, hash_index: u32, salt_length: u32) -> SignatureScheme {
-    match index {
-        0 => SignatureScheme::Ecdsa(hash(hash_index)),
-        1 => SignatureScheme::Ed25519,
-        2 => SignatureScheme::RsassaPkcs1V15(hash(hash_index)),
-        _ => SignatureScheme::RsaPss(PssParams { hash: hash(hash_index), salt_length }),
-    }
+/// The signature scheme from its WIT case name, the hash (none for
+/// `ed25519`) and RSA-PSS's salt length.
+fn scheme(
+    ctx: &Ctx<'_>,
+    case: SignatureSchemeCase,
+    hash: Option<HashAlgorithm>,
+    salt_length: u32,
+) -> Result<SignatureScheme> {
+    let hash = || {
+        hash.ok_or_else(|| {
+            Exception::throw_type(ctx, &format!("the signature scheme {} needs a hash", case.wit_name()))
+        })
+    };
+    Ok(match case {
+        SignatureSchemeCase::Ecdsa => SignatureScheme::Ecdsa(hash()?),
+        SignatureSchemeCase::Ed25519 => SignatureScheme::Ed25519,
+        SignatureSchemeCase::RsassaPkcs1V15 => SignatureScheme::RsassaPkcs1V15(hash()?),
+        SignatureSchemeCase::RsaPss => SignatureScheme::RsaPss(PssParams { hash: hash()?, salt_length }),
+    })
 }
 
-pub fn sign<'js>(ctx: Ctx<'js>, id: u32, scheme_index: u32, hash_index: u32, salt_length: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn sign<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    scheme_case: SignatureSchemeCase,
+    hash: Option<HashAlgorithm>,
+    salt_length: u32,
+    data: Value<'js>,
+) -> Result<TypedArray<'js, u8>> {
     let data = crate::natives::bytes_of(&data)?;
-    let scheme = scheme(scheme_index, hash_index, salt_length);
+    let scheme = scheme(&ctx, scheme_case, hash, salt_length)?;
     let out = with_key(&ctx, id, |key| crypto::sign(key, scheme, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
@@ -278,14 +272,14 @@ pub fn sign<'js>(ctx: Ctx<'js>, id: u32, scheme_index: u32, hash_index: u32, sal
 pub fn verify<'js>(
     ctx: Ctx<'js>,
     id: u32,
-    scheme_index: u32,
-    hash_index: u32,
+    scheme_case: SignatureSchemeCase,
+    hash: Option<HashAlgorithm>,
     salt_length: u32,
     data: Value<'js>,
     signature: Value<'js>,
 ) -> Result<bool> {
     let (data, signature) = (crate::natives::bytes_of(&data)?, crate::natives::bytes_of(&signature)?);
-    let scheme = scheme(scheme_index, hash_index, salt_length);
+    let scheme = scheme(&ctx, scheme_case, hash, salt_length)?;
     with_key(&ctx, id, |key| crypto::verify(key, scheme, &data, &signature))?.map_err(|e| throw(&ctx, e))
 }
 
@@ -298,20 +292,20 @@ pub fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArr
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-pub fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash_index: u32, label: Value<'js>, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash: HashAlgorithm, label: Value<'js>, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
     let (label, data) = (crate::natives::bytes_of(&label)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| {
         if decrypt {
-            crypto::rsa_oaep_decrypt(key, hash(hash_index), &label, &data)
+            crypto::rsa_oaep_decrypt(key, hash, &label, &data)
         } else {
-            crypto::rsa_oaep_encrypt(key, hash(hash_index), &label, &data)
+            crypto::rsa_oaep_encrypt(key, hash, &label, &data)
         }
     })?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-pub fn digest_new(ctx: Ctx<'_>, algorithm: u32) -> Result<u32> {
-    let context = crypto::digest_new(hash(algorithm)).map_err(|e| throw(&ctx, e))?;
+pub fn digest_new(ctx: Ctx<'_>, algorithm: HashAlgorithm) -> Result<u32> {
+    let context = crypto::digest_new(algorithm).map_err(|e| throw(&ctx, e))?;
     instance::with(|i| i.handles.insert(context)).map_err(|e| throw(&ctx, CryptoError::Operation(e)))
 }
 
@@ -329,31 +323,34 @@ pub fn digest_finish(ctx: Ctx<'_>, id: u32) -> Result<TypedArray<'_, u8>> {
     }
 }
 
-/// A secret key type from crypto.js's `{ secret: 0 HMAC | 1 AES | 2 derive, hash, length }`.
+/// A secret key type from crypto.js's `{ secret, hash, length }`, `secret`
+/// the WIT case name (`hmac`, `aes`, `derive`).
 fn secret_key_type(target: &Object<'_>) -> Result<SecretKeyType> {
-    Ok(match target.get::<_, u32>("secret")? {
-        0 => SecretKeyType::Hmac(HmacKeyType { hash: hash(target.get("hash")?), length_bits: target.get("length")? }),
-        1 => SecretKeyType::Aes,
-        _ => SecretKeyType::Derive,
+    Ok(match target.get::<_, SecretKeyTypeCase>("secret")? {
+        SecretKeyTypeCase::Hmac => {
+            SecretKeyType::Hmac(HmacKeyType { hash: target.get("hash")?, length_bits: target.get("length")? })
+        }
+        SecretKeyTypeCase::Aes => SecretKeyType::Aes,
+        SecretKeyTypeCase::Derive => SecretKeyType::Derive,
     })
 }
 
-/// deriveKey in the host: `params` is `{ kind: 0 HKDF | 1 PBKDF2 | 2
-/// agreement, hash, salt, info, iterations, length }`; `peer` the public key
-/// of an agreement (else -1).
+/// deriveKey in the host: `params` is `{ kind, hash, salt, info,
+/// iterations, length }`, `kind` the WIT key-derivation case name (`hkdf`,
+/// `pbkdf2`, `agreement`); `peer` the public key of an agreement (else -1).
 pub fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, target: Object<'js>, extractable: bool) -> Result<u32> {
-    let derivation = match params.get::<_, u32>("kind")? {
-        0 => KeyDerivation::Hkdf(HkdfParams {
-            hash: hash(params.get("hash")?),
+    let derivation = match params.get::<_, KeyDerivationCase>("kind")? {
+        KeyDerivationCase::Hkdf => KeyDerivation::Hkdf(HkdfParams {
+            hash: params.get("hash")?,
             salt: crate::natives::bytes_of(&params.get("salt")?)?,
             info: crate::natives::bytes_of(&params.get("info")?)?,
         }),
-        1 => KeyDerivation::Pbkdf2(Pbkdf2Params {
-            hash: hash(params.get("hash")?),
+        KeyDerivationCase::Pbkdf2 => KeyDerivation::Pbkdf2(Pbkdf2Params {
+            hash: params.get("hash")?,
             salt: crate::natives::bytes_of(&params.get("salt")?)?,
             iterations: params.get("iterations")?,
         }),
-        _ => KeyDerivation::Agreement,
+        KeyDerivationCase::Agreement => KeyDerivation::Agreement,
     };
     let (length, target) = (params.get::<_, u32>("length")?, secret_key_type(&target)?);
     let derived = instance::with(|i| {
@@ -366,17 +363,26 @@ pub fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32,
     derived.and_then(keep).map_err(|e| throw(&ctx, e))
 }
 
-/// unwrapKey of a binary format in the host: `mode` is `{ aes, a, b, n }`
-/// (as for aesDecrypt) or `{ oaep: hash, label }`; `target` a secret key
-/// type or `{ kind, format }`.
+/// unwrapKey of a binary format in the host. `mode` and `target` name their
+/// WIT case in `case`: `mode` is `{ case: 'aes', aes, a, b, n }` (as for
+/// aesDecrypt) or `{ case: 'rsa-oaep', hash, label }`; `target` is
+/// `{ case: 'secret', ... }` (a secret key type) or `{ case: 'asymmetric',
+/// kind, format }`.
 pub fn unwrap_key<'js>(ctx: Ctx<'js>, id: u32, mode: Object<'js>, wrapped: Value<'js>, target: Object<'js>, extractable: bool) -> Result<u32> {
-    let mode = match mode.get::<_, Option<u32>>("aes")? {
-        Some(index) => UnwrapMode::Aes(aes_mode(index, &mode.get("a")?, &mode.get("b")?, mode.get("n")?)?),
-        None => UnwrapMode::RsaOaep(OaepParams { hash: hash(mode.get("oaep")?), label: crate::natives::bytes_of(&mode.get("label")?)? }),
+    let mode = match mode.get::<_, UnwrapModeCase>("case")? {
+        UnwrapModeCase::Aes => {
+            UnwrapMode::Aes(aes_mode(mode.get("aes")?, &mode.get("a")?, &mode.get("b")?, mode.get("n")?)?)
+        }
+        UnwrapModeCase::RsaOaep => UnwrapMode::RsaOaep(OaepParams {
+            hash: mode.get("hash")?,
+            label: crate::natives::bytes_of(&mode.get("label")?)?,
+        }),
     };
-    let target = match target.get::<_, Option<u32>>("kind")? {
-        Some(index) => UnwrapTarget::Asymmetric(AsymmetricTarget { kind: kind(index), format: format(target.get("format")?) }),
-        None => UnwrapTarget::Secret(secret_key_type(&target)?),
+    let target = match target.get::<_, UnwrapTargetCase>("case")? {
+        UnwrapTargetCase::Asymmetric => {
+            UnwrapTarget::Asymmetric(AsymmetricTarget { kind: target.get("kind")?, format: target.get("format")? })
+        }
+        UnwrapTargetCase::Secret => UnwrapTarget::Secret(secret_key_type(&target)?),
     };
     let wrapped = crate::natives::bytes_of(&wrapped)?;
     let out = with_key(&ctx, id, move |key| crypto::unwrap_key(key, &mode, &wrapped, target, extractable))?;

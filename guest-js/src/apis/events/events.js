@@ -125,7 +125,7 @@ class EventTarget {
 
 // `reportError` and the global `error` event's fallback: log the error.
 function reportError(err) {
-  native.log(3, 'Uncaught ' + describeError(err));
+  native.log('error', 'Uncaught ' + describeError(err));
 }
 
 // AbortController and AbortSignal (DOM Standard), incl. timeout() and any().

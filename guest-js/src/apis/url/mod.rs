@@ -4,9 +4,16 @@
 use crate::nano::platform::url::{self, Component, UrlParts};
 use rquickjs::{Ctx, Exception, Result, Value};
 
-/// The parts in the order url.js reads them.
-fn to_list(p: UrlParts) -> Vec<String> {
-    vec![p.href, p.origin, p.protocol, p.username, p.password, p.host, p.hostname, p.port, p.pathname, p.search, p.hash]
+/// The names of the WIT url-parts fields, in the order `url_parse` and
+/// `url_set` list their values (generated from the WIT): url.js reads the
+/// parts by these names.
+pub fn part_names() -> Vec<&'static str> {
+    UrlParts::WIT_FIELDS.to_vec()
+}
+
+/// The parts' values, in the order of `part_names`.
+fn to_list(parts: UrlParts) -> Vec<String> {
+    Vec::from(parts.into_wit_values())
 }
 
 pub fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Result<Value<'js>> {
@@ -16,21 +23,9 @@ pub fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Res
     }
 }
 
-const COMPONENTS: [Component; 10] = [
-    Component::Href,
-    Component::Protocol,
-    Component::Username,
-    Component::Password,
-    Component::Host,
-    Component::Hostname,
-    Component::Port,
-    Component::Pathname,
-    Component::Search,
-    Component::Hash,
-];
-
-pub fn url_set(ctx: Ctx<'_>, href: String, component: usize, value: String) -> Result<Vec<String>> {
-    let component = *COMPONENTS.get(component).ok_or_else(|| Exception::throw_range(&ctx, "unknown URL component"))?;
+/// `component` is the WIT url.component case name of the setter (url.js
+/// passes the property's name, which is the same).
+pub fn url_set(ctx: Ctx<'_>, href: String, component: Component, value: String) -> Result<Vec<String>> {
     url::set(&href, component, &value)
         .map(to_list)
         .map_err(|message| Exception::throw_type(&ctx, &message))

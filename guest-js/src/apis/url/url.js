@@ -6,7 +6,14 @@ import { pairIterator, requiredArguments } from '../webidl/webidl.js';
 
 const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
 const URL_SETTABLE = ['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
-const PART_INDEX = Object.fromEntries(URL_PARTS.map((name, i) => [name, i]));
+// Where each part is in the lists urlParse and urlSet return: the WIT
+// url-parts field names in their order, generated from the WIT.
+const PART_INDEX = Object.fromEntries(native.urlPartNames().map((name, i) => [name, i]));
+for (const name of URL_PARTS) {
+  if (!(name in PART_INDEX)) throw new Error(`url.js: URL.${name} is no field of the WIT url-parts`);
+}
+const HREF = PART_INDEX.href;
+const SEARCH = PART_INDEX.search;
 
 function toUSVString(value) {
   return String(value).toWellFormed();
@@ -41,16 +48,16 @@ class URL {
     }
   }
   get searchParams() {
-    if (this.#query === null) this.#query = urlSearchParamsFor(this, this.#parts[PART_INDEX.search]);
+    if (this.#query === null) this.#query = urlSearchParamsFor(this, this.#parts[SEARCH]);
     return this.#query;
   }
-  toString() { return this.#parts[0]; }
-  toJSON() { return this.#parts[0]; }
+  toString() { return this.#parts[HREF]; }
+  toJSON() { return this.#parts[HREF]; }
   #set(name, value) {
-    const before = this.#parts[PART_INDEX.search];
-    this.#parts = native.urlSet(this.#parts[0], URL_SETTABLE.indexOf(name), toUSVString(value));
-    if (this.#query !== null && (name === 'href' || name === 'search' || this.#parts[PART_INDEX.search] !== before)) {
-      setParamsList(this.#query, parseQueryList(this.#parts[PART_INDEX.search]));
+    const before = this.#parts[SEARCH];
+    this.#parts = native.urlSet(this.#parts[HREF], name, toUSVString(value)); // the WIT url.component case
+    if (this.#query !== null && (name === 'href' || name === 'search' || this.#parts[SEARCH] !== before)) {
+      setParamsList(this.#query, parseQueryList(this.#parts[SEARCH]));
     }
   }
   static {
@@ -68,7 +75,7 @@ class URL {
     }
     // The URL side of URLSearchParams' update steps.
     URL._setQueryFromParams = (url, serialized) => {
-      url.#parts = native.urlSet(url.#parts[0], URL_SETTABLE.indexOf('search'), serialized);
+      url.#parts = native.urlSet(url.#parts[HREF], 'search', serialized);
     };
   }
 }
