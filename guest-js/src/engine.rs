@@ -49,7 +49,10 @@ pub fn create() -> Result<(), String> {
 /// it imports) and resolves the hooks it exports.
 fn evaluate_prelude<'js>(ctx: &Ctx<'js>) -> Result<Hooks<'js>, String> {
     let failed = |e: String| format!("the web-API prelude: {e}");
-    let root = ModuleSources.load(ctx, &internal_name(crate::apis::ROOT), None).catch(ctx).map_err(|e| failed(e.to_string()))?;
+    let root = ModuleSources
+        .load(ctx, &internal_name(crate::apis::ROOT), None)
+        .catch(ctx)
+        .map_err(|e| failed(e.to_string()))?;
     let (evaluated, promise) = root.eval().catch(ctx).map_err(|e| failed(e.to_string()))?;
     // The prelude has no top-level await: its evaluation has settled here.
     while ctx.execute_pending_job() {}

@@ -3,10 +3,10 @@
 //! the pollables of requests and bodies in flight) only when nothing else can
 //! run, so waiting costs no CPU.
 
+use crate::apis::fetch::{self, bodies};
 use crate::apis::timers::now_ms;
 use crate::engine::hooks;
 use crate::hooks::Hooks;
-use crate::apis::fetch::{self, bodies};
 use crate::wasi::clocks::monotonic_clock;
 use crate::wasi::io::poll::{poll, Pollable};
 use rquickjs::{Ctx, Value};
@@ -130,7 +130,9 @@ fn report_rejections<'js>(hooks: &Hooks<'js>, rejections: Rejections) -> Result<
         let text = format!("Uncaught (in promise) {described}");
         match rejections {
             Rejections::Fatal | Rejections::Build => return Err(text),
-            Rejections::Log => crate::nano::platform::console::write(crate::nano::platform::console::Level::Error, &text),
+            Rejections::Log => {
+                crate::nano::platform::console::write(crate::nano::platform::console::Level::Error, &text)
+            }
         }
     }
     Ok(())

@@ -9,8 +9,8 @@ impl crate::exports::nano::platform::exec::Guest for crate::Component {
         engine::create()?;
         engine::apply_memory_limit();
         engine::with(|ctx, hooks| {
-            crate::init::evaluate(ctx, &hooks, &source, &filename, module, Rejections::Fatal)?;
-            run_to_completion(ctx, &hooks, Rejections::Fatal)
+            crate::init::evaluate(ctx, hooks, &source, &filename, module, Rejections::Fatal)?;
+            run_to_completion(ctx, hooks, Rejections::Fatal)
         })
     }
 }

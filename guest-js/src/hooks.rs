@@ -115,7 +115,8 @@ mod tests {
         let context = Context::full(&runtime).unwrap();
         context.with(|ctx| {
             let source: String = names.iter().map(|n| format!("export function {n}() {{}}\n")).collect();
-            let (module, _) = Module::declare(ctx.clone(), "hooks-test.js", source).unwrap().eval().catch(&ctx).unwrap();
+            let (module, _) =
+                Module::declare(ctx.clone(), "hooks-test.js", source).unwrap().eval().catch(&ctx).unwrap();
             Hooks::resolve(&module.namespace().unwrap()).map(|_| ())
         })
     }
@@ -147,7 +148,8 @@ mod tests {
         context.with(|ctx| {
             let mut source: String = names.iter().skip(1).map(|n| format!("export function {n}() {{}}\n")).collect();
             source.push_str(&format!("export const {} = 42;\n", names[0]));
-            let (module, _) = Module::declare(ctx.clone(), "hooks-test.js", source).unwrap().eval().catch(&ctx).unwrap();
+            let (module, _) =
+                Module::declare(ctx.clone(), "hooks-test.js", source).unwrap().eval().catch(&ctx).unwrap();
             let err = Hooks::resolve(&module.namespace().unwrap()).err().unwrap();
             assert!(err.contains("wrong type"), "{err}");
         });

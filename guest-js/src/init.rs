@@ -2,8 +2,8 @@
 //! or a script under `exec`.
 
 use crate::engine::{self, take_exception};
-use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
+use crate::hooks::Hooks;
 use crate::instance;
 use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Promise, Value};
 use std::io::Read;
@@ -16,19 +16,17 @@ pub fn at_build_time() -> bool {
 impl crate::Guest for crate::Component {
     fn wizer_initialize() -> Result<(), String> {
         let mut source = String::new();
-        std::io::stdin()
-            .read_to_string(&mut source)
-            .map_err(|e| format!("reading the app's source: {e}"))?;
+        std::io::stdin().read_to_string(&mut source).map_err(|e| format!("reading the app's source: {e}"))?;
         let filename = std::env::var("NANO_APP_FILENAME").unwrap_or_else(|_| "app.js".into());
         let module = std::env::var("NANO_APP_MODULE").map(|v| v == "1").unwrap_or(false);
         engine::create()?;
         instance::with(|i| i.at_build_time = true);
         let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
-            evaluate(ctx, &hooks, &source, &filename, module, Rejections::Build)?;
+            evaluate(ctx, hooks, &source, &filename, module, Rejections::Build)?;
             // What the top-level code left queued runs now, as a module's
             // does while its evaluation is awaited: a promise it rejected
             // and nobody handled fails the build, awaited or not.
-            run_until(ctx, &hooks, Rejections::Build, || true)?;
+            run_until(ctx, hooks, Rejections::Build, || true)?;
             let has_handler: bool = hooks.has_fetch_handler.call(()).map_err(|e| e.to_string())?;
             if !has_handler {
                 return Err(format!(
@@ -38,7 +36,7 @@ impl crate::Guest for crate::Component {
             // Objects only the collector can still reach give their host
             // objects back (FinalizationRegistry callbacks run as jobs).
             ctx.run_gc();
-            run_until(ctx, &hooks, Rejections::Build, || true)?;
+            run_until(ctx, hooks, Rejections::Build, || true)?;
             left_in_the_host(&filename)
         });
         // Cleared before the snapshot is taken: instances start at request
@@ -83,9 +81,8 @@ pub fn evaluate<'js>(
     if module {
         let declared = Module::declare(ctx.clone(), filename, source)
             .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
-        let (evaluated, promise) = declared
-            .eval()
-            .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
+        let (evaluated, promise) =
+            declared.eval().map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
         settle(ctx, hooks, &promise, filename, rejections)?;
         let namespace = evaluated.namespace().map_err(|e| e.to_string())?;
         hooks.set_module_app.call::<_, ()>((namespace,)).map_err(|e| e.to_string())?;
@@ -111,7 +108,10 @@ fn settle<'js>(
     // The module's own failure is reported below with its location, not as
     // an unhandled rejection of its evaluation promise.
     let ignore = Function::new(ctx.clone(), || ()).map_err(|e| e.to_string())?;
-    promise.catch().and_then(|catch| catch.call::<_, Value>((This(promise.clone()), ignore))).map_err(|e| e.to_string())?;
+    promise
+        .catch()
+        .and_then(|catch| catch.call::<_, Value>((This(promise.clone()), ignore)))
+        .map_err(|e| e.to_string())?;
     run_until(ctx, hooks, rejections, || promise.state() != PromiseState::Pending)
         .map_err(|e| format!("top-level await: {e}"))?;
     if promise.state() == PromiseState::Rejected {
@@ -127,6 +127,8 @@ fn settle<'js>(
 /// `file:line:col: Name: message` followed by the stack, as a compiler would
 /// (`file: ...` when the error did not come from the app's code).
 fn located_error<'js>(hooks: &Hooks<'js>, error: Value<'js>, filename: &str) -> String {
-    hooks.describe_located_error.call::<_, String>((error, filename))
+    hooks
+        .describe_located_error
+        .call::<_, String>((error, filename))
         .unwrap_or_else(|_| "uncaught exception (could not be formatted)".into())
 }

@@ -8,8 +8,8 @@
 //! hand, and a graph of many small nodes pays no string compare per node.
 
 use crate::nano::platform::clone::{
-    self, Array as ArrayNode, ArrayBuffer as BufferNode, BlobValue, DomExceptionValue, ErrorValue, FileValue, Node, Property, Regexp,
-    View,
+    self, Array as ArrayNode, ArrayBuffer as BufferNode, BlobValue, DomExceptionValue, ErrorValue, FileValue, Node,
+    Property, Regexp, View,
 };
 use crate::wit_names::{clone::NodeCase, WitEnum};
 use rquickjs::{Array, Ctx, Exception, IntoJs, Result, TypedArray, Value};
@@ -55,12 +55,7 @@ fn to_node<'js>(ctx: &Ctx<'js>, n: Array<'js>) -> Result<Node> {
             Node::ArrayBuffer(BufferNode { bytes: crate::natives::bytes_of(&bytes)?, max_byte_length: n.get(2)? })
         }
         NodeCase::View => {
-            Node::View(View {
-                kind: n.get(1)?,
-                buffer: n.get(2)?,
-                byte_offset: n.get(3)?,
-                length: n.get(4)?,
-            })
+            Node::View(View { kind: n.get(1)?, buffer: n.get(2)?, byte_offset: n.get(3)?, length: n.get(4)? })
         }
         NodeCase::Map => {
             let flat: Vec<u32> = n.get(1)?;
@@ -133,11 +128,9 @@ fn from_node<'js>(ctx: &Ctx<'js>, node: Node) -> Result<Value<'js>> {
         Node::StringObject(s) => vec![tag, s.into_js(ctx)?],
         Node::Date(t) => vec![tag, t.into_js(ctx)?],
         Node::Regexp(r) => vec![tag, r.source.into_js(ctx)?, r.flags.into_js(ctx)?],
-        Node::ArrayBuffer(b) => vec![
-            tag,
-            TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(),
-            b.max_byte_length.into_js(ctx)?,
-        ],
+        Node::ArrayBuffer(b) => {
+            vec![tag, TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(), b.max_byte_length.into_js(ctx)?]
+        }
         Node::View(v) => {
             vec![tag, v.kind.into_js(ctx)?, v.buffer.into_js(ctx)?, v.byte_offset.into_js(ctx)?, v.length.into_js(ctx)?]
         }

@@ -10,7 +10,6 @@
 import { DOMException } from '../webidl/dom_exception.js';
 import * as native from 'nano:native';
 import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
-import { cryptoError } from '../crypto/crypto.js';
 import { TransformStream, transformSlots } from '../streams/transform.js';
 
 const CODER_PIECE = 64 * 1024;
@@ -42,8 +41,7 @@ function newCoder(format, decompress) {
 function compressionTransform(format, decompress, what) {
   requiredArguments(format === undefined ? 0 : 1, 1, `Failed to construct '${what}'`);
   const name = String(format);
-  let id;
-  try { id = newCoder(name, decompress); } catch (e) { throw cryptoError(e); }
+  let id = newCoder(name, decompress);
   // A stream made by top-level code (build time) gets its coder on first
   // use: the snapshot can hold no host object, and each request then
   // (de)compresses with a coder of its own. The one above checked the format.
@@ -95,15 +93,13 @@ function compressionTransform(format, decompress, what) {
         }
       } catch (e) {
         release();
-        throw cryptoError(e); // a QuotaExceededError from the host, or the TypeError
+        throw e; // a QuotaExceededError from the host, or the TypeError
       }
     },
     async flush(controller) {
       try {
         native.coderFinish(coder());
         await drain(controller);
-      } catch (e) {
-        throw cryptoError(e);
       } finally {
         release();
       }

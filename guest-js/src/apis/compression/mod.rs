@@ -5,9 +5,9 @@
 //! instance's handle table and drops them when the stream ends or is
 //! collected.
 
-use crate::wit_names::WitEnum;
-use crate::nano::platform::compression::{CompressionFormat, Compressor, Decompressor, CompressionError};
 use crate::instance;
+use crate::nano::platform::compression::{CompressionError, CompressionFormat, Compressor, Decompressor};
+use crate::wit_names::WitEnum;
 use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
 
 /// A stream's (de)compressor. Its id is never reused (the handle table's
@@ -29,7 +29,10 @@ fn throw(ctx: &Ctx<'_>, error: CompressionError) -> rquickjs::Error {
 pub fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
     // The Compression Standard's format names are the WIT case names.
     let format = CompressionFormat::from_wit_name(&name).ok_or_else(|| {
-        Exception::throw_type(&ctx, &format!("Unsupported compression format: '{name}' (use gzip, deflate, deflate-raw or brotli)"))
+        Exception::throw_type(
+            &ctx,
+            &format!("Unsupported compression format: '{name}' (use gzip, deflate, deflate-raw or brotli)"),
+        )
     })?;
     let coder = if decompress {
         Decompressor::create(format).map(Coder::Decompress)
@@ -40,7 +43,11 @@ pub fn coder_new(ctx: Ctx<'_>, name: String, decompress: bool) -> Result<u32> {
     instance::with(|i| i.handles.insert(coder)).map_err(|e| Exception::throw_type(&ctx, &e))
 }
 
-fn with_coder<'js, T>(ctx: &Ctx<'js>, id: u32, f: impl FnOnce(&Coder) -> std::result::Result<T, CompressionError>) -> Result<T> {
+fn with_coder<'js, T>(
+    ctx: &Ctx<'js>,
+    id: u32,
+    f: impl FnOnce(&Coder) -> std::result::Result<T, CompressionError>,
+) -> Result<T> {
     let result = instance::with(|i| i.handles.get::<Coder>(id).map(f));
     match result {
         Some(result) => result.map_err(|e| throw(ctx, e)),

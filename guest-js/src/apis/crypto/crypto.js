@@ -21,12 +21,6 @@ const INTEGER_ARRAYS = [Int8Array, Uint8Array, Uint8ClampedArray, Int16Array, Ui
   BigInt64Array, BigUint64Array];
 const cryptoToken = Symbol('crypto');
 
-function cryptoError(err) {
-  const text = err && typeof err.message === 'string' ? err.message : '';
-  const match = /^DOMException:(\w+):([\s\S]*)$/.exec(text);
-  return match ? new DOMException(match[2], match[1]) : err;
-}
-
 // Top-level code runs at build time and what it computes is frozen into the
 // snapshot: a random value or key drawn then would be the same in every
 // request and every restart (and readable in the built app). So drawing one
@@ -232,7 +226,7 @@ function aesJwkAlg(name, bits) { return `A${bits}${name.slice(4)}`; }
 // `inHost` is given (unwrapKey, deriveKey), have it make the key in the host
 // from bytes that never come here: inHost(target) returns the handle.
 function hostHandle(inHost, target) {
-  try { return inHost(target); } catch (err) { throw cryptoError(err); }
+  return inHost(target);
 }
 
 function importHmacKey(format, keyData, algorithm, extractable, keyUsages, inHost) {
@@ -246,9 +240,7 @@ function importHmacKey(format, keyData, algorithm, extractable, keyUsages, inHos
     return hmacKey(handle, hash, length === undefined ? native.keyInfo(handle).length : length, !!extractable, usages);
   }
   if (length === undefined) length = raw.length * 8;
-  try {
-    return hmacKey(native.hmacImport(WIT_HASH[hash], raw, length, !!extractable), hash, length, !!extractable, usages);
-  } catch (err) { throw cryptoError(err); }
+  return hmacKey(native.hmacImport(WIT_HASH[hash], raw, length, !!extractable), hash, length, !!extractable, usages);
 }
 
 function importAesKey(name, format, keyData, extractable, keyUsages, inHost) {
@@ -259,7 +251,7 @@ function importAesKey(name, format, keyData, extractable, keyUsages, inHost) {
     const handle = hostHandle(inHost, { case: 'secret', secret: 'aes' });
     return aesKey(name, handle, native.keyInfo(handle).length, !!extractable, usages);
   }
-  try { return aesKey(name, native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages); } catch (err) { throw cryptoError(err); }
+  return aesKey(name, native.aesImport(raw, !!extractable), raw.length * 8, !!extractable, usages);
 }
 
 // HKDF / PBKDF2 base keys: raw bytes only, never extractable.
@@ -275,7 +267,7 @@ function importDerivationKey(name, format, keyData, extractable, keyUsages, inHo
 
 function exportSecretKey(format, key) {
   let raw;
-  try { raw = native.keyExportRaw(keyHandle(key)); } catch (err) { throw cryptoError(err); }
+  raw = native.keyExportRaw(keyHandle(key));
   if (format === 'raw') return raw.buffer;
   if (format === 'jwk') {
     const name = key.algorithm.name;
@@ -327,7 +319,7 @@ function generateKeyPair(name, algorithm, extractable, keyUsages) {
   const privateUsages = usages.filter((u) => allowed.private.includes(u));
   if (privateUsages.length === 0) throw domError('generateKey: the private key would have no usages', 'SyntaxError');
   let handles;
-  try { handles = native.keyPairGenerate(kind, modulusLength, exponent, !!extractable); } catch (err) { throw cryptoError(err); }
+  handles = native.keyPairGenerate(kind, modulusLength, exponent, !!extractable);
   return {
     publicKey: pairKey('public', true, keyAlgorithm, usages.filter((u) => allowed.public.includes(u)), handles[0]),
     privateKey: pairKey('private', !!extractable, keyAlgorithm, privateUsages, handles[1]),
@@ -379,12 +371,12 @@ function importPairKey(name, format, keyData, algorithm, extractable, keyUsages,
     for (const member of JWK_BYTE_MEMBERS[kty]) {
       if (keyData[member] !== undefined) members[member] = fromBase64url(keyData[member], 'importKey');
     }
-    try { handle = native.keyImportJwk(kind, members, !!extractable); } catch (err) { throw cryptoError(err); }
+    handle = native.keyImportJwk(kind, members, !!extractable);
   } else if (inHost) {
     handle = hostHandle(inHost, { case: 'asymmetric', kind, format });
   } else {
     const bytes = bufferSourceCopy(keyData, 'importKey');
-    try { handle = native.keyImport(kind, format, bytes, !!extractable); } catch (err) { throw cryptoError(err); }
+    handle = native.keyImport(kind, format, bytes, !!extractable);
   }
   return pairKey(type, !!extractable, keyAlgorithm, usages, handle);
 }
@@ -399,7 +391,7 @@ function exportPairKey(format, key) {
   const name = key.algorithm.name;
   if (format === 'jwk') {
     let members;
-    try { members = native.keyExportJwk(keyHandle(key)); } catch (err) { throw cryptoError(err); }
+    members = native.keyExportJwk(keyHandle(key));
     const kty = jwkKty(name);
     const jwk = { kty };
     if (kty === 'EC') jwk.crv = key.algorithm.namedCurve;
@@ -411,7 +403,7 @@ function exportPairKey(format, key) {
     return jwk;
   }
   if (format === 'raw' && key.algorithm.hash) throw domError('exportKey: RSA keys have no raw format', 'NotSupportedError');
-  try { return native.keyExport(keyHandle(key), format).buffer; } catch (err) { throw cryptoError(err); }
+  return native.keyExport(keyHandle(key), format).buffer;
 }
 
 // ---- operations ----
@@ -487,10 +479,8 @@ function encryptOrDecrypt(algorithm, key, data, usage, names) {
   const decrypt = usage === 'decrypt' || usage === 'unwrapKey';
   const bytes = bufferSourceCopy(data, usage);
   const mode = cipherMode(algorithm, key, usage, names);
-  try {
-    if (mode.case === 'rsa-oaep') return native.rsaOaep(keyHandle(key), decrypt, mode.hash, mode.label, bytes);
-    return (decrypt ? native.aesDecrypt : native.aesEncrypt)(keyHandle(key), mode.aes, mode.a, mode.b, mode.n, bytes);
-  } catch (err) { throw cryptoError(err); }
+  if (mode.case === 'rsa-oaep') return native.rsaOaep(keyHandle(key), decrypt, mode.hash, mode.label, bytes);
+  return (decrypt ? native.aesDecrypt : native.aesEncrypt)(keyHandle(key), mode.aes, mode.a, mode.b, mode.n, bytes);
 }
 
 // The host's derivation after the standard's checks: `{ kind, hash, salt,
@@ -526,14 +516,12 @@ function derivation(algorithm, baseKey, length, usage) {
 
 function deriveBitsNow(algorithm, baseKey, length, usage) {
   const d = derivation(algorithm, baseKey, length, usage);
-  try {
-    if (d.kind === 'hkdf') return native.hkdfDeriveBits(keyHandle(baseKey), d.hash, d.salt, d.info, d.length);
-    if (d.kind === 'pbkdf2') return native.pbkdf2DeriveBits(keyHandle(baseKey), d.hash, d.salt, d.iterations, d.length);
-    const secret = native.deriveShared(keyHandle(baseKey), keyHandle(d.peer));
-    if (d.length === null) return secret;
-    if (d.length > secret.length * 8) throw domError(`${usage}: the shared secret has ${secret.length * 8} bits, not ${d.length}`, 'OperationError');
-    return maskBits(secret, d.length);
-  } catch (err) { throw cryptoError(err); }
+  if (d.kind === 'hkdf') return native.hkdfDeriveBits(keyHandle(baseKey), d.hash, d.salt, d.info, d.length);
+  if (d.kind === 'pbkdf2') return native.pbkdf2DeriveBits(keyHandle(baseKey), d.hash, d.salt, d.iterations, d.length);
+  const secret = native.deriveShared(keyHandle(baseKey), keyHandle(d.peer));
+  if (d.length === null) return secret;
+  if (d.length > secret.length * 8) throw domError(`${usage}: the shared secret has ${secret.length * 8} bits, not ${d.length}`, 'OperationError');
+  return maskBits(secret, d.length);
 }
 
 // The standard's operations: each is async, so every error becomes a
@@ -557,16 +545,14 @@ class SubtleCrypto {
       const length = Number(algorithm.length);
       if (![128, 192, 256].includes(length)) throw domError(`generateKey: an AES key is 128, 192 or 256 bits, not ${algorithm.length}`, 'OperationError');
       if (usages.length === 0) throw domError('generateKey: usages cannot be empty', 'SyntaxError');
-      try { return aesKey(name, native.aesGenerate(length, !!extractable), length, !!extractable, usages); } catch (err) { throw cryptoError(err); }
+      return aesKey(name, native.aesGenerate(length, !!extractable), length, !!extractable, usages);
     }
     const hash = hashName(algorithm.hash, 'generateKey');
     const usages = checkUsages(keyUsages, ['sign', 'verify'], 'generateKey');
     if (usages.length === 0) throw domError('generateKey: usages cannot be empty', 'SyntaxError');
     const length = algorithm.length === undefined ? HASH_BLOCK_BITS[hash] : Number(algorithm.length);
     if (!(length > 0)) throw domError(`generateKey: invalid ${name} key length ${algorithm.length}`, 'OperationError');
-    try {
-      return hmacKey(native.hmacGenerate(WIT_HASH[hash], length, !!extractable), hash, length, !!extractable, usages);
-    } catch (err) { throw cryptoError(err); }
+    return hmacKey(native.hmacGenerate(WIT_HASH[hash], length, !!extractable), hash, length, !!extractable, usages);
   }
 
   async importKey(format, keyData, algorithm, extractable, keyUsages) {
@@ -590,7 +576,7 @@ class SubtleCrypto {
     }
     const [scheme, hash, salt] = signatureScheme(name, algorithm, 'sign');
     checkKey(key, name, 'sign');
-    try { return native.sign(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes).buffer; } catch (err) { throw cryptoError(err); }
+    return native.sign(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes).buffer;
   }
 
   async verify(algorithm, key, signature, data) {
@@ -604,7 +590,7 @@ class SubtleCrypto {
     }
     const [scheme, hash, salt] = signatureScheme(name, algorithm, 'verify');
     checkKey(key, name, 'verify');
-    try { return native.verify(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes, sig); } catch (err) { throw cryptoError(err); }
+    return native.verify(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes, sig);
   }
 
   async encrypt(algorithm, key, data) {
@@ -694,4 +680,4 @@ class Crypto {
 Object.defineProperty(Crypto.prototype, Symbol.toStringTag, { value: 'Crypto', configurable: true });
 const crypto = new Crypto(cryptoToken);
 
-export { Crypto, CryptoKey, HASH_NAMES, SubtleCrypto, WIT_HASH, algorithmName, crypto, cryptoError };
+export { Crypto, CryptoKey, HASH_NAMES, SubtleCrypto, WIT_HASH, algorithmName, crypto };

@@ -4,7 +4,7 @@
 // (nano:platform/crypto digest-context), so a body is never buffered.
 import * as native from 'nano:native';
 import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
-import { HASH_NAMES, WIT_HASH, algorithmName, cryptoError } from './crypto.js';
+import { HASH_NAMES, WIT_HASH, algorithmName } from './crypto.js';
 import { WritableStream } from '../streams/writable.js';
 
 // The host's context of a stream that was never closed goes with the stream.
@@ -22,9 +22,8 @@ class DigestStream extends WritableStream {
     let owner;
     const open = () => {
       try { context = native.digestNew(hash); } catch (e) {
-        const error = cryptoError(e);
-        reject(error);
-        throw error;
+        reject(e);
+        throw e;
       }
       digestRegistry.register(owner, context);
     };

@@ -4,12 +4,12 @@
 //! keeps their handles in the instance's handle table and gives JS the id,
 //! freed again when the CryptoKey holding it is collected.
 
+use crate::instance;
 use crate::nano::platform::crypto::{
     self, AesMode, AsymmetricTarget, CryptoError, CtrParams, DigestContext, GcmParams, HashAlgorithm, HkdfParams,
     HmacKeyType, JwkMember, Key, KeyDerivation, KeyFormat, KeyKind, OaepParams, Pbkdf2Params, PssParams, SecretKeyType,
     SignatureScheme, UnwrapMode, UnwrapTarget,
 };
-use crate::instance;
 use crate::wit_names::crypto::{
     AesModeCase, KeyDerivationCase, SecretKeyTypeCase, SignatureSchemeCase, UnwrapModeCase, UnwrapTargetCase,
 };
@@ -80,7 +80,13 @@ fn not_a_key(ctx: &Ctx<'_>) -> rquickjs::Error {
     Exception::throw_type(ctx, "not a CryptoKey of this instance")
 }
 
-pub fn hmac_import<'js>(ctx: Ctx<'js>, algorithm: HashAlgorithm, raw: Value<'js>, length: u32, extractable: bool) -> Result<u32> {
+pub fn hmac_import<'js>(
+    ctx: Ctx<'js>,
+    algorithm: HashAlgorithm,
+    raw: Value<'js>,
+    length: u32,
+    extractable: bool,
+) -> Result<u32> {
     let raw = crate::natives::bytes_of(&raw)?;
     crypto::hmac_import(algorithm, &raw, length, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
@@ -174,19 +180,41 @@ fn aes_mode<'js>(mode: AesModeCase, a: &Value<'js>, b: &Value<'js>, n: u32) -> R
     })
 }
 
-pub fn aes_encrypt<'js>(ctx: Ctx<'js>, id: u32, mode: AesModeCase, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn aes_encrypt<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    mode: AesModeCase,
+    a: Value<'js>,
+    b: Value<'js>,
+    n: u32,
+    data: Value<'js>,
+) -> Result<TypedArray<'js, u8>> {
     let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| crypto::aes_encrypt(key, &mode, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-pub fn aes_decrypt<'js>(ctx: Ctx<'js>, id: u32, mode: AesModeCase, a: Value<'js>, b: Value<'js>, n: u32, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn aes_decrypt<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    mode: AesModeCase,
+    a: Value<'js>,
+    b: Value<'js>,
+    n: u32,
+    data: Value<'js>,
+) -> Result<TypedArray<'js, u8>> {
     let (mode, data) = (aes_mode(mode, &a, &b, n)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| crypto::aes_decrypt(key, &mode, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-pub fn key_pair_generate<'js>(ctx: Ctx<'js>, kind: KeyKind, modulus_length: u32, exponent: Value<'js>, extractable: bool) -> Result<Vec<u32>> {
+pub fn key_pair_generate<'js>(
+    ctx: Ctx<'js>,
+    kind: KeyKind,
+    modulus_length: u32,
+    exponent: Value<'js>,
+    extractable: bool,
+) -> Result<Vec<u32>> {
     refuse_at_build_time(&ctx)?;
     let exponent = crate::natives::bytes_of(&exponent)?;
     let (public, private) =
@@ -195,7 +223,13 @@ pub fn key_pair_generate<'js>(ctx: Ctx<'js>, kind: KeyKind, modulus_length: u32,
     Ok(vec![public, keep(private).map_err(|e| throw(&ctx, e))?])
 }
 
-pub fn key_import<'js>(ctx: Ctx<'js>, kind: KeyKind, format: KeyFormat, data: Value<'js>, extractable: bool) -> Result<u32> {
+pub fn key_import<'js>(
+    ctx: Ctx<'js>,
+    kind: KeyKind,
+    format: KeyFormat,
+    data: Value<'js>,
+    extractable: bool,
+) -> Result<u32> {
     let data = crate::natives::bytes_of(&data)?;
     crypto::import_key(kind, format, &data, extractable).and_then(keep).map_err(|e| throw(&ctx, e))
 }
@@ -292,7 +326,14 @@ pub fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArr
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
-pub fn rsa_oaep<'js>(ctx: Ctx<'js>, id: u32, decrypt: bool, hash: HashAlgorithm, label: Value<'js>, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
+pub fn rsa_oaep<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    decrypt: bool,
+    hash: HashAlgorithm,
+    label: Value<'js>,
+    data: Value<'js>,
+) -> Result<TypedArray<'js, u8>> {
     let (label, data) = (crate::natives::bytes_of(&label)?, crate::natives::bytes_of(&data)?);
     let out = with_key(&ctx, id, |key| {
         if decrypt {
@@ -338,7 +379,14 @@ fn secret_key_type(target: &Object<'_>) -> Result<SecretKeyType> {
 /// deriveKey in the host: `params` is `{ kind, hash, salt, info,
 /// iterations, length }`, `kind` the WIT key-derivation case name (`hkdf`,
 /// `pbkdf2`, `agreement`); `peer` the public key of an agreement (else -1).
-pub fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32, target: Object<'js>, extractable: bool) -> Result<u32> {
+pub fn derive_key<'js>(
+    ctx: Ctx<'js>,
+    base: u32,
+    params: Object<'js>,
+    peer: i32,
+    target: Object<'js>,
+    extractable: bool,
+) -> Result<u32> {
     let derivation = match params.get::<_, KeyDerivationCase>("kind")? {
         KeyDerivationCase::Hkdf => KeyDerivation::Hkdf(HkdfParams {
             hash: params.get("hash")?,
@@ -368,7 +416,14 @@ pub fn derive_key<'js>(ctx: Ctx<'js>, base: u32, params: Object<'js>, peer: i32,
 /// aesDecrypt) or `{ case: 'rsa-oaep', hash, label }`; `target` is
 /// `{ case: 'secret', ... }` (a secret key type) or `{ case: 'asymmetric',
 /// kind, format }`.
-pub fn unwrap_key<'js>(ctx: Ctx<'js>, id: u32, mode: Object<'js>, wrapped: Value<'js>, target: Object<'js>, extractable: bool) -> Result<u32> {
+pub fn unwrap_key<'js>(
+    ctx: Ctx<'js>,
+    id: u32,
+    mode: Object<'js>,
+    wrapped: Value<'js>,
+    target: Object<'js>,
+    extractable: bool,
+) -> Result<u32> {
     let mode = match mode.get::<_, UnwrapModeCase>("case")? {
         UnwrapModeCase::Aes => {
             UnwrapMode::Aes(aes_mode(mode.get("aes")?, &mode.get("a")?, &mode.get("b")?, mode.get("n")?)?)

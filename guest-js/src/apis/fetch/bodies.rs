@@ -4,11 +4,11 @@
 //! take chunks only as fast as the host drains them. Both wait in the event
 //! loop on their stream's pollable, so a slow peer never blocks other work.
 
+use crate::instance;
 use crate::wasi::http::types::{http_error_code, IncomingBody, IncomingRequest, IncomingResponse, OutgoingBody};
 use crate::wasi::io::error::Error as IoError;
 use crate::wasi::io::poll::Pollable;
 use crate::wasi::io::streams::{InputStream, OutputStream, StreamError};
-use crate::instance;
 use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
 
 /// Bytes asked of the host per read: large enough to keep host crossings
@@ -64,7 +64,8 @@ pub enum Event {
 /// Registers an incoming body; its id is what JS reads it by.
 pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, String> {
     let stream = body.stream().map_err(|_| "the body stream is unavailable".to_string())?;
-    let source = Source { stream: Some(stream), body: Some(body), _owner: owner, want: Want::Nothing, collected: Vec::new() };
+    let source =
+        Source { stream: Some(stream), body: Some(body), _owner: owner, want: Want::Nothing, collected: Vec::new() };
     instance::with(|i| i.handles.insert(source))
 }
 

@@ -4,13 +4,13 @@
 
 pub mod bodies;
 
+use crate::instance;
 use crate::wasi::http::outgoing_handler;
 use crate::wasi::http::types::{
     ErrorCode, Fields, FutureIncomingResponse, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions,
     Scheme,
 };
 use crate::wasi::io::poll::Pollable;
-use crate::instance;
 use rquickjs::{Ctx, Exception, Result, Value};
 
 /// Timeouts of an outbound request in nanoseconds: the host's setting
@@ -27,7 +27,11 @@ pub struct InFlight {
 /// How a fetch ended, handed to fetch.js.
 pub enum Outcome {
     /// The body streams on as source `body` of `bodies.rs`.
-    Response { status: u16, headers: Vec<String>, body: u32 },
+    Response {
+        status: u16,
+        headers: Vec<String>,
+        body: u32,
+    },
     Failed(String),
 }
 
@@ -106,17 +110,15 @@ pub fn start<'js>(
     let fields = Fields::new();
     for pair in headers.chunks_exact(2) {
         let value: Vec<u8> = pair[1].chars().map(|c| c as u32 as u8).collect();
-        fields
-            .append(&pair[0], &value)
-            .map_err(|e| fail(format!("header `{}` cannot be sent: {e:?}", pair[0])))?;
+        fields.append(&pair[0], &value).map_err(|e| fail(format!("header `{}` cannot be sent: {e:?}", pair[0])))?;
     }
     let request = OutgoingRequest::new(fields);
     let _ = request.set_method(&method(&method_name));
     let _ = request.set_scheme(Some(if https { &Scheme::Https } else { &Scheme::Http }));
     request.set_authority(Some(&authority)).map_err(|_| fail(format!("invalid host `{}`", shorten(&authority))))?;
-    request
-        .set_path_with_query(Some(&path))
-        .map_err(|_| fail(format!("the path `{}` ({} bytes) cannot be sent (at most 65,534 bytes)", shorten(&path), path.len())))?;
+    request.set_path_with_query(Some(&path)).map_err(|_| {
+        fail(format!("the path `{}` ({} bytes) cannot be sent (at most 65,534 bytes)", shorten(&path), path.len()))
+    })?;
     let options = RequestOptions::new();
     let wait = timeout_ns("NANO_FETCH_TIMEOUT_MS", 60_000);
     let _ = options.set_connect_timeout(Some(timeout_ns("NANO_FETCH_CONNECT_TIMEOUT_MS", 10_000)));

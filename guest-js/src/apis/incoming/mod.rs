@@ -2,12 +2,12 @@
 //! `Request`, runs the app's fetch handler through the event loop, and writes
 //! the `Response` back.
 
+use crate::apis::fetch::bodies;
 use crate::engine::{self, take_exception};
-use crate::hooks::Hooks;
 use crate::event_loop::{run_until, Rejections};
+use crate::hooks::Hooks;
 use crate::instance;
 use crate::nano::platform::console;
-use crate::apis::fetch::bodies;
 use crate::wasi::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
 };
@@ -16,7 +16,10 @@ use rquickjs::{promise::PromiseState, Ctx, Exception, Promise, Value};
 impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
     fn handle(request: IncomingRequest, out: ResponseOutparam) {
         if !engine::is_created() {
-            console::write(console::Level::Error, "this component was not pre-initialised with an app (use `nano-host build`)");
+            console::write(
+                console::Level::Error,
+                "this component was not pre-initialised with an app (use `nano-host build`)",
+            );
             let ResponseParts { status, headers, body } = error_response();
             let Body::Bytes(bytes) = body else { unreachable!() };
             return send_bytes(send_head(out, status, &headers), bytes);
@@ -32,14 +35,14 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             .collect();
         instance::with(|i| i.incoming = Some(request));
         engine::with(|ctx, hooks| {
-            let parts = run_handler(ctx, &hooks, method, url, headers).unwrap_or_else(|message| {
+            let parts = run_handler(ctx, hooks, method, url, headers).unwrap_or_else(|message| {
                 console::write(console::Level::Error, &message);
                 error_response()
             });
-            send(ctx, &hooks, out, parts);
+            send(ctx, hooks, out, parts);
             // ctx.waitUntil() work goes on after the response is out, and
             // a large body drains to a slow client meanwhile.
-            if let Err(e) = run_until(ctx, &hooks, Rejections::Log, || {
+            if let Err(e) = run_until(ctx, hooks, Rejections::Log, || {
                 !bodies::sending() && hooks.wait_until_settled.call::<_, bool>(()).unwrap_or(true)
             }) {
                 console::write(console::Level::Error, &format!("waitUntil: {e}"));
@@ -79,8 +82,8 @@ fn run_handler<'js>(
     url: String,
     headers: Vec<String>,
 ) -> Result<ResponseParts<'js>, String> {
-    let promise: Promise = hooks.dispatch_fetch.call((method, url, headers))
-        .map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
+    let promise: Promise =
+        hooks.dispatch_fetch.call((method, url, headers)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     run_until(ctx, hooks, Rejections::Log, || promise.state() != PromiseState::Pending)
         .map_err(|e| format!("the fetch handler did not produce a response: {e}"))?;
     let response: Value = match promise.result::<Value>() {
@@ -89,15 +92,12 @@ fn run_handler<'js>(
         None => unreachable!("the promise settled"),
     };
     // [status, [name, value, ...], Uint8Array | ReadableStream | null]
-    let parts: rquickjs::Array = hooks.response_parts.call((response,))
-        .map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
+    let parts: rquickjs::Array =
+        hooks.response_parts.call((response,)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     let status: u16 = parts.get(0).map_err(|e| e.to_string())?;
     let flat: Vec<String> = parts.get(1).map_err(|e| e.to_string())?;
     let body: Value = parts.get(2).map_err(|e| e.to_string())?;
-    let headers = flat
-        .chunks_exact(2)
-        .map(|pair| (pair[0].clone(), isomorphic_encode(&pair[1])))
-        .collect();
+    let headers = flat.chunks_exact(2).map(|pair| (pair[0].clone(), isomorphic_encode(&pair[1]))).collect();
     let body = if body.is_null() || body.is_undefined() {
         Body::Bytes(Vec::new())
     } else if body.is_object() && !body.as_object().is_some_and(|o| o.is_typed_array::<u8>()) {
@@ -156,7 +156,8 @@ fn send_bytes(body: OutgoingBody, bytes: Vec<u8>) {
 /// `pumpToSink`); the event loop keeps running everything else meanwhile.
 fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, body: OutgoingBody, stream: Value<'js>) -> Result<(), String> {
     let sink = bodies::add_sink(body)?;
-    let done: Promise = hooks.pump_to_sink.call((sink, stream)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
+    let done: Promise =
+        hooks.pump_to_sink.call((sink, stream)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     run_until(ctx, hooks, Rejections::Log, || done.state() != PromiseState::Pending)?;
     match done.result::<Value>() {
         Some(Err(e)) => Err(hooks.describe_error(take_exception(ctx, e))),

@@ -26,9 +26,7 @@ pub fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Res
 /// `component` is the WIT url.component case name of the setter (url.js
 /// passes the property's name, which is the same).
 pub fn url_set(ctx: Ctx<'_>, href: String, component: Component, value: String) -> Result<Vec<String>> {
-    url::set(&href, component, &value)
-        .map(to_list)
-        .map_err(|message| Exception::throw_type(&ctx, &message))
+    url::set(&href, component, &value).map(to_list).map_err(|message| Exception::throw_type(&ctx, &message))
 }
 
 /// [name, value, name, value, ...]
