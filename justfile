@@ -27,7 +27,7 @@ check:
     cargo clippy --workspace --all-targets --release --locked -- -D warnings
     cargo clippy --manifest-path fuzz/Cargo.toml --all-targets --release --locked -- -D warnings
     cd guest-js && cargo fmt --check
-    cd guest-js && cargo clippy --release --locked --target-dir {{CARGO_TARGET_DIR}}/engine -- -D warnings
+    cd guest-js && cargo clippy --release --locked --all-targets --target-dir {{CARGO_TARGET_DIR}}/engine -- -D warnings
 
 # All tests: unit tests and end-to-end tests over real HTTP on 127.0.0.1.
 test:

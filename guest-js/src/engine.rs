@@ -61,6 +61,10 @@ fn evaluate_prelude<'js>(ctx: &Ctx<'js>) -> Result<Hooks<'js>, String> {
     Hooks::resolve(&exports).map_err(failed)
 }
 
+fn is_prelude_module(path: &str) -> bool {
+    crate::apis::MODULES.iter().any(|(p, _)| *p == path)
+}
+
 /// Prelude modules are declared as `nano:<path under apis/>`.
 fn internal_name(path: &str) -> String {
     format!("nano:{path}")
@@ -81,7 +85,10 @@ impl Resolver for ModuleNames {
         _attributes: Option<rquickjs::loader::ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
         let refuse = |why: &str| rquickjs::Error::new_resolving_message(base, name, why);
-        let Some(base_path) = base.strip_prefix("nano:") else {
+        // Only the prelude's own modules may import `nano:` modules (app
+        // code is never declared under a prelude module's name: see
+        // init::module_name).
+        let Some(base_path) = base.strip_prefix("nano:").filter(|path| is_prelude_module(path)) else {
             return Err(refuse("an app is one file: imports are not supported yet (bundle the app first)"));
         };
         if name == crate::natives::MODULE {
@@ -143,7 +150,12 @@ pub fn with<R>(f: impl for<'js> FnOnce(&Ctx<'js>, &Hooks<'js>) -> R) -> R {
 
 /// The hooks, restored into `ctx`.
 pub fn hooks<'js>(ctx: &Ctx<'js>) -> Hooks<'js> {
-    HOOKS.with(|h| h.borrow().as_ref().expect("engine is created before use").restore(ctx))
+    try_hooks(ctx).expect("engine is created before use")
+}
+
+/// The hooks, or None while the prelude is still being evaluated.
+pub fn try_hooks<'js>(ctx: &Ctx<'js>) -> Option<Hooks<'js>> {
+    HOOKS.with(|h| h.borrow().as_ref().map(|saved| saved.restore(ctx)))
 }
 
 /// The value of a pending exception behind an `Err` from rquickjs.

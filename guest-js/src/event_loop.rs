@@ -5,7 +5,6 @@
 
 use crate::apis::fetch::{self, bodies};
 use crate::apis::timers::now_ms;
-use crate::engine::hooks;
 use crate::hooks::Hooks;
 use crate::wasi::clocks::monotonic_clock;
 use crate::wasi::io::poll::{poll, Pollable};
@@ -25,9 +24,12 @@ pub enum Rejections {
 
 /// Called by QuickJS whenever a promise is rejected without a handler, or a
 /// handler is attached to an already rejected promise.
+/// Before the hooks exist (the prelude's own evaluation), a failure is
+/// reported through the prelude's evaluation promise instead.
 pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, handled: bool) {
-    let hooks = hooks(&ctx);
-    let _ = hooks.track_rejection.call::<_, ()>((promise, reason, handled));
+    if let Some(hooks) = crate::engine::try_hooks(&ctx) {
+        let _ = hooks.track_rejection.call::<_, ()>((promise, reason, handled));
+    }
 }
 
 /// Runs jobs, timers and fetches until `done` holds. Err when an unhandled

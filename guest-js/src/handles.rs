@@ -28,7 +28,7 @@ pub trait Kind<E>: Sized {
 }
 
 /// Kinds a table can count (the entry enum's variants).
-const KINDS: usize = 8;
+pub const KINDS: usize = 8;
 
 pub struct Handles<E> {
     /// Ordered by id, which is creation order: the event loop sees bodies
@@ -108,6 +108,20 @@ impl<E: Entry> Handles<E> {
 #[macro_export]
 macro_rules! handle_kinds {
     ($entry:ident { $($variant:ident($ty:ty) = $index:literal),* $(,)? }) => {
+        // Each kind counts in a slot of its own: checked when compiling.
+        const _: () = {
+            let indexes = [$($index),*];
+            let mut i = 0;
+            while i < indexes.len() {
+                assert!(indexes[i] < $crate::handles::KINDS, "a kind index is over KINDS");
+                let mut j = i + 1;
+                while j < indexes.len() {
+                    assert!(indexes[i] != indexes[j], "two kinds share an index");
+                    j += 1;
+                }
+                i += 1;
+            }
+        };
         $(impl $crate::handles::Kind<$entry> for $ty {
             const KIND: usize = $index;
             fn wrap(self) -> $entry { $entry::$variant(self) }

@@ -79,7 +79,7 @@ pub fn evaluate<'js>(
     rejections: Rejections,
 ) -> Result<(), String> {
     if module {
-        let declared = Module::declare(ctx.clone(), filename, source)
+        let declared = Module::declare(ctx.clone(), module_name(filename), source)
             .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
         let (evaluated, promise) =
             declared.eval().map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
@@ -90,11 +90,21 @@ pub fn evaluate<'js>(
         let mut opts = rquickjs::context::EvalOptions::default();
         opts.global = true;
         opts.strict = false;
-        opts.filename = Some(filename.to_string());
+        opts.filename = Some(module_name(filename));
         ctx.eval_with_options::<Value, _>(source, opts)
             .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
     }
     Ok(())
+}
+
+/// The name user code is declared under: never a prelude module's name
+/// (`nano:…`), which would let it import the natives.
+fn module_name(filename: &str) -> String {
+    if filename.starts_with("nano:") {
+        format!("./{filename}")
+    } else {
+        filename.to_string()
+    }
 }
 
 /// Drives the loop until a module's evaluation promise settles.

@@ -29,6 +29,8 @@ macro_rules! natives {
 }
 
 natives! {
+    // init.rs: whether top-level code is running (the snapshot rules)
+    "atBuildTime" => crate::init::at_build_time,
     // apis::console
     "log" => crate::apis::console::write,
     // apis::timers
@@ -61,7 +63,6 @@ natives! {
     "fetchAbort" => crate::apis::fetch::abort,
     // apis::crypto
     "randomBytes" => crate::apis::crypto::random_bytes,
-    "atBuildTime" => crate::init::at_build_time,
     "digest" => crate::apis::crypto::digest,
     "hmacImport" => crate::apis::crypto::hmac_import,
     "hmacGenerate" => crate::apis::crypto::hmac_generate,

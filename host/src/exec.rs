@@ -20,7 +20,7 @@ pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<boo
     let pre = runtime.instantiate_pre(&component)?;
     let instance = pre.instantiate_async(&mut store).await?;
     let iface = instance
-        .get_export_index(&mut store, None, "nano:platform/exec@0.1.0")
+        .get_export_index(&mut store, None, "nano:platform/exec@0.2.0")
         .context("the engine exports no nano:platform/exec")?;
     let run = instance.get_export_index(&mut store, Some(&iface), "run").context("the engine exports no exec.run")?;
     let run = instance.get_typed_func::<(&str, &str, bool), (Result<(), String>,)>(&mut store, run)?;

@@ -122,3 +122,23 @@ fn imports_of_other_files_fail_the_build_clearly() {
     let err = text(&res.stderr);
     assert!(err.contains("'./other.js'") && err.contains("bundle the app first"), "{err}");
 }
+
+#[test]
+fn an_app_named_like_an_internal_module_cannot_import_them_either() {
+    // The app is declared under its file name; one that looks like a
+    // prelude module's (`nano:hooks.js`) must not pass for one.
+    let dir = scratch("build-internal-name");
+    for name in ["nano:app.mjs", "nano:hooks.js"] {
+        let path = dir.join(name);
+        std::fs::write(
+            &path,
+            "import * as n from 'nano:native';\nexport default { fetch() { return new Response(String(n.randomBytes(8))); } };\n",
+        )
+        .unwrap();
+        let res = build(&path, &dir.join("x.wasm"));
+        assert_eq!(res.status.code(), Some(1), "{name}");
+        let err = text(&res.stderr);
+        assert!(err.contains("Error resolving module 'nano:native'"), "{name}: {err}");
+        assert!(!dir.join("x.wasm").exists());
+    }
+}

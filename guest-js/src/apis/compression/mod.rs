@@ -1,5 +1,5 @@
-//! Native half of CompressionStream / DecompressionStream (in
-//! streams/writable.js): the (de)compressors are host resources
+//! Native half of CompressionStream / DecompressionStream
+//! (compression.js): the (de)compressors are host resources
 //! (`nano:platform/compression`) that take at most 64 KiB of input per push and
 //! give at most 64 KiB of output per pull; JS holds their id in the
 //! instance's handle table and drops them when the stream ends or is

@@ -1,6 +1,6 @@
 // Web Crypto (W3C Web Cryptography API): crypto.getRandomValues,
 // crypto.randomUUID, and crypto.subtle. The work runs in the host
-// (crypto.rs -> nano:platform/crypto); this side does the standard's
+// (mod.rs -> nano:platform/crypto); this side does the standard's
 // argument checking, algorithm normalisation, JWK members and CryptoKey
 // objects. Algorithms: digest SHA-1/256/384/512; HMAC; HKDF and PBKDF2;
 // AES-GCM, AES-CBC, AES-CTR, AES-KW; ECDSA and ECDH on P-256/384/521;
