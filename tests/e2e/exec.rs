@@ -36,6 +36,10 @@ fn events_and_abort_conformance() {
     run_suite("events_abort.js");
 }
 #[test]
+fn global_error_and_rejection_events_conformance() {
+    run_suite("global_events.js");
+}
+#[test]
 fn timers_and_microtasks_conformance() {
     run_suite("timers.js");
 }

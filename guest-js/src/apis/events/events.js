@@ -124,7 +124,96 @@ class EventTarget {
 }
 
 // `reportError` and the global `error` event's fallback: log the error.
+// CustomEvent (DOM Standard).
+class CustomEvent extends Event {
+  #detail;
+  constructor(type, init = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to construct 'CustomEvent'");
+    super(type, init);
+    this.#detail = init == null || init.detail === undefined ? null : init.detail;
+  }
+  get detail() { return this.#detail; }
+  initCustomEvent(type, bubbles = false, cancelable = false, detail = null) {
+    requiredArguments(arguments.length, 1, "Failed to execute 'initCustomEvent' on 'CustomEvent'");
+    // Only before dispatch, and it cannot re-initialise the Event's own
+    // members here: the type and flags were fixed by the constructor.
+    this.#detail = detail;
+  }
+}
+
+// ErrorEvent (HTML): what the global scope dispatches for an uncaught
+// exception (reportError, a throwing timer or listener).
+class ErrorEvent extends Event {
+  #message; #filename; #lineno; #colno; #error;
+  constructor(type, init = undefined) {
+    requiredArguments(arguments.length, 1, "Failed to construct 'ErrorEvent'");
+    super(type, init);
+    const o = init == null ? {} : init;
+    this.#message = o.message === undefined ? '' : String(o.message);
+    this.#filename = o.filename === undefined ? '' : String(o.filename);
+    this.#lineno = o.lineno === undefined ? 0 : o.lineno >>> 0;
+    this.#colno = o.colno === undefined ? 0 : o.colno >>> 0;
+    this.#error = o.error;
+  }
+  get message() { return this.#message; }
+  get filename() { return this.#filename; }
+  get lineno() { return this.#lineno; }
+  get colno() { return this.#colno; }
+  get error() { return this.#error; }
+}
+
+// PromiseRejectionEvent (HTML): `unhandledrejection` / `rejectionhandled`.
+class PromiseRejectionEvent extends Event {
+  #promise; #reason;
+  constructor(type, init) {
+    requiredArguments(arguments.length, 2, "Failed to construct 'PromiseRejectionEvent'");
+    if (init == null || typeof init !== 'object' || init.promise === undefined) {
+      throw new TypeError("Failed to construct 'PromiseRejectionEvent': required member promise is undefined.");
+    }
+    super(type, init);
+    this.#promise = init.promise;
+    this.#reason = init.reason;
+  }
+  get promise() { return this.#promise; }
+  get reason() { return this.#reason; }
+}
+
+for (const cls of [CustomEvent, ErrorEvent, PromiseRejectionEvent]) {
+  Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
+}
+
+// The global scope as an EventTarget: `addEventListener('fetch' | 'error' |
+// 'unhandledrejection' | ...)` on globalThis lands here (globals.js).
+const globalScope = new EventTarget();
+
+// Where an error came from, for ErrorEvent: the innermost frame of the
+// error's stack that is not the engine's own (`nano:` modules).
+function errorLocation(err) {
+  const stack = err !== null && typeof err === 'object' && typeof err.stack === 'string' ? err.stack : '';
+  for (const line of stack.split('\n')) {
+    const frame = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (frame && !frame[1].startsWith('nano:')) return { filename: frame[1], lineno: +frame[2], colno: +frame[3] };
+  }
+  return { filename: '', lineno: 0, colno: 0 };
+}
+
+let reporting = false;
+// "Report an exception" (HTML): an `error` event at the global scope; unless
+// a listener cancels it (preventDefault, or an onerror handler returning
+// true), it is logged. An error thrown while reporting is only logged.
 function reportError(err) {
+  if (!reporting) {
+    reporting = true;
+    try {
+      const message = err instanceof Error ? `Uncaught ${err.name}: ${err.message}` : `Uncaught ${String(err)}`;
+      const event = new ErrorEvent('error', { cancelable: true, message, error: err, ...errorLocation(err) });
+      if (!globalScope.dispatchEvent(event)) return;
+    } catch {
+      // A broken error value (e.g. a throwing toString): logged below.
+    } finally {
+      reporting = false;
+    }
+  }
   native.log('error', 'Uncaught ' + describeError(err));
 }
 
@@ -226,4 +315,7 @@ class AbortController {
   abort(reason = undefined) { signalAbort(this.#signal, reason); }
 }
 
-export { AbortController, AbortSignal, Event, EventTarget, addAbortAlgorithm, reportError, signalAbortedGetter, signalReasonGetter };
+export {
+  AbortController, AbortSignal, CustomEvent, ErrorEvent, Event, EventTarget, PromiseRejectionEvent, addAbortAlgorithm, globalScope,
+  reportError, signalAbortedGetter, signalReasonGetter,
+};

@@ -4,7 +4,9 @@
 import * as native from 'nano:native';
 import { requiredArguments } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
-import { AbortController, AbortSignal, Event, EventTarget, reportError } from '../events/events.js';
+import {
+  AbortController, AbortSignal, CustomEvent, ErrorEvent, Event, EventTarget, PromiseRejectionEvent, globalScope, reportError,
+} from '../events/events.js';
 import { TextDecoder, TextEncoder } from '../encoding/encoding.js';
 import { atob, btoa } from '../encoding/base64.js';
 import { URL, URLSearchParams } from '../url/url.js';
@@ -45,8 +47,6 @@ class Navigator {
 }
 const navigator = new Navigator(internalConstruction);
 
-// The global scope is an EventTarget (for `addEventListener('fetch', ...)`).
-const globalEventTarget = new EventTarget();
 
 function defineGlobals(entries) {
   for (const [name, value] of Object.entries(entries)) {
@@ -55,7 +55,7 @@ function defineGlobals(entries) {
 }
 
 defineGlobals({
-  DOMException, Event, EventTarget, AbortController, AbortSignal,
+  DOMException, Event, EventTarget, CustomEvent, ErrorEvent, PromiseRejectionEvent, AbortController, AbortSignal,
   Crypto, CryptoKey, SubtleCrypto, Blob, File, FormData,
   ReadableStream, ReadableStreamDefaultReader, ReadableStreamDefaultController, CountQueuingStrategy, ByteLengthQueuingStrategy,
   ReadableStreamBYOBReader, ReadableStreamBYOBRequest, ReadableByteStreamController,
@@ -65,15 +65,44 @@ defineGlobals({
   atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },
   addEventListener(type, listener, options) {
-    return globalEventTarget.addEventListener(...arguments);
+    return globalScope.addEventListener(...arguments);
   },
   removeEventListener(type, listener, options) {
-    return globalEventTarget.removeEventListener(...arguments);
+    return globalScope.removeEventListener(...arguments);
   },
   dispatchEvent(event) {
-    return globalEventTarget.dispatchEvent(...arguments);
+    return globalScope.dispatchEvent(...arguments);
   },
 });
+// Event handler attributes of the global scope (HTML): the handler runs as
+// a listener added when it is first set. `onerror` gets (message, filename,
+// lineno, colno, error) and cancels the event by returning true; the
+// others get the event and cancel it by returning false.
+for (const type of ['error', 'unhandledrejection', 'rejectionhandled']) {
+  let handler = null;
+  let listening = false;
+  const listener = (event) => {
+    if (typeof handler !== 'function') return;
+    if (type === 'error' && event instanceof ErrorEvent) {
+      const result = handler.call(globalThis, event.message, event.filename, event.lineno, event.colno, event.error);
+      if (result === true) event.preventDefault();
+    } else if (handler.call(globalThis, event) === false) {
+      event.preventDefault();
+    }
+  };
+  Object.defineProperty(globalThis, `on${type}`, {
+    get: () => handler,
+    set: (value) => {
+      handler = typeof value === 'function' || (typeof value === 'object' && value !== null) ? value : null;
+      if (handler !== null && !listening) {
+        listening = true;
+        globalScope.addEventListener(type, listener);
+      }
+    },
+    configurable: true,
+    enumerable: true,
+  });
+}
 // Not standard (workerd's): a WritableStream that digests what is written.
 Object.defineProperty(crypto, 'DigestStream', { value: DigestStream, writable: true, configurable: true });
 for (const [name, value] of [['self', globalThis], ['performance', performance], ['navigator', navigator], ['crypto', crypto]]) {
@@ -81,4 +110,4 @@ for (const [name, value] of [['self', globalThis], ['performance', performance],
 }
 Object.defineProperty(Math, 'random', { value: function random() { return native.random(); }, writable: true, configurable: true });
 
-export { defineGlobals, globalEventTarget };
+export { defineGlobals };

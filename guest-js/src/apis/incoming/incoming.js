@@ -3,10 +3,10 @@
 import * as native from 'nano:native';
 import { requiredArguments } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
-import { Event, reportError } from '../events/events.js';
-import { timeOrigin } from '../timers/timers.js';
+import { Event, PromiseRejectionEvent, globalScope, reportError } from '../events/events.js';
 import { Request, internalConstruction, makeIncomingRequest } from '../fetch/request_response.js';
-import { defineGlobals, globalEventTarget } from '../globals/globals.js';
+import { defineGlobals } from '../globals/globals.js';
+import { setTimeout, timeOrigin } from '../timers/timers.js';
 
 let moduleApp = null;
 let fetchListeners = 0;
@@ -81,7 +81,7 @@ function dispatchToApp(request) {
     }
   }
   const event = new FetchEvent('fetch', { request, cancelable: true });
-  globalEventTarget.dispatchEvent(event);
+  globalScope.dispatchEvent(event);
   const response = finishFetchEvent(event);
   return response !== null ? response : Promise.reject(new TypeError('No fetch event listener called respondWith()'));
 }
@@ -104,14 +104,41 @@ function dispatchFetch(method, url, flatHeaders) {
 }
 function waitUntilSettled() { return pendingWaitUntil.size === 0; }
 function trackRejection(promise, reason, handled) {
-  if (handled) unhandledRejections.delete(promise);
-  else unhandledRejections.set(promise, reason);
+  if (!handled) {
+    unhandledRejections.set(promise, reason);
+  } else if (!unhandledRejections.delete(promise) && reportedRejections.has(promise)) {
+    // Handled after `unhandledrejection` was dispatched for it: HTML queues
+    // a `rejectionhandled` task.
+    reportedRejections.delete(promise);
+    setTimeout(() => dispatchRejection('rejectionhandled', promise, reason), 0);
+  }
 }
+// Rejections reported as unhandled, for a later `rejectionhandled`.
+const reportedRejections = new WeakSet();
+function dispatchRejection(type, promise, reason) {
+  const event = new PromiseRejectionEvent(type, { cancelable: type === 'unhandledrejection', promise, reason });
+  return globalScope.dispatchEvent(event);
+}
+// The rejections still unhandled at a microtask checkpoint: each is an
+// `unhandledrejection` event at the global scope; those no listener
+// cancelled go back to the event loop, which logs them (or, for a script or
+// the build, fails).
 function takeUnhandledRejections() {
   if (unhandledRejections.size === 0) return NO_REJECTIONS;
-  const reasons = [...unhandledRejections.values()];
+  const pending = [...unhandledRejections];
   unhandledRejections.clear();
-  return reasons;
+  const reasons = [];
+  for (const [promise, reason] of pending) {
+    reportedRejections.add(promise);
+    let logged = true;
+    try {
+      logged = dispatchRejection('unhandledrejection', promise, reason);
+    } catch (err) {
+      reportError(err);
+    }
+    if (logged) reasons.push(reason);
+  }
+  return reasons.length === 0 ? NO_REJECTIONS : reasons;
 }
 
 export { dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled };
