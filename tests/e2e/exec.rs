@@ -40,6 +40,10 @@ fn global_error_and_rejection_events_conformance() {
     run_suite("global_events.js");
 }
 #[test]
+fn performance_user_timing_conformance() {
+    run_suite("performance.js");
+}
+#[test]
 fn timers_and_microtasks_conformance() {
     run_suite("timers.js");
 }

@@ -207,3 +207,28 @@ fn compiled_code_is_cached_between_starts() {
     assert_eq!(list("compiled"), compiled, "the second start compiled again");
     assert_eq!(std::fs::metadata(&compiled[0]).unwrap().modified().unwrap(), modified);
 }
+
+#[test]
+fn each_request_has_its_own_performance_timeline() {
+    // A mark made at build time (top level) or by an earlier request is not
+    // in a request's timeline, and performance.now() starts near 0.
+    let dir = scratch("perf-timeline");
+    let path = dir.join("app.js");
+    std::fs::write(
+        &path,
+        "performance.mark('top level');\n\
+         export default { fetch() {\n\
+           const before = performance.getEntries().map((e) => e.name);\n\
+           performance.mark('request');\n\
+           return Response.json({ before, now: performance.now() });\n\
+         } };\n",
+    )
+    .unwrap();
+    let server = Server::start(&path);
+    for _ in 0..3 {
+        let body = server.get("/").text();
+        assert!(body.starts_with("{\"before\":[],\"now\":"), "{body}");
+        let now: f64 = body.rsplit(':').next().unwrap().trim_end_matches('}').parse().unwrap();
+        assert!(now < 1000.0, "{body}");
+    }
+}

@@ -31,6 +31,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("crypto/digest_stream.js", include_str!("crypto/digest_stream.js")),
     ("console/console.js", include_str!("console/console.js")),
     ("timers/timers.js", include_str!("timers/timers.js")),
+    ("timers/performance.js", include_str!("timers/performance.js")),
     ("streams/promises.js", include_str!("streams/promises.js")),
     ("streams/readable.js", include_str!("streams/readable.js")),
     ("streams/byte.js", include_str!("streams/byte.js")),

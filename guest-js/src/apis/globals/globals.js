@@ -13,7 +13,7 @@ import { URL, URLSearchParams } from '../url/url.js';
 import { structuredClone } from '../clone/clone.js';
 import { Crypto, CryptoKey, SubtleCrypto, crypto } from '../crypto/crypto.js';
 import { console } from '../console/console.js';
-import { clearInterval, clearTimeout, queueMicrotask, setInterval, setTimeout, timeOrigin } from '../timers/timers.js';
+import { clearInterval, clearTimeout, queueMicrotask, setInterval, setTimeout } from '../timers/timers.js';
 import { ByteLengthQueuingStrategy, CountQueuingStrategy, ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader } from '../streams/readable.js';
 import { ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest } from '../streams/byte.js';
 import { WritableStream, WritableStreamDefaultController, WritableStreamDefaultWriter } from '../streams/writable.js';
@@ -26,17 +26,8 @@ import { Headers } from '../fetch/headers.js';
 import { FormData } from '../fetch/form_data.js';
 import { Request, Response, internalConstruction } from '../fetch/request_response.js';
 import { fetch } from '../fetch/fetch.js';
+import { Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure, performance } from '../timers/performance.js';
 
-class Performance extends EventTarget {
-  constructor(token) {
-    if (token !== internalConstruction) throw new TypeError('Illegal constructor');
-    super();
-  }
-  now() { return native.now() - timeOrigin.value; }
-  get timeOrigin() { return timeOrigin.epoch; }
-  toJSON() { return { timeOrigin: this.timeOrigin }; }
-}
-const performance = new Performance(internalConstruction);
 
 class Navigator {
   constructor(token) { if (token !== internalConstruction) throw new TypeError('Illegal constructor'); }
@@ -61,7 +52,8 @@ defineGlobals({
   ReadableStreamBYOBReader, ReadableStreamBYOBRequest, ReadableByteStreamController,
   WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController, TransformStream,
   TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
-  TextEncoder, TextDecoder, URL, URLSearchParams, Headers, Request, Response, fetch, Performance, Navigator,
+  TextEncoder, TextDecoder, URL, URLSearchParams, Headers, Request, Response, fetch, Performance,
+  PerformanceEntry, PerformanceMark, PerformanceMeasure, Navigator,
   atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },
   addEventListener(type, listener, options) {

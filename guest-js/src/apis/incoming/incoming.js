@@ -7,6 +7,7 @@ import { Event, PromiseRejectionEvent, globalScope, reportError } from '../event
 import { Request, internalConstruction, makeIncomingRequest } from '../fetch/request_response.js';
 import { defineGlobals } from '../globals/globals.js';
 import { setTimeout, timeOrigin } from '../timers/timers.js';
+import { resetTimeline } from '../timers/performance.js';
 
 let moduleApp = null;
 let fetchListeners = 0;
@@ -97,6 +98,7 @@ function hasFetchHandler() {
 function dispatchFetch(method, url, flatHeaders) {
   timeOrigin.value = native.now();
   timeOrigin.epoch = Date.now();
+  resetTimeline();
   const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders));
   // The host reports a failed handler itself; not an unhandled rejection.
   response.catch(() => {});
