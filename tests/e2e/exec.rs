@@ -44,6 +44,10 @@ fn performance_user_timing_conformance() {
     run_suite("performance.js");
 }
 #[test]
+fn channel_messaging_conformance() {
+    run_suite("messaging.js");
+}
+#[test]
 fn timers_and_microtasks_conformance() {
     run_suite("timers.js");
 }

@@ -39,6 +39,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("streams/transform.js", include_str!("streams/transform.js")),
     ("streams/pipe.js", include_str!("streams/pipe.js")),
     ("compression/compression.js", include_str!("compression/compression.js")),
+    ("messaging/messaging.js", include_str!("messaging/messaging.js")),
     ("blob/blob.js", include_str!("blob/blob.js")),
     ("fetch/headers.js", include_str!("fetch/headers.js")),
     ("fetch/form_data.js", include_str!("fetch/form_data.js")),

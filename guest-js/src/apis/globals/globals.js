@@ -27,6 +27,7 @@ import { FormData } from '../fetch/form_data.js';
 import { Request, Response, internalConstruction } from '../fetch/request_response.js';
 import { fetch } from '../fetch/fetch.js';
 import { Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure, performance } from '../timers/performance.js';
+import { MessageChannel, MessageEvent, MessagePort } from '../messaging/messaging.js';
 
 
 class Navigator {
@@ -53,7 +54,7 @@ defineGlobals({
   WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController, TransformStream,
   TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
   TextEncoder, TextDecoder, URL, URLSearchParams, Headers, Request, Response, fetch, Performance,
-  PerformanceEntry, PerformanceMark, PerformanceMeasure, Navigator,
+  PerformanceEntry, PerformanceMark, PerformanceMeasure, Navigator, MessageChannel, MessagePort, MessageEvent,
   atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },
   addEventListener(type, listener, options) {
