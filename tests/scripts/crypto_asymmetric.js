@@ -148,7 +148,10 @@ test('Ed25519: RFC 8032 7.1 tests 1 and 2, formats', async () => {
   const pair = await s.generateKey('Ed25519', false, ['sign', 'verify']);
   assertEq([pair.privateKey.algorithm.name, pair.privateKey.extractable, pair.publicKey.extractable], ['Ed25519', false, true]);
   const jwk = await s.exportKey('jwk', pair.publicKey);
-  assertEq([jwk.kty, jwk.crv, jwk.d], ['OKP', 'Ed25519', undefined]);
+  assertEq([jwk.kty, jwk.crv, jwk.d, jwk.alg], ['OKP', 'Ed25519', undefined, 'Ed25519']);
+  assertEq(Object.keys(jwk).sort(), ['alg', 'crv', 'ext', 'key_ops', 'kty', 'x']);
+  const x25519 = await s.exportKey('jwk', (await s.generateKey('X25519', true, ['deriveBits'])).publicKey);
+  assertEq(x25519.alg, undefined, 'X25519 JWKs have no alg');
   await assertRejects(s.exportKey('pkcs8', pair.privateKey), 'InvalidAccessError', 'not extractable');
   await assertRejects(s.exportKey('raw', (await s.generateKey('Ed25519', true, ['sign'])).privateKey), 'InvalidAccessError', 'raw private');
   await assertRejects(s.importKey('raw', new Uint8Array(31), 'Ed25519', true, ['verify']), 'DataError', 'short key');

@@ -266,8 +266,7 @@ function importDerivationKey(name, format, keyData, extractable, keyUsages, inHo
 }
 
 function exportSecretKey(format, key) {
-  let raw;
-  raw = native.keyExportRaw(keyHandle(key));
+  const raw = native.keyExportRaw(keyHandle(key));
   if (format === 'raw') return raw.buffer;
   if (format === 'jwk') {
     const name = key.algorithm.name;
@@ -318,8 +317,7 @@ function generateKeyPair(name, algorithm, extractable, keyUsages) {
   const usages = checkUsages(keyUsages, [...allowed.public, ...allowed.private], 'generateKey');
   const privateUsages = usages.filter((u) => allowed.private.includes(u));
   if (privateUsages.length === 0) throw domError('generateKey: the private key would have no usages', 'SyntaxError');
-  let handles;
-  handles = native.keyPairGenerate(kind, modulusLength, exponent, !!extractable);
+  const handles = native.keyPairGenerate(kind, modulusLength, exponent, !!extractable);
   return {
     publicKey: pairKey('public', true, keyAlgorithm, usages.filter((u) => allowed.public.includes(u)), handles[0]),
     privateKey: pairKey('private', !!extractable, keyAlgorithm, privateUsages, handles[1]),
@@ -390,12 +388,13 @@ function checkPairUsages(usages, allowed, type) {
 function exportPairKey(format, key) {
   const name = key.algorithm.name;
   if (format === 'jwk') {
-    let members;
-    members = native.keyExportJwk(keyHandle(key));
+    const members = native.keyExportJwk(keyHandle(key));
     const kty = jwkKty(name);
     const jwk = { kty };
     if (kty === 'EC') jwk.crv = key.algorithm.namedCurve;
     if (kty === 'OKP') jwk.crv = name;
+    // Web Crypto (Secure Curves): an Ed25519 JWK names its algorithm.
+    if (name === 'Ed25519') jwk.alg = 'Ed25519';
     if (kty === 'RSA') jwk.alg = RSA_JWK_ALG[name][HASH_NAMES.indexOf(hashOfKey(key))];
     for (const member of JWK_BYTE_MEMBERS[kty]) if (members[member]) jwk[member] = base64url(members[member]);
     jwk.key_ops = [...key.usages];
