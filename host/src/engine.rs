@@ -115,12 +115,13 @@ pub struct Runtime {
     fuel: Option<FuelMeter>,
 }
 
-/// The fuel each store of a metered runtime starts with (far more than any
-/// test request burns), and the total its ended instances burnt.
+/// The fuel the ended instances of a metered runtime burnt in all.
 struct FuelMeter {
     used: std::sync::atomic::AtomicU64,
 }
 
+/// The fuel each store of a metered runtime starts with: far more than any
+/// test request burns, so it never runs out.
 const FUEL_BUDGET: u64 = 1 << 60;
 
 impl Runtime {
@@ -133,7 +134,9 @@ impl Runtime {
     /// A pooling runtime configured as `run`'s, except that wasm counts fuel
     /// (about one unit per wasm instruction): what the tests use to measure
     /// a request's cost without timing it. Never for serving: fuel checks
-    /// slow every loop and call down. `fuel_used` reads the count.
+    /// slow every loop and call down. `fuel_used` reads the count. (A server
+    /// App that moves to a fresh engine to free idle memory moves to an
+    /// unmetered one; a test's few sequential requests never trigger it.)
     #[doc(hidden)]
     pub fn metered(limits: Limits) -> Result<Arc<Runtime>> {
         Runtime::with_fuel(limits, true, true)
@@ -195,7 +198,7 @@ impl Runtime {
 
     /// Adds what a store of this runtime burnt to `fuel_used`; called when
     /// an instance ends. Nothing unless the runtime is `metered`.
-    pub fn account_fuel(&self, store: &Store<State>) {
+    pub(crate) fn account_fuel(&self, store: &Store<State>) {
         // A serving runtime returns at once (get_fuel would make an error).
         let Some(meter) = &self.fuel else { return };
         if let Ok(left) = store.get_fuel() {

@@ -235,10 +235,10 @@ pub fn cpu_ticks(pid: u32) -> u64 {
 /// accepted connection (`server::connection`: the client limits, an instance
 /// slot, a fresh instance per request) and sends GET `path` `requests` times
 /// one after another on one keep-alive connection over an in-memory pipe.
-/// Before the next request each instance has ended (its store dropped, its
-/// pool slot given back), so sequential requests reuse slots as a quiet
-/// server's do. `after_each` sees the runtime then. Returns each response's
-/// status and body.
+/// With a pooling runtime, each instance has ended (its store dropped, its
+/// slot reset and back in the pool) before the next request, so every
+/// request runs in the slot the one before it used. `after_each` sees the
+/// runtime then. Returns each response's status and body.
 pub fn in_process(
     runtime: &std::sync::Arc<nano_host::engine::Runtime>,
     component: &wasmtime::component::Component,
@@ -247,7 +247,9 @@ pub fn in_process(
     mut after_each: impl FnMut(&nano_host::engine::Runtime),
 ) -> Vec<(u16, String)> {
     use http_body_util::BodyExt;
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    // One thread: wasmtime's pool keeps a free list per thread (its home
+    // shard), so every instance here can reuse the same slot.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let app = std::sync::Arc::new(nano_host::server::App::new(runtime.clone(), "test".into(), component).unwrap());
         let (client, server) = tokio::io::duplex(64 << 10);
@@ -269,10 +271,14 @@ pub fn in_process(
             let status = res.status().as_u16();
             let body = res.into_body().collect().await.unwrap().to_bytes();
             responses.push((status, text(&body)));
-            // The instance's task ends just after its last body byte.
+            // The instance's task ends just after its last body byte; its
+            // memory is no longer counted live a moment before the slot is
+            // back among the unused ones (reset and ready).
             if let Some(_pool) = runtime.engine.pooling_allocator_metrics() {
                 let deadline = Instant::now() + Duration::from_secs(10);
-                while runtime.engine.pooling_allocator_metrics().unwrap().memories() > 0 {
+                let busy =
+                    |pool: wasmtime::PoolingAllocatorMetrics| pool.memories() > 0 || pool.unused_warm_memories() == 0;
+                while busy(runtime.engine.pooling_allocator_metrics().unwrap()) {
                     assert!(Instant::now() < deadline, "the instance never ended");
                     tokio::time::sleep(Duration::from_millis(1)).await;
                 }
