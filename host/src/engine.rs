@@ -110,13 +110,41 @@ pub struct Runtime {
     pub linker: Linker<State>,
     pub limits: Limits,
     cache: CompileCache,
+    /// Fuel counting, for the tests' deterministic cost guard only (see
+    /// `Runtime::metered`); `None` in every runtime the CLI makes.
+    fuel: Option<FuelMeter>,
 }
+
+/// The fuel the ended instances of a metered runtime burnt in all.
+struct FuelMeter {
+    used: std::sync::atomic::AtomicU64,
+}
+
+/// The fuel each store of a metered runtime starts with: far more than any
+/// test request burns, so it never runs out.
+const FUEL_BUDGET: u64 = 1 << 60;
 
 impl Runtime {
     /// `pooling`: pre-reserve instance slots (for serving many short-lived
     /// instances); off for one-shot uses (build, exec).
     pub fn new(limits: Limits, pooling: bool) -> Result<Arc<Runtime>> {
+        Runtime::with_fuel(limits, pooling, false)
+    }
+
+    /// A pooling runtime configured as `run`'s, except that wasm counts fuel
+    /// (about one unit per wasm instruction): what the tests use to measure
+    /// a request's cost without timing it. Never for serving: fuel checks
+    /// slow every loop and call down. `fuel_used` reads the count. (A server
+    /// App that moves to a fresh engine to free idle memory moves to an
+    /// unmetered one; a test's few sequential requests never trigger it.)
+    #[doc(hidden)]
+    pub fn metered(limits: Limits) -> Result<Arc<Runtime>> {
+        Runtime::with_fuel(limits, true, true)
+    }
+
+    fn with_fuel(limits: Limits, pooling: bool, fuel: bool) -> Result<Arc<Runtime>> {
         let mut config = Config::new();
+        config.consume_fuel(fuel);
         config.epoch_interruption(true);
         config.memory_init_cow(true);
         // `NANO_PERFMAP=1`: name JIT code for `perf` (profiling the request path).
@@ -140,7 +168,8 @@ impl Runtime {
         let linker = app_linker(&engine)?;
         start_epoch_ticker(&engine);
         let cache = CompileCache::new(&engine);
-        Ok(Arc::new(Runtime { engine, linker, limits, cache }))
+        let fuel = fuel.then(|| FuelMeter { used: Default::default() });
+        Ok(Arc::new(Runtime { engine, linker, limits, cache, fuel }))
     }
 
     /// Compiles a component, or loads it precompiled from the cache.
@@ -161,7 +190,28 @@ impl Runtime {
         let mut store = Store::new(&self.engine, state);
         store.limiter(|s| &mut s.limits);
         set_deadline(&mut store, self.limits.timeout);
+        if self.fuel.is_some() {
+            store.set_fuel(FUEL_BUDGET).expect("a metered engine counts fuel");
+        }
         store
+    }
+
+    /// Adds what a store of this runtime burnt to `fuel_used`; called when
+    /// an instance ends. Nothing unless the runtime is `metered`.
+    pub(crate) fn account_fuel(&self, store: &Store<State>) {
+        // A serving runtime returns at once (get_fuel would make an error).
+        let Some(meter) = &self.fuel else { return };
+        if let Ok(left) = store.get_fuel() {
+            meter.used.fetch_add(FUEL_BUDGET - left, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// The fuel the ended instances of a `metered` runtime burnt in all
+    /// (instantiation, handler, streamed body and waitUntil work); 0 if
+    /// the runtime is not metered.
+    #[doc(hidden)]
+    pub fn fuel_used(&self) -> u64 {
+        self.fuel.as_ref().map_or(0, |meter| meter.used.load(std::sync::atomic::Ordering::Relaxed))
     }
 }
 

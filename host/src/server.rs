@@ -219,6 +219,7 @@ impl App {
             let peak_memory_kib = store.data().limits.peak >> 10;
             // The slot goes back to the pool with the store (and an old
             // engine goes once its last store has).
+            generation.runtime.account_fuel(&store); // tests only: see Runtime::metered
             let dropping = Instant::now();
             drop(store);
             let drop_time = dropping.elapsed();

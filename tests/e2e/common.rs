@@ -230,3 +230,63 @@ pub fn cpu_ticks(pid: u32) -> u64 {
     let fields: Vec<&str> = stat[stat.rfind(')').unwrap() + 2..].split(' ').collect();
     fields[11].parse::<u64>().unwrap() + fields[12].parse::<u64>().unwrap()
 }
+
+/// Serves `component` in this process as `nano-host run` serves each
+/// accepted connection (`server::connection`: the client limits, an instance
+/// slot, a fresh instance per request) and sends GET `path` `requests` times
+/// one after another on one keep-alive connection over an in-memory pipe.
+/// With a pooling runtime, each instance has ended (its store dropped, its
+/// slot reset and back in the pool) before the next request, so every
+/// request runs in the slot the one before it used. `after_each` sees the
+/// runtime then. Returns each response's status and body.
+pub fn in_process(
+    runtime: &std::sync::Arc<nano_host::engine::Runtime>,
+    component: &wasmtime::component::Component,
+    path: &str,
+    requests: usize,
+    mut after_each: impl FnMut(&nano_host::engine::Runtime),
+) -> Vec<(u16, String)> {
+    use http_body_util::BodyExt;
+    // One thread: wasmtime's pool keeps a free list per thread (its home
+    // shard), so every instance here can reuse the same slot.
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        let app = std::sync::Arc::new(nano_host::server::App::new(runtime.clone(), "test".into(), component).unwrap());
+        let (client, server) = tokio::io::duplex(64 << 10);
+        let conn = nano_host::server::connection(app, server);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let (mut sender, conn) =
+            hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(client)).await.unwrap();
+        tokio::spawn(conn);
+        let mut responses = Vec::new();
+        for _ in 0..requests {
+            let req = hyper::Request::get(path)
+                .header("host", "localhost")
+                .body(http_body_util::Empty::<bytes::Bytes>::new())
+                .unwrap();
+            sender.ready().await.expect("the connection stays open between requests");
+            let res = sender.send_request(req).await.unwrap();
+            let status = res.status().as_u16();
+            let body = res.into_body().collect().await.unwrap().to_bytes();
+            responses.push((status, text(&body)));
+            // The instance's task ends just after its last body byte; its
+            // memory is no longer counted live a moment before the slot is
+            // back among the unused ones (reset and ready).
+            if let Some(_pool) = runtime.engine.pooling_allocator_metrics() {
+                let deadline = Instant::now() + Duration::from_secs(10);
+                let busy =
+                    |pool: wasmtime::PoolingAllocatorMetrics| pool.memories() > 0 || pool.unused_warm_memories() == 0;
+                while busy(runtime.engine.pooling_allocator_metrics().unwrap()) {
+                    assert!(Instant::now() < deadline, "the instance never ended");
+                    tokio::time::sleep(Duration::from_millis(1)).await;
+                }
+            } else {
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            after_each(runtime);
+        }
+        responses
+    })
+}

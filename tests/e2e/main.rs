@@ -3,6 +3,7 @@
 
 mod build;
 mod common;
+mod cost;
 mod exec;
 mod fetch;
 mod fuzz_seeds;
@@ -10,6 +11,7 @@ mod hardening;
 mod hardening_build;
 mod hardening_compression;
 mod hardening_outbound;
+mod isolation;
 mod node_crosscheck;
 mod serve;
 mod soak;
