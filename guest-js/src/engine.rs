@@ -25,7 +25,8 @@ thread_local! {
 /// not a failed `memory.grow`.
 const DEFAULT_HEAP_LIMIT: usize = 96 << 20;
 
-/// Bytes allocated before QuickJS first collects garbage.
+/// Bytes allocated before QuickJS first collects garbage: during the build,
+/// and in an instance above the heap its snapshot holds (reset_gc_threshold).
 const GC_THRESHOLD: usize = 16 << 20;
 
 pub fn create() -> Result<(), String> {
@@ -185,6 +186,20 @@ pub fn collect_garbage() {
     ENGINE.with(|e| {
         if let Some(engine) = e.borrow().as_ref() {
             engine.runtime.run_gc();
+        }
+    })
+}
+
+/// Gives the instance GC_THRESHOLD bytes of allocation above the heap it
+/// starts with before its first collection, whatever the app's heap size and
+/// whatever collections the build ran (which set the threshold to 1.5 times
+/// the heap they left): a short request never collects (a collection writes
+/// to every object of the snapshot), one that allocates a lot still does.
+pub fn reset_gc_threshold() {
+    ENGINE.with(|e| {
+        if let Some(engine) = e.borrow().as_ref() {
+            let heap = engine.runtime.memory_usage().malloc_size.max(0) as usize;
+            engine.runtime.set_gc_threshold(heap + GC_THRESHOLD);
         }
     })
 }

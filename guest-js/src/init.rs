@@ -47,6 +47,7 @@ impl crate::Guest for crate::Component {
         });
         initialised?;
         engine::collect_garbage();
+        engine::reset_gc_threshold();
         Ok(())
     }
 }

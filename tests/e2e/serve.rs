@@ -40,6 +40,17 @@ fn every_request_gets_a_fresh_instance() {
 }
 
 #[test]
+fn a_short_request_does_not_collect_a_large_snapshot_heap() {
+    let server = Server::start(&app("gc_threshold.js"));
+    let res = server.get("/");
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.text(), "collected=false 220000");
+    let res = server.get("/?garbage=1500000");
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.text(), "collected=true 220000");
+}
+
+#[test]
 fn service_worker_style_app() {
     let server = Server::start(&app("service_worker.js"));
     let res = server.request("PUT", "/x", &[], b"data");
