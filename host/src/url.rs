@@ -230,8 +230,8 @@ fn pattern_parse(input: PatternInput, base: Option<String>, ignore_case: bool) -
 fn pattern_match_input(input: PatternInput, base: Option<String>) -> Result<Option<PatternMatchParts>, String> {
     use urlpattern::quirks;
     check_input(&input, base.as_deref())?;
-    let Some((input, _)) = quirks::process_match_input(string_or_init(input), base.as_deref())
-        .map_err(|e| format!("URLPattern: {e}"))?
+    let Some((input, _)) =
+        quirks::process_match_input(string_or_init(input), base.as_deref()).map_err(|e| format!("URLPattern: {e}"))?
     else {
         return Ok(None);
     };

@@ -24,7 +24,9 @@ fn wpt_urlpattern_data() {
     let failures: Vec<&str> = stdout.lines().filter(|l| l.starts_with("FAIL ")).collect();
     assert_eq!(
         failures,
-        [r#"FAIL new URLPattern({"pathname":"","baseURL":"https://example.com"}) on ({"pathname":"/","baseURL":"https://example.com"}): pattern.search "*" != ""; pattern.hash "*" != """#],
+        [
+            r#"FAIL new URLPattern({"pathname":"","baseURL":"https://example.com"}) on ({"pathname":"/","baseURL":"https://example.com"}): pattern.search "*" != ""; pattern.hash "*" != """#
+        ],
         "{stdout}\n{stderr}"
     );
     assert_eq!(summary, "passed 352 failed 1", "{stdout}\n{stderr}");
