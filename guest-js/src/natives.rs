@@ -54,6 +54,8 @@ natives! {
     "urlSet" => crate::apis::url::url_set,
     "queryParse" => crate::apis::url::query_parse,
     "querySerialize" => crate::apis::url::query_serialize,
+    "urlPatternParse" => crate::apis::url::url_pattern_parse,
+    "urlPatternMatchInput" => crate::apis::url::url_pattern_match_input,
     // apis::clone
     "cloneNodeCases" => crate::apis::clone::node_cases,
     "cloneSerialize" => crate::apis::clone::serialize,

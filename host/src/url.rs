@@ -9,8 +9,16 @@
 //! in turn accepts `xn--` labels that are not valid Punycode; those are
 //! checked with `idna` (the URL Standard's domain-to-ASCII, as the `url`
 //! crate does it).
+//!
+//! URLPattern's parsing is the `urlpattern` crate's (Deno's), through its
+//! `quirks` API: the host turns a pattern into each component's pattern
+//! string, ECMAScript regular expression source and group names, and turns
+//! test / exec inputs into components; the guest compiles and runs the
+//! expressions as JS `RegExp`s, as the standard specifies.
 
-use crate::bindings::nano::platform::url::{Component, Host, UrlParts};
+use crate::bindings::nano::platform::url::{
+    Component, Host, PatternComponent, PatternInput, PatternMatchParts, PatternParts, UrlParts,
+};
 use crate::state::State;
 use ada_url::{HostType, SchemeType, Url};
 
@@ -94,6 +102,149 @@ impl Host for State {
     fn serialize_query(&mut self, pairs: Vec<(String, String)>) -> String {
         url::form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
     }
+
+    fn pattern_parse(
+        &mut self,
+        input: PatternInput,
+        base: Option<String>,
+        ignore_case: bool,
+    ) -> Result<PatternParts, String> {
+        pattern_parse(input, base, ignore_case)
+    }
+
+    fn pattern_match_input(
+        &mut self,
+        input: PatternInput,
+        base: Option<String>,
+    ) -> Result<Option<PatternMatchParts>, String> {
+        pattern_match_input(input, base)
+    }
+}
+
+/// The most text one URLPattern call takes: the pattern (a string, or a
+/// dictionary's values together) and the base URL, each. The crate's parser
+/// is linear-ish in its input but builds strings and lists several times its
+/// size; a URL pattern is a route, not a document, so 64 KiB is far beyond
+/// any real one and keeps a call's host work and memory small.
+const MAX_PATTERN_INPUT: usize = 64 * 1024;
+
+fn check_size(what: &str, len: usize) -> Result<(), String> {
+    if len > MAX_PATTERN_INPUT {
+        return Err(format!("URLPattern: the {what} is {len} bytes, over the limit of {MAX_PATTERN_INPUT}"));
+    }
+    Ok(())
+}
+
+fn check_input(input: &PatternInput, base: Option<&str>) -> Result<(), String> {
+    let len = match input {
+        PatternInput::Text(text) => text.len(),
+        PatternInput::Init(init) => [
+            &init.protocol,
+            &init.username,
+            &init.password,
+            &init.hostname,
+            &init.port,
+            &init.pathname,
+            &init.search,
+            &init.hash,
+            &init.base_url,
+        ]
+        .iter()
+        .map(|v| v.as_ref().map_or(0, String::len))
+        .sum(),
+    };
+    check_size("input", len)?;
+    check_size("base URL", base.map_or(0, str::len))
+}
+
+fn string_or_init(input: PatternInput) -> urlpattern::quirks::StringOrInit<'static> {
+    use urlpattern::quirks::{StringOrInit, UrlPatternInit};
+    match input {
+        PatternInput::Text(text) => StringOrInit::String(text.into()),
+        PatternInput::Init(init) => StringOrInit::Init(UrlPatternInit {
+            protocol: init.protocol,
+            username: init.username,
+            password: init.password,
+            hostname: init.hostname,
+            port: init.port,
+            pathname: init.pathname,
+            search: init.search,
+            hash: init.hash,
+            base_url: init.base_url,
+        }),
+    }
+}
+
+/// A generated regular expression, kept as ECMAScript source for the guest.
+/// The crate runs one only to tell whether a protocol pattern matches a
+/// special scheme ("http", "ws", ...), which decides how the pathname is
+/// parsed; that runs on the `regex` crate (linear time, size-limited, on
+/// inputs of a few bytes). A source the `regex` crate cannot compile (JS-only
+/// syntax such as lookbehind) counts as not matching.
+struct JsRegExp(String);
+
+impl urlpattern::regexp::RegExp for JsRegExp {
+    fn syntax() -> urlpattern::RegexSyntax {
+        urlpattern::RegexSyntax::EcmaScript
+    }
+
+    fn parse(pattern: &str, _flags: &str, _force_eval: bool) -> Result<Self, ()> {
+        Ok(JsRegExp(pattern.to_string()))
+    }
+
+    fn matches<'a>(&self, text: &'a str) -> Option<Vec<Option<&'a str>>> {
+        let regex = regex::RegexBuilder::new(&self.0).size_limit(1 << 20).build().ok()?;
+        let captures = regex.captures(text)?;
+        Some(captures.iter().skip(1).map(|c| c.map(|m| m.as_str())).collect())
+    }
+
+    fn pattern_string(&self) -> &str {
+        &self.0
+    }
+}
+
+fn pattern_component(c: urlpattern::quirks::UrlPatternComponent) -> PatternComponent {
+    PatternComponent { pattern: c.pattern_string, regexp: c.regexp_string, groups: c.group_name_list }
+}
+
+fn pattern_parse(input: PatternInput, base: Option<String>, ignore_case: bool) -> Result<PatternParts, String> {
+    use urlpattern::quirks;
+    check_input(&input, base.as_deref())?;
+    let init = quirks::process_construct_pattern_input(string_or_init(input), base.as_deref())
+        .map_err(|e| format!("invalid URL pattern: {e}"))?;
+    let options = urlpattern::UrlPatternOptions { regex_syntax: urlpattern::RegexSyntax::EcmaScript, ignore_case };
+    let p = quirks::parse_pattern::<JsRegExp>(init, options).map_err(|e| format!("invalid URL pattern: {e}"))?;
+    Ok(PatternParts {
+        protocol: pattern_component(p.protocol),
+        username: pattern_component(p.username),
+        password: pattern_component(p.password),
+        hostname: pattern_component(p.hostname),
+        port: pattern_component(p.port),
+        pathname: pattern_component(p.pathname),
+        search: pattern_component(p.search),
+        hash: pattern_component(p.hash),
+        has_regexp_groups: p.has_regexp_groups,
+    })
+}
+
+fn pattern_match_input(input: PatternInput, base: Option<String>) -> Result<Option<PatternMatchParts>, String> {
+    use urlpattern::quirks;
+    check_input(&input, base.as_deref())?;
+    let Some((input, _)) =
+        quirks::process_match_input(string_or_init(input), base.as_deref()).map_err(|e| format!("URLPattern: {e}"))?
+    else {
+        return Ok(None);
+    };
+    Ok(quirks::parse_match_input(input).map(|m| PatternMatchParts {
+        protocol: m.protocol,
+        username: m.username,
+        password: m.password,
+        hostname: m.hostname,
+        port: m.port,
+        pathname: m.pathname,
+        search: m.search,
+        hash: m.hash,
+    }))
 }
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {

@@ -18,3 +18,4 @@ mod soak;
 mod streaming;
 mod upstream;
 mod wpt_url;
+mod wpt_urlpattern;

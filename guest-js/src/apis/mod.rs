@@ -26,6 +26,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("encoding/base64.js", include_str!("encoding/base64.js")),
     ("encoding/text_streams.js", include_str!("encoding/text_streams.js")),
     ("url/url.js", include_str!("url/url.js")),
+    ("url/url_pattern.js", include_str!("url/url_pattern.js")),
     ("clone/clone.js", include_str!("clone/clone.js")),
     ("crypto/crypto.js", include_str!("crypto/crypto.js")),
     ("crypto/digest_stream.js", include_str!("crypto/digest_stream.js")),

@@ -10,6 +10,7 @@ import {
 import { TextDecoder, TextEncoder } from '../encoding/encoding.js';
 import { atob, btoa } from '../encoding/base64.js';
 import { URL, URLSearchParams } from '../url/url.js';
+import { URLPattern } from '../url/url_pattern.js';
 import { structuredClone } from '../clone/clone.js';
 import { Crypto, CryptoKey, SubtleCrypto, crypto } from '../crypto/crypto.js';
 import { console } from '../console/console.js';
@@ -53,7 +54,7 @@ defineGlobals({
   ReadableStreamBYOBReader, ReadableStreamBYOBRequest, ReadableByteStreamController,
   WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController, TransformStream,
   TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
-  TextEncoder, TextDecoder, URL, URLSearchParams, Headers, Request, Response, fetch, Performance,
+  TextEncoder, TextDecoder, URL, URLSearchParams, URLPattern, Headers, Request, Response, fetch, Performance,
   PerformanceEntry, PerformanceMark, PerformanceMeasure, Navigator, MessageChannel, MessagePort, MessageEvent,
   atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },

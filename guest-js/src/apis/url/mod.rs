@@ -1,8 +1,8 @@
-//! Native half of `URL` / `URLSearchParams` (url.js): calls into the
-//! host's `nano:platform/url`.
+//! Native half of `URL` / `URLSearchParams` (url.js) and `URLPattern`
+//! (url_pattern.js): calls into the host's `nano:platform/url`.
 
 use crate::nano::platform::url::{self, Component, UrlParts};
-use rquickjs::{Ctx, Exception, Result, Value};
+use rquickjs::{Ctx, Exception, Object, Result, Value};
 
 /// The names of the WIT url-parts fields, in the order `url_parse` and
 /// `url_set` list their values (generated from the WIT): url.js reads the
@@ -37,4 +37,84 @@ pub fn query_parse(query: String) -> Vec<String> {
 pub fn query_serialize(flat: Vec<String>) -> String {
     let pairs: Vec<(String, String)> = flat.chunks_exact(2).map(|p| (p[0].clone(), p[1].clone())).collect();
     url::serialize_query(&pairs)
+}
+
+/// URLPattern's input as url_pattern.js passes it: a string, or (when
+/// `text` is null) a dictionary's values in the order protocol, username,
+/// password, hostname, port, pathname, search, hash, baseURL.
+fn pattern_input(text: Option<String>, init: Option<Vec<Option<String>>>) -> url::PatternInput {
+    match text {
+        Some(text) => url::PatternInput::Text(text),
+        None => {
+            let mut values = init.unwrap_or_default().into_iter();
+            let mut next = || values.next().flatten();
+            url::PatternInput::Init(url::PatternInit {
+                protocol: next(),
+                username: next(),
+                password: next(),
+                hostname: next(),
+                port: next(),
+                pathname: next(),
+                search: next(),
+                hash: next(),
+                base_url: next(),
+            })
+        }
+    }
+}
+
+/// `{ hasRegExpGroups, patterns, regexps, groups }`, one entry per component
+/// in the order protocol, username, password, hostname,
+/// port, pathname, search, hash; a TypeError for an invalid pattern.
+pub fn url_pattern_parse<'js>(
+    ctx: Ctx<'js>,
+    text: Option<String>,
+    init: Option<Vec<Option<String>>>,
+    base: Option<String>,
+    ignore_case: bool,
+) -> Result<Object<'js>> {
+    let parts = url::pattern_parse(&pattern_input(text, init), base.as_deref(), ignore_case)
+        .map_err(|message| Exception::throw_type(&ctx, &message))?;
+    let components = [
+        parts.protocol,
+        parts.username,
+        parts.password,
+        parts.hostname,
+        parts.port,
+        parts.pathname,
+        parts.search,
+        parts.hash,
+    ];
+    let mut patterns = Vec::new();
+    let mut regexps = Vec::new();
+    let mut groups = Vec::new();
+    for c in components {
+        patterns.push(c.pattern);
+        regexps.push(c.regexp);
+        groups.push(c.groups);
+    }
+    let result = Object::new(ctx.clone())?;
+    result.set("hasRegExpGroups", parts.has_regexp_groups)?;
+    result.set("patterns", patterns)?;
+    result.set("regexps", regexps)?;
+    result.set("groups", groups)?;
+    Ok(result)
+}
+
+/// The input's components to match (same order as above), or null when it
+/// is not a URL; a TypeError for a dictionary with a separate base URL.
+pub fn url_pattern_match_input<'js>(
+    ctx: Ctx<'js>,
+    text: Option<String>,
+    init: Option<Vec<Option<String>>>,
+    base: Option<String>,
+) -> Result<Value<'js>> {
+    match url::pattern_match_input(&pattern_input(text, init), base.as_deref()) {
+        Ok(Some(m)) => {
+            let list = vec![m.protocol, m.username, m.password, m.hostname, m.port, m.pathname, m.search, m.hash];
+            rquickjs::IntoJs::into_js(list, &ctx)
+        }
+        Ok(None) => Ok(Value::new_null(ctx)),
+        Err(message) => Err(Exception::throw_type(&ctx, &message)),
+    }
 }
