@@ -142,23 +142,29 @@ function describeError(err) {
 // A compiler-style location for build errors: `file:line:col: Name: message`,
 // at the innermost frame of the app's own code (nano's prelude is no place to
 // look for a bug); `file: ...` when none of the app's frames is on the stack.
+// The innermost frame of an error's stack that is the app's own, not the
+// engine's (`nano:` modules): { filename, lineno, colno }, or null.
+function appFrame(err) {
+  const stack = err !== null && typeof err === 'object' && typeof err.stack === 'string' ? err.stack : '';
+  for (const line of stack.split('\n')) {
+    const frame = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
+    if (frame && !frame[1].startsWith('nano:')) return { filename: frame[1], lineno: +frame[2], colno: +frame[3] };
+  }
+  return null;
+}
+
 function describeLocatedError(err, file) {
   let location = '';
   if (err && typeof err === 'object') {
     if (err.fileName !== undefined && err.lineNumber !== undefined) {
       location = `${err.fileName}:${err.lineNumber}:${err.columnNumber !== undefined ? err.columnNumber : 1}`;
-    } else if (typeof err.stack === 'string') {
-      for (const line of err.stack.split('\n')) {
-        const frame = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
-        if (frame && !frame[1].startsWith('nano:')) {
-          location = `${frame[1]}:${frame[2]}:${frame[3]}`;
-          break;
-        }
-      }
+    } else {
+      const frame = appFrame(err);
+      if (frame !== null) location = `${frame.filename}:${frame.lineno}:${frame.colno}`;
     }
   }
   if (!location && file !== undefined) location = file;
   return location ? `${location}: ${describeError(err)}` : describeError(err);
 }
 
-export { console, describeError, describeLocatedError, inspect };
+export { appFrame, console, describeError, describeLocatedError, inspect };

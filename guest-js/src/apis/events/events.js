@@ -3,7 +3,7 @@
 import * as native from 'nano:native';
 import { requiredArguments } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
-import { describeError } from '../console/console.js';
+import { appFrame, describeError } from '../console/console.js';
 import { setTimeout, timeOrigin } from '../timers/timers.js';
 
 class Event {
@@ -186,17 +186,6 @@ for (const cls of [CustomEvent, ErrorEvent, PromiseRejectionEvent]) {
 // 'unhandledrejection' | ...)` on globalThis lands here (globals.js).
 const globalScope = new EventTarget();
 
-// Where an error came from, for ErrorEvent: the innermost frame of the
-// error's stack that is not the engine's own (`nano:` modules).
-function errorLocation(err) {
-  const stack = err !== null && typeof err === 'object' && typeof err.stack === 'string' ? err.stack : '';
-  for (const line of stack.split('\n')) {
-    const frame = /\(?([^\s()]+):(\d+):(\d+)\)?\s*$/.exec(line);
-    if (frame && !frame[1].startsWith('nano:')) return { filename: frame[1], lineno: +frame[2], colno: +frame[3] };
-  }
-  return { filename: '', lineno: 0, colno: 0 };
-}
-
 let reporting = false;
 // "Report an exception" (HTML): an `error` event at the global scope; unless
 // a listener cancels it (preventDefault, or an onerror handler returning
@@ -206,7 +195,7 @@ function reportError(err) {
     reporting = true;
     try {
       const message = err instanceof Error ? `Uncaught ${err.name}: ${err.message}` : `Uncaught ${String(err)}`;
-      const event = new ErrorEvent('error', { cancelable: true, message, error: err, ...errorLocation(err) });
+      const event = new ErrorEvent('error', { cancelable: true, message, error: err, ...(appFrame(err) ?? {}) });
       if (!globalScope.dispatchEvent(event)) return;
     } catch {
       // A broken error value (e.g. a throwing toString): logged below.
