@@ -27,9 +27,11 @@ use anyhow::{bail, Context as _, Result};
 use bytes::Bytes;
 use clap::Parser;
 use http_body_util::{BodyExt, Empty, Full};
+use nano_host::app::AppConfig;
 use nano_host::app_build::{self, BuildError, BuildOptions};
-use nano_host::engine::{Limits, Runtime};
-use nano_host::server::{self, App};
+use nano_host::engine::{PoolLimits, Runtime};
+use nano_host::limits::AppLimits;
+use nano_host::server::{self, Server};
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -282,13 +284,14 @@ impl tracing::field::Visit for InstancePhases {
 async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, report: &mut Report) -> Result<Bytes> {
     // As `nano-host run` sets up an app: a pooling runtime with the default
     // limits, the app built (or taken from the build cache) and linked once.
-    let runtime = Runtime::new(Limits::default(), true)?;
+    let runtime = Runtime::new(PoolLimits::default(), true)?;
     let wasm = app_build::build_cached(&runtime, app_path, &BuildOptions::default()).await.map_err(|e| match e {
         BuildError::App(message) => anyhow::anyhow!(message),
         BuildError::Internal(e) => anyhow::anyhow!("building {}: {e:?}", app_path.display()),
     })?;
     let component = runtime.load_component(&wasm)?;
-    let app = Arc::new(App::new(runtime, app_path.display().to_string(), &component)?);
+    let config = AppConfig::new(app_path.display().to_string(), AppLimits::default());
+    let app = Server::single(runtime, config, &component)?;
 
     instances.take();
     let started = Instant::now();

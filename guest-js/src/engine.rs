@@ -169,12 +169,12 @@ pub fn take_exception<'js>(ctx: &Ctx<'js>, err: rquickjs::Error) -> Value<'js> {
     }
 }
 
-/// Sizes the JS heap to the host's memory limit (`NANO_MAX_MEMORY`): three
+/// Sizes the JS heap to the host's memory limit (`nano:platform/limits`): three
 /// quarters of it, leaving room for the Rust side's copies of large buffers.
 /// Done at the start of each request or script, since one snapshot runs
 /// under whatever limit the host was started with.
 pub fn apply_memory_limit() {
-    let Some(limit) = std::env::var("NANO_MAX_MEMORY").ok().and_then(|v| v.parse::<usize>().ok()) else { return };
+    let limit = usize::try_from(crate::nano::platform::limits::memory()).unwrap_or(usize::MAX);
     ENGINE.with(|e| {
         if let Some(engine) = e.borrow().as_ref() {
             engine.runtime.set_memory_limit(limit / 4 * 3);

@@ -40,6 +40,9 @@ natives! {
     // apis::encoding
     "utf8Encode" => crate::apis::encoding::utf8_encode,
     "utf8Decode" => crate::apis::encoding::utf8_decode,
+    // apis::env
+    "envVars" => crate::apis::env::vars,
+    "envGlobals" => crate::apis::env::globals,
     // apis::incoming
     "requestBody" => crate::apis::incoming::request_body,
     // apis::fetch::bodies

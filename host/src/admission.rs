@@ -82,12 +82,18 @@ fn client_key(ip: IpAddr) -> IpAddr {
 /// Instance slots: as many as the pool has.
 pub struct Slots {
     semaphore: Arc<Semaphore>,
+    size: usize,
     queue_timeout: Duration,
 }
 
 impl Slots {
     pub fn new(slots: usize, queue_timeout: Duration) -> Slots {
-        Slots { semaphore: Arc::new(Semaphore::new(slots)), queue_timeout }
+        Slots { semaphore: Arc::new(Semaphore::new(slots)), size: slots, queue_timeout }
+    }
+
+    /// How many slots there are in all.
+    pub fn size(&self) -> usize {
+        self.size
     }
 
     /// A slot, waiting at most the queue timeout for one to free up.

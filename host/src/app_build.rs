@@ -1,8 +1,10 @@
 //! `nano-host build`: the engine component pre-initialised with an app by a
 //! wizer snapshot, so a request never parses the app again.
 
+use crate::app::AppConfig;
 use crate::cache::hex_digest;
 use crate::engine::{set_deadline, Runtime};
+use crate::limits::AppLimits;
 use crate::state::{LogSink, State};
 use std::future::Future;
 use std::path::Path;
@@ -68,11 +70,13 @@ pub struct BuildOptions {
     /// Wall-clock budget of the whole initialisation, top-level await
     /// included; independent of the request timeout.
     pub timeout: Duration,
+    /// Where top-level fetch() may go, with `allow_net`.
+    pub outbound: crate::fetch::OutboundPolicy,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { allow_net: false, timeout: Duration::from_secs(60) }
+        BuildOptions { allow_net: false, timeout: Duration::from_secs(60), outbound: Default::default() }
     }
 }
 
@@ -90,14 +94,17 @@ pub async fn build_with(
     module: bool,
     options: &BuildOptions,
 ) -> Result<Vec<u8>, BuildError> {
-    let wasi = State::wasi(&runtime.limits)
+    let wasi = State::wasi()
         .stdin(MemoryInputPipe::new(source.as_bytes().to_vec()))
         .env("NANO_APP_FILENAME", filename)
         .env("NANO_APP_MODULE", if module { "1" } else { "0" })
         .build();
-    let mut state = State::new(wasi, LogSink::Build { app: filename.to_string() }, &runtime.limits);
+    // The build is an instance like a request's, with the default limits
+    // (its wall time is the build timeout, set below) and no env.
+    let app = AppConfig::new(filename, AppLimits { outbound: options.outbound.clone(), ..AppLimits::default() });
+    let mut store = runtime.new_store(&app, LogSink::Build { app: filename.to_string() }, wasi);
     if !options.allow_net {
-        state.outbound = Box::new(NoNetwork);
+        store.data_mut().outbound = Box::new(NoNetwork);
     }
     // wizer's steps one by one, so the build's budget covers the app's code
     // only: not compiling the engine before, nor snapshotting after (which
@@ -106,7 +113,6 @@ pub async fn build_with(
     wizer.init_func("wizer-initialize()").keep_init_func(true);
     let (context, instrumented) = wizer.instrument_component(crate::ENGINE_WASM)?;
     let component = Component::new(&runtime.engine, &instrumented).context("compiling the engine for the build")?;
-    let mut store = runtime.new_store(state);
     // The epoch deadline stops code that runs; the timer, code that waits
     // (on a timer or a fetch that never ends).
     set_deadline(&mut store, options.timeout);

@@ -93,8 +93,9 @@ mod tests {
 
     fn state(max_bytes: usize, max_depth: usize) -> State {
         let limits =
-            crate::engine::Limits { clone_max_bytes: max_bytes, clone_max_depth: max_depth, ..Default::default() };
-        State::new(wasmtime_wasi::WasiCtx::builder().build(), crate::state::LogSink::Stdio, &limits)
+            crate::limits::AppLimits { clone_max_bytes: max_bytes, clone_max_depth: max_depth, ..Default::default() };
+        let app = crate::app::AppConfig::new("test", limits);
+        State::new(wasmtime_wasi::WasiCtx::builder().build(), crate::state::LogSink::Stdio, &app)
     }
 
     #[test]

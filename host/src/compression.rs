@@ -695,8 +695,9 @@ mod tests {
     }
 
     fn instance(host_memory: usize) -> State {
-        let limits = crate::engine::Limits { host_memory, ..Default::default() };
-        State::new(wasmtime_wasi::WasiCtx::builder().build(), crate::state::LogSink::Stdio, &limits)
+        let limits = crate::limits::AppLimits { host_memory, ..Default::default() };
+        let app = crate::app::AppConfig::new("test", limits);
+        State::new(wasmtime_wasi::WasiCtx::builder().build(), crate::state::LogSink::Stdio, &app)
     }
 
     fn quota<T>(result: Result<T, CompressionError>) -> String {

@@ -2,7 +2,9 @@
 //! copy-on-write memory images, epoch interruption), the linker for the app
 //! world, and the cache of compiled components.
 
-use crate::state::State;
+use crate::app::AppConfig;
+use crate::limits::AppLimits;
+use crate::state::{LogSink, State};
 use sha2::{Digest, Sha256};
 use std::hash::Hash as _;
 use std::sync::Arc;
@@ -11,33 +13,23 @@ use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::error::Context as _;
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Result, Store};
 
-/// Resource limits applied to every instance.
+/// What is shared by every app of a runtime: the pool's slots and their
+/// size, and the client connections' limits. An app's own limits are
+/// `limits::AppLimits`.
 #[derive(Clone, Debug)]
-pub struct Limits {
-    /// Linear memory of one instance, in bytes.
-    pub max_memory: usize,
-    /// Wall-clock budget of one request or script; running wasm past it traps.
-    pub timeout: Duration,
-    /// Instances alive at once (the pool's size) when pooling.
+pub struct PoolLimits {
+    /// Instances alive at once, of all apps (the pool's slots) when pooling.
     pub max_instances: u32,
-    /// Host memory one instance may hold outside its linear memory (keys,
-    /// digest and compression contexts, pending output), in bytes.
-    pub host_memory: usize,
-    /// Largest structuredClone payload, in bytes of the wire format.
-    pub clone_max_bytes: usize,
-    /// Deepest nesting structuredClone accepts.
-    pub clone_max_depth: usize,
-    /// fetch() calls one instance may have in flight.
-    pub max_fetches: u32,
-    /// How long a fetch() may take to connect.
-    pub fetch_connect_timeout: Duration,
-    /// How long a fetch() may wait for the response head, and for the next
-    /// bytes of its body.
-    pub fetch_timeout: Duration,
-    /// Where fetch() may go.
-    pub outbound: crate::fetch::OutboundPolicy,
+    /// Linear memory of a slot, in bytes: the largest app's limit.
+    pub max_memory: usize,
     /// The client connection's limits (`run`).
     pub http: HttpLimits,
+}
+
+impl Default for PoolLimits {
+    fn default() -> Self {
+        PoolLimits { max_instances: 1000, max_memory: AppLimits::default().max_memory, http: HttpLimits::default() }
+    }
 }
 
 /// What a client connection may hold, and for how long.
@@ -55,6 +47,10 @@ pub struct HttpLimits {
     pub max_connections_per_ip: usize,
     /// How long a request waits for a free instance slot before a 503.
     pub queue_timeout: Duration,
+    /// What hyper accepts of a request head before any app is chosen: the
+    /// largest of the apps' own limits, which are checked per app after.
+    pub max_header_bytes: usize,
+    pub max_headers: usize,
 }
 
 impl Default for HttpLimits {
@@ -66,24 +62,8 @@ impl Default for HttpLimits {
             max_connections: 10_000,
             max_connections_per_ip: 1_000,
             queue_timeout: Duration::from_secs(1),
-        }
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_memory: 128 << 20,
-            timeout: Duration::from_secs(30),
-            max_instances: 1000,
-            host_memory: 64 << 20,
-            clone_max_bytes: 64 << 20,
-            clone_max_depth: 10_000,
-            max_fetches: 1000,
-            fetch_connect_timeout: Duration::from_secs(10),
-            fetch_timeout: Duration::from_secs(60),
-            outbound: Default::default(),
-            http: HttpLimits::default(),
+            max_header_bytes: AppLimits::default().max_header_bytes,
+            max_headers: AppLimits::default().max_headers,
         }
     }
 }
@@ -108,7 +88,7 @@ const EPOCH_TICK: Duration = Duration::from_millis(10);
 pub struct Runtime {
     pub engine: Engine,
     pub linker: Linker<State>,
-    pub limits: Limits,
+    pub pool: PoolLimits,
     cache: CompileCache,
     /// Fuel counting, for the tests' deterministic cost guard only (see
     /// `Runtime::metered`); `None` in every runtime the CLI makes.
@@ -127,8 +107,8 @@ const FUEL_BUDGET: u64 = 1 << 60;
 impl Runtime {
     /// `pooling`: pre-reserve instance slots (for serving many short-lived
     /// instances); off for one-shot uses (build, exec).
-    pub fn new(limits: Limits, pooling: bool) -> Result<Arc<Runtime>> {
-        Runtime::with_fuel(limits, pooling, false)
+    pub fn new(pool: PoolLimits, pooling: bool) -> Result<Arc<Runtime>> {
+        Runtime::with_fuel(pool, pooling, false)
     }
 
     /// A pooling runtime configured as `run`'s, except that wasm counts fuel
@@ -138,11 +118,11 @@ impl Runtime {
     /// App that moves to a fresh engine to free idle memory moves to an
     /// unmetered one; a test's few sequential requests never trigger it.)
     #[doc(hidden)]
-    pub fn metered(limits: Limits) -> Result<Arc<Runtime>> {
-        Runtime::with_fuel(limits, true, true)
+    pub fn metered(pool: PoolLimits) -> Result<Arc<Runtime>> {
+        Runtime::with_fuel(pool, true, true)
     }
 
-    fn with_fuel(limits: Limits, pooling: bool, fuel: bool) -> Result<Arc<Runtime>> {
+    fn with_fuel(pool_limits: PoolLimits, pooling: bool, fuel: bool) -> Result<Arc<Runtime>> {
         let mut config = Config::new();
         config.consume_fuel(fuel);
         config.epoch_interruption(true);
@@ -153,12 +133,12 @@ impl Runtime {
         }
         if pooling {
             let mut pool = PoolingAllocationConfig::default();
-            let n = limits.max_instances;
+            let n = pool_limits.max_instances;
             pool.total_component_instances(n)
                 .total_core_instances(n * 4)
                 .total_memories(n * 2)
                 .total_tables(n * 4)
-                .max_memory_size(limits.max_memory)
+                .max_memory_size(pool_limits.max_memory)
                 .linear_memory_keep_resident(KEEP_RESIDENT)
                 .table_keep_resident(64 << 10)
                 .max_unused_warm_slots(WARM_SLOTS);
@@ -169,7 +149,7 @@ impl Runtime {
         start_epoch_ticker(&engine);
         let cache = CompileCache::new(&engine);
         let fuel = fuel.then(|| FuelMeter { used: Default::default() });
-        Ok(Arc::new(Runtime { engine, linker, limits, cache, fuel }))
+        Ok(Arc::new(Runtime { engine, linker, pool: pool_limits, cache, fuel }))
     }
 
     /// Compiles a component, or loads it precompiled from the cache.
@@ -186,10 +166,13 @@ impl Runtime {
         )
     }
 
-    pub fn new_store(&self, state: State) -> Store<State> {
-        let mut store = Store::new(&self.engine, state);
+    /// The one way a store is made (server, exec, build, bench): an
+    /// instance of `app`, under its limits, logging to `log`. `wasi` is
+    /// `State::wasi()` plus what `build` and `exec` add (stdin, arguments).
+    pub fn new_store(&self, app: &Arc<AppConfig>, log: LogSink, wasi: wasmtime_wasi::WasiCtx) -> Store<State> {
+        let mut store = Store::new(&self.engine, State::new(wasi, log, app));
         store.limiter(|s| &mut s.limits);
-        set_deadline(&mut store, self.limits.timeout);
+        crate::deadline::set_limits(&mut store, app.limits.cpu_time, app.limits.timeout);
         if self.fuel.is_some() {
             store.set_fuel(FUEL_BUDGET).expect("a metered engine counts fuel");
         }
@@ -215,11 +198,9 @@ impl Runtime {
     }
 }
 
-/// Gives the store's wasm `budget` of wall-clock time from now. At every
-/// tick running wasm gives its thread back to the async runtime, so a
-/// spinning instance costs its own task and nothing else (two `for(;;){}`
-/// must not freeze a 2-core server); past the budget it traps, whether or not
-/// anything awaits it.
+/// Gives the store's wasm `budget` of wall-clock time from now, then traps
+/// with `Trap::Interrupt` (the build's limit; requests have `deadline.rs`).
+/// At every tick running wasm gives its thread back to the async runtime.
 pub fn set_deadline(store: &mut Store<State>, budget: Duration) {
     let deadline = std::time::Instant::now() + budget;
     store.set_epoch_deadline(1);
@@ -254,6 +235,8 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::clone::add_to_linker(&mut l)?;
     crate::crypto::add_to_linker(&mut l)?;
     crate::compression::add_to_linker(&mut l)?;
+    crate::env::add_to_linker(&mut l)?;
+    crate::limits::add_to_linker(&mut l)?;
     Ok(l)
 }
 

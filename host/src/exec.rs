@@ -1,21 +1,24 @@
 //! `nano-host exec`: one script in a fresh instance of the engine.
 
+use crate::app::AppConfig;
+use crate::deadline::{CpuTimed, LimitExceeded};
 use crate::engine::Runtime;
 use crate::state::{LogSink, State};
 use std::path::Path;
+use std::sync::Arc;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
 
 /// Runs the script; Ok(false) when it threw, rejected or trapped (the error
 /// has been printed to stderr).
-pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<bool> {
+pub async fn exec(runtime: &Runtime, app: &Arc<AppConfig>, path: &Path, args: &[String]) -> Result<bool> {
     let source = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     let filename = crate::app_build::display_name(path);
     let module = crate::app_build::is_module(path, &source);
     let mut argv = vec![filename.clone()];
     argv.extend_from_slice(args);
-    let wasi = State::wasi(&runtime.limits).args(&argv).build();
-    let mut store = runtime.new_store(State::new(wasi, LogSink::Stdio, &runtime.limits));
+    let mut store = runtime.new_store(app, LogSink::Stdio, State::wasi().args(&argv).build());
+    let cpu = store.data().cpu.clone();
     let component = runtime.load_component(crate::ENGINE_WASM)?;
     let pre = runtime.instantiate_pre(&component)?;
     let instance = pre.instantiate_async(&mut store).await?;
@@ -24,7 +27,7 @@ pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<boo
         .context("the engine exports no nano:platform/exec")?;
     let run = instance.get_export_index(&mut store, Some(&iface), "run").context("the engine exports no exec.run")?;
     let run = instance.get_typed_func::<(&str, &str, bool), (Result<(), String>,)>(&mut store, run)?;
-    let result = run.call_async(&mut store, (&source, &filename, module)).await;
+    let result = CpuTimed::new(run.call_async(&mut store, (&source, &filename, module)), cpu).await;
     tracing::debug!(target: "nano::instance", script = %filename, peak_memory_kib = store.data().limits.peak >> 10, "instance finished");
     match result {
         Ok((Ok(()),)) => Ok(true),
@@ -33,7 +36,11 @@ pub async fn exec(runtime: &Runtime, path: &Path, args: &[String]) -> Result<boo
             Ok(false)
         }
         Err(trap) => {
-            eprintln!("{filename}: the script was stopped: {}", crate::server::describe_trap(&trap));
+            let why = match LimitExceeded::of(&trap) {
+                Some(limit) => limit.describe("the script"),
+                None => crate::server::describe_trap(&trap),
+            };
+            eprintln!("{filename}: the script was stopped: {why}");
             Ok(false)
         }
     }

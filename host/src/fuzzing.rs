@@ -3,12 +3,13 @@
 //! host traits on a real `State`), so a finding is a finding in the server.
 //! Also used by the regression test that replays the committed corpora.
 
+use crate::app::AppConfig;
 use crate::bindings::nano::platform::{clone, compression, crypto, url};
-use crate::engine::Limits;
+use crate::limits::AppLimits;
 use crate::state::{LogSink, State};
 
 fn state() -> State {
-    State::new(wasmtime_wasi::WasiCtx::builder().build(), LogSink::Stdio, &Limits::default())
+    State::new(wasmtime_wasi::WasiCtx::builder().build(), LogSink::Stdio, &AppConfig::new("fuzz", AppLimits::default()))
 }
 
 /// structuredClone's wire format, as `deserialize` gets it from a guest.
@@ -121,7 +122,7 @@ pub fn compression(data: &[u8]) {
 /// (an echo of method, URL, headers and body) in a fresh instance.
 pub struct HttpTarget {
     runtime: tokio::runtime::Runtime,
-    app: std::sync::Arc<crate::server::App>,
+    app: std::sync::Arc<crate::server::Server>,
 }
 
 /// The app the HTTP target serves: it reads everything a request carries.
@@ -137,8 +138,8 @@ impl HttpTarget {
         let runtime =
             tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("tokio");
         let app = runtime.block_on(async {
-            let limits = Limits {
-                timeout: std::time::Duration::from_secs(2),
+            let limits = AppLimits { timeout: std::time::Duration::from_secs(2), ..AppLimits::default() };
+            let pool = crate::engine::PoolLimits {
                 max_instances: 16,
                 http: crate::engine::HttpLimits {
                     // The harness keeps its side open (a half-closed client
@@ -148,13 +149,13 @@ impl HttpTarget {
                     write_timeout: std::time::Duration::from_secs(1),
                     ..Default::default()
                 },
-                ..Limits::default()
+                ..Default::default()
             };
             // Built and served by one runtime, as `run app.js` does.
-            let rt = crate::engine::Runtime::new(limits, true).expect("runtime");
+            let rt = crate::engine::Runtime::new(pool, true).expect("runtime");
             let wasm = crate::app_build::build(&rt, ECHO_APP, "echo.js", true).await.expect("building the echo app");
             let component = rt.load_component(&wasm).expect("compiling the echo app");
-            std::sync::Arc::new(crate::server::App::new(rt, "echo".into(), &component).expect("linking the echo app"))
+            crate::server::Server::single(rt, AppConfig::new("echo", limits), &component).expect("linking the echo app")
         });
         HttpTarget { runtime, app }
     }

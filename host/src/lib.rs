@@ -1,7 +1,9 @@
 //! nano-host: serves JavaScript apps compiled to WebAssembly components, a
 //! fresh instance per request.
 
+pub mod admin;
 pub mod admission;
+pub mod app;
 pub mod app_build;
 mod bindings;
 pub mod budget;
@@ -10,11 +12,19 @@ pub mod clone;
 pub mod compression;
 pub mod console;
 pub mod crypto;
+pub mod deadline;
 pub mod engine;
+pub mod env;
 pub mod exec;
 pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod limits;
+pub mod manifest;
+pub mod metrics;
+pub mod plan;
+pub mod request_limits;
+pub mod routes;
 pub mod server;
 pub mod state;
 pub mod timeouts;

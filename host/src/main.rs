@@ -1,12 +1,16 @@
 //! The `nano-host` command line: build, run (serve), exec.
 
 use clap::{Parser, Subcommand};
+use nano_host::app::AppConfig;
 use nano_host::app_build::{self, BuildError};
-use nano_host::engine::{HttpLimits, Limits, Runtime};
+use nano_host::engine::{HttpLimits, PoolLimits, Runtime};
 use nano_host::fetch::{AllowEntry, OutboundPolicy};
-use nano_host::server::{self, App};
+use nano_host::limits::AppLimits;
+use nano_host::metrics::Metrics;
+use nano_host::plan::{self, Plan};
+use nano_host::server::{self, Server};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,9 +34,13 @@ struct LimitArgs {
     /// Linear memory limit of one instance, in MiB.
     #[arg(long, default_value_t = 128)]
     max_memory_mb: usize,
-    /// Time limit of one request or script, in seconds (running past it traps).
+    /// Wall-clock time limit of one request or script, in seconds (504).
     #[arg(long, default_value = "30", value_parser = seconds, allow_negative_numbers = true)]
     timeout: Duration,
+    /// CPU time limit of one request or script, in milliseconds: time its
+    /// code runs, not time it waits on fetches or timers (503).
+    #[arg(long, default_value_t = 30_000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    cpu_ms: u64,
     /// Host memory one instance may hold outside its linear memory (crypto
     /// keys, digest and compression state, pending output), in MiB.
     #[arg(long, default_value_t = 64)]
@@ -50,9 +58,12 @@ struct LimitArgs {
     #[arg(long, default_value = "10", value_parser = seconds, allow_negative_numbers = true)]
     fetch_connect_timeout: Duration,
     /// Seconds a fetch() may wait for the response head, and at most between
-    /// two pieces of its body.
+    /// two pieces of its body (the guest may ask for less, never more).
     #[arg(long, default_value = "60", value_parser = seconds, allow_negative_numbers = true)]
     fetch_timeout: Duration,
+    /// Request body limit, in KiB (413 past it).
+    #[arg(long, default_value_t = 100 << 10)]
+    max_body_kb: u64,
     /// Where fetch() may go; repeatable. A name (`api.example.com`,
     /// `api.example.com:8443`) allows that host, but never a private,
     /// loopback, link-local or other special-purpose address it resolves to.
@@ -64,17 +75,20 @@ struct LimitArgs {
 }
 
 impl LimitArgs {
-    fn limits(&self) -> Limits {
-        Limits {
+    fn limits(&self) -> AppLimits {
+        AppLimits {
             max_memory: self.max_memory_mb << 20,
             timeout: self.timeout.max(Duration::from_millis(10)),
+            cpu_time: Duration::from_millis(self.cpu_ms),
             host_memory: self.max_host_memory_mb << 20,
             clone_max_bytes: self.clone_limit_mb << 20,
             max_fetches: self.max_fetches,
             fetch_connect_timeout: self.fetch_connect_timeout.max(Duration::from_millis(1)),
-            fetch_timeout: self.fetch_timeout.max(Duration::from_millis(1)),
+            fetch_first_byte_timeout: self.fetch_timeout.max(Duration::from_millis(1)),
+            fetch_between_bytes_timeout: self.fetch_timeout.max(Duration::from_millis(1)),
+            max_body: self.max_body_kb.saturating_mul(1024),
             outbound: OutboundPolicy { allowed: Arc::new(self.allow_hosts.clone()) },
-            ..Limits::default()
+            ..AppLimits::default()
         }
     }
 }
@@ -112,6 +126,7 @@ impl HttpArgs {
             max_connections: self.max_connections,
             max_connections_per_ip: self.max_connections_per_ip,
             queue_timeout: self.queue_timeout,
+            ..HttpLimits::default()
         }
     }
 }
@@ -145,10 +160,11 @@ struct BuildArgs {
 }
 
 impl BuildArgs {
-    fn options(&self) -> app_build::BuildOptions {
+    fn options(&self, outbound: &OutboundPolicy) -> app_build::BuildOptions {
         app_build::BuildOptions {
             allow_net: self.allow_net,
             timeout: self.build_timeout.max(Duration::from_millis(10)),
+            outbound: outbound.clone(),
         }
     }
 }
@@ -170,14 +186,21 @@ enum Command {
         #[arg(long = "allow-host", value_name = "HOST[:PORT]|IP[:PORT]|CIDR")]
         allow_hosts: Vec<AllowEntry>,
     },
-    /// Serve an app (a .js file, built on the fly, or a built .wasm) over HTTP.
+    /// Serve apps over HTTP: a manifest (nano.toml) of many apps, or one app
+    /// (a .js file, built on the fly, or a built .wasm). Flags are the
+    /// defaults of every app; the manifest's values win. SIGHUP reloads.
     #[command(alias = "serve")]
     Run {
+        /// nano.toml, app.js or app.wasm.
         app: PathBuf,
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// Instances alive at once (requests served concurrently).
+        /// Address to listen on [default: the manifest's `listen`, or 127.0.0.1:8080].
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// Address of the admin listener (/healthz, /readyz, /metrics)
+        /// [default: the manifest's `admin`, or none].
+        #[arg(long)]
+        admin: Option<SocketAddr>,
+        /// Instances alive at once, of all apps (the pool's size).
         #[arg(long, default_value_t = 1000)]
         max_instances: u32,
         #[command(flatten)]
@@ -223,52 +246,145 @@ async fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Build { app, output, build, allow_hosts } => {
             let outbound = OutboundPolicy { allowed: Arc::new(allow_hosts) };
-            let runtime =
-                Runtime::new(Limits { outbound, ..Limits::default() }, false).map_err(|e| format!("{e:?}"))?;
+            let runtime = Runtime::new(PoolLimits::default(), false).map_err(|e| format!("{e:?}"))?;
             let output = output.unwrap_or_else(|| app.with_extension("wasm"));
             let source = std::fs::read_to_string(&app).map_err(|e| format!("{}: cannot read: {e}", app.display()))?;
             let module = app_build::is_module(&app, &source);
-            let wasm =
-                app_build::build_with(&runtime, &source, &app_build::display_name(&app), module, &build.options())
-                    .await
-                    .map_err(build_message)?;
+            let options = build.options(&outbound);
+            let wasm = app_build::build_with(&runtime, &source, &app_build::display_name(&app), module, &options)
+                .await
+                .map_err(build_message)?;
             std::fs::write(&output, &wasm).map_err(|e| format!("writing {}: {e}", output.display()))?;
             eprintln!("built {} -> {} ({} KiB)", app.display(), output.display(), wasm.len() / 1024);
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { app, listen, max_instances, http, limits, build } => {
-            let limits = Limits { max_instances, http: http.limits(), ..limits.limits() };
-            let runtime = Runtime::new(limits, true).map_err(|e| format!("{e:?}"))?;
-            let wasm = load_app(&runtime, &app, &build.options()).await?;
-            // The app owns the engine from here: it may move to a fresh one
-            // and let this one go (server.rs, trim_idle_memory).
-            let app = runtime
-                .load_component(&wasm)
-                .and_then(|component| App::new(runtime, app.display().to_string(), &component))
-                .map_err(|e| format!("{}: {e:?}", app.display()))?;
-            let listener =
-                tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
-            let addr = listener.local_addr().unwrap_or(listen);
-            tracing::info!("serving {} on http://{addr}", app.name);
-            eprintln!("nano: serving {} on http://{addr}", app.name);
-            server::serve(Arc::new(app), listener).await.map_err(|e| format!("{e:?}"))?;
+        Command::Run { app, listen, admin, max_instances, http, limits, build } => {
+            let source = Source {
+                path: app,
+                pool: PoolLimits { max_instances, http: http.limits(), ..PoolLimits::default() },
+                limits: limits.limits(),
+                build: build.clone(),
+            };
+            serve(source, listen, admin).await?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Exec { script, args, limits } => {
-            let runtime = Runtime::new(limits.limits(), false).map_err(|e| format!("{e:?}"))?;
-            let ok = nano_host::exec::exec(&runtime, &script, &args).await.map_err(|e| format!("{e:?}"))?;
+            let runtime = Runtime::new(PoolLimits::default(), false).map_err(|e| format!("{e:?}"))?;
+            let app = AppConfig::new(app_build::display_name(&script), limits.limits());
+            let ok = nano_host::exec::exec(&runtime, &app, &script, &args).await.map_err(|e| format!("{e:?}"))?;
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }
 }
 
-/// A built component as given, or a JS file built now (cached by content).
-async fn load_app(runtime: &Runtime, path: &Path, build: &app_build::BuildOptions) -> Result<Vec<u8>, String> {
-    let is_wasm = path.extension().is_some_and(|e| e == "wasm");
-    if is_wasm {
-        return std::fs::read(path).map_err(|e| format!("{}: cannot read: {e}", path.display()));
+/// What `run` was given: read again on every reload.
+struct Source {
+    path: PathBuf,
+    pool: PoolLimits,
+    limits: AppLimits,
+    build: BuildArgs,
+}
+
+impl Source {
+    fn is_manifest(&self) -> bool {
+        self.path.extension().is_some_and(|e| e == "toml")
     }
-    app_build::build_cached(runtime, path, build).await.map_err(build_message)
+
+    /// The plan, and the manifest's addresses.
+    fn plan(&self) -> Result<(Plan, Option<SocketAddr>, Option<SocketAddr>), String> {
+        let build = self.build.options(&self.limits.outbound);
+        if !self.is_manifest() {
+            return Ok((plan::single(&self.path, self.pool.clone(), self.limits.clone(), build), None, None));
+        }
+        let manifest = nano_host::manifest::load(&self.path).map_err(|e| e.to_string())?;
+        let (listen, admin) = (manifest.listen, manifest.admin);
+        Ok((plan::from_manifest(manifest, self.pool.clone(), &self.limits, &build), listen, admin))
+    }
+}
+
+async fn serve(source: Source, listen: Option<SocketAddr>, admin: Option<SocketAddr>) -> Result<(), String> {
+    let (plan, manifest_listen, manifest_admin) = source.plan()?;
+    let names: Vec<String> = plan.apps.iter().map(|app| app.name.clone()).collect();
+    let metrics = Metrics::new();
+    let generation = plan::load(plan, &metrics, None).await?;
+    let server = Server::new(generation, metrics.clone());
+    let listen = listen.or(manifest_listen).unwrap_or_else(|| "127.0.0.1:8080".parse().expect("an address"));
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("listening on {listen}: {e}"))?;
+    let addr = listener.local_addr().unwrap_or(listen);
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let shutdown = |mut stopped: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = stopped.wait_for(|stop| *stop).await;
+    };
+    let admin_state = match admin.or(manifest_admin) {
+        Some(admin_addr) => {
+            let listener = tokio::net::TcpListener::bind(admin_addr)
+                .await
+                .map_err(|e| format!("listening on {admin_addr} (admin): {e}"))?;
+            let refresh = Arc::downgrade(&server);
+            let admin = nano_host::admin::Admin::new(metrics, move || {
+                if let Some(server) = refresh.upgrade() {
+                    server.refresh_metrics();
+                }
+            });
+            let bound = listener.local_addr().unwrap_or(admin_addr);
+            tokio::spawn(nano_host::admin::serve(listener, admin.clone(), shutdown(stopped.clone())));
+            eprintln!("nano: admin (/healthz, /readyz, /metrics) on http://{bound}");
+            Some(admin)
+        }
+        None => None,
+    };
+    if source.is_manifest() {
+        tokio::spawn(reload_on_hangup(source, server.clone()));
+    }
+    tracing::info!(apps = ?names, "serving on http://{addr}");
+    eprintln!("nano: serving {} on http://{addr}", names.join(", "));
+    if let Some(admin) = &admin_state {
+        admin.set_ready(true);
+    }
+    let signals = async move {
+        server::shutdown_signal().await;
+        if let Some(admin) = &admin_state {
+            admin.set_ready(false);
+        }
+        let _ = stop.send(true);
+    };
+    tokio::spawn(signals);
+    server::serve(server, listener, shutdown(stopped)).await.map_err(|e| format!("{e:?}"))
+}
+
+/// SIGHUP: the manifest and its apps are read and built again; new requests
+/// go to the new version once it is ready, requests in flight finish on the
+/// old one. A manifest or an app with errors is refused, and the running
+/// version stays. `listen`, `admin` and `[server]` need a restart.
+async fn reload_on_hangup(source: Source, server: Arc<Server>) {
+    let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        tracing::warn!("cannot handle SIGHUP: reloading is off");
+        return;
+    };
+    while hangups.recv().await.is_some() {
+        tracing::info!("SIGHUP: reloading {}", source.path.display());
+        let plan = match source.plan() {
+            // The new engine's pool holds as many instances as the server
+            // admits (its slot count is fixed at start).
+            Ok((mut plan, _, _)) => {
+                plan.pool.max_instances = server.pool.max_instances;
+                plan
+            }
+            Err(e) => {
+                tracing::error!("reload refused, still serving the previous version: {e}");
+                continue;
+            }
+        };
+        let names: Vec<String> = plan.apps.iter().map(|app| app.name.clone()).collect();
+        let previous = server.current();
+        match plan::load(plan, &server.metrics, Some(&previous)).await {
+            Ok(generation) => {
+                server.install(generation);
+                tracing::info!(apps = ?names, "reloaded");
+            }
+            Err(e) => tracing::error!("reload refused, still serving the previous version: {e}"),
+        }
+    }
 }
 
 fn build_message(e: BuildError) -> String {

@@ -1,86 +1,116 @@
-//! `nano-host run`: HTTP/1.1 on hyper, a fresh instance of the app for every
-//! request, graceful drain on Ctrl-C / SIGTERM. Every client-controlled
-//! resource is bounded here: connections (in total and per address), the
-//! time to send a head, to send a body, to read the response, and the wait
-//! for an instance slot.
+//! `nano-host run`: HTTP/1.1 on hyper; every request is routed to one of
+//! the apps (by host and path) and handled in a fresh instance of it;
+//! graceful drain on Ctrl-C / SIGTERM. Every client-controlled resource is
+//! bounded here: connections (in total and per address), the time to send a
+//! head, to send a body, to read the response, the size of heads and bodies
+//! (per app), and the wait for an instance slot (per app and in all).
 
 use crate::admission::{Connections, Slots};
-use crate::engine::Runtime;
+use crate::app::LinkedApp;
+use crate::deadline::{CpuTimed, LimitExceeded};
+use crate::engine::{PoolLimits, Runtime};
+use crate::metrics::{LimitKind, Metrics, TrapKind};
+use crate::request_limits::{self, LimitedBody, Refusal};
+use crate::routes::RouteTable;
 use crate::state::{LogSink, State};
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
+use hyper::StatusCode;
 use hyper_util::rt::TokioIo;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::OwnedSemaphorePermit;
-use wasmtime::component::Component;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
 use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::WasiHttpView;
 
 /// The header carrying the id that ties a response to its log lines.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
-/// An app ready to serve: linked once, instantiated per request.
-pub struct App {
-    pub name: String,
-    /// The engine and linked app new requests use (see `trim_idle_memory`).
+/// The apps one runtime serves, and how requests find them. Replaced whole:
+/// by a reload (SIGHUP), or by a move to a fresh engine (`trim_idle_memory`);
+/// requests in flight finish in the generation they started in.
+pub struct Generation {
+    pub runtime: Arc<Runtime>,
+    pub apps: Vec<Arc<LinkedApp>>,
+    pub routes: Arc<RouteTable>,
+}
+
+/// What `serve` runs: the current generation, the pool-wide limits and the
+/// shared slot count.
+pub struct Server {
     current: std::sync::RwLock<Arc<Generation>>,
-    /// The compiled app, to load into a fresh engine.
-    compiled: Vec<u8>,
+    pub pool: PoolLimits,
+    /// Instance slots of all apps (the pool's size); each app also has its own.
+    slots: Slots,
+    pub metrics: Arc<Metrics>,
     last_trim: std::sync::Mutex<Option<Instant>>,
     /// When idle memory was last looked at (ms since `born`): at most every
     /// `TRIM_CHECK_MIN`, so a busy server does not pay for it per request.
     last_check: AtomicU64,
     born: Instant,
-    pub limits: crate::engine::Limits,
     next_request: AtomicU64,
     id_prefix: u32,
-    slots: Slots,
+    pub connections: Arc<Connections>,
 }
 
-impl App {
-    pub fn new(runtime: Arc<Runtime>, name: String, component: &Component) -> Result<App> {
-        let pre = link(&runtime, component)?;
-        let limits = runtime.limits.clone();
-        let compiled = component.serialize().context("keeping the compiled app")?;
+impl Server {
+    pub fn new(generation: Generation, metrics: Arc<Metrics>) -> Arc<Server> {
+        let pool = generation.runtime.pool.clone();
         // Ids differ between runs without a random-number dependency.
         let id_prefix = {
             use std::hash::{BuildHasher, Hasher};
             std::collections::hash_map::RandomState::new().build_hasher().finish() as u32
         };
-        let slots = Slots::new(limits.max_instances as usize, limits.http.queue_timeout);
-        Ok(App {
-            name,
-            current: std::sync::RwLock::new(Arc::new(Generation { runtime, pre })),
-            compiled,
+        Arc::new(Server {
+            current: std::sync::RwLock::new(Arc::new(generation)),
+            slots: Slots::new(pool.max_instances as usize, pool.http.queue_timeout),
+            connections: Connections::new(pool.http.max_connections, pool.http.max_connections_per_ip),
+            pool,
+            metrics,
             last_trim: std::sync::Mutex::new(None),
             last_check: AtomicU64::new(0),
             born: Instant::now(),
-            limits,
             next_request: AtomicU64::new(1),
             id_prefix,
-            slots,
         })
     }
 
-    fn current(&self) -> Arc<Generation> {
+    /// A server of one app that takes every request (`run app.js`, tests).
+    pub fn single(
+        runtime: Arc<Runtime>,
+        config: Arc<crate::app::AppConfig>,
+        component: &wasmtime::component::Component,
+    ) -> Result<Arc<Server>> {
+        let slots = Arc::new(Slots::new(config.limits.max_concurrency as usize, runtime.pool.http.queue_timeout));
+        let app = LinkedApp::new(&runtime, config, component, slots)?;
+        let routes = RouteTable::new(vec![("/".parse().expect("the catch-all route"), 0)])
+            .map_err(|e| wasmtime::format_err!("{e}"))?;
+        Ok(Server::new(Generation { runtime, apps: vec![Arc::new(app)], routes: Arc::new(routes) }, Metrics::new()))
+    }
+
+    pub fn current(&self) -> Arc<Generation> {
         self.current.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Serves new requests from `generation` (a reload); requests in flight
+    /// finish in the one they started in.
+    pub fn install(&self, generation: Generation) {
+        *self.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(generation);
     }
 
     /// Gives back the memory a burst left in the pool. Every slot an instance
     /// used keeps up to `keep_resident` of its pages (which is what makes the
     /// next request in it fast), and wasmtime has no call to drop them (its
     /// purge of a dropped module's slots remaps only the memory image). So
-    /// past `engine::IDLE_RESIDENT_MAX` of idle slots, the app moves to a fresh engine
-    /// with an empty pool: new requests start there, and when the last
-    /// instance of the old engine ends, its pool is unmapped whole.
+    /// past `engine::IDLE_RESIDENT_MAX` of idle slots, the apps move to a
+    /// fresh engine with an empty pool: new requests start there, and when
+    /// the last instance of the old engine ends, its pool is unmapped whole.
     fn trim_idle_memory(self: &Arc<Self>) {
         let now = self.born.elapsed().as_millis() as u64;
         if now.saturating_sub(self.last_check.load(Ordering::Relaxed)) < TRIM_CHECK_MIN.as_millis() as u64 {
@@ -99,122 +129,251 @@ impl App {
             }
             *last = Some(Instant::now());
         }
-        let app = self.clone();
+        let server = self.clone();
         // Deserialising takes milliseconds: not on an async worker.
         tokio::task::spawn_blocking(move || {
-            let fresh = Runtime::new(app.limits.clone(), true).and_then(|runtime| {
-                // Safety: `compiled` was serialised from a component that an
-                // engine of this very configuration compiled or checked.
-                let component = unsafe { Component::deserialize(&runtime.engine, &app.compiled) }?;
-                let pre = link(&runtime, &component)?;
-                Ok(Generation { runtime, pre })
+            let old = server.current();
+            let fresh = Runtime::new(old.runtime.pool.clone(), true).and_then(|runtime| {
+                let apps = old.apps.iter().map(|app| app.relink(&runtime).map(Arc::new)).collect::<Result<_>>()?;
+                Ok(Generation { runtime, apps, routes: old.routes.clone() })
             });
             match fresh {
                 Ok(generation) => {
-                    *app.current.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(generation);
-                    tracing::debug!(app = %app.name, idle_resident_kib = idle >> 10, "moved to a fresh engine to free idle instance memory");
+                    // Unless a reload came in meanwhile: it already made a fresh engine.
+                    let mut current = server.current.write().unwrap_or_else(|p| p.into_inner());
+                    if Arc::ptr_eq(&current, &old) {
+                        *current = Arc::new(generation);
+                        tracing::debug!(
+                            idle_resident_kib = idle >> 10,
+                            "moved to a fresh engine to free idle instance memory"
+                        );
+                    }
                 }
-                Err(e) => {
-                    tracing::warn!(app = %app.name, "could not move to a fresh engine to free idle memory: {e:#}")
-                }
+                Err(e) => tracing::warn!("could not move to a fresh engine to free idle memory: {e:#}"),
             }
         });
+    }
+
+    /// The pool gauges of `/metrics`.
+    pub fn refresh_metrics(&self) {
+        if let Some(m) = self.current().runtime.engine.pooling_allocator_metrics() {
+            self.metrics.set_pool(m.unused_warm_memories() as u64, m.unused_memory_bytes_resident() as u64);
+        }
+        self.metrics.set_connections(self.connections.open() as u64);
     }
 
     fn request_id(&self) -> String {
         format!("{:08x}{:08x}", self.id_prefix, self.next_request.fetch_add(1, Ordering::Relaxed))
     }
 
-    /// Handles one request in a fresh instance.
+    /// Handles one request: routes it, checks it against its app's limits,
+    /// and runs it in a fresh instance of that app.
     pub async fn handle(self: Arc<Self>, req: hyper::Request<Incoming>) -> hyper::Response<HyperOutgoingBody> {
         let started = Instant::now();
         let request_id = self.request_id();
         let method = req.method().clone();
         let path = req.uri().path().to_string();
-        let mut response = if req.uri().authority().is_none() && !req.headers().contains_key(hyper::header::HOST) {
+        let generation = self.current();
+        let host = req
+            .uri()
+            .authority()
+            .map(|a| a.as_str())
+            .or_else(|| req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()));
+        let Some(host) = host else {
             // HTTP/1.0 allows this; a URL cannot be made without a host.
-            error_response(hyper::StatusCode::BAD_REQUEST, &request_id)
-        } else if let Some(slot) = self.slots.acquire().await {
-            match self.clone().run_instance(req, &request_id, slot).await {
-                Ok(response) => response,
-                Err(e) => {
-                    tracing::error!(app = %self.name, request_id = %request_id, "{e}");
-                    error_response(hyper::StatusCode::INTERNAL_SERVER_ERROR, &request_id)
-                }
-            }
-        } else {
-            tracing::warn!(app = %self.name, request_id = %request_id, "every instance slot is busy: 503");
-            let mut response = error_response(hyper::StatusCode::SERVICE_UNAVAILABLE, &request_id);
-            response.headers_mut().insert(hyper::header::RETRY_AFTER, hyper::header::HeaderValue::from_static("1"));
-            response
+            return self.finish(
+                None,
+                error_response(StatusCode::BAD_REQUEST, &request_id),
+                &request_id,
+                &method,
+                &path,
+                started,
+            );
         };
-        if let Ok(value) = hyper::header::HeaderValue::from_str(&request_id) {
+        let Some(app) = generation.routes.lookup(Some(host), &path).map(|i| generation.apps[i].clone()) else {
+            // No app, so no instance: nothing but this answer is spent.
+            return self.finish(
+                None,
+                error_response(StatusCode::NOT_FOUND, &request_id),
+                &request_id,
+                &method,
+                &path,
+                started,
+            );
+        };
+        let response = self.clone().admit(&generation, &app, req, &request_id).await;
+        self.finish(Some(&app), response, &request_id, &method, &path, started)
+    }
+
+    /// Tags the response with its id, counts it and logs the access line.
+    fn finish(
+        &self,
+        app: Option<&LinkedApp>,
+        mut response: hyper::Response<HyperOutgoingBody>,
+        request_id: &str,
+        method: &hyper::Method,
+        path: &str,
+        started: Instant,
+    ) -> hyper::Response<HyperOutgoingBody> {
+        if let Ok(value) = hyper::header::HeaderValue::from_str(request_id) {
             response.headers_mut().insert(REQUEST_ID_HEADER, value);
+        }
+        let status = response.status().as_u16();
+        let name = app.map_or("-", |app| app.config.name.as_str());
+        if let Some(app) = app {
+            app.config.metrics.request(status, started.elapsed());
         }
         tracing::info!(
             target: "nano::access",
-            app = %self.name, request_id = %request_id, %method, path = %path,
-            status = response.status().as_u16(), micros = started.elapsed().as_micros() as u64,
+            app = %name, request_id = %request_id, %method, path = %path,
+            status, micros = started.elapsed().as_micros() as u64,
         );
         response
     }
 
-    async fn run_instance(
+    /// The app's limits on the request, its slots, then the instance.
+    async fn admit(
         self: Arc<Self>,
+        generation: &Arc<Generation>,
+        app: &Arc<LinkedApp>,
         req: hyper::Request<Incoming>,
         request_id: &str,
-        slot: OwnedSemaphorePermit,
-    ) -> Result<hyper::Response<HyperOutgoingBody>, String> {
-        let log = LogSink::Request { request_id: request_id.to_string(), app: self.name.clone() };
-        let generation = self.current();
+    ) -> hyper::Response<HyperOutgoingBody> {
+        let name = &app.config.name;
+        let limits = &app.config.limits;
+        match request_limits::check_head(&req, limits) {
+            Ok(()) => {}
+            Err(Refusal::HeaderFields { count, bytes }) => {
+                tracing::warn!(app = %name, request_id, "request head over the app's limits ({count} fields, {bytes} bytes; max_headers = {}, max_header_kb = {}): 431", limits.max_headers, limits.max_header_bytes >> 10);
+                app.config.metrics.limit_hit(LimitKind::HeaderSize);
+                return error_response(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, request_id);
+            }
+            Err(Refusal::BodyTooLarge { declared, max }) => {
+                tracing::warn!(app = %name, request_id, "request body of {declared} bytes over the app's limit of {max} (max_body_kb): 413");
+                app.config.metrics.limit_hit(LimitKind::BodySize);
+                return error_response(StatusCode::PAYLOAD_TOO_LARGE, request_id);
+            }
+        }
+        let busy = |what: &str| {
+            tracing::warn!(app = %name, request_id, "{what}: 503");
+            let mut response = error_response(StatusCode::SERVICE_UNAVAILABLE, request_id);
+            response.headers_mut().insert(hyper::header::RETRY_AFTER, hyper::header::HeaderValue::from_static("1"));
+            response
+        };
+        let Some(app_slot) = app.slots.acquire().await else {
+            app.config.metrics.limit_hit(LimitKind::Concurrency);
+            return busy(&format!("the app has {} instances running, its max_concurrency", limits.max_concurrency));
+        };
+        let Some(slot) = self.slots.acquire().await else {
+            return busy("every instance slot of the server is busy");
+        };
+        match self.clone().run_instance(generation.clone(), app.clone(), req, request_id, (app_slot, slot)).await {
+            Ok(response) => response,
+            // Logged and counted by the instance's task.
+            Err(Failure::Limit(LimitExceeded::Cpu(_))) => error_response(StatusCode::SERVICE_UNAVAILABLE, request_id),
+            Err(Failure::Limit(LimitExceeded::Wall(_))) => error_response(StatusCode::GATEWAY_TIMEOUT, request_id),
+            Err(Failure::BodyTooLarge) => error_response(StatusCode::PAYLOAD_TOO_LARGE, request_id),
+            Err(Failure::Other(message)) => {
+                tracing::error!(app = %name, request_id, "{message}");
+                error_response(StatusCode::INTERNAL_SERVER_ERROR, request_id)
+            }
+            Err(Failure::Logged) => error_response(StatusCode::INTERNAL_SERVER_ERROR, request_id),
+        }
+    }
+
+    async fn run_instance(
+        self: Arc<Self>,
+        generation: Arc<Generation>,
+        app: Arc<LinkedApp>,
+        req: hyper::Request<Incoming>,
+        request_id: &str,
+        slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+    ) -> Result<hyper::Response<HyperOutgoingBody>, Failure> {
+        let name = app.config.name.clone();
+        let limits = &app.config.limits;
+        let log = LogSink::Request { request_id: request_id.to_string(), app: name.clone() };
         let setting_up = Instant::now();
-        let mut store = generation.runtime.new_store(State::new(State::wasi(&self.limits).build(), log, &self.limits));
+        let mut store = generation.runtime.new_store(&app.config, log, State::wasi().build());
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let body_timeout = self.limits.http.body_timeout;
-        let req = req.map(|body| crate::timeouts::ReadTimeoutBody::new(body, body_timeout));
+        let req = req.map(|body| crate::timeouts::ReadTimeoutBody::new(body, self.pool.http.body_timeout));
+        let (req, body_exceeded) = {
+            let (parts, body) = req.into_parts();
+            let (body, exceeded) = LimitedBody::new(body, limits.max_body);
+            (hyper::Request::from_parts(parts, body), exceeded)
+        };
         let req = match store.data_mut().http().new_incoming_request(Scheme::Http, req) {
             Ok(req) => req,
             // A head hyper accepted but wasi:http cannot take (a Host that
             // is not text): the client's error.
             Err(e) => {
-                tracing::info!(app = %self.name, request_id = %request_id, "bad request: {e}");
-                return Ok(error_response(hyper::StatusCode::BAD_REQUEST, request_id));
+                tracing::info!(app = %name, request_id, "bad request: {e}");
+                return Ok(error_response(StatusCode::BAD_REQUEST, request_id));
             }
         };
-        let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| e.to_string())?;
+        let out = store.data_mut().http().new_response_outparam(tx).map_err(|e| Failure::Other(e.to_string()))?;
         let set_up = setting_up.elapsed();
-        let timeout = self.limits.timeout;
-        let app = self.clone();
+        let timeout = limits.timeout;
+        let task_app = app.clone();
         let task_request_id = request_id.to_string();
         // The instance lives in its own task: it may keep running after the
         // response head is sent (streaming the body, ctx.waitUntil).
         let task = tokio::spawn(async move {
-            // The slot is the instance's until the task ends, and is given
+            let app = task_app;
+            let name = &app.config.name;
+            // The slots are the instance's until the task ends, and are given
             // back only after the store (locals drop in reverse order, also
             // when the task is aborted): a request waiting for a slot must
             // find the pool's slot free too.
-            let _slot = slot;
+            let _slots = slots;
+            let _live = app.config.metrics.instance_live();
             let mut store = store;
             // The instance's phases, for its `nano::instance` line (read by
             // `just bench`): making the store and the instance (not the wait
             // for a worker in between), the handler, dropping the store.
             let started = Instant::now();
             let mut instantiated = None;
+            let cpu = store.data().cpu.clone();
             let run = async {
-                let proxy = generation.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
+                let proxy = app.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                 instantiated = Some(Instant::now());
+                app.config.metrics.instantiated();
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
             };
-            let result = match tokio::time::timeout(timeout, run).await {
+            let result = match tokio::time::timeout(timeout, CpuTimed::new(run, cpu)).await {
                 Ok(Ok(())) => Ok(()),
-                Ok(Err(trap)) => Err(describe_trap(&trap)),
-                Err(_) => Err(format!("the request ran longer than the {timeout:?} limit and was stopped")),
+                Ok(Err(error)) => Err(match LimitExceeded::of(&error) {
+                    Some(limit) => Failure::Limit(limit),
+                    None => Failure::Other(describe_trap(&error)),
+                }),
+                Err(_) => Err(Failure::Limit(LimitExceeded::Wall(timeout))),
+            };
+            let memory_refused = store.data().limits.refused;
+            if let Err(failure) = &result {
+                let (trap, limit) = match failure {
+                    Failure::Limit(LimitExceeded::Cpu(_)) => (TrapKind::CpuLimit, Some(LimitKind::Cpu)),
+                    Failure::Limit(LimitExceeded::Wall(_)) => (TrapKind::WallLimit, Some(LimitKind::Wall)),
+                    _ if memory_refused => (TrapKind::Memory, None),
+                    Failure::Other(message) if message.contains("stack overflow") => (TrapKind::StackOverflow, None),
+                    _ => (TrapKind::Trap, None),
+                };
+                app.config.metrics.trap(trap);
+                if let Some(limit) = limit {
+                    app.config.metrics.limit_hit(limit);
+                }
+                match failure {
+                    Failure::Limit(limit) => tracing::warn!(app = %name, request_id = %task_request_id, "{limit}"),
+                    Failure::Other(message) => tracing::error!(app = %name, request_id = %task_request_id, "{message}"),
+                    _ => {}
+                }
             }
-            .inspect_err(|message| tracing::error!(app = %app.name, request_id = %task_request_id, "{message}"));
+            if memory_refused {
+                app.config.metrics.limit_hit(LimitKind::Memory);
+                tracing::warn!(app = %name, request_id = %task_request_id, "the instance reached its memory limit of {} MiB (memory_mb)", app.config.limits.max_memory >> 20);
+            }
             let handled = Instant::now();
             let dropped = store.data().log_quota.dropped();
             if dropped > 0 {
-                tracing::warn!(app = %app.name, request_id = %task_request_id, "{dropped} console lines dropped: over the log limit of one request");
+                tracing::warn!(app = %name, request_id = %task_request_id, "{dropped} console lines dropped: over the log limit of one request");
             }
             let peak_memory_kib = store.data().limits.peak >> 10;
             // The slot goes back to the pool with the store (and an old
@@ -229,14 +388,17 @@ impl App {
             let micros = |d: Duration| d.as_micros() as u64;
             tracing::debug!(
                 target: "nano::instance",
-                app = %app.name, request_id = %task_request_id, peak_memory_kib,
+                app = %name, request_id = %task_request_id, peak_memory_kib,
                 instantiate_us = instantiated.map(|at| micros(set_up + (at - started))),
                 handle_us = instantiated.map(|at| micros(handled - at)),
                 drop_us = micros(drop_time),
                 "instance finished",
             );
-            app.trim_idle_memory();
-            result
+            self.trim_idle_memory();
+            result.map_err(|failure| match failure {
+                Failure::Other(_) => Failure::Logged,
+                other => other,
+            })
         });
         // A client that goes away before the response head drops this
         // future: the instance is then cancelled and its slot freed at once.
@@ -244,23 +406,50 @@ impl App {
         match rx.await {
             Ok(Ok(response)) => {
                 task.disarm();
+                if body_exceeded.load(Ordering::Relaxed) {
+                    // The app answered from a cut-off body.
+                    app.config.metrics.limit_hit(LimitKind::BodySize);
+                    tracing::warn!(app = %name, request_id, "request body over the app's limit of {} bytes (max_body_kb): 413", limits.max_body);
+                    return Err(Failure::BodyTooLarge);
+                }
                 let status = response.status().as_u16();
                 if !(200..=599).contains(&status) {
                     // 1xx would hijack the connection's framing (101 switches
                     // protocols); above 599 is not HTTP.
-                    return Err(format!("the app sent status {status}, outside 200-599"));
+                    return Err(Failure::Other(format!("the app sent status {status}, outside 200-599")));
+                }
+                let head = request_limits::response_head_bytes(&response);
+                if head > limits.max_response_header_bytes {
+                    app.config.metrics.limit_hit(LimitKind::ResponseHeaders);
+                    return Err(Failure::Other(format!(
+                        "the app's response header fields take {head} bytes, over its limit of {} (max_response_header_kb)",
+                        limits.max_response_header_bytes
+                    )));
                 }
                 Ok(response)
             }
-            Ok(Err(code)) => Err(format!("the app failed the request: {code:?}")),
+            Ok(Err(code)) => Err(Failure::Other(format!("the app failed the request: {code:?}"))),
             // The outparam was dropped without a response: the task says why.
             Err(_) => match task.join().await {
-                Ok(Err(_logged)) => Ok(error_response(hyper::StatusCode::INTERNAL_SERVER_ERROR, request_id)),
-                Ok(Ok(())) => Err("the app returned without sending a response".into()),
-                Err(join) => Err(format!("the request task failed: {join}")),
+                Ok(Err(failure)) => Err(failure),
+                Ok(Ok(())) if body_exceeded.load(Ordering::Relaxed) => Err(Failure::BodyTooLarge),
+                Ok(Ok(())) => Err(Failure::Other("the app returned without sending a response".into())),
+                Err(join) => Err(Failure::Other(format!("the request task failed: {join}"))),
             },
         }
     }
+}
+
+/// Why an instance gave no response.
+enum Failure {
+    /// A limit of the app stopped it (503 for CPU, 504 for wall time).
+    Limit(LimitExceeded),
+    /// The request body grew past the app's limit: 413.
+    BodyTooLarge,
+    /// A trap or the app's own failure, to log: 500.
+    Other(String),
+    /// Already logged by the instance's task: 500.
+    Logged,
 }
 
 /// At most one move in this time: a steady high load is not churned.
@@ -269,17 +458,6 @@ const TRIM_INTERVAL: Duration = Duration::from_secs(5);
 const TRIM_CHECK: Duration = Duration::from_secs(1);
 /// And at most this often when instances end.
 const TRIM_CHECK_MIN: Duration = Duration::from_millis(100);
-
-/// An engine and the app linked in it.
-struct Generation {
-    runtime: Arc<Runtime>,
-    pre: ProxyPre<State>,
-}
-
-fn link(runtime: &Runtime, component: &Component) -> Result<ProxyPre<State>> {
-    let pre = runtime.instantiate_pre(component)?;
-    ProxyPre::new(pre).context("the component does not export wasi:http/incoming-handler")
-}
 
 /// Aborts the instance's task when dropped, unless disarmed once the
 /// response head is out (the task then streams the body and runs waitUntil).
@@ -330,13 +508,16 @@ fn error_response(status: hyper::StatusCode, request_id: &str) -> hyper::Respons
         .expect("a valid static response")
 }
 
-/// Serves `app` on `listener` until Ctrl-C or SIGTERM, then lets in-flight
-/// requests finish.
-pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
-    let limits = app.limits.http.clone();
-    let connections = Connections::new(limits.max_connections, limits.max_connections_per_ip);
+/// Serves on `listener` until `shutdown` (Ctrl-C or SIGTERM in `run`),
+/// then lets in-flight requests finish, for at most the longest wall-time
+/// limit of the apps.
+pub async fn serve(
+    server: Arc<Server>,
+    listener: TcpListener,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<()> {
     let graceful = hyper_util::server::graceful::GracefulShutdown::new();
-    let mut shutdown = std::pin::pin!(shutdown_signal());
+    let mut shutdown = std::pin::pin!(shutdown);
     let mut accept_errors = AcceptBackoff::default();
     let mut refusals = RateLimitedLog::new(Duration::from_secs(1));
     // Idle memory is trimmed when instances end, and also on a timer: after
@@ -345,13 +526,13 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
     trim.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = trim.tick() => app.trim_idle_memory(),
+            _ = trim.tick() => server.trim_idle_memory(),
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
                     Ok(conn) => { accept_errors.reset(); conn }
                     Err(e) => { accept_errors.wait(&e).await; continue; }
                 };
-                let permit = match connections.admit(peer.ip()) {
+                let permit = match server.connections.admit(peer.ip()) {
                     Ok(permit) => permit,
                     Err(refused) => {
                         // Closed at once: a flood of refusals costs no more than accept and close.
@@ -360,7 +541,7 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
                     }
                 };
                 let _ = stream.set_nodelay(true);
-                let conn = graceful.watch(connection(app.clone(), stream));
+                let conn = graceful.watch(connection(server.clone(), stream));
                 tokio::spawn(async move {
                     let _permit = permit;
                     if let Err(e) = conn.await {
@@ -373,9 +554,10 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
     }
     drop(listener);
     tracing::info!("shutting down: draining in-flight requests");
+    let longest = server.current().apps.iter().map(|app| app.config.limits.timeout).max().unwrap_or_default();
     tokio::select! {
         _ = graceful.shutdown() => tracing::info!("all connections drained"),
-        _ = tokio::time::sleep(app.limits.timeout + Duration::from_secs(1)) => {
+        _ = tokio::time::sleep(longest + Duration::from_secs(1)) => {
             tracing::warn!("gave up waiting for connections to drain");
         }
     }
@@ -383,27 +565,38 @@ pub async fn serve(app: Arc<App>, listener: TcpListener) -> Result<()> {
 }
 
 /// One client connection: HTTP/1.1 under the client limits (head and idle
-/// timeout, write timeout), every request handled by `app`.
+/// timeout, write timeout, head size), every request handled by `server`.
 pub fn connection<I>(
-    app: Arc<App>,
+    server: Arc<Server>,
     io: I,
 ) -> impl hyper_util::server::graceful::GracefulConnection<Error = hyper::Error> + Send
 where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
-    let limits = &app.limits.http;
+    let limits = &server.pool.http;
     let io = crate::timeouts::WriteTimeoutIo::new(io, limits.write_timeout);
     let builder = {
         let mut builder = hyper::server::conn::http1::Builder::new();
-        builder.keep_alive(true).timer(hyper_util::rt::TokioTimer::new()).header_read_timeout(limits.header_timeout);
+        builder
+            .keep_alive(true)
+            .timer(hyper_util::rt::TokioTimer::new())
+            .header_read_timeout(limits.header_timeout)
+            // Heads past the largest app limit never get parsed whole (431
+            // from hyper); each app's own limit is checked once it is known.
+            .max_headers(limits.max_headers)
+            .max_buf_size(limits.max_header_bytes.max(MIN_READ_BUFFER));
         builder
     };
     let service = hyper::service::service_fn(move |req| {
-        let app = app.clone();
-        async move { Ok::<_, std::convert::Infallible>(app.handle(req).await) }
+        let server = server.clone();
+        async move { Ok::<_, std::convert::Infallible>(server.handle(req).await) }
     });
     builder.serve_connection(TokioIo::new(io), service)
 }
+
+/// hyper's smallest read buffer (it refuses less), and enough for bodies to
+/// be read in large pieces.
+const MIN_READ_BUFFER: usize = 64 << 10;
 
 /// Backs off when accept fails (out of file descriptors, most often), so a
 /// full fd table costs neither a spinning core nor a flood of log lines.
@@ -453,7 +646,7 @@ impl RateLimitedLog {
     }
 }
 
-async fn shutdown_signal() {
+pub async fn shutdown_signal() {
     let ctrl_c = tokio::signal::ctrl_c();
     let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()).expect("SIGTERM handler");
     tokio::select! {

@@ -1,6 +1,8 @@
 //! Per-store data: everything one instance (one request, one script, one
 //! snapshot) may touch in the host.
 
+use crate::app::AppConfig;
+use std::sync::Arc;
 use wasmtime::component::ResourceTable;
 use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
@@ -32,32 +34,35 @@ pub struct State {
     /// The send-request hook: outbound policy and this instance's fetch
     /// limit, or no network at all (a build without --allow-net).
     pub outbound: Box<dyn wasmtime_wasi_http::WasiHttpHooks>,
+    /// The CPU time the instance's code has run (see deadline.rs).
+    pub cpu: Arc<crate::deadline::CpuClock>,
+    /// The app this instance runs: its name, limits and env.
+    pub app: Arc<AppConfig>,
 }
 
 impl State {
-    /// The WASI context of an instance: nothing from the host's environment,
-    /// only what the engine needs to know about its limits.
-    pub fn wasi(limits: &crate::engine::Limits) -> wasmtime_wasi::WasiCtxBuilder {
-        let mut builder = WasiCtx::builder();
-        builder.env("NANO_MAX_FETCHES", limits.max_fetches.to_string());
-        builder.env("NANO_FETCH_CONNECT_TIMEOUT_MS", limits.fetch_connect_timeout.as_millis().to_string());
-        builder.env("NANO_FETCH_TIMEOUT_MS", limits.fetch_timeout.as_millis().to_string());
-        builder.env("NANO_MAX_MEMORY", limits.max_memory.to_string());
-        builder
+    /// The WASI context of an instance: nothing from the host's environment
+    /// (an app's configuration comes through `nano:platform/env` and
+    /// `limits`); `build` and `exec` add stdin and arguments.
+    pub fn wasi() -> wasmtime_wasi::WasiCtxBuilder {
+        WasiCtx::builder()
     }
 
-    pub fn new(wasi: WasiCtx, log: LogSink, limits: &crate::engine::Limits) -> State {
+    pub fn new(wasi: WasiCtx, log: LogSink, app: &Arc<AppConfig>) -> State {
+        let limits = &app.limits;
         State {
             wasi,
             http: WasiHttpCtx::new(),
             table: ResourceTable::new(),
             log,
             log_quota: Default::default(),
-            limits: MemoryLimiter { max: limits.max_memory, peak: 0 },
+            limits: MemoryLimiter { max: limits.max_memory, peak: 0, refused: false },
             budget: crate::budget::HostBudget::new(limits.host_memory),
             coders: 0,
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
-            outbound: Box::new(crate::fetch::Outbound::new(limits)),
+            outbound: Box::new(crate::fetch::Outbound::new(limits, app.metrics.clone())),
+            cpu: Default::default(),
+            app: app.clone(),
         }
     }
 }
@@ -68,6 +73,8 @@ pub struct MemoryLimiter {
     max: usize,
     /// Largest linear memory size reached, in bytes.
     pub peak: usize,
+    /// Whether a growth was refused: the instance reached its limit.
+    pub refused: bool,
 }
 
 impl wasmtime::ResourceLimiter for MemoryLimiter {
@@ -75,6 +82,7 @@ impl wasmtime::ResourceLimiter for MemoryLimiter {
         // Refusing makes `memory.grow` return -1: the engine reports out of
         // memory as an error instead of the instance trapping.
         if desired > self.max || maximum.is_some_and(|max| desired > max) {
+            self.refused = true;
             return Ok(false);
         }
         self.peak = self.peak.max(desired);

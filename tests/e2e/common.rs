@@ -40,7 +40,7 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn free_port() -> u16 {
+pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
@@ -168,9 +168,21 @@ impl Response {
 /// A minimal HTTP/1.1 client (one request per connection), so the tests
 /// see exactly what goes over the wire.
 pub fn request(addr: SocketAddr, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    request_to(addr, &addr.to_string(), method, path, headers, body)
+}
+
+/// `request` with the `Host` header given (the route of a multi-app server).
+pub fn request_to(
+    addr: SocketAddr,
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> Response {
     let mut stream = TcpStream::connect(addr).expect("connecting to the server");
     stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
-    let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n");
+    let mut head = format!("{method} {path} HTTP/1.1\r\nhost: {host}\r\nconnection: close\r\n");
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -251,7 +263,8 @@ pub fn in_process(
     // shard), so every instance here can reuse the same slot.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let app = std::sync::Arc::new(nano_host::server::App::new(runtime.clone(), "test".into(), component).unwrap());
+        let config = nano_host::app::AppConfig::new("test", nano_host::limits::AppLimits::default());
+        let app = nano_host::server::Server::single(runtime.clone(), config, component).unwrap();
         let (client, server) = tokio::io::duplex(64 << 10);
         let conn = nano_host::server::connection(app, server);
         tokio::spawn(async move {

@@ -6,7 +6,7 @@
 //! `run`'s but counting fuel (`Runtime::metered`; serving never counts).
 
 use crate::common::*;
-use nano_host::engine::{Limits, Runtime};
+use nano_host::engine::{PoolLimits, Runtime};
 use std::path::Path;
 
 /// Fuel of one hello request (instantiation, handler, response body),
@@ -29,7 +29,7 @@ fn fuel_per_request(app: &Path, out: &Path, requests: usize) -> Vec<u64> {
     let built = nano().arg("build").arg(app).arg("-o").arg(out).output().unwrap();
     assert!(built.status.success(), "{}", text(&built.stderr));
     let wasm = std::fs::read(out).unwrap();
-    let runtime = Runtime::metered(Limits::default()).unwrap();
+    let runtime = Runtime::metered(PoolLimits::default()).unwrap();
     let component = wasmtime::component::Component::new(&runtime.engine, &wasm).unwrap();
     let mut fuel = Vec::new();
     let mut before = 0;

@@ -2,7 +2,7 @@
 //! hand-written component checks the bytes themselves), not its JS state.
 
 use crate::common::*;
-use nano_host::engine::{Limits, Runtime};
+use nano_host::engine::{PoolLimits, Runtime};
 use std::sync::Arc;
 use wasmtime::component::Component;
 
@@ -23,12 +23,12 @@ fn canary(runtime: &Arc<Runtime>) -> Component {
 /// a different keep_resident) belongs in `modes`.
 #[test]
 fn linear_memory_is_reset_between_requests_on_the_same_slot() {
-    let modes: [(&str, Limits, bool); 3] = [
-        ("pooling, as run", Limits::default(), true),
+    let modes: [(&str, PoolLimits, bool); 3] = [
+        ("pooling, as run", PoolLimits::default(), true),
         // The smallest slots the canary fits: its 12 MiB fill them.
-        ("pooling, 12 MiB slots", Limits { max_memory: 12 << 20, ..Limits::default() }, true),
+        ("pooling, 12 MiB slots", PoolLimits { max_memory: 12 << 20, ..PoolLimits::default() }, true),
         // build and exec: a fresh mapping per instance.
-        ("on demand, as build and exec", Limits::default(), false),
+        ("on demand, as build and exec", PoolLimits::default(), false),
     ];
     for (mode, limits, pooling) in modes {
         let runtime = Runtime::new(limits, pooling).unwrap();
@@ -62,12 +62,9 @@ fn in_one_instance(runtime: &Arc<Runtime>, component: &Component, requests: usiz
     let pre = ProxyPre::new(runtime.instantiate_pre(component).unwrap()).unwrap();
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let state = nano_host::state::State::new(
-            nano_host::state::State::wasi(&runtime.limits).build(),
-            nano_host::state::LogSink::Stdio,
-            &runtime.limits,
-        );
-        let mut store = runtime.new_store(state);
+        let app = nano_host::app::AppConfig::new("test", nano_host::limits::AppLimits::default());
+        let mut store =
+            runtime.new_store(&app, nano_host::state::LogSink::Stdio, nano_host::state::State::wasi().build());
         let proxy = pre.instantiate_async(&mut store).await.unwrap();
         let mut responses = Vec::new();
         for _ in 0..requests {
@@ -95,7 +92,7 @@ fn in_one_instance(runtime: &Arc<Runtime>, component: &Component, requests: usiz
 /// finds the first one's writes (check 1, the first data segment).
 #[test]
 fn the_canary_sees_a_previous_requests_writes() {
-    let runtime = Runtime::new(Limits::default(), true).unwrap();
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
     let statuses: Vec<u16> = in_one_instance(&runtime, &canary(&runtime), 2).into_iter().map(|r| r.0).collect();
     assert_eq!(statuses, [200, 401]);
 }
@@ -131,7 +128,7 @@ fn the_js_app_sees_a_previous_requests_state() {
     let wasm = dir.join("fresh_instance.wasm");
     let built = nano().arg("build").arg(app("fresh_instance.js")).arg("-o").arg(&wasm).output().unwrap();
     assert!(built.status.success(), "{}", text(&built.stderr));
-    let runtime = Runtime::new(Limits::default(), true).unwrap();
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
     let component = Component::new(&runtime.engine, std::fs::read(&wasm).unwrap()).unwrap();
     let responses = in_one_instance(&runtime, &component, 2);
     assert_eq!(found(&responses[0].1), PRISTINE);

@@ -4,6 +4,7 @@
 mod build;
 mod common;
 mod cost;
+mod deploy;
 mod exec;
 mod fetch;
 mod fuzz_seeds;
@@ -11,6 +12,7 @@ mod hardening;
 mod hardening_build;
 mod hardening_compression;
 mod hardening_outbound;
+mod hosting;
 mod isolation;
 mod node_crosscheck;
 mod serve;

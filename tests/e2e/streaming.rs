@@ -161,8 +161,11 @@ fn with_instance_log() -> std::process::Command {
 /// an instance limited to 32 MiB of memory.
 #[test]
 fn a_gigabyte_pipes_through_an_instance_with_32_mib() {
-    let server =
-        Server::start_with(&app("streaming.js"), &["--max-memory-mb", "32", "--timeout", "300"], with_instance_log());
+    let server = Server::start_with(
+        &app("streaming.js"),
+        &["--max-memory-mb", "32", "--timeout", "300", "--max-body-kb", "2097152"],
+        with_instance_log(),
+    );
     const TOTAL: u64 = 1 << 30;
     let mut stream = TcpStream::connect(server.addr).unwrap();
     stream.set_read_timeout(Some(Duration::from_secs(120))).unwrap();

@@ -9,6 +9,7 @@ pub mod compression;
 pub mod console;
 pub mod crypto;
 pub mod encoding;
+pub mod env;
 pub mod fetch;
 pub mod globals;
 pub mod incoming;
@@ -48,6 +49,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("fetch/request_response.js", include_str!("fetch/request_response.js")),
     ("fetch/fetch.js", include_str!("fetch/fetch.js")),
     ("globals/globals.js", include_str!("globals/globals.js")),
+    ("env/env.js", include_str!("env/env.js")),
     ("incoming/incoming.js", include_str!("incoming/incoming.js")),
     ("hooks.js", include_str!("hooks.js")),
 ];

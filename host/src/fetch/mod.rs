@@ -22,6 +22,7 @@
 
 mod connect;
 
+use crate::metrics::{AppMetrics, FetchOutcome, LimitKind};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -316,17 +317,22 @@ pub struct Outbound {
     fetches: Arc<Semaphore>,
     max_fetches: u32,
     connect_timeout: Duration,
-    fetch_timeout: Duration,
+    first_byte_timeout: Duration,
+    between_bytes_timeout: Duration,
+    /// The app's outbound counters.
+    metrics: AppMetrics,
 }
 
 impl Outbound {
-    pub fn new(limits: &crate::engine::Limits) -> Outbound {
+    pub fn new(limits: &crate::limits::AppLimits, metrics: AppMetrics) -> Outbound {
         Outbound {
             policy: limits.outbound.clone(),
             fetches: Arc::new(Semaphore::new(limits.max_fetches as usize)),
             max_fetches: limits.max_fetches,
             connect_timeout: limits.fetch_connect_timeout,
-            fetch_timeout: limits.fetch_timeout,
+            first_byte_timeout: limits.fetch_first_byte_timeout,
+            between_bytes_timeout: limits.fetch_between_bytes_timeout,
+            metrics,
         }
     }
 
@@ -347,8 +353,8 @@ impl Outbound {
         let cap = |asked: Option<Duration>, host: Duration| Some(asked.map_or(host, |a| a.min(host)));
         RequestOptions {
             connect_timeout: cap(asked.connect_timeout, self.connect_timeout),
-            first_byte_timeout: cap(asked.first_byte_timeout, self.fetch_timeout),
-            between_bytes_timeout: cap(asked.between_bytes_timeout, self.fetch_timeout),
+            first_byte_timeout: cap(asked.first_byte_timeout, self.first_byte_timeout),
+            between_bytes_timeout: cap(asked.between_bytes_timeout, self.between_bytes_timeout),
         }
     }
 }
@@ -371,13 +377,16 @@ impl WasiHttpHooks for Outbound {
             Ok(slot) => slot,
             Err(e) => {
                 tracing::debug!("outbound request refused: {e}");
+                self.metrics.limit_hit(LimitKind::Fetches);
+                self.metrics.fetch(FetchOutcome::Denied);
                 return Box::new(async move { Err(e) });
             }
         };
+        let metrics = self.metrics.clone();
         let policy = self.policy.clone();
         let options = self.timeouts(options);
         let dns_timeout = options.connect_timeout.unwrap_or(self.connect_timeout);
-        Box::new(async move {
+        let send = async move {
             let uri = request.uri();
             let host = uri.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_string();
             let https = uri.scheme_str() == Some("https");
@@ -401,6 +410,22 @@ impl WasiHttpHooks for Outbound {
                 return Err(Error::DestinationIpProhibited);
             }
             connect::send(request, Some(options), &host, &addrs, https, slot).await
+        };
+        Box::new(async move {
+            let result = send.await;
+            metrics.fetch(match &result {
+                Ok(_) => FetchOutcome::Ok,
+                Err(Error::HttpRequestDenied | Error::DestinationIpProhibited) => {
+                    metrics.limit_hit(LimitKind::OutboundDenied);
+                    FetchOutcome::Denied
+                }
+                Err(Error::ConnectionTimeout | Error::ConnectionReadTimeout | Error::HttpResponseTimeout) => {
+                    FetchOutcome::Timeout
+                }
+                Err(Error::DnsError { rcode: Some(rcode), .. }) if rcode == "timeout" => FetchOutcome::Timeout,
+                Err(_) => FetchOutcome::Error,
+            });
+            result
         })
     }
 }
@@ -656,9 +681,13 @@ mod tests {
     #[test]
     fn the_guest_timeouts_are_capped_by_the_host() {
         let secs = Duration::from_secs;
-        let limits =
-            crate::engine::Limits { fetch_connect_timeout: secs(10), fetch_timeout: secs(60), ..Default::default() };
-        let outbound = Outbound::new(&limits);
+        let limits = crate::limits::AppLimits {
+            fetch_connect_timeout: secs(10),
+            fetch_first_byte_timeout: secs(60),
+            fetch_between_bytes_timeout: secs(60),
+            ..Default::default()
+        };
+        let outbound = Outbound::new(&limits, crate::metrics::Metrics::new().app("test"));
         let asked = RequestOptions {
             connect_timeout: Some(secs(3600)),
             first_byte_timeout: Some(secs(5)),
@@ -673,8 +702,8 @@ mod tests {
 
     #[tokio::test]
     async fn fetch_slots_are_limited_and_released_once() {
-        let limits = crate::engine::Limits { max_fetches: 2, ..Default::default() };
-        let outbound = Outbound::new(&limits);
+        let limits = crate::limits::AppLimits { max_fetches: 2, ..Default::default() };
+        let outbound = Outbound::new(&limits, crate::metrics::Metrics::new().app("test"));
         let a = outbound.try_slot().unwrap();
         let b = outbound.try_slot().unwrap();
         let refused = outbound.try_slot().unwrap_err();
@@ -689,6 +718,6 @@ mod tests {
         assert!(outbound.try_slot().is_ok());
         drop(c);
         // Another instance has places of its own.
-        assert!(Outbound::new(&limits).try_slot().is_ok());
+        assert!(Outbound::new(&limits, crate::metrics::Metrics::new().app("test")).try_slot().is_ok());
     }
 }

@@ -7,17 +7,10 @@ pub mod bodies;
 use crate::instance;
 use crate::wasi::http::outgoing_handler;
 use crate::wasi::http::types::{
-    ErrorCode, Fields, FutureIncomingResponse, IncomingResponse, Method, OutgoingBody, OutgoingRequest, RequestOptions,
-    Scheme,
+    ErrorCode, Fields, FutureIncomingResponse, IncomingResponse, Method, OutgoingBody, OutgoingRequest, Scheme,
 };
 use crate::wasi::io::poll::Pollable;
 use rquickjs::{Ctx, Exception, Result, Value};
-
-/// Timeouts of an outbound request in nanoseconds: the host's setting
-/// (`--fetch-connect-timeout`, `--fetch-timeout`) or these defaults.
-fn timeout_ns(var: &str, default_ms: u64) -> u64 {
-    std::env::var(var).ok().and_then(|v| v.parse().ok()).unwrap_or(default_ms).saturating_mul(1_000_000)
-}
 
 /// A request waiting for its response head; kept in the instance's handle table.
 pub struct InFlight {
@@ -33,10 +26,6 @@ pub enum Outcome {
         body: u32,
     },
     Failed(String),
-}
-
-fn max_in_flight() -> usize {
-    std::env::var("NANO_MAX_FETCHES").ok().and_then(|v| v.parse().ok()).unwrap_or(1000)
 }
 
 pub fn has_pending() -> bool {
@@ -102,11 +91,6 @@ pub fn start<'js>(
         .map_err(|_| Exception::throw_type(&ctx, "fetch: expected [protocol, host, path]"))?;
     let https = protocol == "https:";
     let fail = |message: String| Exception::throw_type(&ctx, &format!("fetch failed: {message}"));
-    let limit = max_in_flight();
-    if instance::with(|i| i.handles.count::<InFlight>()) >= limit {
-        // A fast path: the host holds the limit, counting open bodies too.
-        return Err(fail(format!("too many fetches in flight (the limit is {limit} per request)")));
-    }
     let fields = Fields::new();
     for pair in headers.chunks_exact(2) {
         let value: Vec<u8> = pair[1].chars().map(|c| c as u32 as u8).collect();
@@ -119,14 +103,10 @@ pub fn start<'js>(
     request.set_path_with_query(Some(&path)).map_err(|_| {
         fail(format!("the path `{}` ({} bytes) cannot be sent (at most 65,534 bytes)", shorten(&path), path.len()))
     })?;
-    let options = RequestOptions::new();
-    let wait = timeout_ns("NANO_FETCH_TIMEOUT_MS", 60_000);
-    let _ = options.set_connect_timeout(Some(timeout_ns("NANO_FETCH_CONNECT_TIMEOUT_MS", 10_000)));
-    let _ = options.set_first_byte_timeout(Some(wait));
-    let _ = options.set_between_bytes_timeout(Some(wait));
     let bytes = if body.is_null() || body.is_undefined() { None } else { Some(crate::natives::bytes_of(&body)?) };
     let outgoing_body = request.body().map_err(|_| fail("request body unavailable".into()))?;
-    let future = outgoing_handler::handle(request, Some(options)).map_err(|e| fail(describe(&e)))?;
+    // No options: the host applies the app's timeouts (nano.toml, flags).
+    let future = outgoing_handler::handle(request, None).map_err(|e| fail(describe(&e)))?;
     // The body goes out as the host takes it, without blocking the event
     // loop; a stream body is written by JS (pumpToSink) as it is read.
     let sink = if stream_body {

@@ -158,11 +158,13 @@ function copyHeaders(headers) {
 // and this is on every request's path.
 function makeIncomingRequest(method, url, flatHeaders) {
   const request = new Request(internalConstruction);
-  let hasBody = false;
-  if (method !== 'GET' && method !== 'HEAD') {
+  // wasi:http drops `transfer-encoding` (hop-by-hop), so a chunked body
+  // shows no header: any request but GET/HEAD has a body unless it says
+  // `content-length: 0` (an empty body reads as empty either way).
+  let hasBody = method !== 'GET' && method !== 'HEAD';
+  if (hasBody) {
     for (let i = 0; i < flatHeaders.length; i += 2) {
-      const name = flatHeaders[i].toLowerCase();
-      if (name === 'transfer-encoding' || (name === 'content-length' && flatHeaders[i + 1].trim() !== '0')) hasBody = true;
+      if (flatHeaders[i].toLowerCase() === 'content-length' && flatHeaders[i + 1].trim() === '0') hasBody = false;
     }
   }
   request[requestInternals] = {

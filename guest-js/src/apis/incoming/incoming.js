@@ -8,6 +8,7 @@ import { Request, internalConstruction, makeIncomingRequest } from '../fetch/req
 import { defineGlobals } from '../globals/globals.js';
 import { setTimeout, timeOrigin } from '../timers/timers.js';
 import { resetTimeline } from '../timers/performance.js';
+import { requestEnv, defineEnvGlobals } from '../env/env.js';
 
 let moduleApp = null;
 let fetchListeners = 0;
@@ -76,11 +77,12 @@ defineGlobals({ FetchEvent, ExecutionContext });
 function dispatchToApp(request) {
   if (moduleApp !== null && typeof moduleApp.fetch === 'function') {
     try {
-      return Promise.resolve(moduleApp.fetch(request, {}, new ExecutionContext(internalConstruction)));
+      return Promise.resolve(moduleApp.fetch(request, requestEnv(), new ExecutionContext(internalConstruction)));
     } catch (err) {
       return Promise.reject(err);
     }
   }
+  defineEnvGlobals();
   const event = new FetchEvent('fetch', { request, cancelable: true });
   globalScope.dispatchEvent(event);
   const response = finishFetchEvent(event);

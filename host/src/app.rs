@@ -1,0 +1,88 @@
+//! One app, set up once: the middle of the three phases (once per runtime:
+//! `engine::Runtime`; once per app: here; once per instance:
+//! `Runtime::new_store`). An app is its configuration and policy (name,
+//! limits, env), shared by every instance, and the app compiled and linked
+//! in a runtime, ready to instantiate per request.
+
+use crate::admission::Slots;
+use crate::engine::Runtime;
+use crate::env::Env;
+use crate::limits::AppLimits;
+use crate::metrics::{AppMetrics, Metrics};
+use crate::state::State;
+use std::sync::Arc;
+use wasmtime::component::Component;
+use wasmtime::error::Context as _;
+use wasmtime::Result;
+use wasmtime_wasi_http::p2::bindings::ProxyPre;
+
+/// What an app is, apart from its code: read-only, shared by its instances.
+pub struct AppConfig {
+    pub name: String,
+    pub limits: AppLimits,
+    pub env: Env,
+    /// The app's series in the server's metrics.
+    pub metrics: AppMetrics,
+}
+
+impl AppConfig {
+    /// An app outside any server's metrics (`exec`, `build`, tests).
+    pub fn new(name: impl Into<String>, limits: AppLimits) -> Arc<AppConfig> {
+        let name = name.into();
+        let metrics = Metrics::new().app(&name);
+        Arc::new(AppConfig { name, limits, env: Env::default(), metrics })
+    }
+
+    pub fn with_env(name: impl Into<String>, limits: AppLimits, env: Env, metrics: &Metrics) -> Arc<AppConfig> {
+        let name = name.into();
+        Arc::new(AppConfig { metrics: metrics.app(&name), name, limits, env })
+    }
+}
+
+impl std::fmt::Debug for AppConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppConfig")
+            .field("name", &self.name)
+            .field("limits", &self.limits)
+            .field("env", &self.env)
+            .finish()
+    }
+}
+
+/// An app linked in one runtime. Its slots (how many of its instances may
+/// be alive) outlive the runtime: when the server moves to a fresh engine,
+/// the instances still running in the old one keep counting.
+pub struct LinkedApp {
+    pub config: Arc<AppConfig>,
+    pub pre: ProxyPre<State>,
+    /// The compiled app, to link into a fresh engine without compiling.
+    pub compiled: Arc<Vec<u8>>,
+    pub slots: Arc<Slots>,
+}
+
+impl LinkedApp {
+    /// Links `component` (compiled by `runtime`) for `config`.
+    pub fn new(runtime: &Runtime, config: Arc<AppConfig>, component: &Component, slots: Arc<Slots>) -> Result<Self> {
+        let pre = link(runtime, component)?;
+        let compiled = Arc::new(component.serialize().context("keeping the compiled app")?);
+        Ok(LinkedApp { config, pre, compiled, slots })
+    }
+
+    /// The same app in another runtime of the same configuration.
+    pub fn relink(&self, runtime: &Runtime) -> Result<Self> {
+        // Safety: `compiled` was serialised from a component that an engine
+        // of this very configuration compiled or checked.
+        let component = unsafe { Component::deserialize(&runtime.engine, &self.compiled[..]) }?;
+        Ok(LinkedApp {
+            config: self.config.clone(),
+            pre: link(runtime, &component)?,
+            compiled: self.compiled.clone(),
+            slots: self.slots.clone(),
+        })
+    }
+}
+
+fn link(runtime: &Runtime, component: &Component) -> Result<ProxyPre<State>> {
+    let pre = runtime.instantiate_pre(component)?;
+    ProxyPre::new(pre).context("the component does not export wasi:http/incoming-handler")
+}
