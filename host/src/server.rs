@@ -174,35 +174,24 @@ impl Server {
         let method = req.method().clone();
         let path = req.uri().path().to_string();
         let generation = self.current();
-        let host = req
-            .uri()
-            .authority()
-            .map(|a| a.as_str())
-            .or_else(|| req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok()));
-        let Some(host) = host else {
-            // HTTP/1.0 allows this; a URL cannot be made without a host.
-            return self.finish(
-                None,
-                error_response(StatusCode::BAD_REQUEST, &request_id),
-                &request_id,
-                &method,
-                &path,
-                started,
-            );
+        let routed = {
+            let host = req.uri().authority().map(|a| a.as_str());
+            match host.or_else(|| req.headers().get(hyper::header::HOST).and_then(|h| h.to_str().ok())) {
+                // HTTP/1.0 allows this; a URL cannot be made without a host.
+                None => Err(StatusCode::BAD_REQUEST),
+                // No app, so no instance: nothing but this answer is spent.
+                Some(host) => generation.routes.lookup(Some(host), &path).ok_or(StatusCode::NOT_FOUND),
+            }
         };
-        let Some(app) = generation.routes.lookup(Some(host), &path).map(|i| generation.apps[i].clone()) else {
-            // No app, so no instance: nothing but this answer is spent.
-            return self.finish(
-                None,
-                error_response(StatusCode::NOT_FOUND, &request_id),
-                &request_id,
-                &method,
-                &path,
-                started,
-            );
+        let (app, response) = match routed {
+            Ok(index) => {
+                let app = generation.apps[index].clone();
+                let response = self.clone().admit(&generation, &app, req, &request_id).await;
+                (Some(app), response)
+            }
+            Err(status) => (None, error_response(status, &request_id)),
         };
-        let response = self.clone().admit(&generation, &app, req, &request_id).await;
-        self.finish(Some(&app), response, &request_id, &method, &path, started)
+        self.finish(app.as_deref(), response, &request_id, &method, &path, started)
     }
 
     /// Tags the response with its id, counts it and logs the access line.
