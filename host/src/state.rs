@@ -60,7 +60,7 @@ impl State {
             budget: crate::budget::HostBudget::new(limits.host_memory),
             coders: 0,
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
-            outbound: Box::new(crate::fetch::Outbound::new(limits, app.metrics.clone())),
+            outbound: Box::new(crate::fetch::Outbound::new(app)),
             cpu: Default::default(),
             app: app.clone(),
         }

@@ -478,3 +478,23 @@ fn dockerfile_is_multi_stage_non_root_with_a_cache_volume() {
         );
     }
 }
+
+#[test]
+fn the_configmap_manifest_is_one_nano_accepts() {
+    let docs = docs();
+    let (manifest, config_map) = manifest(&docs);
+    let deployment = one(&docs, "Deployment");
+    let (_, key) = mounted_key(deployment, nano_container(deployment), MANIFEST_PATH, "configMap").unwrap();
+    let text = text(&config_map["data"][key.as_str()], "the manifest");
+    // The apps' files where the manifest expects them; nano's own parser
+    // then checks keys, values, routes and sources as `run` would.
+    let dir = crate::common::scratch("deploy-manifest");
+    for app in manifest["app"].as_array().unwrap() {
+        let source = dir.join(app["source"].as_str().unwrap());
+        std::fs::create_dir_all(source.parent().unwrap()).unwrap();
+        std::fs::write(&source, "export default {}").unwrap();
+    }
+    let path = dir.join("nano.toml");
+    let parsed = nano_host::manifest::parse(text, &path, &|_| Some("from-the-secret".into()));
+    assert!(parsed.is_ok(), "{}", parsed.err().map(|e| e.to_string()).unwrap_or_default());
+}

@@ -279,10 +279,18 @@ fn outbound_is_limited_per_app_by_the_host() {
     let refused = t.get("b.test", &hello);
     assert_eq!(refused.status, 502);
     assert!(refused.text().contains("outbound policy"), "{}", refused.text());
+    let log = t.server.wait_for_log("loopback (RFC 1122) app=b");
+    assert!(log.lines().any(|l| l.contains("loopback (RFC 1122) app=b") && l.contains("app=b")), "{log}");
     // a may have 2 fetches in flight; the third fails at once.
     let three = t.get("a.test", &format!("/fetches?n=3&url=http://{upstream}/slow?ms=500"));
     assert!(three.text().starts_with("1 failed: fetch failed: too many fetches"), "{}", three.text());
     t.both_healthy();
+    let metrics = t.metrics();
+    for line in
+        ["{app=\"a\",limit=\"fetches\"} 1", "{app=\"b\",limit=\"outbound_denied\"} 1", "{app=\"a\",outcome=\"ok\"} 3"]
+    {
+        assert!(metrics.contains(line), "{line}: {metrics}");
+    }
 }
 
 #[test]

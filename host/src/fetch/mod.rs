@@ -319,12 +319,14 @@ pub struct Outbound {
     connect_timeout: Duration,
     first_byte_timeout: Duration,
     between_bytes_timeout: Duration,
-    /// The app's outbound counters.
+    /// The app's name (for its log lines) and outbound counters.
+    app: Arc<str>,
     metrics: AppMetrics,
 }
 
 impl Outbound {
-    pub fn new(limits: &crate::limits::AppLimits, metrics: AppMetrics) -> Outbound {
+    pub fn new(app: &crate::app::AppConfig) -> Outbound {
+        let limits = &app.limits;
         Outbound {
             policy: limits.outbound.clone(),
             fetches: Arc::new(Semaphore::new(limits.max_fetches as usize)),
@@ -332,7 +334,8 @@ impl Outbound {
             connect_timeout: limits.fetch_connect_timeout,
             first_byte_timeout: limits.fetch_first_byte_timeout,
             between_bytes_timeout: limits.fetch_between_bytes_timeout,
-            metrics,
+            app: Arc::from(app.name.as_str()),
+            metrics: app.metrics.clone(),
         }
     }
 
@@ -376,13 +379,14 @@ impl WasiHttpHooks for Outbound {
         let slot = match self.try_slot() {
             Ok(slot) => slot,
             Err(e) => {
-                tracing::debug!("outbound request refused: {e}");
+                tracing::debug!(app = %self.app, "outbound request refused: {e}");
                 self.metrics.limit_hit(LimitKind::Fetches);
                 self.metrics.fetch(FetchOutcome::Denied);
                 return Box::new(async move { Err(e) });
             }
         };
         let metrics = self.metrics.clone();
+        let app = self.app.clone();
         let policy = self.policy.clone();
         let options = self.timeouts(options);
         let dns_timeout = options.connect_timeout.unwrap_or(self.connect_timeout);
@@ -392,21 +396,21 @@ impl WasiHttpHooks for Outbound {
             let https = uri.scheme_str() == Some("https");
             let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
             if !policy.allows_host(&host, port) {
-                tracing::info!("outbound request to {host}:{port} refused: not in --allow-host");
+                tracing::info!(%app, "outbound request to {host}:{port} refused: not in the allow-list (--allow-host, [app.outbound] allow)");
                 return Err(Error::HttpRequestDenied);
             }
             // Resolved once: the addresses checked are the ones connected to.
             let addrs = match host.parse::<IpAddr>() {
                 Ok(ip) => vec![SocketAddr::new(ip, port)],
                 Err(_) => resolve(lookup(&host, port), dns_timeout).await.inspect_err(|e| {
-                    tracing::info!("outbound request to {host}:{port}: DNS lookup failed: {e}");
+                    tracing::info!(%app, "outbound request to {host}:{port}: DNS lookup failed: {e}");
                 })?,
             };
             if addrs.is_empty() {
                 return Err(Error::DnsError { rcode: Some("no addresses".into()), info_code: None });
             }
             if let Some((addr, range)) = policy.refused(&addrs) {
-                tracing::info!("outbound request to {host}:{port} refused: {} is in {range}", addr.ip());
+                tracing::info!(%app, "outbound request to {host}:{port} refused: {} is in {range}", addr.ip());
                 return Err(Error::DestinationIpProhibited);
             }
             connect::send(request, Some(options), &host, &addrs, https, slot).await
@@ -687,7 +691,7 @@ mod tests {
             fetch_between_bytes_timeout: secs(60),
             ..Default::default()
         };
-        let outbound = Outbound::new(&limits, crate::metrics::Metrics::new().app("test"));
+        let outbound = Outbound::new(&crate::app::AppConfig::new("test", limits.clone()));
         let asked = RequestOptions {
             connect_timeout: Some(secs(3600)),
             first_byte_timeout: Some(secs(5)),
@@ -703,7 +707,7 @@ mod tests {
     #[tokio::test]
     async fn fetch_slots_are_limited_and_released_once() {
         let limits = crate::limits::AppLimits { max_fetches: 2, ..Default::default() };
-        let outbound = Outbound::new(&limits, crate::metrics::Metrics::new().app("test"));
+        let outbound = Outbound::new(&crate::app::AppConfig::new("test", limits.clone()));
         let a = outbound.try_slot().unwrap();
         let b = outbound.try_slot().unwrap();
         let refused = outbound.try_slot().unwrap_err();
@@ -718,6 +722,6 @@ mod tests {
         assert!(outbound.try_slot().is_ok());
         drop(c);
         // Another instance has places of its own.
-        assert!(Outbound::new(&limits, crate::metrics::Metrics::new().app("test")).try_slot().is_ok());
+        assert!(Outbound::new(&crate::app::AppConfig::new("test", limits.clone())).try_slot().is_ok());
     }
 }
