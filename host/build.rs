@@ -7,7 +7,9 @@ use std::process::Command;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let guest = root.join("guest-js");
-    for watched in ["guest-js/src", "guest-js/build.rs", "guest-js/Cargo.toml", "guest-js/Cargo.lock", "wit"] {
+    for watched in
+        ["guest-js/src", "guest-js/quickjs", "guest-js/build.rs", "guest-js/Cargo.toml", "guest-js/Cargo.lock", "wit"]
+    {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=NANO_ENGINE_WASM");
@@ -44,12 +46,23 @@ fn main() {
             cmd.env_remove(var);
         }
     }
+    let stack_check = guest.join("quickjs/wasi_stack_check.h");
     // rquickjs-sys would download wasi-sdk; we compile QuickJS with the
     // system clang and wasi-libc headers instead (see README: setup).
     cmd.env("RQUICKJS_SYS_NO_WASI_SDK", "1")
         .env("CC_wasm32_wasip2", env_or("NANO_WASM_CC", "clang-19"))
         .env("AR_wasm32_wasip2", env_or("NANO_WASM_AR", "llvm-ar-19"))
-        .env("CFLAGS_wasm32_wasip2", format!("-isystem {}", env_or("NANO_WASI_INCLUDE", "/usr/include/wasm32-wasi")));
+        .env(
+            "CFLAGS_wasm32_wasip2",
+            format!(
+                "-isystem {} -include {} -DNANO_WASI_STACK_CHECK={}",
+                env_or("NANO_WASI_INCLUDE", "/usr/include/wasm32-wasi"),
+                // QuickJS's stack check, on under WASI (see the header).
+                stack_check.display(),
+                // Its content in the flags, so that editing it rebuilds QuickJS.
+                content_hash(&stack_check)
+            ),
+        );
     let status = cmd.status().expect("running cargo to build the engine (guest-js)");
     if !status.success() {
         panic!(
@@ -59,6 +72,16 @@ fn main() {
     }
     let wasm = target_dir.join("wasm32-wasip2/release/nano_engine.wasm");
     println!("cargo:rustc-env=NANO_ENGINE_WASM={}", wasm.display());
+}
+
+/// A hash of a file's bytes (std's SipHash with fixed keys: the same on
+/// every run).
+fn content_hash(path: &Path) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
+    let mut hasher = std::hash::DefaultHasher::new();
+    bytes.hash(&mut hasher);
+    hasher.finish()
 }
 
 fn env_or(var: &str, default: &str) -> String {

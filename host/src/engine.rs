@@ -81,6 +81,16 @@ const WARM_SLOTS: u32 = 32;
 /// the app to a fresh engine (server.rs, `trim_idle_memory`).
 pub const IDLE_RESIDENT_MAX: usize = WARM_SLOTS as usize * KEEP_RESIDENT;
 
+/// Native stack wasm may use (wasmtime's default is 512 KiB); the fiber an
+/// instance runs on gets 1 MiB more for the host calls made at that depth.
+/// Only pages a deep recursion touches become resident, and only until the
+/// instance ends (past STACK_KEEP_RESIDENT).
+const MAX_WASM_STACK: usize = 32 << 20;
+
+/// What a pooled stack keeps resident between instances (zeroed with
+/// memset): about what a request's JS uses.
+const STACK_KEEP_RESIDENT: usize = 64 << 10;
+
 /// How often the epoch advances: the granularity of the timeout, and how
 /// long wasm runs before it yields to other tasks.
 const EPOCH_TICK: Duration = Duration::from_millis(10);
@@ -127,6 +137,16 @@ impl Runtime {
         config.consume_fuel(fuel);
         config.epoch_interruption(true);
         config.memory_init_cow(true);
+        // Room for deep JS recursion: QuickJS's own stack check (a
+        // catchable RangeError, see guest-js/quickjs/wasi_stack_check.h)
+        // must come before wasm's native stack runs out, and one JS call
+        // takes ≈ 750 bytes of it (512 KiB, wasmtime's default, held ≈ 700).
+        config.max_wasm_stack(MAX_WASM_STACK);
+        config.async_stack_size(MAX_WASM_STACK + (1 << 20));
+        // A pooled stack would otherwise keep every page a deep recursion
+        // touched: past STACK_KEEP_RESIDENT, stacks are decommitted when
+        // their instance ends.
+        config.async_stack_zeroing(true);
         // `NANO_PERFMAP=1`: name JIT code for `perf` (profiling the request path).
         if std::env::var_os("NANO_PERFMAP").is_some() {
             config.profiler(wasmtime::ProfilingStrategy::PerfMap);
@@ -141,6 +161,7 @@ impl Runtime {
                 .max_memory_size(pool_limits.max_memory)
                 .linear_memory_keep_resident(KEEP_RESIDENT)
                 .table_keep_resident(64 << 10)
+                .async_stack_keep_resident(STACK_KEEP_RESIDENT)
                 .max_unused_warm_slots(WARM_SLOTS);
             config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }

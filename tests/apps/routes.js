@@ -74,6 +74,14 @@ export default {
         const f = (n) => f(n + 1) + 1;
         return new Response(String(f(0)));
       }
+      case '/recurse-caught': {
+        const f = (n) => f(n + 1) + 1;
+        try {
+          return new Response(String(f(0)));
+        } catch (e) {
+          return new Response(`${e.name}: ${e.message}`);
+        }
+      }
       case '/oom': {
         const hoard = [];
         for (;;) hoard.push(new Array(1 << 20).fill(1.5));

@@ -28,6 +28,10 @@ fn request_response_conformance() {
     run_suite("request_response.js");
 }
 #[test]
+fn deep_recursion_is_a_range_error() {
+    run_suite("deep_recursion.js");
+}
+#[test]
 fn encoding_conformance() {
     run_suite("encoding.js");
 }

@@ -180,6 +180,10 @@ fn traps_and_runaway_code_never_crash_the_host() {
     }
     let log = server.log();
     assert!(log.contains("time limit"), "{log}");
+    assert!(log.contains("RangeError: Maximum call stack size exceeded"), "/recurse is a JS error: {log}");
+    // Deep recursion is an error the app can catch.
+    let caught = server.get("/recurse-caught");
+    assert_eq!((caught.status, caught.text().as_str()), (200, "RangeError: Maximum call stack size exceeded"));
 }
 
 #[test]
