@@ -151,6 +151,17 @@ test('streaming UTF-8 ends a truncated sequence with U+FFFD', () => {
   assertEq(d.decode(), '\ufffd');
   assertEq(d.decode(new Uint8Array([0xe2]), { stream: true }), '');
   assertEq(d.decode(new Uint8Array([])), '\ufffd');
+  // A byte that can start no sequence (0xC0, 0xC1, 0xF5-0xFF) is an error
+  // at once, not held for the next chunk.
+  for (const b of [0xc0, 0xc1, 0xf5, 0xf8, 0xff]) {
+    assertEq(d.decode(new Uint8Array([b]), { stream: true }), '\ufffd', b.toString(16));
+    assertEq(d.decode(), '');
+  }
+  // A second byte out of the first's range ends the sequence at once.
+  assertEq(d.decode(new Uint8Array([0xf4, 0x90]), { stream: true }), '\ufffd\ufffd');
+  assertEq(d.decode(new Uint8Array([0xe0, 0x9f]), { stream: true }), '\ufffd\ufffd');
+  assertEq(d.decode(new Uint8Array([0xf0, 0x9f, 0x98]), { stream: true }), '');
+  assertEq(d.decode(new Uint8Array([0x80])), '\u{1f600}');
 });
 
 test('many TextDecoders left in the middle of a stream', () => {

@@ -91,7 +91,8 @@ function incompleteUtf8Tail(bytes) {
   for (let back = 1; back <= 3 && back <= n; back++) {
     const b = bytes[n - back];
     if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 1;
+    // 0x80-0xC1 and 0xF5-0xFF lead nothing: an error at once.
+    const need = b >= 0xf5 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 1;
     if (need <= back) return 0;
     // The bytes seen so far must be a valid prefix, or the decoder will
     // replace them now anyway.
