@@ -11,6 +11,7 @@ use crate::apis::fetch::bodies::{Sink, Source};
 use crate::apis::fetch::InFlight;
 use crate::handles::{self, Entry};
 use crate::nano::platform::crypto::{DigestContext, Key};
+use crate::nano::platform::encoding::Decoder;
 use crate::wasi::http::types::IncomingRequest;
 use std::cell::RefCell;
 
@@ -27,6 +28,8 @@ pub enum HostObject {
     Digest(DigestContext),
     /// A CompressionStream's or DecompressionStream's state.
     Coder(Coder),
+    /// A TextDecoder's state in the middle of a stream (legacy encodings).
+    Decoder(Decoder),
 }
 
 crate::handle_kinds!(HostObject {
@@ -36,6 +39,7 @@ crate::handle_kinds!(HostObject {
     Key(Key) = 3,
     Digest(DigestContext) = 4,
     Coder(Coder) = 5,
+    Decoder(Decoder) = 6,
 });
 
 impl Entry for HostObject {
@@ -47,6 +51,9 @@ impl Entry for HostObject {
             HostObject::Key(_) => "CryptoKey",
             HostObject::Digest(_) => "crypto.DigestStream written to but not closed",
             HostObject::Coder(_) => "CompressionStream or DecompressionStream written to but not closed",
+            HostObject::Decoder(_) => {
+                "TextDecoder in the middle of a stream (decode() with { stream: true } not ended)"
+            }
         }
     }
 }

@@ -40,6 +40,10 @@ natives! {
     // apis::encoding
     "utf8Encode" => crate::apis::encoding::utf8_encode,
     "utf8Decode" => crate::apis::encoding::utf8_decode,
+    "encodingLookup" => crate::apis::encoding::lookup,
+    "decoderNew" => crate::apis::encoding::decoder_new,
+    "decoderDecode" => crate::apis::encoding::decoder_decode,
+    "decoderDrop" => crate::apis::encoding::decoder_drop,
     // apis::env
     "envVars" => crate::apis::env::vars,
     "envGlobals" => crate::apis::env::globals,

@@ -14,11 +14,13 @@ wasmtime::component::bindgen!({
         "nano:platform/crypto.derive-key": async | trappable,
         "nano:platform/crypto.generate-key-pair": async | trappable,
         "nano:platform/compression": trappable,
+        "nano:platform/encoding": trappable,
     },
     with: {
         "nano:platform/crypto.key": crate::crypto::CryptoKey,
         "nano:platform/crypto.digest-context": crate::crypto::DigestContext,
         "nano:platform/compression.compressor": crate::compression::Compressor,
         "nano:platform/compression.decompressor": crate::compression::Decompressor,
+        "nano:platform/encoding.decoder": crate::encoding::TextDecoder,
     },
 });

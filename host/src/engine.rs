@@ -256,6 +256,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::clone::add_to_linker(&mut l)?;
     crate::crypto::add_to_linker(&mut l)?;
     crate::compression::add_to_linker(&mut l)?;
+    crate::encoding::add_to_linker(&mut l)?;
     crate::env::add_to_linker(&mut l)?;
     crate::limits::add_to_linker(&mut l)?;
     Ok(l)

@@ -13,6 +13,7 @@ pub mod compression;
 pub mod console;
 pub mod crypto;
 pub mod deadline;
+pub mod encoding;
 pub mod engine;
 pub mod env;
 pub mod exec;

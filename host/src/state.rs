@@ -29,6 +29,8 @@ pub struct State {
     pub budget: crate::budget::HostBudget,
     /// Compression streams alive (see compression.rs: at most MAX_LIVE_CODERS).
     pub coders: usize,
+    /// TextDecoders alive in the host (see encoding.rs: at most MAX_LIVE_DECODERS).
+    pub decoders: usize,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
     /// The send-request hook: outbound policy and this instance's fetch
@@ -59,6 +61,7 @@ impl State {
             limits: MemoryLimiter { max: limits.max_memory, peak: 0, refused: false },
             budget: crate::budget::HostBudget::new(limits.host_memory),
             coders: 0,
+            decoders: 0,
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
             outbound: Box::new(crate::fetch::Outbound::new(app)),
             cpu: Default::default(),

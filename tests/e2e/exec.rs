@@ -36,6 +36,10 @@ fn encoding_conformance() {
     run_suite("encoding.js");
 }
 #[test]
+fn legacy_encodings_conformance() {
+    run_suite("encoding_legacy.js");
+}
+#[test]
 fn events_and_abort_conformance() {
     run_suite("events_abort.js");
 }

@@ -1,52 +1,45 @@
-// TextEncoder and TextDecoder (Encoding Standard): UTF-8 (the byte work is
-// native) and, for decoding, UTF-16LE/BE. BOM handling and streaming state
-// live here.
+// TextEncoder and TextDecoder (Encoding Standard). UTF-8 is decoded here
+// and natively in the guest (the fast path, with its own streaming state);
+// every other encoding (UTF-16, the single-byte and CJK ones,
+// x-user-defined) is a decoder in the host on encoding_rs
+// (`nano:platform/encoding`), which also resolves labels, so its tables are
+// not in every instance.
 import * as native from 'nano:native';
+import { DOMException } from '../webidl/dom_exception.js';
 import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
 
 const UTF8_LABELS = new Set(['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8']);
-const DECODER_LABELS = new Map([
-  ...[...UTF8_LABELS].map((l) => [l, 'utf-8']),
-  ...['csunicode', 'iso-10646-ucs-2', 'ucs-2', 'unicode', 'unicodefeff', 'utf-16', 'utf-16le'].map((l) => [l, 'utf-16le']),
-  ...['unicodefffe', 'utf-16be'].map((l) => [l, 'utf-16be']),
-]);
 
-// The Encoding Standard's UTF-16 decoder over `bytes`: [text, the bytes to
-// keep for the next call when streaming (an odd byte, a lead surrogate)].
-function utf16Decode(bytes, bigEndian, fatal, stream) {
-  const n = bytes.length;
-  const units = [];
-  const unitAt = (k) => (bigEndian ? (bytes[k] << 8) | bytes[k + 1] : bytes[k] | (bytes[k + 1] << 8));
-  const bad = () => {
-    if (fatal) throw new TypeError('The encoded data was not valid utf-16');
-    units.push(0xfffd);
-  };
-  let i = 0;
-  let keep = null;
-  while (i < n) {
-    if (i + 1 >= n) { // an odd byte at the end
-      if (stream) keep = bytes.slice(i); else bad();
-      break;
-    }
-    const u = unitAt(i);
-    if (u >= 0xd800 && u <= 0xdbff) {
-      if (i + 3 >= n) { // a lead surrogate whose trail has not come (yet)
-        if (stream) keep = bytes.slice(i); else bad();
-        break;
-      }
-      const v = unitAt(i + 2);
-      if (v >= 0xdc00 && v <= 0xdfff) { units.push(u, v); i += 4; } else { bad(); i += 2; }
-    } else if (u >= 0xdc00 && u <= 0xdfff) {
-      bad();
-      i += 2;
-    } else {
-      units.push(u);
-      i += 2;
-    }
+// The most input one host decode call takes: larger input goes in pieces.
+const HOST_PIECE = 1 << 20;
+
+// A host decoder lives while its TextDecoder is in the middle of a stream
+// (a call without `stream` drops it); one whose TextDecoder was collected
+// mid-stream is dropped by the registry. (The unregister token is an object
+// of its own: QuickJS holds tokens strongly, so the TextDecoder itself as
+// its token would never be collected.)
+const decoderRegistry = new FinalizationRegistry((id) => dropDecoder(id));
+const decoderOwners = new Map(); // id -> WeakRef to the TextDecoder
+function dropDecoder(id) {
+  decoderOwners.delete(id);
+  native.decoderDrop(id);
+}
+// Over the host's budget or cap, collected TextDecoders may still hold
+// decoders (finalizers run later, as jobs): the collector runs now and
+// theirs go before the one retry.
+function newDecoder(owner, token, name, fatal, ignoreBOM) {
+  let id;
+  try {
+    id = native.decoderNew(name, fatal, ignoreBOM);
+  } catch (e) {
+    if (!(e instanceof DOMException && e.name === 'QuotaExceededError')) throw e;
+    native.collectGarbage();
+    for (const [old, ref] of decoderOwners) if (ref.deref() === undefined) dropDecoder(old);
+    id = native.decoderNew(name, fatal, ignoreBOM);
   }
-  let text = '';
-  for (let k = 0; k < units.length; k += 8192) text += String.fromCharCode.apply(null, units.slice(k, k + 8192));
-  return [text, keep];
+  decoderOwners.set(id, new WeakRef(owner));
+  decoderRegistry.register(owner, id, token);
+  return id;
 }
 
 class TextEncoder {
@@ -98,7 +91,8 @@ function incompleteUtf8Tail(bytes) {
   for (let back = 1; back <= 3 && back <= n; back++) {
     const b = bytes[n - back];
     if ((b & 0xc0) === 0x80) continue; // continuation byte: keep looking for the lead
-    const need = b >= 0xf0 && b <= 0xf4 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 && b < 0xe0 ? 2 : 1;
+    // 0x80-0xC1 and 0xF5-0xFF lead nothing: an error at once.
+    const need = b >= 0xf5 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc2 ? 2 : 1;
     if (need <= back) return 0;
     // The bytes seen so far must be a valid prefix, or the decoder will
     // replace them now anyway.
@@ -115,10 +109,17 @@ function incompleteUtf8Tail(bytes) {
 }
 
 class TextDecoder {
-  #encoding; #fatal; #ignoreBOM; #pending = null; #bomSeen = false;
+  #encoding; #fatal; #ignoreBOM;
+  // UTF-8: bytes of an incomplete sequence kept for the next call, and
+  // whether the stream's start (a BOM) has been seen.
+  #pending = null; #bomSeen = false;
+  // Other encodings: the host decoder's id while a stream is in progress,
+  // and the token that unregisters it.
+  #decoder = 0; #token = null;
   constructor(label = 'utf-8', options = undefined) {
-    const name = String(label).trim().toLowerCase();
-    this.#encoding = DECODER_LABELS.get(name);
+    const text = String(label);
+    const lower = text.toLowerCase();
+    this.#encoding = UTF8_LABELS.has(lower) ? 'utf-8' : native.encodingLookup(text);
     if (this.#encoding === undefined) {
       throw new RangeError(`Failed to construct 'TextDecoder': The encoding label provided ('${label}') is invalid or not supported.`);
     }
@@ -134,7 +135,33 @@ class TextDecoder {
       throw new TypeError("Failed to execute 'decode' on 'TextDecoder': The provided value is not of type '(ArrayBuffer or ArrayBufferView)'");
     }
     const stream = options != null && !!options.stream;
-    let bytes = input === undefined ? new Uint8Array(0) : bufferSourceBytes(input);
+    const bytes = input === undefined ? new Uint8Array(0) : bufferSourceBytes(input);
+    return this.#encoding === 'utf-8' ? this.#decodeUtf8(bytes, stream) : this.#decodeInHost(bytes, stream);
+  }
+  #decodeInHost(bytes, stream) {
+    if (!this.#decoder && !bytes.length && !stream) return '';
+    let text = '';
+    try {
+      if (!this.#decoder) {
+        this.#token ??= {};
+        this.#decoder = newDecoder(this, this.#token, this.#encoding, this.#fatal, this.#ignoreBOM);
+      }
+      for (let at = 0; ; at += HOST_PIECE) {
+        const end = Math.min(at + HOST_PIECE, bytes.length);
+        const last = end === bytes.length;
+        text += native.decoderDecode(this.#decoder, bytes.subarray(at, end), last ? stream : true);
+        if (last) break;
+      }
+    } finally {
+      if (!stream && this.#decoder) {
+        decoderRegistry.unregister(this.#token);
+        dropDecoder(this.#decoder);
+        this.#decoder = 0;
+      }
+    }
+    return text;
+  }
+  #decodeUtf8(bytes, stream) {
     if (this.#pending) {
       const joined = new Uint8Array(this.#pending.length + bytes.length);
       joined.set(this.#pending);
@@ -142,28 +169,26 @@ class TextDecoder {
       bytes = joined;
       this.#pending = null;
     }
-    let text;
-    if (this.#encoding !== 'utf-8') {
-      [text, this.#pending] = utf16Decode(bytes, this.#encoding === 'utf-16be', this.#fatal, stream);
-    } else {
-      if (stream) {
-        const tail = incompleteUtf8Tail(bytes);
-        if (tail) {
-          this.#pending = bytes.slice(bytes.length - tail);
-          bytes = bytes.subarray(0, bytes.length - tail);
-        }
+    if (stream) {
+      const tail = incompleteUtf8Tail(bytes);
+      if (tail) {
+        this.#pending = bytes.slice(bytes.length - tail);
+        bytes = bytes.subarray(0, bytes.length - tail);
       }
-      text = bytes.length ? native.utf8Decode(bytes, this.#fatal) : '';
     }
-    if (!this.#ignoreBOM && !this.#bomSeen && text.length) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      this.#bomSeen = true;
+    try {
+      let text = bytes.length ? native.utf8Decode(bytes, this.#fatal) : '';
+      if (!this.#ignoreBOM && !this.#bomSeen && text.length) {
+        if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+        this.#bomSeen = true;
+      }
+      return text;
+    } finally {
+      if (!stream) { // the end of the stream: the next call starts a new one
+        this.#bomSeen = false;
+        this.#pending = null;
+      }
     }
-    if (!stream) {
-      this.#bomSeen = false;
-      this.#pending = null;
-    }
-    return text;
   }
 }
 Object.defineProperty(TextDecoder.prototype, Symbol.toStringTag, { value: 'TextDecoder', configurable: true });
