@@ -82,18 +82,36 @@ fn client_key(ip: IpAddr) -> IpAddr {
 /// Instance slots: as many as the pool has.
 pub struct Slots {
     semaphore: Arc<Semaphore>,
-    size: usize,
+    size: std::sync::atomic::AtomicUsize,
     queue_timeout: Duration,
 }
 
 impl Slots {
     pub fn new(slots: usize, queue_timeout: Duration) -> Slots {
-        Slots { semaphore: Arc::new(Semaphore::new(slots)), size: slots, queue_timeout }
+        Slots { semaphore: Arc::new(Semaphore::new(slots)), size: slots.into(), queue_timeout }
     }
 
-    /// How many slots there are in all.
-    pub fn size(&self) -> usize {
-        self.size
+    /// Makes it `slots` in all (a reload that changed the app's
+    /// `max_concurrency`): slots held now keep counting, and a smaller size
+    /// takes effect as they are given back.
+    pub fn resize(&self, slots: usize) {
+        use std::sync::atomic::Ordering;
+        let old = self.size.swap(slots, Ordering::Relaxed);
+        if slots > old {
+            self.semaphore.add_permits(slots - old);
+        } else {
+            let mut excess = old - slots;
+            excess -= self.semaphore.forget_permits(excess);
+            // What is held now is forgotten when given back.
+            if excess > 0 {
+                let semaphore = self.semaphore.clone();
+                tokio::spawn(async move {
+                    if let Ok(permits) = semaphore.acquire_many_owned(excess as u32).await {
+                        permits.forget();
+                    }
+                });
+            }
+        }
     }
 
     /// A slot, waiting at most the queue timeout for one to free up.
@@ -134,6 +152,23 @@ mod tests {
         let _v4 = connections.admit("10.0.0.1".parse().unwrap()).unwrap();
         let _mapped = connections.admit("::ffff:10.0.0.1".parse().unwrap()).unwrap();
         assert_eq!(connections.admit("10.0.0.1".parse().unwrap()).err(), Some(Refused::PerClient(2)), "mapped = IPv4");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn resizing_counts_the_slots_held_now() {
+        let slots = Slots::new(3, Duration::from_millis(10));
+        let held: Vec<_> = vec![slots.acquire().await.unwrap(), slots.acquire().await.unwrap()];
+        slots.resize(1);
+        assert!(slots.acquire().await.is_none(), "two held, one allowed: none free");
+        drop(held);
+        tokio::task::yield_now().await;
+        let one = slots.acquire().await;
+        assert!(one.is_some());
+        assert!(slots.acquire().await.is_none(), "the smaller size holds once the old slots are back");
+        slots.resize(3);
+        let (two, three) = (slots.acquire().await, slots.acquire().await);
+        assert!(two.is_some() && three.is_some(), "and a larger one at once");
+        assert!(slots.acquire().await.is_none(), "three in all");
     }
 
     #[tokio::test(start_paused = true)]

@@ -3,7 +3,8 @@
 
 use crate::app::AppConfig;
 use crate::cache::hex_digest;
-use crate::engine::{set_deadline, Runtime};
+use crate::deadline::{set_limits, LimitExceeded};
+use crate::engine::Runtime;
 use crate::limits::AppLimits;
 use crate::state::{LogSink, State};
 use std::future::Future;
@@ -115,7 +116,7 @@ pub async fn build_with(
     let component = Component::new(&runtime.engine, &instrumented).context("compiling the engine for the build")?;
     // The epoch deadline stops code that runs; the timer, code that waits
     // (on a timer or a fetch that never ends).
-    set_deadline(&mut store, options.timeout);
+    set_limits(&mut store, options.timeout, options.timeout);
     let initialise = async {
         let instance = runtime.linker.instantiate_async(&mut store, &component).await?;
         let init = instance.get_typed_func::<(), (Result<(), String>,)>(&mut store, "wizer-initialize")?;
@@ -131,12 +132,12 @@ pub async fn build_with(
     let (instance, result) =
         tokio::time::timeout(options.timeout, initialise).await.map_err(|_| too_long())?.map_err(|e| {
             match e.downcast_ref::<wasmtime::Trap>() {
-                Some(wasmtime::Trap::Interrupt) => too_long(),
+                _ if LimitExceeded::of(&e).is_some() => too_long(),
                 _ => BuildError::App(format!("{filename}: the app could not be initialised: {e:?}")),
             }
         })?;
     result.map_err(BuildError::App)?;
-    set_deadline(&mut store, SNAPSHOT_TIMEOUT);
+    set_limits(&mut store, SNAPSHOT_TIMEOUT, SNAPSHOT_TIMEOUT);
     Ok(wizer.snapshot_component(&context, &mut WasmtimeWizerComponent { store: &mut store, instance }).await?)
 }
 

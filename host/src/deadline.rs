@@ -27,6 +27,11 @@ pub enum LimitExceeded {
 }
 
 impl LimitExceeded {
+    /// The limit behind a failed wasm call, if one was.
+    pub fn of(error: &wasmtime::Error) -> Option<LimitExceeded> {
+        error.downcast_ref::<LimitExceeded>().copied()
+    }
+
     /// Why `subject` ("the request", "the script") was stopped, naming the
     /// setting that limits it.
     pub fn describe(&self, subject: &str) -> String {
@@ -50,13 +55,6 @@ impl std::fmt::Display for LimitExceeded {
 
 impl std::error::Error for LimitExceeded {}
 
-impl LimitExceeded {
-    /// The limit behind a failed wasm call, if one was.
-    pub fn of(error: &wasmtime::Error) -> Option<LimitExceeded> {
-        error.downcast_ref::<LimitExceeded>().copied()
-    }
-}
-
 /// CPU time an instance has used: the sum of its finished polls, plus the
 /// one running now.
 #[derive(Debug)]
@@ -76,6 +74,11 @@ impl Default for CpuClock {
 impl CpuClock {
     fn now_ns(&self) -> u64 {
         self.base.elapsed().as_nanos() as u64 + 1
+    }
+
+    /// Counts `spent` (host work done for the instance off its own thread).
+    pub fn charge(&self, spent: Duration) {
+        self.used_ns.fetch_add(spent.as_nanos() as u64, Ordering::Relaxed);
     }
 
     /// CPU time used so far.

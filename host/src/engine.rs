@@ -219,21 +219,6 @@ impl Runtime {
     }
 }
 
-/// Gives the store's wasm `budget` of wall-clock time from now, then traps
-/// with `Trap::Interrupt` (the build's limit; requests have `deadline.rs`).
-/// At every tick running wasm gives its thread back to the async runtime.
-pub fn set_deadline(store: &mut Store<State>, budget: Duration) {
-    let deadline = std::time::Instant::now() + budget;
-    store.set_epoch_deadline(1);
-    store.epoch_deadline_callback(move |_| {
-        if std::time::Instant::now() >= deadline {
-            Ok(wasmtime::UpdateDeadline::Interrupt)
-        } else {
-            Ok(wasmtime::UpdateDeadline::Yield(1))
-        }
-    });
-}
-
 /// Exactly what the `nano:platform/app` world imports.
 fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     use wasmtime_wasi::cli::{WasiCli, WasiCliView};

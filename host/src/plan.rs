@@ -44,7 +44,7 @@ pub struct Plan {
 
 /// `run app.js` (or `.wasm`): one app under the flags, taking every request.
 pub fn single(source: &Path, pool: PoolLimits, limits: AppLimits, build: BuildOptions) -> Plan {
-    let routes = RouteTable::new(vec![("/".parse().expect("the catch-all route"), 0)]).expect("one route");
+    let routes = RouteTable::catch_all();
     let limits = AppLimits { max_concurrency: pool.max_instances, ..limits };
     let name = source.display().to_string();
     Plan {
@@ -130,13 +130,21 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
     let mut apps = Vec::with_capacity(plan.apps.len());
     for app in plan.apps {
         let wasm = load_source(&runtime, &app.source, &app.build).await?;
-        let component = runtime.load_component(&wasm).map_err(|e| format!("{}: {e:?}", app.source.display()))?;
+        // Compiling takes seconds (on a cache miss): not on an async worker
+        // while other requests are served (a reload).
+        let component = tokio::task::block_in_place(|| runtime.load_component(&wasm))
+            .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
+        // The same slots across versions, so that instances still running
+        // in the old one keep counting against the app's max_concurrency.
         let slots = match kept.get(app.name.as_str()) {
-            Some(slots) if slots.size() == app.limits.max_concurrency as usize => Arc::clone(slots),
-            _ => Arc::new(Slots::new(app.limits.max_concurrency as usize, plan.pool.http.queue_timeout)),
+            Some(slots) => {
+                slots.resize(app.limits.max_concurrency as usize);
+                Arc::clone(slots)
+            }
+            None => Arc::new(Slots::new(app.limits.max_concurrency as usize, plan.pool.http.queue_timeout)),
         };
         let config = AppConfig::with_env(app.name, app.limits, app.env, metrics);
-        let linked = LinkedApp::new(&runtime, config, &component, slots)
+        let linked = tokio::task::block_in_place(|| LinkedApp::new(&runtime, config, &component, slots))
             .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
         apps.push(Arc::new(linked));
     }

@@ -21,10 +21,15 @@ pub enum Refusal {
 }
 
 /// The size of a head as the client sent it, near enough: the request line
-/// and every field as `name: value\r\n`.
+/// and every field.
 pub fn head_bytes<B>(req: &hyper::Request<B>) -> usize {
     let line = req.method().as_str().len() + req.uri().to_string().len() + 12;
-    line + req.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum::<usize>()
+    line + fields_bytes(req.headers())
+}
+
+/// Header fields' size as sent, each as `name: value\r\n`.
+fn fields_bytes(headers: &hyper::HeaderMap) -> usize {
+    headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum()
 }
 
 /// Checks a request head against an app's limits.
@@ -47,7 +52,7 @@ pub fn check_head<B>(req: &hyper::Request<B>, limits: &crate::limits::AppLimits)
 
 /// The bytes of a response head's fields, as `check_head` counts them.
 pub fn response_head_bytes<B>(res: &hyper::Response<B>) -> usize {
-    res.headers().iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum()
+    fields_bytes(res.headers())
 }
 
 /// A request body that fails with `HttpRequestBodySize` once more than
@@ -76,6 +81,10 @@ where
 
     fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Error>>> {
         let this = &mut *self;
+        if this.exceeded.load(Ordering::Relaxed) {
+            // Nothing after the limit gets through, whoever reads on.
+            return Poll::Ready(None);
+        }
         match std::task::ready!(Pin::new(&mut this.inner).poll_frame(cx)) {
             Some(Ok(frame)) => {
                 let len = frame.data_ref().map_or(0, |data| data.len() as u64);
@@ -147,5 +156,7 @@ mod tests {
         let err = body.frame().await.unwrap().unwrap_err();
         assert!(matches!(err, Error::HttpRequestBodySize(Some(8))), "{err:?}");
         assert!(exceeded.load(Ordering::Relaxed));
+        tx.send_data(Bytes::from_static(b"0")).await.unwrap();
+        assert!(body.frame().await.is_none(), "the body ends at the error");
     }
 }

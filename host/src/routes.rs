@@ -215,6 +215,11 @@ pub struct RouteTable {
 }
 
 impl RouteTable {
+    /// One app (index 0) taking every request: `run app.js`.
+    pub fn catch_all() -> RouteTable {
+        RouteTable::new(vec![("/".parse().expect("`/` is a route"), 0)]).expect("one route cannot conflict")
+    }
+
     /// The table over `routes`, each with the index of its app. Two equal
     /// routes (after normalisation) are a conflict, within one app too.
     pub fn new(routes: Vec<(Route, usize)>) -> Result<RouteTable, RouteConflict> {

@@ -57,6 +57,10 @@ pub struct Server {
     next_request: AtomicU64,
     id_prefix: u32,
     pub connections: Arc<Connections>,
+    /// Requests refused before an instance (431, 413, 503): a client can
+    /// send them cheaply, so their warnings are rate-limited (the metrics
+    /// count every one).
+    refusals: std::sync::Mutex<RateLimitedLog>,
 }
 
 impl Server {
@@ -78,6 +82,7 @@ impl Server {
             born: Instant::now(),
             next_request: AtomicU64::new(1),
             id_prefix,
+            refusals: std::sync::Mutex::new(RateLimitedLog::new(Duration::from_secs(1))),
         })
     }
 
@@ -89,9 +94,8 @@ impl Server {
     ) -> Result<Arc<Server>> {
         let slots = Arc::new(Slots::new(config.limits.max_concurrency as usize, runtime.pool.http.queue_timeout));
         let app = LinkedApp::new(&runtime, config, component, slots)?;
-        let routes = RouteTable::new(vec![("/".parse().expect("the catch-all route"), 0)])
-            .map_err(|e| wasmtime::format_err!("{e}"))?;
-        Ok(Server::new(Generation { runtime, apps: vec![Arc::new(app)], routes: Arc::new(routes) }, Metrics::new()))
+        let routes = Arc::new(RouteTable::catch_all());
+        Ok(Server::new(Generation { runtime, apps: vec![Arc::new(app)], routes }, Metrics::new()))
     }
 
     pub fn current(&self) -> Arc<Generation> {
@@ -194,6 +198,15 @@ impl Server {
         self.finish(app.as_deref(), response, &request_id, &method, &path, started)
     }
 
+    /// A warning for a request refused before any instance, at most one a
+    /// second (with the count of those left out).
+    fn refused(&self, app: &str, request_id: &str, why: &str) {
+        let mut log = self.refusals.lock().unwrap_or_else(|p| p.into_inner());
+        log.warn(|suppressed| {
+            format!("app={app} request_id={request_id}: {why} ({suppressed} more refusals not logged)")
+        });
+    }
+
     /// Tags the response with its id, counts it and logs the access line.
     fn finish(
         &self,
@@ -233,18 +246,22 @@ impl Server {
         match request_limits::check_head(&req, limits) {
             Ok(()) => {}
             Err(Refusal::HeaderFields { count, bytes }) => {
-                tracing::warn!(app = %name, request_id, "request head over the app's limits ({count} fields, {bytes} bytes; max_headers = {}, max_header_kb = {}): 431", limits.max_headers, limits.max_header_bytes >> 10);
+                self.refused(name, request_id, &format!("request head over the app's limits ({count} fields, {bytes} bytes; max_headers = {}, max_header_kb = {}): 431", limits.max_headers, limits.max_header_bytes >> 10));
                 app.config.metrics.limit_hit(LimitKind::HeaderSize);
                 return error_response(StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, request_id);
             }
             Err(Refusal::BodyTooLarge { declared, max }) => {
-                tracing::warn!(app = %name, request_id, "request body of {declared} bytes over the app's limit of {max} (max_body_kb): 413");
+                self.refused(
+                    name,
+                    request_id,
+                    &format!("request body of {declared} bytes over the app's limit of {max} (max_body_kb): 413"),
+                );
                 app.config.metrics.limit_hit(LimitKind::BodySize);
                 return error_response(StatusCode::PAYLOAD_TOO_LARGE, request_id);
             }
         }
         let busy = |what: &str| {
-            tracing::warn!(app = %name, request_id, "{what}: 503");
+            self.refused(name, request_id, &format!("{what}: 503"));
             let mut response = error_response(StatusCode::SERVICE_UNAVAILABLE, request_id);
             response.headers_mut().insert(hyper::header::RETRY_AFTER, hyper::header::HeaderValue::from_static("1"));
             response
@@ -394,7 +411,6 @@ impl Server {
         let mut task = AbortOnDrop(Some(task));
         match rx.await {
             Ok(Ok(response)) => {
-                task.disarm();
                 if body_exceeded.load(Ordering::Relaxed) {
                     // The app answered from a cut-off body.
                     app.config.metrics.limit_hit(LimitKind::BodySize);
@@ -415,11 +431,15 @@ impl Server {
                         limits.max_response_header_bytes
                     )));
                 }
+                // Only a response that goes out keeps its instance running
+                // (streaming the body, waitUntil); one refused above is
+                // stopped with its task.
+                task.disarm();
                 Ok(response)
             }
             Ok(Err(code)) => Err(Failure::Other(format!("the app failed the request: {code:?}"))),
             // The outparam was dropped without a response: the task says why.
-            Err(_) => match task.join().await {
+            Err(_) => match task.finished().await {
                 Ok(Err(failure)) => Err(failure),
                 Ok(Ok(())) if body_exceeded.load(Ordering::Relaxed) => Err(Failure::BodyTooLarge),
                 Ok(Ok(())) => Err(Failure::Other("the app returned without sending a response".into())),
@@ -457,8 +477,10 @@ impl<T> AbortOnDrop<T> {
         self.0.take();
     }
 
-    fn join(&mut self) -> tokio::task::JoinHandle<T> {
-        self.0.take().expect("joined once")
+    /// Waits for the task; still aborted if this future is dropped first
+    /// (the client left).
+    async fn finished(&mut self) -> Result<T, tokio::task::JoinError> {
+        self.0.as_mut().expect("not disarmed").await
     }
 }
 

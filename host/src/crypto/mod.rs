@@ -16,6 +16,7 @@ use crate::bindings::nano::platform::crypto::{
 };
 use crate::state::State;
 use ring::{digest, hkdf, hmac, pbkdf2, rand::SecureRandom};
+use std::sync::Arc;
 use wasmtime::component::Resource;
 
 /// A key held by the host for the guest.
@@ -57,18 +58,26 @@ fn over_budget(e: crate::budget::OverBudget) -> CryptoError {
 /// one job per core at once. The instance waits without holding a worker, so
 /// other requests, its own time limit and shutdown still act; a job whose
 /// instance was stopped finishes on its own (its cost is bounded) and holds
-/// its place until then.
-async fn offload<R: Send + 'static>(job: impl FnOnce() -> R + Send + 'static) -> wasmtime::Result<R> {
-    use std::sync::{Arc, OnceLock};
+/// its place until then. The job's time is the instance's CPU time: `cpu`
+/// is charged with it, so `cpu_ms` stops an app that loops on such calls.
+async fn offload<R: Send + 'static>(
+    cpu: &Arc<crate::deadline::CpuClock>,
+    job: impl FnOnce() -> R + Send + 'static,
+) -> wasmtime::Result<R> {
+    use std::sync::OnceLock;
     static PLACES: OnceLock<Arc<tokio::sync::Semaphore>> = OnceLock::new();
     let places = PLACES.get_or_init(|| {
         let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
         Arc::new(tokio::sync::Semaphore::new(cores))
     });
     let place = places.clone().acquire_owned().await?;
+    let cpu = cpu.clone();
     Ok(tokio::task::spawn_blocking(move || {
         let _place = place;
-        job()
+        let started = std::time::Instant::now();
+        let result = job();
+        cpu.charge(started.elapsed());
+        result
     })
     .await?)
 }
@@ -487,7 +496,7 @@ impl Host for State {
             Ok(job) => job,
             Err(e) => return Ok(Err(e)),
         };
-        Ok(Ok(offload(job).await?))
+        Ok(Ok(offload(&self.cpu, job).await?))
     }
 
     async fn generate_key_pair(
@@ -501,7 +510,7 @@ impl Host for State {
             KeyKind::P256 | KeyKind::P384 | KeyKind::P521 => ec::generate(kind),
             KeyKind::Ed25519 | KeyKind::X25519 => okp::generate(kind),
             // Up to a second for 4,096 bits: off the async workers.
-            KeyKind::Rsa => offload(move || rsa::generate(modulus_length, &public_exponent)).await?,
+            KeyKind::Rsa => offload(&self.cpu, move || rsa::generate(modulus_length, &public_exponent)).await?,
         };
         let (public, private) = match pair {
             Ok(pair) => pair,
