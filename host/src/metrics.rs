@@ -173,6 +173,10 @@ pub struct Metrics {
     pool_warm_slots: UGauge,
     pool_resident_bytes: UGauge,
     connections_open: UGauge,
+    /// Requests no app was charged with: no route (404), no host (400),
+    /// the server's slots all busy (503).
+    unrouted: Counter,
+    pool_busy: Counter,
 }
 
 impl Metrics {
@@ -189,6 +193,8 @@ impl Metrics {
             pool_warm_slots: UGauge::default(),
             pool_resident_bytes: UGauge::default(),
             connections_open: UGauge::default(),
+            unrouted: Counter::default(),
+            pool_busy: Counter::default(),
         };
         Arc::new(metrics.registered())
     }
@@ -216,6 +222,16 @@ impl Metrics {
             self.pool_resident_bytes.clone(),
         );
         r.register("nano_connections_open", "Client connections open on the app port", self.connections_open.clone());
+        r.register(
+            "nano_unrouted_requests",
+            "Requests no route took (404) or without a host (400)",
+            self.unrouted.clone(),
+        );
+        r.register(
+            "nano_pool_busy",
+            "Requests refused because every instance slot was busy (503)",
+            self.pool_busy.clone(),
+        );
         self
     }
 
@@ -257,6 +273,16 @@ impl Metrics {
 
     pub fn set_connections(&self, open: u64) {
         self.connections_open.set(open);
+    }
+
+    /// A request no app took (no route, no host).
+    pub fn unrouted(&self) {
+        self.unrouted.inc();
+    }
+
+    /// A request refused because the server's slots were all busy.
+    pub fn pool_busy(&self) {
+        self.pool_busy.inc();
     }
 
     /// Everything, in the OpenMetrics text format (`CONTENT_TYPE`).

@@ -193,7 +193,10 @@ impl Server {
                 let response = self.clone().admit(&generation, &app, req, &request_id).await;
                 (Some(app), response)
             }
-            Err(status) => (None, error_response(status, &request_id)),
+            Err(status) => {
+                self.metrics.unrouted();
+                (None, error_response(status, &request_id))
+            }
         };
         self.finish(app.as_deref(), response, &request_id, &method, &path, started)
     }
@@ -271,6 +274,7 @@ impl Server {
             return busy(&format!("the app has {} instances running, its max_concurrency", limits.max_concurrency));
         };
         let Some(slot) = self.slots.acquire().await else {
+            self.metrics.pool_busy();
             return busy("every instance slot of the server is busy");
         };
         match self.clone().run_instance(generation.clone(), app.clone(), req, request_id, (app_slot, slot)).await {
