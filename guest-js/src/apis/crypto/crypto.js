@@ -316,8 +316,15 @@ function generateKeyPair(name, algorithm, extractable, keyUsages) {
   }
   const usages = checkUsages(keyUsages, [...allowed.public, ...allowed.private], 'generateKey');
   const privateUsages = usages.filter((u) => allowed.private.includes(u));
-  if (privateUsages.length === 0) throw domError('generateKey: the private key would have no usages', 'SyntaxError');
+  // The standard generates first (a bad RSA publicExponent or modulusLength
+  // is an OperationError from the host) and only then rejects a private key
+  // without usages, so the host's checks come before the SyntaxError.
   const handles = native.keyPairGenerate(kind, modulusLength, exponent, !!extractable);
+  if (privateUsages.length === 0) {
+    native.keyDrop(handles[0]);
+    native.keyDrop(handles[1]);
+    throw domError('generateKey: the private key would have no usages', 'SyntaxError');
+  }
   return {
     publicKey: pairKey('public', true, keyAlgorithm, usages.filter((u) => allowed.public.includes(u)), handles[0]),
     privateKey: pairKey('private', !!extractable, keyAlgorithm, privateUsages, handles[1]),
