@@ -80,6 +80,10 @@ fn web_crypto_key_pairs() {
     run_suite("crypto_asymmetric.js");
 }
 #[test]
+fn web_crypto_ed448_and_x448() {
+    run_suite("crypto_448.js");
+}
+#[test]
 fn web_crypto_aes_modes_wrapping_and_digest_stream() {
     run_suite("crypto_aes.js");
 }

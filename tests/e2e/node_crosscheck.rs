@@ -95,6 +95,7 @@ const signers = [
   [{ name: 'ECDSA', namedCurve: 'P-521' }, { name: 'ECDSA', hash: 'SHA-512' }, { name: 'ECDSA', namedCurve: 'P-521' }],
   [{ name: 'ECDSA', namedCurve: 'P-256' }, { name: 'ECDSA', hash: 'SHA-1' }, { name: 'ECDSA', namedCurve: 'P-256' }],
   [{ name: 'Ed25519' }, { name: 'Ed25519' }, { name: 'Ed25519' }],
+  [{ name: 'Ed448' }, { name: 'Ed448' }, { name: 'Ed448' }],
   [{ name: 'RSASSA-PKCS1-v1_5', modulusLength: 2048, publicExponent, hash: 'SHA-256' }, { name: 'RSASSA-PKCS1-v1_5' }, { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' }],
   [{ name: 'RSA-PSS', modulusLength: 2048, publicExponent, hash: 'SHA-384' }, { name: 'RSA-PSS', saltLength: 48 }, { name: 'RSA-PSS', hash: 'SHA-384' }],
 ];
@@ -109,7 +110,7 @@ for (const [alg, params, importAlg] of signers) {
     signature: b64(await s.sign(params, pair.privateKey, data)),
   });
 }
-for (const [alg, bits] of [[{ name: 'ECDH', namedCurve: 'P-256' }, 256], [{ name: 'ECDH', namedCurve: 'P-384' }, 384], [{ name: 'ECDH', namedCurve: 'P-521' }, 528], [{ name: 'X25519' }, 256]]) {
+for (const [alg, bits] of [[{ name: 'ECDH', namedCurve: 'P-256' }, 256], [{ name: 'ECDH', namedCurve: 'P-384' }, 384], [{ name: 'ECDH', namedCurve: 'P-521' }, 528], [{ name: 'X25519' }, 256], [{ name: 'X448' }, 448]]) {
   const mine = await s.generateKey(alg, true, ['deriveBits']);
   const peer = await s.generateKey(alg, true, ['deriveBits']);
   out.agreements.push({
@@ -186,11 +187,11 @@ fn key_pairs_interoperate_with_node() {
     // nano makes the keys, signatures, secrets and ciphertexts; Node checks.
     let from_nano = nano_script("pairs-nano-to-node", KEY_PAIR_PRODUCER);
     let checked = node(&format!("const v = {from_nano};\n{KEY_PAIR_CHECKER}"));
-    assert_eq!(checked, "checked 75, failed []", "Node checking nano");
+    assert_eq!(checked, "checked 87, failed []", "Node checking nano");
     // And the other way round.
     let from_node = node(KEY_PAIR_PRODUCER);
     let checked = nano_script("pairs-node-to-nano", &format!("const v = {from_node};\n{KEY_PAIR_CHECKER}"));
-    assert_eq!(checked, "checked 75, failed []", "nano checking Node");
+    assert_eq!(checked, "checked 87, failed []", "nano checking Node");
 }
 
 /// AES-CBC, AES-CTR, AES-GCM with a 192-bit key, a 16-byte IV and a 96-bit

@@ -258,6 +258,19 @@ test('RSA: generated keys, every scheme, formats, errors', async () => {
   assertEq(hex(await s.exportKey('spki', pub2)), hex(spki));
   await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 1024, publicExponent: new Uint8Array([3]), hash: 'SHA-256' }, true, ['encrypt', 'decrypt']), 'OperationError', 'exponent 3');
   await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 512, publicExponent, hash: 'SHA-256' }, true, ['encrypt', 'decrypt']), 'OperationError', '512 bits');
+  // A bad publicExponent is an OperationError (the generation fails), also
+  // when the usages leave the private key without any (that SyntaxError comes
+  // only after generating), while good parameters with such usages still fail
+  // with SyntaxError.
+  for (const bytes of [[1], [1, 0, 0], [0], [], [1, 0, 2], [0, 0, 1, 0, 0]]) {
+    const bad = new Uint8Array(bytes);
+    await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: bad, hash: 'SHA-256' }, false, ['decrypt']), 'OperationError', `exponent [${bytes}]`);
+    await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 2048, publicExponent: bad, hash: 'SHA-256' }, true, ['encrypt']), 'OperationError', `exponent [${bytes}], public usages only`);
+    await assertRejects(s.generateKey({ name: 'RSASSA-PKCS1-v1_5', modulusLength: 1024, publicExponent: bad, hash: 'SHA-256' }, true, []), 'OperationError', `exponent [${bytes}], no usages`);
+  }
+  await assertRejects(s.generateKey({ name: 'RSA-PSS', modulusLength: 1024, publicExponent, hash: 'SHA-256' }, true, ['verify']), 'SyntaxError', 'no private usages');
+  const leadingZeros = await s.generateKey({ name: 'RSA-PSS', modulusLength: 1024, publicExponent: new Uint8Array([0, 1, 0, 1]), hash: 'SHA-256' }, true, ['sign']);
+  assertEq(hex(leadingZeros.privateKey.algorithm.publicExponent), '010001');
   await assertRejects(s.generateKey({ name: 'RSA-OAEP', modulusLength: 8192, publicExponent, hash: 'SHA-256' }, true, ['encrypt', 'decrypt']), 'OperationError', 'generation is capped at 4096 bits');
   await assertRejects(s.generateKey({ name: 'RSA-OAEP', publicExponent, hash: 'SHA-256' }, true, ['encrypt']), 'TypeError', 'no modulusLength');
   await assertRejects(s.generateKey({ name: 'RSA-PSS', modulusLength: 1024, publicExponent }, true, ['sign']), 'TypeError', 'no hash');

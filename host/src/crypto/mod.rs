@@ -2,8 +2,8 @@
 //! resource table; the guest only ever holds a handle. Digests, HMAC, HKDF,
 //! PBKDF2 and the common AES-GCM case run on `ring`; the rest is in the
 //! submodules, one per key family: `aes` (GCM beyond ring, CBC, CTR, KW),
-//! `ec` (ECDSA / ECDH on the NIST curves), `okp` (Ed25519 / X25519) and
-//! `rsa` (PKCS#1 v1.5, PSS, OAEP).
+//! `ec` (ECDSA / ECDH on the NIST curves), `okp` (Ed25519 / X25519 /
+//! Ed448 / X448) and `rsa` (PKCS#1 v1.5, PSS, OAEP).
 
 mod aes;
 mod ec;
@@ -508,7 +508,7 @@ impl Host for State {
     ) -> wasmtime::Result<Result<(Resource<CryptoKey>, Resource<CryptoKey>), CryptoError>> {
         let pair = match kind {
             KeyKind::P256 | KeyKind::P384 | KeyKind::P521 => ec::generate(kind),
-            KeyKind::Ed25519 | KeyKind::X25519 => okp::generate(kind),
+            KeyKind::Ed25519 | KeyKind::X25519 | KeyKind::Ed448 | KeyKind::X448 => okp::generate(kind),
             // Up to a second for 4,096 bits: off the async workers.
             KeyKind::Rsa => offload(&self.cpu, move || rsa::generate(modulus_length, &public_exponent)).await?,
         };
@@ -538,7 +538,7 @@ impl Host for State {
     ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         let key = match kind {
             KeyKind::P256 | KeyKind::P384 | KeyKind::P521 => ec::import(kind, format, &data),
-            KeyKind::Ed25519 | KeyKind::X25519 => okp::import(kind, format, &data),
+            KeyKind::Ed25519 | KeyKind::X25519 | KeyKind::Ed448 | KeyKind::X448 => okp::import(kind, format, &data),
             KeyKind::Rsa => rsa::import(format, &data),
         };
         self.asymmetric_key(key, extractable)
@@ -552,7 +552,7 @@ impl Host for State {
     ) -> wasmtime::Result<Result<Resource<CryptoKey>, CryptoError>> {
         let key = match kind {
             KeyKind::P256 | KeyKind::P384 | KeyKind::P521 => ec::import_jwk(kind, &members),
-            KeyKind::Ed25519 | KeyKind::X25519 => okp::import_jwk(kind, &members),
+            KeyKind::Ed25519 | KeyKind::X25519 | KeyKind::Ed448 | KeyKind::X448 => okp::import_jwk(kind, &members),
             KeyKind::Rsa => rsa::import_jwk(&members),
         };
         self.asymmetric_key(key, extractable)

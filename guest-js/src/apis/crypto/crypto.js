@@ -4,7 +4,7 @@
 // argument checking, algorithm normalisation, JWK members and CryptoKey
 // objects. Algorithms: digest SHA-1/256/384/512; HMAC; HKDF and PBKDF2;
 // AES-GCM, AES-CBC, AES-CTR, AES-KW; ECDSA and ECDH on P-256/384/521;
-// Ed25519 and X25519; RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP; wrapKey and
+// Ed25519, X25519, Ed448 and X448; RSASSA-PKCS1-v1_5, RSA-PSS, RSA-OAEP; wrapKey and
 // unwrapKey with every encryption algorithm and AES-KW.
 import * as native from 'nano:native';
 import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
@@ -153,14 +153,16 @@ const SIGN_PAIR = { public: ['verify'], private: ['sign'] };
 const DERIVE_PAIR = { public: [], private: DERIVE_USAGES };
 // Which usages each half of a key pair may have.
 const PAIR_USAGES = {
-  ECDSA: SIGN_PAIR, Ed25519: SIGN_PAIR, 'RSASSA-PKCS1-v1_5': SIGN_PAIR, 'RSA-PSS': SIGN_PAIR,
-  ECDH: DERIVE_PAIR, X25519: DERIVE_PAIR,
+  ECDSA: SIGN_PAIR, Ed25519: SIGN_PAIR, Ed448: SIGN_PAIR, 'RSASSA-PKCS1-v1_5': SIGN_PAIR, 'RSA-PSS': SIGN_PAIR,
+  ECDH: DERIVE_PAIR, X25519: DERIVE_PAIR, X448: DERIVE_PAIR,
   'RSA-OAEP': { public: ['encrypt', 'wrapKey'], private: ['decrypt', 'unwrapKey'] },
 };
 const PAIR_NAMES = Object.keys(PAIR_USAGES);
+// The Secure Curves (RFC 8410 keys, JWK kty "OKP" with crv the name).
+const OKP_NAMES = ['Ed25519', 'X25519', 'Ed448', 'X448'];
 // The WIT key-kind case of each curve (and of RSA). The binary formats
 // ('raw', 'spki', 'pkcs8') are WIT key-format case names as they are.
-const WIT_KEY_KIND = { 'P-256': 'p256', 'P-384': 'p384', 'P-521': 'p521', Ed25519: 'ed25519', X25519: 'x25519', RSA: 'rsa' };
+const WIT_KEY_KIND = { 'P-256': 'p256', 'P-384': 'p384', 'P-521': 'p521', Ed25519: 'ed25519', X25519: 'x25519', Ed448: 'ed448', X448: 'x448', RSA: 'rsa' };
 const RSA_JWK_ALG = {
   'RSASSA-PKCS1-v1_5': ['RS1', 'RS256', 'RS384', 'RS512'],
   'RSA-PSS': ['PS1', 'PS256', 'PS384', 'PS512'],
@@ -276,7 +278,7 @@ function exportSecretKey(format, key) {
   throw domError(`exportKey: format ${format} is not valid for ${key.algorithm.name}`, 'NotSupportedError');
 }
 
-// ---- key pairs: ECDSA, ECDH, Ed25519, X25519, RSA ----
+// ---- key pairs: ECDSA, ECDH, Ed25519, X25519, Ed448, X448, RSA ----
 
 // The host's key kind and the key's `algorithm` dictionary (RSA's
 // modulusLength and publicExponent are filled in from the key).
@@ -287,7 +289,7 @@ function pairAlgorithm(name, algorithm, operation) {
     if (!EC_CURVES.includes(namedCurve)) throw domError(`${operation}: the curve ${namedCurve} is not supported`, 'NotSupportedError');
     return { kind: WIT_KEY_KIND[namedCurve], keyAlgorithm: { name, namedCurve } };
   }
-  if (name === 'Ed25519' || name === 'X25519') return { kind: WIT_KEY_KIND[name], keyAlgorithm: { name } };
+  if (OKP_NAMES.includes(name)) return { kind: WIT_KEY_KIND[name], keyAlgorithm: { name } };
   const hash = hashName(algorithm.hash, operation);
   return { kind: WIT_KEY_KIND.RSA, keyAlgorithm: { name, modulusLength: 0, publicExponent: new Uint8Array(0), hash: { name: hash } } };
 }
@@ -316,8 +318,15 @@ function generateKeyPair(name, algorithm, extractable, keyUsages) {
   }
   const usages = checkUsages(keyUsages, [...allowed.public, ...allowed.private], 'generateKey');
   const privateUsages = usages.filter((u) => allowed.private.includes(u));
-  if (privateUsages.length === 0) throw domError('generateKey: the private key would have no usages', 'SyntaxError');
+  // The standard generates first (a bad RSA publicExponent or modulusLength
+  // is an OperationError from the host) and only then rejects a private key
+  // without usages, so the host's checks come before the SyntaxError.
   const handles = native.keyPairGenerate(kind, modulusLength, exponent, !!extractable);
+  if (privateUsages.length === 0) {
+    native.keyDrop(handles[0]);
+    native.keyDrop(handles[1]);
+    throw domError('generateKey: the private key would have no usages', 'SyntaxError');
+  }
   return {
     publicKey: pairKey('public', true, keyAlgorithm, usages.filter((u) => allowed.public.includes(u)), handles[0]),
     privateKey: pairKey('private', !!extractable, keyAlgorithm, privateUsages, handles[1]),
@@ -331,9 +340,9 @@ function checkPairJwk(name, keyAlgorithm, jwk) {
     if (name === 'ECDSA' && jwk.alg !== undefined && jwk.alg !== EC_JWK_ALG[jwk.crv]) {
       throw domError(`importKey: JWK alg ${jwk.alg} does not match ${EC_JWK_ALG[jwk.crv]}`, 'DataError');
     }
-  } else if (name === 'Ed25519' || name === 'X25519') {
+  } else if (OKP_NAMES.includes(name)) {
     if (jwk.crv !== name) throw domError(`importKey: JWK crv ${jwk.crv} is not ${name}`, 'DataError');
-    if (name === 'Ed25519' && jwk.alg !== undefined && jwk.alg !== 'Ed25519' && jwk.alg !== 'EdDSA') {
+    if ((name === 'Ed25519' || name === 'Ed448') && jwk.alg !== undefined && jwk.alg !== name && jwk.alg !== 'EdDSA') {
       throw domError(`importKey: JWK alg ${jwk.alg} is not EdDSA`, 'DataError');
     }
   } else {
@@ -347,7 +356,7 @@ function checkPairJwk(name, keyAlgorithm, jwk) {
 
 function jwkKty(name) {
   if (name === 'ECDSA' || name === 'ECDH') return 'EC';
-  return name === 'Ed25519' || name === 'X25519' ? 'OKP' : 'RSA';
+  return OKP_NAMES.includes(name) ? 'OKP' : 'RSA';
 }
 
 function importPairKey(name, format, keyData, algorithm, extractable, keyUsages, inHost) {
@@ -393,8 +402,8 @@ function exportPairKey(format, key) {
     const jwk = { kty };
     if (kty === 'EC') jwk.crv = key.algorithm.namedCurve;
     if (kty === 'OKP') jwk.crv = name;
-    // Web Crypto (Secure Curves): an Ed25519 JWK names its algorithm.
-    if (name === 'Ed25519') jwk.alg = 'Ed25519';
+    // Web Crypto (Secure Curves): an Ed25519 or Ed448 JWK names its algorithm.
+    if (name === 'Ed25519' || name === 'Ed448') jwk.alg = name;
     if (kty === 'RSA') jwk.alg = RSA_JWK_ALG[name][HASH_NAMES.indexOf(hashOfKey(key))];
     for (const member of JWK_BYTE_MEMBERS[kty]) if (members[member]) jwk[member] = base64url(members[member]);
     jwk.key_ops = [...key.usages];
@@ -428,14 +437,25 @@ function exportKeyNow(format, key) {
   return key.type === 'secret' ? exportSecretKey(format, key) : exportPairKey(format, key);
 }
 
-// [scheme, hash, saltLength] for the host's sign / verify: the WIT
-// signature-scheme case, and the hash (null: the key's; undefined: none).
+// The host's signature scheme: `{ case, hash, saltLength, context }`, `case`
+// the WIT signature-scheme case, `hash` null for the key's (see withKeyHash)
+// and undefined for none, `context` Ed448's (bytes or undefined).
 function signatureScheme(name, algorithm, usage) {
-  if (name === 'ECDSA') return ['ecdsa', hashName(algorithm.hash, usage), 0];
-  if (name === 'Ed25519') return ['ed25519', undefined, 0];
-  if (name === 'RSASSA-PKCS1-v1_5') return ['rsassa-pkcs1-v1-5', null, 0];
+  if (name === 'ECDSA') return { case: 'ecdsa', hash: hashName(algorithm.hash, usage) };
+  if (name === 'Ed25519') return { case: 'ed25519' };
+  if (name === 'Ed448') {
+    const context = algorithm.context === undefined ? undefined : bufferSourceCopy(algorithm.context, `${usage}: context`);
+    return { case: 'ed448', context };
+  }
+  if (name === 'RSASSA-PKCS1-v1_5') return { case: 'rsassa-pkcs1-v1-5', hash: null };
   if (algorithm.saltLength === undefined) throw new TypeError(`${usage}: RSA-PSS needs a saltLength`);
-  return ['rsa-pss', null, Number(algorithm.saltLength) >>> 0];
+  return { case: 'rsa-pss', hash: null, saltLength: Number(algorithm.saltLength) >>> 0 };
+}
+
+// The scheme with its hash as a WIT hash-algorithm case (the key's when null).
+function withKeyHash(scheme, key) {
+  if (scheme.hash !== undefined) scheme.hash = WIT_HASH[scheme.hash === null ? hashOfKey(key) : scheme.hash];
+  return scheme;
 }
 
 // The host's cipher mode after the standard's checks, its WIT unwrap-mode
@@ -486,8 +506,8 @@ function encryptOrDecrypt(algorithm, key, data, usage, names) {
 // info, iterations, length, peer }`, `kind` the WIT key-derivation case
 // ('hkdf', 'pbkdf2', 'agreement'), `length` null for a whole shared secret.
 function derivation(algorithm, baseKey, length, usage) {
-  const name = algorithmName(algorithm, usage, ['HKDF', 'PBKDF2', 'ECDH', 'X25519']);
-  if (name === 'ECDH' || name === 'X25519') {
+  const name = algorithmName(algorithm, usage, ['HKDF', 'PBKDF2', 'ECDH', 'X25519', 'X448']);
+  if (name === 'ECDH' || name === 'X25519' || name === 'X448') {
     const peer = algorithm.public;
     if (!(peer instanceof CryptoKey)) throw new TypeError(`${usage}: ${name} needs a public CryptoKey`);
     checkKey(baseKey, name, usage);
@@ -573,9 +593,9 @@ class SubtleCrypto {
       checkKey(key, name, 'sign');
       return native.hmacSign(keyHandle(key), bytes).buffer;
     }
-    const [scheme, hash, salt] = signatureScheme(name, algorithm, 'sign');
+    const scheme = signatureScheme(name, algorithm, 'sign');
     checkKey(key, name, 'sign');
-    return native.sign(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes).buffer;
+    return native.sign(keyHandle(key), withKeyHash(scheme, key), bytes).buffer;
   }
 
   async verify(algorithm, key, signature, data) {
@@ -587,9 +607,9 @@ class SubtleCrypto {
       checkKey(key, name, 'verify');
       return native.hmacVerify(keyHandle(key), bytes, sig);
     }
-    const [scheme, hash, salt] = signatureScheme(name, algorithm, 'verify');
+    const scheme = signatureScheme(name, algorithm, 'verify');
     checkKey(key, name, 'verify');
-    return native.verify(keyHandle(key), scheme, WIT_HASH[hash === null ? hashOfKey(key) : hash], salt, bytes, sig);
+    return native.verify(keyHandle(key), withKeyHash(scheme, key), bytes, sig);
   }
 
   async encrypt(algorithm, key, data) {
@@ -656,7 +676,7 @@ class SubtleCrypto {
     return importKeyNow(format, keyData, unwrappedKeyAlgorithm, extractable, keyUsages);
   }
 }
-const SIGN_NAMES = ['ECDSA', 'Ed25519', 'RSASSA-PKCS1-v1_5', 'RSA-PSS'];
+const SIGN_NAMES = ['ECDSA', 'Ed25519', 'Ed448', 'RSASSA-PKCS1-v1_5', 'RSA-PSS'];
 const CIPHER_NAMES = ['AES-GCM', 'AES-CBC', 'AES-CTR', 'RSA-OAEP'];
 const WRAP_NAMES = [...CIPHER_NAMES, 'AES-KW'];
 Object.defineProperty(SubtleCrypto.prototype, Symbol.toStringTag, { value: 'SubtleCrypto', configurable: true });

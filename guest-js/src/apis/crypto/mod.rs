@@ -268,14 +268,12 @@ pub fn key_info(ctx: Ctx<'_>, id: u32) -> Result<Object<'_>> {
     Ok(object)
 }
 
-/// The signature scheme from its WIT case name, the hash (none for
-/// `ed25519`) and RSA-PSS's salt length.
-fn scheme(
-    ctx: &Ctx<'_>,
-    case: SignatureSchemeCase,
-    hash: Option<HashAlgorithm>,
-    salt_length: u32,
-) -> Result<SignatureScheme> {
+/// The signature scheme from crypto.js's `{ case, hash, saltLength,
+/// context }`: the WIT case name, the hash (none for `ed25519` and `ed448`),
+/// RSA-PSS's salt length and Ed448's context (bytes, or none).
+fn scheme<'js>(ctx: &Ctx<'js>, scheme: &Object<'js>) -> Result<SignatureScheme> {
+    let case: SignatureSchemeCase = scheme.get("case")?;
+    let hash: Option<HashAlgorithm> = scheme.get("hash")?;
     let hash = || {
         hash.ok_or_else(|| {
             Exception::throw_type(ctx, &format!("the signature scheme {} needs a hash", case.wit_name()))
@@ -284,37 +282,38 @@ fn scheme(
     Ok(match case {
         SignatureSchemeCase::Ecdsa => SignatureScheme::Ecdsa(hash()?),
         SignatureSchemeCase::Ed25519 => SignatureScheme::Ed25519,
+        SignatureSchemeCase::Ed448 => {
+            let context: Value<'js> = scheme.get("context")?;
+            SignatureScheme::Ed448(if context.is_undefined() {
+                Vec::new()
+            } else {
+                crate::natives::bytes_of(&context)?
+            })
+        }
         SignatureSchemeCase::RsassaPkcs1V15 => SignatureScheme::RsassaPkcs1V15(hash()?),
-        SignatureSchemeCase::RsaPss => SignatureScheme::RsaPss(PssParams { hash: hash()?, salt_length }),
+        SignatureSchemeCase::RsaPss => {
+            SignatureScheme::RsaPss(PssParams { hash: hash()?, salt_length: scheme.get("saltLength")? })
+        }
     })
 }
 
-pub fn sign<'js>(
-    ctx: Ctx<'js>,
-    id: u32,
-    scheme_case: SignatureSchemeCase,
-    hash: Option<HashAlgorithm>,
-    salt_length: u32,
-    data: Value<'js>,
-) -> Result<TypedArray<'js, u8>> {
+pub fn sign<'js>(ctx: Ctx<'js>, id: u32, scheme_of: Object<'js>, data: Value<'js>) -> Result<TypedArray<'js, u8>> {
     let data = crate::natives::bytes_of(&data)?;
-    let scheme = scheme(&ctx, scheme_case, hash, salt_length)?;
-    let out = with_key(&ctx, id, |key| crypto::sign(key, scheme, &data))?;
+    let scheme = scheme(&ctx, &scheme_of)?;
+    let out = with_key(&ctx, id, |key| crypto::sign(key, &scheme, &data))?;
     bytes(ctx.clone(), out.map_err(|e| throw(&ctx, e))?)
 }
 
 pub fn verify<'js>(
     ctx: Ctx<'js>,
     id: u32,
-    scheme_case: SignatureSchemeCase,
-    hash: Option<HashAlgorithm>,
-    salt_length: u32,
+    scheme_of: Object<'js>,
     data: Value<'js>,
     signature: Value<'js>,
 ) -> Result<bool> {
     let (data, signature) = (crate::natives::bytes_of(&data)?, crate::natives::bytes_of(&signature)?);
-    let scheme = scheme(&ctx, scheme_case, hash, salt_length)?;
-    with_key(&ctx, id, |key| crypto::verify(key, scheme, &data, &signature))?.map_err(|e| throw(&ctx, e))
+    let scheme = scheme(&ctx, &scheme_of)?;
+    with_key(&ctx, id, |key| crypto::verify(key, &scheme, &data, &signature))?.map_err(|e| throw(&ctx, e))
 }
 
 pub fn derive_shared(ctx: Ctx<'_>, private: u32, public: u32) -> Result<TypedArray<'_, u8>> {
