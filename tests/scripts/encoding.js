@@ -86,3 +86,17 @@ test('TextDecoder: UTF-16LE and UTF-16BE', () => {
   buffer.transfer();
   assertEq(new TextDecoder().decode(buffer), '');
 });
+
+test('views on a SharedArrayBuffer', () => {
+  const shared = new SharedArrayBuffer(16);
+  const view = new Uint8Array(shared);
+  const { read, written } = new TextEncoder().encodeInto('hé😀', view);
+  assertEq([read, written], [4, 7]);
+  assertEq(new TextDecoder().decode(view.subarray(0, written)), 'hé😀');
+  assertEq(new TextDecoder().decode(new DataView(shared, 0, 1)), 'h');
+  // Streaming, and an encoding the host decodes.
+  const d = new TextDecoder();
+  assertEq(d.decode(view.subarray(0, 2), { stream: true }) + d.decode(view.subarray(2, 7)), 'hé😀');
+  view.set([0xe9], 8);
+  assertEq(new TextDecoder('windows-1252').decode(view.subarray(8, 9)), 'é');
+});
