@@ -23,10 +23,6 @@ impl Env {
         }
         Env { values: map.into_iter().collect(), globals }
     }
-
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
 }
 
 impl std::fmt::Debug for Env {
@@ -61,7 +57,7 @@ mod tests {
     #[test]
     fn later_values_win_and_debug_hides_them() {
         let env = Env::new([("A".into(), "var".into()), ("A".into(), "secret-value".into())], false);
-        assert_eq!(env.get("A"), Some("secret-value"));
+        assert_eq!(env.values, [("A".to_string(), "secret-value".to_string())]);
         let shown = format!("{env:?}");
         assert!(shown.contains("\"A\"") && !shown.contains("secret-value"), "{shown}");
     }

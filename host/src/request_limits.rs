@@ -23,7 +23,12 @@ pub enum Refusal {
 /// The size of a head as the client sent it, near enough: the request line
 /// and every field.
 pub fn head_bytes<B>(req: &hyper::Request<B>) -> usize {
-    let line = req.method().as_str().len() + req.uri().to_string().len() + 12;
+    // Measured from its parts: this runs per request, and Uri's Display allocates.
+    let uri = req.uri();
+    let target = uri.scheme_str().map_or(0, |s| s.len() + 3)
+        + uri.authority().map_or(0, |a| a.as_str().len())
+        + uri.path_and_query().map_or(1, |p| p.as_str().len());
+    let line = req.method().as_str().len() + target + 12;
     line + fields_bytes(req.headers())
 }
 

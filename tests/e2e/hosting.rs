@@ -74,7 +74,7 @@ GREETING = "hidden"
 struct Tenants {
     server: Server,
     admin: std::net::SocketAddr,
-    _upstream: crate::upstream::Upstream,
+    upstream: crate::upstream::Upstream,
 }
 
 impl Tenants {
@@ -86,7 +86,7 @@ impl Tenants {
         let mut cmd = nano();
         cmd.env("NANO_TEST_A_SECRET", A_SECRET);
         let server = Server::start_with(&path, &["--admin", &admin.to_string()], cmd);
-        Tenants { server, admin, _upstream: upstream }
+        Tenants { server, admin, upstream }
     }
 
     fn get(&self, host: &str, path: &str) -> Response {
@@ -272,7 +272,7 @@ fn chunked_post(addr: std::net::SocketAddr, host: &str, path: &str, body: &[u8])
 #[test]
 fn outbound_is_limited_per_app_by_the_host() {
     let t = Tenants::start("hosting-outbound");
-    let upstream = t._upstream.addr;
+    let upstream = t.upstream.addr;
     let hello = format!("/fetch?url=http://{upstream}/hello");
     assert_eq!(t.get("a.test", &hello).text(), "200 hello upstream");
     // b has no allow-list entry for a loopback address: refused.

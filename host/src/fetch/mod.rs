@@ -22,7 +22,8 @@
 
 mod connect;
 
-use crate::metrics::{AppMetrics, FetchOutcome, LimitKind};
+use crate::app::AppConfig;
+use crate::metrics::{FetchOutcome, LimitKind};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use std::future::Future;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -310,33 +311,17 @@ impl FetchSlot {
     }
 }
 
-/// The send-request hook of one instance: the shared policy, the instance's
-/// own fetch limit, and the host's timeouts (ceilings on what the guest asks).
+/// The send-request hook of one instance: its app's policy, timeouts (ceilings
+/// on what the guest asks), name and counters, and the instance's own fetch
+/// limit.
 pub struct Outbound {
-    policy: OutboundPolicy,
+    app: Arc<AppConfig>,
     fetches: Arc<Semaphore>,
-    max_fetches: u32,
-    connect_timeout: Duration,
-    first_byte_timeout: Duration,
-    between_bytes_timeout: Duration,
-    /// The app's name (for its log lines) and outbound counters.
-    app: Arc<str>,
-    metrics: AppMetrics,
 }
 
 impl Outbound {
-    pub fn new(app: &crate::app::AppConfig) -> Outbound {
-        let limits = &app.limits;
-        Outbound {
-            policy: limits.outbound.clone(),
-            fetches: Arc::new(Semaphore::new(limits.max_fetches as usize)),
-            max_fetches: limits.max_fetches,
-            connect_timeout: limits.fetch_connect_timeout,
-            first_byte_timeout: limits.fetch_first_byte_timeout,
-            between_bytes_timeout: limits.fetch_between_bytes_timeout,
-            app: Arc::from(app.name.as_str()),
-            metrics: app.metrics.clone(),
-        }
+    pub fn new(app: &Arc<AppConfig>) -> Outbound {
+        Outbound { app: app.clone(), fetches: Arc::new(Semaphore::new(app.limits.max_fetches as usize)) }
     }
 
     /// A place under the fetch limit, if one is free.
@@ -345,7 +330,7 @@ impl Outbound {
             Ok(permit) => Ok(FetchSlot(Arc::new(Mutex::new(Some(permit))))),
             Err(_) => Err(Error::InternalError(Some(format!(
                 "too many fetches in flight (the limit is {} per request; a fetch counts until its response body is read or cancelled)",
-                self.max_fetches
+                self.app.limits.max_fetches
             )))),
         }
     }
@@ -353,11 +338,12 @@ impl Outbound {
     /// The guest's timeouts, no longer than the host's.
     fn timeouts(&self, asked: Option<RequestOptions>) -> RequestOptions {
         let asked = asked.unwrap_or_default();
+        let limits = &self.app.limits;
         let cap = |asked: Option<Duration>, host: Duration| Some(asked.map_or(host, |a| a.min(host)));
         RequestOptions {
-            connect_timeout: cap(asked.connect_timeout, self.connect_timeout),
-            first_byte_timeout: cap(asked.first_byte_timeout, self.first_byte_timeout),
-            between_bytes_timeout: cap(asked.between_bytes_timeout, self.between_bytes_timeout),
+            connect_timeout: cap(asked.connect_timeout, limits.fetch_connect_timeout),
+            first_byte_timeout: cap(asked.first_byte_timeout, limits.fetch_first_byte_timeout),
+            between_bytes_timeout: cap(asked.between_bytes_timeout, limits.fetch_between_bytes_timeout),
         }
     }
 }
@@ -379,38 +365,38 @@ impl WasiHttpHooks for Outbound {
         let slot = match self.try_slot() {
             Ok(slot) => slot,
             Err(e) => {
-                tracing::debug!(app = %self.app, "outbound request refused: {e}");
-                self.metrics.limit_hit(LimitKind::Fetches);
-                self.metrics.fetch(FetchOutcome::Denied);
+                tracing::debug!(app = %self.app.name, "outbound request refused: {e}");
+                self.app.metrics.limit_hit(LimitKind::Fetches);
+                self.app.metrics.fetch(FetchOutcome::Denied);
                 return Box::new(async move { Err(e) });
             }
         };
-        let metrics = self.metrics.clone();
         let app = self.app.clone();
-        let policy = self.policy.clone();
         let options = self.timeouts(options);
-        let dns_timeout = options.connect_timeout.unwrap_or(self.connect_timeout);
+        let dns_timeout = options.connect_timeout.unwrap_or(app.limits.fetch_connect_timeout);
+        let metrics = app.metrics.clone();
         let send = async move {
             let uri = request.uri();
             let host = uri.host().unwrap_or_default().trim_start_matches('[').trim_end_matches(']').to_string();
             let https = uri.scheme_str() == Some("https");
             let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+            let policy = &app.limits.outbound;
             if !policy.allows_host(&host, port) {
-                tracing::info!(%app, "outbound request to {host}:{port} refused: not in the allow-list (--allow-host, [app.outbound] allow)");
+                tracing::info!(app = %app.name, "outbound request to {host}:{port} refused: not in the allow-list (--allow-host, [app.outbound] allow)");
                 return Err(Error::HttpRequestDenied);
             }
             // Resolved once: the addresses checked are the ones connected to.
             let addrs = match host.parse::<IpAddr>() {
                 Ok(ip) => vec![SocketAddr::new(ip, port)],
                 Err(_) => resolve(lookup(&host, port), dns_timeout).await.inspect_err(|e| {
-                    tracing::info!(%app, "outbound request to {host}:{port}: DNS lookup failed: {e}");
+                    tracing::info!(app = %app.name, "outbound request to {host}:{port}: DNS lookup failed: {e}");
                 })?,
             };
             if addrs.is_empty() {
                 return Err(Error::DnsError { rcode: Some("no addresses".into()), info_code: None });
             }
             if let Some((addr, range)) = policy.refused(&addrs) {
-                tracing::info!(%app, "outbound request to {host}:{port} refused: {} is in {range}", addr.ip());
+                tracing::info!(app = %app.name, "outbound request to {host}:{port} refused: {} is in {range}", addr.ip());
                 return Err(Error::DestinationIpProhibited);
             }
             connect::send(request, Some(options), &host, &addrs, https, slot).await
