@@ -81,6 +81,7 @@ fn main() -> Result<()> {
     let mut report = Report::new(root, &nano_bin, &app);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
     let answer = rt.block_on(in_process(&app, args.requests, &instances, &mut report))?;
+    rt.block_on(module_graph_cost(&json_path, args.requests, &mut report))?;
     over_http(&rt, &nano_bin, &app, answer, &mut report)?;
     web_apis_against_node(&nano_bin, &root.join("bench/url_clone.js"), &mut report)?;
     fetch_against_rust(&rt, &nano_bin, &mut report)?;
@@ -348,6 +349,68 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
     let peak = phases.iter().filter_map(|p| p.peak_memory_kib).max().unwrap_or(0);
     report.add(G, "peak instance memory", peak as f64 / 1024.0, "MiB");
     Ok(answer)
+}
+
+/// MODULES modules behind one handler: each imports the next and a JSON
+/// file of its own, and the handler calls through the first. Written next
+/// to the JSON results, so builds of it are cached like any app's.
+const MODULES: usize = 200;
+
+/// Per-request cost of an app of MODULES modules against the same handler
+/// in one module: the modules are declared and evaluated in the snapshot,
+/// so the ratio should be 1.
+async fn module_graph_cost(json_path: &Path, requests: usize, report: &mut Report) -> Result<()> {
+    let dir = json_path.parent().unwrap_or(Path::new(".")).join("module-graph");
+    let single = dir.join("single.js");
+    let many = dir.join("many/index.js");
+    std::fs::create_dir_all(dir.join("many/lib")).with_context(|| format!("creating {}", dir.display()))?;
+    let handler = "export default { fetch: () => new Response('hello, ' + greet()) };\n";
+    std::fs::write(&single, format!("const greet = () => 'world';\n{handler}"))?;
+    std::fs::write(&many, format!("import {{ greet }} from './lib/m0.js';\n{handler}"))?;
+    for i in 0..MODULES {
+        let next = if i + 1 < MODULES {
+            format!("import {{ greet as next }} from './m{}.js';\n", i + 1)
+        } else {
+            "const next = () => 'world';\n".to_string()
+        };
+        let module = format!(
+            "{next}import data from './m{i}.json';\nexport const table{i} = data.rows.map((r) => r * {i});\nexport function greet() {{ return data.rows.length ? next() : ''; }}\n"
+        );
+        std::fs::write(dir.join(format!("many/lib/m{i}.js")), module)?;
+        let rows: Vec<String> = (0..50).map(|r| r.to_string()).collect();
+        std::fs::write(dir.join(format!("many/lib/m{i}.json")), format!("{{\"rows\": [{}]}}", rows.join(",")))?;
+    }
+    let mut p50 = Vec::new();
+    for app_path in [&single, &many] {
+        let runtime = Runtime::new(PoolLimits::default(), true)?;
+        let wasm =
+            app_build::build_cached(&runtime, app_path, &BuildOptions::default()).await.map_err(|e| match e {
+                BuildError::App(message) => anyhow::anyhow!(message),
+                BuildError::Internal(e) => anyhow::anyhow!("building {}: {e:?}", app_path.display()),
+            })?;
+        let component = runtime.load_component(&wasm)?;
+        let config = AppConfig::new(app_path.display().to_string(), AppLimits::default());
+        let app = Server::single(runtime, config, &component)?;
+        let (mut samples, body) = sequential_requests(requests, |io| {
+            let conn = server::connection(app.clone(), io);
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+        })
+        .await
+        .with_context(|| format!("requests to {}", app_path.display()))?;
+        if body != "hello, world" {
+            bail!("{} answered {body:?}", app_path.display());
+        }
+        p50.push(stats_us(&mut samples)[1]);
+    }
+    const G: &str = "module_graph";
+    report.group(&format!(
+        "an app of {} modules ({MODULES} JS + {MODULES} JSON) against one module, same handler",
+        2 * MODULES + 1
+    ));
+    report.compare(G, "request p50", p50[1], "us", "one module", p50[0]);
+    Ok(())
 }
 
 /// Sends `requests` (after `WARMUP_REQUESTS`) GETs one after another on one

@@ -73,8 +73,8 @@ fn internal_name(path: &str) -> String {
 
 /// Module names: prelude modules import each other by relative paths and
 /// `nano:native`; nothing else imports a `nano:` module, so app code cannot
-/// reach the natives and bypass the web APIs' checks. Apps are one file
-/// today: any other import is a clear error.
+/// reach the natives and bypass the web APIs' checks. The app's own modules
+/// import what the host resolved for them at build time (modules.rs).
 struct ModuleNames;
 
 impl Resolver for ModuleNames {
@@ -86,11 +86,13 @@ impl Resolver for ModuleNames {
         _attributes: Option<rquickjs::loader::ImportAttributes<'js>>,
     ) -> rquickjs::Result<String> {
         let refuse = |why: &str| rquickjs::Error::new_resolving_message(base, name, why);
+        if let Some(resolved) = crate::modules::resolve(base, name) {
+            return resolved.map_err(|why| refuse(&why));
+        }
         // Only the prelude's own modules may import `nano:` modules (app
-        // code is never declared under a prelude module's name: see
-        // init::module_name).
+        // modules are never declared under a prelude module's name).
         let Some(base_path) = base.strip_prefix("nano:").filter(|path| is_prelude_module(path)) else {
-            return Err(refuse("an app is one file: imports are not supported yet (bundle the app first)"));
+            return Err(refuse("not one of the app's modules"));
         };
         if name == crate::natives::MODULE {
             return Ok(name.to_string());
@@ -113,8 +115,9 @@ impl Resolver for ModuleNames {
     }
 }
 
-/// Serves the prelude's modules from the engine's own sources, and the
-/// natives. Only prelude modules can reach it (see ModuleNames).
+/// Serves the prelude's modules from the engine's own sources, the natives
+/// (only prelude modules can reach them, see ModuleNames), and the app's
+/// modules.
 struct ModuleSources;
 
 impl Loader for ModuleSources {
@@ -126,6 +129,9 @@ impl Loader for ModuleSources {
     ) -> rquickjs::Result<Module<'js, rquickjs::module::Declared>> {
         if name == crate::natives::MODULE {
             return Module::declare_def::<crate::natives::Natives, _>(ctx.clone(), name);
+        }
+        if crate::modules::is_app_module(name) {
+            return crate::modules::declare(ctx, name);
         }
         let source = name
             .strip_prefix("nano:")

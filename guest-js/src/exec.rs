@@ -5,11 +5,12 @@ use crate::engine;
 use crate::event_loop::{run_to_completion, Rejections};
 
 impl crate::exports::nano::platform::exec::Guest for crate::Component {
-    fn run(source: String, filename: String, module: bool) -> Result<(), String> {
+    fn run() -> Result<(), String> {
         engine::create()?;
         engine::apply_memory_limit();
+        let entry = crate::modules::take_graph().ok_or("the host gave no script to run")?;
         engine::with(|ctx, hooks| {
-            crate::init::evaluate(ctx, hooks, &source, &filename, module, Rejections::Fatal)?;
+            crate::init::evaluate(ctx, hooks, &entry, Rejections::Fatal)?;
             run_to_completion(ctx, hooks, Rejections::Fatal)
         })
     }

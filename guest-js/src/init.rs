@@ -1,12 +1,14 @@
 //! Evaluating user code: the app during pre-initialisation (the snapshot),
-//! or a script under `exec`.
+//! or a script under `exec`; either comes from the host as a module graph
+//! (modules.rs).
 
 use crate::engine::{self, take_exception};
 use crate::event_loop::{run_until, Rejections};
 use crate::hooks::Hooks;
 use crate::instance;
-use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Module, Promise, Value};
-use std::io::Read;
+use crate::modules::{self, Entry};
+use crate::nano::platform::modules::ModuleKind;
+use rquickjs::{function::This, promise::PromiseState, Ctx, Function, Promise, Value};
 
 /// Whether the app is being pre-initialised (see `Instance::at_build_time`).
 pub fn at_build_time() -> bool {
@@ -15,14 +17,13 @@ pub fn at_build_time() -> bool {
 
 impl crate::Guest for crate::Component {
     fn wizer_initialize() -> Result<(), String> {
-        let mut source = String::new();
-        std::io::stdin().read_to_string(&mut source).map_err(|e| format!("reading the app's source: {e}"))?;
-        let filename = std::env::var("NANO_APP_FILENAME").unwrap_or_else(|_| "app.js".into());
-        let module = std::env::var("NANO_APP_MODULE").map(|v| v == "1").unwrap_or(false);
+        engine::create()?;
+        let entry = modules::take_graph().ok_or("the host gave no app to build")?;
+        let filename = entry.name.clone();
         engine::create()?;
         instance::with(|i| i.at_build_time = true);
         let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
-            evaluate(ctx, hooks, &source, &filename, module, Rejections::Build)?;
+            evaluate(ctx, hooks, &entry, Rejections::Build)?;
             // What the top-level code left queued runs now, as a module's
             // does while its evaluation is awaited: a promise it rejected
             // and nobody handled fails the build, awaited or not.
@@ -69,43 +70,28 @@ fn left_in_the_host(filename: &str) -> Result<(), String> {
     ))
 }
 
-/// Evaluates `source` as a script or an ES module (awaiting its top-level
-/// await), then registers a module's default export as the app.
-pub fn evaluate<'js>(
-    ctx: &Ctx<'js>,
-    hooks: &Hooks<'js>,
-    source: &str,
-    filename: &str,
-    module: bool,
-    rejections: Rejections,
-) -> Result<(), String> {
-    if module {
-        let declared = Module::declare(ctx.clone(), module_name(filename), source)
-            .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
-        let (evaluated, promise) =
-            declared.eval().map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
-        settle(ctx, hooks, &promise, filename, rejections)?;
-        let namespace = evaluated.namespace().map_err(|e| e.to_string())?;
-        hooks.set_module_app.call::<_, ()>((namespace,)).map_err(|e| e.to_string())?;
-    } else {
+/// Evaluates the entry as a script or an ES module (awaiting its top-level
+/// await, and loading the modules it imports), then registers a module's
+/// default export as the app.
+pub fn evaluate<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, entry: &Entry, rejections: Rejections) -> Result<(), String> {
+    let filename = &entry.name;
+    if entry.kind == ModuleKind::Script {
+        let source = modules::take_source(filename).unwrap_or_default();
         let mut opts = rquickjs::context::EvalOptions::default();
         opts.global = true;
         opts.strict = false;
-        opts.filename = Some(module_name(filename));
+        opts.filename = Some(filename.clone());
         ctx.eval_with_options::<Value, _>(source, opts)
             .map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
+        return Ok(());
     }
+    let declared =
+        modules::declare(ctx, filename).map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
+    let (evaluated, promise) = declared.eval().map_err(|e| located_error(hooks, take_exception(ctx, e), filename))?;
+    settle(ctx, hooks, &promise, filename, rejections)?;
+    let namespace = evaluated.namespace().map_err(|e| e.to_string())?;
+    hooks.set_module_app.call::<_, ()>((namespace,)).map_err(|e| e.to_string())?;
     Ok(())
-}
-
-/// The name user code is declared under: never a prelude module's name
-/// (`nano:…`), which would let it import the natives.
-fn module_name(filename: &str) -> String {
-    if filename.starts_with("nano:") {
-        format!("./{filename}")
-    } else {
-        filename.to_string()
-    }
 }
 
 /// Drives the loop until a module's evaluation promise settles.

@@ -10,6 +10,7 @@ wit_bindgen::generate!({
 });
 
 mod apis;
+mod commonjs;
 mod engine;
 mod event_loop;
 mod exec;
@@ -17,6 +18,7 @@ mod handles;
 mod hooks;
 mod init;
 mod instance;
+mod modules;
 mod natives;
 mod wit_names;
 

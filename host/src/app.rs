@@ -9,6 +9,7 @@ use crate::engine::Runtime;
 use crate::env::Env;
 use crate::limits::AppLimits;
 use crate::metrics::{AppMetrics, Metrics};
+use crate::modules::SourceMaps;
 use crate::state::State;
 use std::sync::Arc;
 use wasmtime::component::Component;
@@ -23,19 +24,37 @@ pub struct AppConfig {
     pub env: Env,
     /// The app's series in the server's metrics.
     pub metrics: AppMetrics,
+    /// Where its compiled modules' lines came from (TypeScript, JSX): what
+    /// its log lines' stacks are mapped back through.
+    pub source_maps: Option<Arc<SourceMaps>>,
 }
 
 impl AppConfig {
     /// An app outside any server's metrics (`exec`, `build`, tests).
     pub fn new(name: impl Into<String>, limits: AppLimits) -> Arc<AppConfig> {
-        let name = name.into();
-        let metrics = Metrics::new().app(&name);
-        Arc::new(AppConfig { name, limits, env: Env::default(), metrics })
+        Self::with_source_maps(name, limits, None)
     }
 
-    pub fn with_env(name: impl Into<String>, limits: AppLimits, env: Env, metrics: &Metrics) -> Arc<AppConfig> {
+    /// An app outside any server's metrics, with its source maps (`exec`).
+    pub fn with_source_maps(
+        name: impl Into<String>,
+        limits: AppLimits,
+        source_maps: Option<Arc<SourceMaps>>,
+    ) -> Arc<AppConfig> {
         let name = name.into();
-        Arc::new(AppConfig { metrics: metrics.app(&name), name, limits, env })
+        let metrics = Metrics::new().app(&name);
+        Arc::new(AppConfig { name, limits, env: Env::default(), metrics, source_maps })
+    }
+
+    pub fn with_env(
+        name: impl Into<String>,
+        limits: AppLimits,
+        env: Env,
+        metrics: &Metrics,
+        source_maps: Option<Arc<SourceMaps>>,
+    ) -> Arc<AppConfig> {
+        let name = name.into();
+        Arc::new(AppConfig { metrics: metrics.app(&name), name, limits, env, source_maps })
     }
 }
 

@@ -6,13 +6,13 @@ use crate::cache::hex_digest;
 use crate::deadline::{set_limits, LimitExceeded};
 use crate::engine::Runtime;
 use crate::limits::AppLimits;
+use crate::modules::{self, Graph, SourceMaps};
 use crate::state::{LogSink, State};
 use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 use wasmtime::component::Component;
 use wasmtime::error::Context as _;
-use wasmtime_wasi::p2::pipe::MemoryInputPipe;
 use wasmtime_wasi_http::{Error as HttpError, RequestOptions, WasiBody, WasiHttpHooks};
 use wasmtime_wizer::{WasmtimeWizerComponent, Wizer};
 
@@ -41,25 +41,6 @@ impl From<wasmtime::Error> for BuildError {
     }
 }
 
-/// Whether a file runs as an ES module: `.mjs`, or a top-level `import` /
-/// `export` statement (as browsers and Node decide); anything else is a
-/// classic script.
-pub fn is_module(path: &Path, source: &str) -> bool {
-    match path.extension().and_then(|e| e.to_str()) {
-        Some("mjs") => return true,
-        Some("cjs") => return false,
-        _ => {}
-    }
-    source.lines().any(|line| {
-        let line = line.trim_start();
-        let statement = |kw: &str| {
-            line.strip_prefix(kw)
-                .is_some_and(|rest| rest.starts_with([' ', '{', '*', '"', '\'', '\t']) || rest.is_empty())
-        };
-        statement("export") || (statement("import") && !line.starts_with("import("))
-    })
-}
-
 /// How a build runs. The app's top-level code runs at build time and what it
 /// computes is frozen into the snapshot, so by default it gets less than a
 /// request: no network, and a budget of its own.
@@ -81,29 +62,54 @@ impl Default for BuildOptions {
     }
 }
 
-/// Builds an app from its source into a snapshotted component, with the
+/// Builds an app given as the text of one file (tests, fuzzing), with the
 /// default options.
 pub async fn build(runtime: &Runtime, source: &str, filename: &str, module: bool) -> Result<Vec<u8>, BuildError> {
-    build_with(runtime, source, filename, module, &BuildOptions::default()).await
+    build_with(runtime, &Graph::single(filename, source, module), &BuildOptions::default()).await
 }
 
-/// Builds an app from its source into a snapshotted component.
-pub async fn build_with(
-    runtime: &Runtime,
-    source: &str,
-    filename: &str,
-    module: bool,
-    options: &BuildOptions,
-) -> Result<Vec<u8>, BuildError> {
-    let wasi = State::wasi()
-        .stdin(MemoryInputPipe::new(source.as_bytes().to_vec()))
-        .env("NANO_APP_FILENAME", filename)
-        .env("NANO_APP_MODULE", if module { "1" } else { "0" })
-        .build();
+/// Finds and compiles the modules of the app at `path` (a file, a folder or
+/// a package.json): what its build needs, read from disk once. Warnings (a
+/// `require()` that resolved to nothing) are logged.
+pub fn compile(path: &Path) -> Result<Graph, BuildError> {
+    let entry = modules::entry_of(path).map_err(BuildError::App)?;
+    let graph = modules::build(&entry, &modules::Options::default()).map_err(BuildError::App)?;
+    for warning in &graph.warnings {
+        tracing::warn!(target: "nano::build", "{warning}");
+    }
+    Ok(graph)
+}
+
+/// Builds an app from its modules into a snapshotted component that carries
+/// their source maps.
+pub async fn build_with(runtime: &Runtime, graph: &Graph, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
+    let source_maps = match graph.source_maps() {
+        Some(maps) => Some(SourceMaps::new(maps).map_err(BuildError::App)?),
+        None => None,
+    };
+    // The app's errors point at the original lines, named as the user
+    // knows the files.
+    let located = |message: String| {
+        let message = source_maps.as_ref().map_or(message.clone(), |maps| maps.remap(&message));
+        graph.display_paths(&message)
+    };
+    let mut wasm = snapshot(runtime, graph, options).await.map_err(|e| match e {
+        BuildError::App(message) => BuildError::App(located(message)),
+        internal => internal,
+    })?;
+    modules::append_source_maps(&mut wasm, graph).map_err(|e| BuildError::Internal(wasmtime::Error::msg(e)))?;
+    Ok(wasm)
+}
+
+/// Runs the app's top-level code in an instance of the engine and snapshots
+/// the result (wizer).
+async fn snapshot(runtime: &Runtime, graph: &Graph, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
+    let filename = graph.entry();
     // The build is an instance like a request's, with the default limits
     // (its wall time is the build timeout, set below) and no env.
     let app = AppConfig::new(filename, AppLimits { outbound: options.outbound.clone(), ..AppLimits::default() });
-    let mut store = runtime.new_store(&app, LogSink::Build { app: filename.to_string() }, wasi);
+    let mut store = runtime.new_store(&app, LogSink::Build { app: filename.to_string() }, State::wasi().build());
+    store.data_mut().modules = graph.to_wit();
     if !options.allow_net {
         store.data_mut().outbound = Box::new(NoNetwork);
     }
@@ -172,28 +178,20 @@ impl WasiHttpHooks for NoNetwork {
     }
 }
 
-/// Builds `path` unless the same source was built by this binary before.
-/// A build with network access is not cached: what it fetched is not part of
-/// the key.
+/// Builds the app at `path` unless the same modules were built by this
+/// binary before. A build with network access is not cached: what it
+/// fetched is not part of the key.
 pub async fn build_cached(runtime: &Runtime, path: &Path, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
-    let source =
-        std::fs::read_to_string(path).map_err(|e| BuildError::App(format!("{}: cannot read: {e}", path.display())))?;
-    let filename = display_name(path);
-    let module = is_module(path, &source);
+    let graph = compile(path)?;
     let cache = crate::cache::shared().filter(|_| !options.allow_net);
-    let name =
-        format!("{}.wasm", hex_digest(&[crate::ENGINE_WASM, filename.as_bytes(), &[module as u8], source.as_bytes()]));
+    let name = format!("{}.wasm", hex_digest(&[crate::ENGINE_WASM, &graph.digest_parts()]));
     if let Some(wasm) = cache.and_then(|cache| cache.get("apps", &name)) {
         return Ok(wasm);
     }
-    let wasm = build_with(runtime, &source, &filename, module, options).await?;
+    let wasm = build_with(runtime, &graph, options).await?;
+    tracing::info!(target: "nano::build", "built {}: {}; component {} KiB", path.display(), graph.summary(), wasm.len() / 1024);
     if let Some(cache) = cache {
         cache.put("apps", &name, &wasm);
     }
     Ok(wasm)
-}
-
-/// The name errors and stacks use for the app: its file name as given.
-pub fn display_name(path: &Path) -> String {
-    path.to_string_lossy().into_owned()
 }

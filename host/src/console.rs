@@ -34,6 +34,11 @@ impl LogQuota {
         true
     }
 
+    /// Whether `admit` would take a message of `len` bytes now.
+    fn would_admit(&self, len: usize) -> bool {
+        self.lines < MAX_LINES && self.bytes.saturating_add(len) <= MAX_BYTES
+    }
+
     /// Lines refused so far (logged once when the instance ends).
     pub fn dropped(&self) -> u64 {
         self.dropped
@@ -62,6 +67,15 @@ pub fn sanitize(message: &str) -> String {
 
 impl crate::bindings::nano::platform::console::Host for State {
     fn write(&mut self, level: Level, message: String) {
+        // A compiled module's positions, mapped back to its source: only in
+        // a message that will be written whole, so the cost is bounded by
+        // the log quota.
+        let message = match &self.app.source_maps {
+            Some(maps) if message.len() <= MAX_MESSAGE && self.log_quota.would_admit(message.len()) => {
+                maps.remap(&message)
+            }
+            _ => message,
+        };
         match &self.log {
             LogSink::Request { request_id, app } => {
                 // Counted as written: escaping makes a message longer.

@@ -244,6 +244,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::encoding::add_to_linker(&mut l)?;
     crate::env::add_to_linker(&mut l)?;
     crate::limits::add_to_linker(&mut l)?;
+    crate::modules::add_to_linker(&mut l)?;
     Ok(l)
 }
 

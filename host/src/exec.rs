@@ -3,6 +3,8 @@
 use crate::app::AppConfig;
 use crate::deadline::{CpuTimed, LimitExceeded};
 use crate::engine::Runtime;
+use crate::limits::AppLimits;
+use crate::modules::SourceMaps;
 use crate::state::{LogSink, State};
 use std::path::Path;
 use std::sync::Arc;
@@ -11,13 +13,25 @@ use wasmtime::Result;
 
 /// Runs the script; Ok(false) when it threw, rejected or trapped (the error
 /// has been printed to stderr).
-pub async fn exec(runtime: &Runtime, app: &Arc<AppConfig>, path: &Path, args: &[String]) -> Result<bool> {
-    let source = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    let filename = crate::app_build::display_name(path);
-    let module = crate::app_build::is_module(path, &source);
+pub async fn exec(runtime: &Runtime, limits: AppLimits, path: &Path, args: &[String]) -> Result<bool> {
+    let graph = match crate::app_build::compile(path) {
+        Ok(graph) => graph,
+        Err(crate::app_build::BuildError::App(message)) => {
+            eprintln!("{message}");
+            return Ok(false);
+        }
+        Err(crate::app_build::BuildError::Internal(e)) => return Err(e),
+    };
+    let filename = path.to_string_lossy().into_owned();
+    let source_maps = match graph.source_maps() {
+        Some(maps) => Some(Arc::new(SourceMaps::new(maps).map_err(wasmtime::Error::msg)?)),
+        None => None,
+    };
+    let app = &AppConfig::with_source_maps(filename.clone(), limits, source_maps.clone());
     let mut argv = vec![filename.clone()];
     argv.extend_from_slice(args);
     let mut store = runtime.new_store(app, LogSink::Stdio, State::wasi().args(&argv).build());
+    store.data_mut().modules = graph.to_wit();
     let cpu = store.data().cpu.clone();
     let component = runtime.load_component(crate::ENGINE_WASM)?;
     let pre = runtime.instantiate_pre(&component)?;
@@ -26,13 +40,14 @@ pub async fn exec(runtime: &Runtime, app: &Arc<AppConfig>, path: &Path, args: &[
         .get_export_index(&mut store, None, "nano:platform/exec@0.2.0")
         .context("the engine exports no nano:platform/exec")?;
     let run = instance.get_export_index(&mut store, Some(&iface), "run").context("the engine exports no exec.run")?;
-    let run = instance.get_typed_func::<(&str, &str, bool), (Result<(), String>,)>(&mut store, run)?;
-    let result = CpuTimed::new(run.call_async(&mut store, (&source, &filename, module)), cpu).await;
+    let run = instance.get_typed_func::<(), (Result<(), String>,)>(&mut store, run)?;
+    let result = CpuTimed::new(run.call_async(&mut store, ()), cpu).await;
     tracing::debug!(target: "nano::instance", script = %filename, peak_memory_kib = store.data().limits.peak >> 10, "instance finished");
     match result {
         Ok((Ok(()),)) => Ok(true),
         Ok((Err(message),)) => {
-            eprintln!("{message}");
+            let message = source_maps.as_ref().map_or(message.clone(), |maps| maps.remap(&message));
+            eprintln!("{}", graph.display_paths(&message));
             Ok(false)
         }
         Err(trap) => {

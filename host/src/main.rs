@@ -1,7 +1,6 @@
 //! The `nano-host` command line: build, run (serve), exec.
 
 use clap::{Parser, Subcommand};
-use nano_host::app::AppConfig;
 use nano_host::app_build::{self, BuildError};
 use nano_host::engine::{HttpLimits, PoolLimits, Runtime};
 use nano_host::fetch::{AllowEntry, OutboundPolicy};
@@ -171,10 +170,14 @@ impl BuildArgs {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Compile a JS app into a pre-initialised WebAssembly component.
+    /// Compile a JS or TypeScript app, with the modules it imports (npm
+    /// packages from node_modules too), into a pre-initialised WebAssembly
+    /// component.
     Build {
-        /// The app: a JS file (ES module with `export default { fetch }`, or a
-        /// script with `addEventListener('fetch', ...)`).
+        /// The app's entry: a .js/.mjs/.ts/.tsx/... file (an ES module with
+        /// `export default { fetch }`, or a script with
+        /// `addEventListener('fetch', ...)`), or a folder or package.json
+        /// whose `exports`/`module`/`main` names it.
         app: PathBuf,
         /// Where to write the component.
         #[arg(short, long)]
@@ -191,7 +194,8 @@ enum Command {
     /// defaults of every app; the manifest's values win. SIGHUP reloads.
     #[command(alias = "serve")]
     Run {
-        /// nano.toml, app.js or app.wasm.
+        /// nano.toml, an app's entry (app.js, src/index.ts, a folder or
+        /// package.json; built on the fly) or a built app.wasm.
         app: PathBuf,
         /// Address to listen on [default: the manifest's `listen`, or 127.0.0.1:8080].
         #[arg(long)]
@@ -209,6 +213,19 @@ enum Command {
         limits: LimitArgs,
         #[command(flatten)]
         build: BuildArgs,
+    },
+    /// Create a project that builds, serves and tests as it is: package.json,
+    /// tsconfig.json, nano.toml, src/index.ts, a test, nano.d.ts.
+    New {
+        /// The project's folder; its name is the app's name.
+        dir: PathBuf,
+    },
+    /// Write the TypeScript declarations of what nano adds to the web
+    /// platform: the handler's (request, env, ctx), ExecutionContext, ...
+    Types {
+        /// Where to write them.
+        #[arg(short, long, default_value = "nano.d.ts")]
+        output: PathBuf,
     },
     /// Run a script with the same globals as an app, until its event loop is empty.
     Exec {
@@ -247,15 +264,23 @@ async fn run(command: Command) -> Result<ExitCode, String> {
         Command::Build { app, output, build, allow_hosts } => {
             let outbound = OutboundPolicy { allowed: Arc::new(allow_hosts) };
             let runtime = Runtime::new(PoolLimits::default(), false).map_err(|e| format!("{e:?}"))?;
-            let output = output.unwrap_or_else(|| app.with_extension("wasm"));
-            let source = std::fs::read_to_string(&app).map_err(|e| format!("{}: cannot read: {e}", app.display()))?;
-            let module = app_build::is_module(&app, &source);
+            // Next to the entry file, or inside the app's folder.
+            let output = output.unwrap_or_else(|| match app.is_dir() {
+                true => app.join("app.wasm"),
+                false if app.file_name().is_some_and(|n| n == "package.json") => app.with_file_name("app.wasm"),
+                false => app.with_extension("wasm"),
+            });
+            let graph = app_build::compile(&app).map_err(build_message)?;
             let options = build.options(&outbound);
-            let wasm = app_build::build_with(&runtime, &source, &app_build::display_name(&app), module, &options)
-                .await
-                .map_err(build_message)?;
+            let wasm = app_build::build_with(&runtime, &graph, &options).await.map_err(build_message)?;
             std::fs::write(&output, &wasm).map_err(|e| format!("writing {}: {e}", output.display()))?;
-            eprintln!("built {} -> {} ({} KiB)", app.display(), output.display(), wasm.len() / 1024);
+            eprintln!(
+                "built {} -> {}: {}; component {} KiB",
+                app.display(),
+                output.display(),
+                graph.summary(),
+                wasm.len() / 1024
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Run { app, listen, admin, max_instances, http, limits, build } => {
@@ -268,10 +293,25 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             serve(source, listen, admin).await?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::New { dir } => {
+            let files = nano_host::scaffold::new_project(&dir)?;
+            for file in files {
+                eprintln!("wrote {}", file.display());
+            }
+            let dir = dir.display();
+            eprintln!("\nnext: cd {dir} && nano-host run nano.toml   (tests: nano-host exec test/index.test.ts)");
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Types { output } => {
+            std::fs::write(&output, nano_host::scaffold::TYPES)
+                .map_err(|e| format!("writing {}: {e}", output.display()))?;
+            eprintln!("wrote {}", output.display());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Exec { script, args, limits } => {
             let runtime = Runtime::new(PoolLimits::default(), false).map_err(|e| format!("{e:?}"))?;
-            let app = AppConfig::new(app_build::display_name(&script), limits.limits());
-            let ok = nano_host::exec::exec(&runtime, &app, &script, &args).await.map_err(|e| format!("{e:?}"))?;
+            let ok =
+                nano_host::exec::exec(&runtime, limits.limits(), &script, &args).await.map_err(|e| format!("{e:?}"))?;
             Ok(if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE })
         }
     }

@@ -412,10 +412,7 @@ impl Cx<'_> {
 
     fn app(&self, raw: RawApp, env: &dyn Fn(&str) -> Option<String>) -> Result<CheckedApp, ManifestError> {
         let name = raw.name.get_ref();
-        let valid = name.len() <= 63
-            && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
-            && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
-        if !valid {
+        if !is_app_name(name) {
             let message =
                 format!("app name \"{name}\": use 1-63 of a-z, 0-9, `_`, `-`, starting with a letter or digit");
             return Err(self.err(raw.name.span(), message));
@@ -444,18 +441,29 @@ impl Cx<'_> {
         Ok(CheckedApp { app, route_spans })
     }
 
+    /// An app's source: a JS or TypeScript entry file, a built .wasm, or a
+    /// folder / package.json naming its entry.
     fn source(&self, source: &Spanned<String>) -> Result<PathBuf, ManifestError> {
         let text = source.get_ref();
         let resolved = self.dir.join(text);
+        let meta = std::fs::metadata(&resolved)
+            .map_err(|e| self.err(source.span(), format!("source `{}`: {e}", resolved.display())))?;
         let ext = resolved.extension().and_then(|e| e.to_str()).unwrap_or_default();
-        if !matches!(ext, "js" | "mjs" | "cjs" | "wasm") {
-            return Err(self.err(source.span(), format!("source `{text}`: expected a .js, .mjs, .cjs or .wasm file")));
+        let is_package = resolved.file_name().is_some_and(|n| n == "package.json");
+        if meta.is_dir() || is_package {
+            return Ok(resolved);
         }
-        match std::fs::metadata(&resolved) {
-            Ok(meta) if meta.is_file() => Ok(resolved),
-            Ok(_) => Err(self.err(source.span(), format!("source `{}` is not a file", resolved.display()))),
-            Err(e) => Err(self.err(source.span(), format!("source `{}`: {e}", resolved.display()))),
+        if !SOURCE_EXTENSIONS.contains(&ext) {
+            let expected = SOURCE_EXTENSIONS.join(", .");
+            return Err(self.err(
+                source.span(),
+                format!("source `{text}`: expected a .{expected} file, a folder or a package.json"),
+            ));
         }
+        if !meta.is_file() {
+            return Err(self.err(source.span(), format!("source `{}` is not a file", resolved.display())));
+        }
+        Ok(resolved)
     }
 
     fn vars(
@@ -598,6 +606,17 @@ fn read_secret(path: &Path) -> Result<String, String> {
         }
     }
     Ok(text)
+}
+
+/// What an app's `source` file may be: an entry module, or a built component.
+const SOURCE_EXTENSIONS: &[&str] = &["js", "mjs", "cjs", "ts", "mts", "cts", "jsx", "tsx", "wasm"];
+
+/// An app's name: 1-63 of a-z, 0-9, `_`, `-`, starting with a letter or a
+/// digit (it is a metrics label and a log field).
+pub fn is_app_name(name: &str) -> bool {
+    name.len() <= 63
+        && name.bytes().next().is_some_and(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+        && name.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
 #[cfg(test)]
@@ -804,12 +823,14 @@ routes = ["/"]
     fn sources_are_checked() {
         let err = error("missing-source", &SHOP.replace("shop.js", "gone.js"));
         assert!(err.starts_with("3:10: source `") && err.contains("gone.js`: "), "{err}");
-        let err = error("ext-source", &SHOP.replace("shop.js", "shop.ts"));
-        assert_eq!(err, "3:10: source `apps/shop.ts`: expected a .js, .mjs, .cjs or .wasm file");
+        let ext_dir = dir("ext-source");
+        std::fs::write(ext_dir.join("apps/shop.py"), "").unwrap();
+        let err = parse(&SHOP.replace("shop.js", "shop.py"), &ext_dir.join("nano.toml"), &env).unwrap_err();
+        assert!(err.message.starts_with("source `apps/shop.py`: expected a .js, .mjs, .cjs, .ts,"), "{err}");
         let dir = dir("folder-source");
-        std::fs::create_dir_all(dir.join("apps/x.js")).unwrap();
-        let err = parse(&SHOP.replace("shop.js", "x.js"), &dir.join("nano.toml"), &env).unwrap_err();
-        assert!(err.message.ends_with("is not a file"), "{err}");
+        std::fs::create_dir_all(dir.join("apps/x")).unwrap();
+        let manifest = parse(&SHOP.replace("shop.js", "x"), &dir.join("nano.toml"), &env).unwrap();
+        assert!(manifest.apps[0].source.ends_with("apps/x"));
     }
 
     #[test]

@@ -134,6 +134,8 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
         // while other requests are served (a reload).
         let component = tokio::task::block_in_place(|| runtime.load_component(&wasm))
             .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
+        let source_maps =
+            crate::modules::source_maps_of(&wasm).map_err(|e| format!("{}: {e}", app.source.display()))?.map(Arc::new);
         // The same slots across versions, so that instances still running
         // in the old one keep counting against the app's max_concurrency.
         let slots = match kept.get(app.name.as_str()) {
@@ -143,7 +145,7 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
             }
             None => Arc::new(Slots::new(app.limits.max_concurrency as usize, plan.pool.http.queue_timeout)),
         };
-        let config = AppConfig::with_env(app.name, app.limits, app.env, metrics);
+        let config = AppConfig::with_env(app.name, app.limits, app.env, metrics, source_maps);
         let linked = tokio::task::block_in_place(|| LinkedApp::new(&runtime, config, &component, slots))
             .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
         apps.push(Arc::new(linked));

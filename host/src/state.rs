@@ -40,6 +40,9 @@ pub struct State {
     pub cpu: Arc<crate::deadline::CpuClock>,
     /// The app this instance runs: its name, limits and env.
     pub app: Arc<AppConfig>,
+    /// The modules a build or a script hands to the engine (modules.rs);
+    /// empty in a request's instance.
+    pub modules: Vec<crate::bindings::nano::platform::modules::Module>,
 }
 
 impl State {
@@ -66,6 +69,7 @@ impl State {
             outbound: Box::new(crate::fetch::Outbound::new(app)),
             cpu: Default::default(),
             app: app.clone(),
+            modules: Vec::new(),
         }
     }
 }

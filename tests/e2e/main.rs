@@ -14,6 +14,7 @@ mod hardening_compression;
 mod hardening_outbound;
 mod hosting;
 mod isolation;
+mod modules;
 mod node_crosscheck;
 mod serve;
 mod soak;
