@@ -280,6 +280,27 @@ fn the_build_cache_follows_every_file_of_the_app() {
 }
 
 #[test]
+fn a_module_only_imported_by_a_request_loads_then_and_in_every_request() {
+    let dir = scratch("request-time-import");
+    write_tree(
+        &dir,
+        &[
+            (
+                "app.ts",
+                "export default {\n  async fetch(request: Request): Promise<Response> {\n    const { value } = await import('./lazy.ts');\n    return new Response(value());\n  },\n};\n",
+            ),
+            ("lazy.ts", "let calls: number = 0;\nexport const value = (): string => `lazy ${++calls}`;\n"),
+        ],
+    );
+    let server = Server::start(&dir.join("app.ts"));
+    // A fresh instance each time: the module is loaded anew, its state too.
+    for _ in 0..3 {
+        let res = server.get("/");
+        assert_eq!((res.status, res.text().as_str()), (200, "lazy 1"), "{}", server.log());
+    }
+}
+
+#[test]
 fn a_new_project_builds_serves_and_passes_its_own_test() {
     let parent = scratch("new-project");
     let dir = parent.join("hello-nano");
