@@ -60,6 +60,24 @@ fn big_app(hello: &str) -> String {
     js
 }
 
+/// Hello's handler in `dir/index.js` behind `modules` modules (a chain of
+/// imports, each with a JSON file and a table made at build time) and one
+/// CommonJS module, none of them used by the request.
+fn many_modules_app(dir: &Path, hello: &str, modules: usize) -> std::path::PathBuf {
+    for i in 0..modules {
+        let next = if i + 1 < modules { format!("import './m{}.js';\n", i + 1) } else { String::new() };
+        let module = format!(
+            "{next}import data from './m{i}.json';\nimport cjs from './c.cjs';\nexport const table{i} = data.rows.map((r) => r * {i} + cjs.k);\n"
+        );
+        std::fs::write(dir.join(format!("m{i}.js")), module).unwrap();
+        std::fs::write(dir.join(format!("m{i}.json")), r#"{"rows": [1, 2, 3, 4, 5, 6, 7, 8]}"#).unwrap();
+    }
+    std::fs::write(dir.join("c.cjs"), "exports.k = 1;\n").unwrap();
+    let entry = dir.join("index.js");
+    std::fs::write(&entry, format!("import './m0.js';\n{hello}")).unwrap();
+    entry
+}
+
 #[test]
 fn hello_request_costs_what_was_recorded() {
     let dir = scratch("cost");
@@ -68,7 +86,11 @@ fn hello_request_costs_what_was_recorded() {
     let big_js = dir.join("big.js");
     std::fs::write(&big_js, big_app(&std::fs::read_to_string(&hello_js).unwrap())).unwrap();
     let big = fuel_per_request(&big_js, &dir.join("big.wasm"), 5);
-    println!("fuel per request: hello {hello:?}, ~50 KB app {big:?}");
+    let graph_dir = dir.join("graph");
+    std::fs::create_dir_all(&graph_dir).unwrap();
+    let graph_js = many_modules_app(&graph_dir, &std::fs::read_to_string(&hello_js).unwrap(), 200);
+    let graph = fuel_per_request(&graph_js, &dir.join("graph.wasm"), 5);
+    println!("fuel per request: hello {hello:?}, ~50 KB app {big:?}, 402 modules {graph:?}");
 
     // Fresh instances of one snapshot do the same work: the figures have
     // been identical from request to request; 1% leaves room for a
@@ -77,6 +99,7 @@ fn hello_request_costs_what_was_recorded() {
     assert!(spread(&hello) * 100 <= hello[0], "hello's fuel varies by more than 1%: {hello:?}");
     let hello = hello[hello.len() / 2];
     let big = big[big.len() / 2];
+    let graph = graph[graph.len() / 2];
 
     let (low, high) = (HELLO_FUEL * (100 - MARGIN_PERCENT) / 100, HELLO_FUEL * (100 + MARGIN_PERCENT) / 100);
     assert!(
@@ -86,5 +109,9 @@ fn hello_request_costs_what_was_recorded() {
     assert!(
         big * 100 <= hello * (100 + BIG_APP_EXTRA_PERCENT),
         "a ~50 KB app's hello request cost {big} fuel against hello's {hello}: cost grows with app size"
+    );
+    assert!(
+        graph * 100 <= hello * (100 + BIG_APP_EXTRA_PERCENT),
+        "an app of 402 modules cost {graph} fuel per request against hello's {hello}: cost grows with the module count"
     );
 }
