@@ -283,10 +283,13 @@ impl Walker<'_> {
         let failure = match resolver.resolve(dir, &import.specifier) {
             Ok(resolution) => {
                 let target = resolution.into_path_buf();
-                if has_module_extension(&target) {
+                if !target.starts_with(&self.root) {
+                    Failure::OutsideRoot(target)
+                } else if has_module_extension(&target) {
                     return self.enqueue(target).map(Ok).map_err(|e| located(site.shown, site.text, import.offset, &e));
+                } else {
+                    Failure::Unsupported(target)
                 }
-                Failure::Unsupported(target)
             }
             Err(ResolveError::Builtin { resolved, .. }) => Failure::Builtin(resolved),
             Err(ResolveError::Ignored(_)) => Failure::Ignored,
@@ -312,6 +315,11 @@ impl Walker<'_> {
         let can_wait = import.kind != ImportKind::Static || matches!(failure, Failure::Ignored);
         let message = match failure {
             Failure::Builtin(name) => format!("Node's built-in module '{name}' is not available in nano"),
+            Failure::OutsideRoot(path) => format!(
+                "cannot import '{specifier}': {} is outside the app's folder {} (the folder of its package.json)",
+                display_path(&path),
+                display_path(&self.root)
+            ),
             Failure::Scheme(scheme) if scheme == "nano" => {
                 format!("cannot import '{specifier}': nano's own modules are internal to the engine")
             }
@@ -369,6 +377,10 @@ enum Failure {
     Builtin(String),
     /// `nano:…`, `https://…`, `data:…`: not a file or a package.
     Scheme(String),
+    /// A file outside the app's folder: a build reads only the app's own
+    /// files, so one tenant's app cannot take in another's or the host's
+    /// (a symbolic link out of it counts as outside).
+    OutsideRoot(PathBuf),
     Unsupported(PathBuf),
     Ignored,
     NotFound(ResolveError),

@@ -411,3 +411,20 @@ fn invalid_json_is_located() {
     let error = fx.build("index.mjs").unwrap_err();
     assert!(error.contains("d.json:3:1: invalid JSON"), "{error}");
 }
+
+#[test]
+fn files_outside_the_app_folder_are_not_read() {
+    let fx = Fixture::new(&[
+        ("app/package.json", "{}"),
+        ("app/index.js", "import secret from '../secret.json';\nexport default secret;\n"),
+        ("secret.json", r#"{"token":"x"}"#),
+    ]);
+    let err = fx.build("app/index.js").unwrap_err();
+    assert!(err.contains("index.js:1:20: cannot import '../secret.json'"), "{err}");
+    assert!(err.contains("outside the app's folder"), "{err}");
+    // Not through a symbolic link either.
+    std::os::unix::fs::symlink(fx.path("secret.json"), fx.path("app/linked.json")).unwrap();
+    std::fs::write(fx.path("app/index.js"), "import secret from './linked.json';\nexport default secret;\n").unwrap();
+    let err = fx.build("app/index.js").unwrap_err();
+    assert!(err.contains("outside the app's folder"), "{err}");
+}
