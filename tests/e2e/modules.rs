@@ -262,6 +262,21 @@ fn evaluation_order_and_commonjs_interop_match_node() {
 }
 
 #[test]
+fn a_commonjs_script_runs_under_exec_with_require() {
+    let dir = scratch("cjs-script");
+    write_tree(
+        &dir,
+        &[
+            ("tool.cjs", "const { twice } = require('./lib.cjs');\nconsole.log(twice(21), typeof module.exports);\n"),
+            ("lib.cjs", "exports.twice = (x) => x * 2;\n"),
+        ],
+    );
+    let out = exec(&dir.join("tool.cjs"), &[]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(text(&out.stdout), "42 object\n");
+}
+
+#[test]
 fn the_build_cache_follows_every_file_of_the_app() {
     let dir = scratch("cache-key");
     write_tree(

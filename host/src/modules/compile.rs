@@ -160,7 +160,8 @@ fn diagnostic_error(text: &str, error: &oxc_diagnostics::OxcDiagnostic) -> Compi
 /// Plain JavaScript: parse to learn the kind and imports, keep the text.
 fn pass_through(input: &Input) -> Result<Compiled, CompileError> {
     let allocator = Allocator::default();
-    let script_candidate = input.is_entry && matches!(extension(input.path), "js" | "cjs");
+    // A `.cjs` entry is CommonJS like any `.cjs` file: it may `require()`.
+    let script_candidate = input.is_entry && extension(input.path) == "js";
     let source_type = match input.kind_hint {
         _ if script_candidate => SourceType::unambiguous(),
         Some(Kind::Esm) => SourceType::mjs(),

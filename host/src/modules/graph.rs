@@ -15,7 +15,7 @@ use super::resolve::{self, ImportKind, Resolvers};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// A classic (service-worker style) script: only ever the entry, when it
-    /// is a `.js`/`.cjs` file without `import`/`export` declarations.
+    /// is a `.js` file without `import`/`export` declarations.
     Script,
     /// An ECMAScript module.
     Esm,
