@@ -7,6 +7,7 @@
 use crate::admission::Slots;
 use crate::engine::Runtime;
 use crate::env::Env;
+use crate::fetch::pool::ConnectionPool;
 use crate::limits::AppLimits;
 use crate::metrics::{AppMetrics, Metrics};
 use crate::modules::SourceMaps;
@@ -27,6 +28,8 @@ pub struct AppConfig {
     /// Where its compiled modules' lines came from (TypeScript, JSX): what
     /// its log lines' stacks are mapped back through.
     pub source_maps: Option<Arc<SourceMaps>>,
+    /// Its fetches' idle keep-alive connections: its own, never another app's.
+    pub connections: Arc<ConnectionPool>,
 }
 
 impl AppConfig {
@@ -43,7 +46,7 @@ impl AppConfig {
     ) -> Arc<AppConfig> {
         let name = name.into();
         let metrics = Metrics::new().app(&name);
-        Arc::new(AppConfig { name, limits, env: Env::default(), metrics, source_maps })
+        Arc::new(AppConfig { name, limits, env: Env::default(), metrics, source_maps, connections: Arc::default() })
     }
 
     pub fn with_env(
@@ -54,7 +57,7 @@ impl AppConfig {
         source_maps: Option<Arc<SourceMaps>>,
     ) -> Arc<AppConfig> {
         let name = name.into();
-        Arc::new(AppConfig { metrics: metrics.app(&name), name, limits, env, source_maps })
+        Arc::new(AppConfig { metrics: metrics.app(&name), name, limits, env, source_maps, connections: Arc::default() })
     }
 }
 

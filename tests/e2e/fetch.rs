@@ -181,10 +181,13 @@ const results = await Promise.allSettled(Array.from({ length: 5 }, () => fetch(`
 console.log(results.filter((r) => r.status === 'fulfilled').length);
 const rejected = results.filter((r) => r.status === 'rejected');
 console.log(rejected.length, rejected.every((r) => r.reason instanceof TypeError && r.reason.message.includes('limit is 3')));
+// The three still count: their bodies are neither read nor cancelled.
+console.log(await fetch(`${UPSTREAM}/hello`).then(() => 'fetched', (e) => e.message.includes('limit is 3')));
+await Promise.all(results.filter((r) => r.status === 'fulfilled').map((r) => r.value.body.cancel()));
 console.log((await fetch(`${UPSTREAM}/hello`)).status);
 "#,
     );
-    assert_eq!(assert_ok(&out), "3\n2 true\n200\n");
+    assert_eq!(assert_ok(&out), "3\n2 true\ntrue\n200\n");
 }
 
 #[test]
@@ -408,4 +411,57 @@ catch (err) {{ console.log(err.name, err.message, performance.now() - start < 50
     );
     assert_eq!(assert_ok(&out), "TypeError fetch failed: connection timed out true\n");
     drop(listener);
+}
+
+#[test]
+fn connections_are_reused_within_an_app_and_never_across_apps() {
+    use std::sync::atomic::Ordering;
+    let up = upstream::start();
+    // Sequential fetches of one script share one connection; a body cut
+    // off or not read, or a `connection: close`, is not reused.
+    let out = fetch_script(
+        &up,
+        "reuse",
+        &[],
+        "for (let i = 0; i < 10; i++) await (await fetch(UPSTREAM + '/hello')).text();\n\
+         console.log('sequential', 'done');",
+    );
+    assert_ok(&out);
+    assert_eq!(up.connections.load(Ordering::SeqCst), 1, "ten sequential fetches, one connection");
+    let out = fetch_script(
+        &up,
+        "no-reuse",
+        &[],
+        "await (await fetch(UPSTREAM + '/close')).text();\n\
+         await (await fetch(UPSTREAM + '/hello')).text();\n\
+         try { await (await fetch(UPSTREAM + '/cut')).text(); } catch {}\n\
+         console.log(await (await fetch(UPSTREAM + '/hello')).text());",
+    );
+    assert_eq!(assert_ok(&out), "hello upstream\n");
+    assert_eq!(up.connections.load(Ordering::SeqCst), 1 + 3, "after a close and a failed body, new connections");
+
+    // Served: each request is a fresh instance, the pool is the app's.
+    let up = upstream::start();
+    let dir = scratch("fetch-pool-apps");
+    let app = format!(
+        "export default {{ async fetch() {{ return new Response(await (await fetch('http://{}/hello')).text()); }} }};\n",
+        up.addr
+    );
+    std::fs::write(dir.join("a.js"), &app).unwrap();
+    std::fs::write(dir.join("b.js"), &app).unwrap();
+    std::fs::write(
+        dir.join("nano.toml"),
+        "[[app]]\nname = \"a\"\nsource = \"a.js\"\nroutes = [\"/a\"]\n[app.outbound]\nallow = [\"127.0.0.1\"]\n\n\
+         [[app]]\nname = \"b\"\nsource = \"b.js\"\nroutes = [\"/b\"]\n[app.outbound]\nallow = [\"127.0.0.1\"]\n",
+    )
+    .unwrap();
+    let server = Server::start(&dir.join("nano.toml"));
+    for _ in 0..5 {
+        assert_eq!(server.get("/a").text(), "hello upstream", "{}", server.log());
+    }
+    assert_eq!(up.connections.load(Ordering::SeqCst), 1, "one app's five requests, one connection");
+    for _ in 0..5 {
+        assert_eq!(server.get("/b").text(), "hello upstream");
+    }
+    assert_eq!(up.connections.load(Ordering::SeqCst), 2, "another app never takes the first one's connection");
 }

@@ -54,6 +54,8 @@ fn query_number(query: &str, key: &str, default: u64) -> u64 {
 
 pub struct Upstream {
     pub addr: SocketAddr,
+    /// Connections accepted so far.
+    pub connections: std::sync::Arc<std::sync::atomic::AtomicUsize>,
     _runtime: tokio::runtime::Runtime,
 }
 
@@ -63,9 +65,12 @@ pub fn start() -> Upstream {
     let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
     let addr = listener.local_addr().unwrap();
+    let connections = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let accepted = connections.clone();
     runtime.spawn(async move {
         loop {
             let Ok((stream, _)) = listener.accept().await else { continue };
+            accepted.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
             tokio::spawn(async move {
                 let service = hyper::service::service_fn(handle);
                 let _ = hyper::server::conn::http1::Builder::new()
@@ -74,7 +79,7 @@ pub fn start() -> Upstream {
             });
         }
     });
-    Upstream { addr, _runtime: runtime }
+    Upstream { addr, connections, _runtime: runtime }
 }
 
 fn full(body: impl Into<Bytes>) -> Body {
@@ -147,6 +152,8 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, s
             let _ = tx.send(Err(std::io::Error::other("cut short"))).await;
         }),
         "/teapot" => text(StatusCode::IM_A_TEAPOT, "short and stout"),
+        // Answers, then closes the connection.
+        "/close" => Response::builder().header("connection", "close").body(full("closing")).unwrap(),
         "/temporary" => Response::builder().status(307).header("location", "/size").body(full(Bytes::new())).unwrap(),
         "/see-other" => Response::builder().status(303).header("location", "/echo").body(full(Bytes::new())).unwrap(),
         p if p.starts_with("/redirect/") => {

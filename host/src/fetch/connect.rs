@@ -4,6 +4,7 @@
 //! answer that changed in between could reach a private address
 //! (DNS rebinding).
 
+use super::pool::{Connection, ConnectionPool, Current, Origin};
 use super::FetchSlot;
 use crate::timeouts::ReadTimeoutBody;
 use bytes::Bytes;
@@ -11,7 +12,7 @@ use http_body_util::BodyExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -51,8 +52,10 @@ async fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, E
 }
 
 /// Sends `request` to `host` at one of `addrs` (already checked), over TLS
-/// when `https`. `slot` is the fetch's place under the instance's fetch
-/// limit: the connection and the response body hold it until either ends.
+/// when `https`, on an idle connection of the app's `pool` to that origin if
+/// there is one. `slot` is the fetch's place under the instance's fetch
+/// limit: it is held until the response body ends or is dropped, or the
+/// connection closes.
 pub async fn send(
     mut request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
@@ -60,13 +63,80 @@ pub async fn send(
     addrs: &[SocketAddr],
     https: bool,
     slot: FetchSlot,
+    pool: &Arc<ConnectionPool>,
 ) -> Result<(http::Response<WasiBody>, Worker), Error> {
     let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(DEFAULT_TIMEOUT);
     let first_byte_timeout = options.and_then(|o| o.first_byte_timeout).unwrap_or(DEFAULT_TIMEOUT);
     let between_bytes_timeout =
         options.and_then(|o| o.between_bytes_timeout).unwrap_or(DEFAULT_TIMEOUT).max(Duration::from_nanos(1));
 
-    let tcp = connect(addrs, connect_timeout).await?;
+    // The request line carries only the path (the authority is in `host`).
+    let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
+    *request.uri_mut() = http::Uri::builder().path_and_query(path).build().map_err(|_| Error::HttpRequestUriInvalid)?;
+
+    let (done, mut done_rx) = tokio::sync::oneshot::channel();
+    let mut current = Some(Current { done, slot: slot.clone() });
+    let mut request = Some(request);
+    let mut reused = pool.take(https, host, addrs);
+    let (connection, response) = loop {
+        let ready = match reused.take() {
+            Some(mut idle) => ConnectionPool::ready(&mut idle).await.then_some(idle),
+            None => None,
+        };
+        let (mut connection, fresh) = match ready {
+            Some(idle) => (idle, false),
+            None => (open(host, addrs, https, connect_timeout).await?, true),
+        };
+        // Dispatched first, then watched: a connection that ends from here
+        // on ends this fetch.
+        let sent = connection.sender.try_send_request(request.take().expect("a request to send"));
+        *connection.current.lock().unwrap_or_else(|e| e.into_inner()) = current.take();
+        match tokio::time::timeout(first_byte_timeout, sent).await {
+            Err(_) => {
+                Connection::finish(&connection.current, Ok(()));
+                return Err(Error::ConnectionReadTimeout);
+            }
+            Ok(Ok(response)) => break (connection, response),
+            // An idle connection the upstream closed meanwhile: the request
+            // was not sent, so it goes out again on a new connection.
+            Ok(Err(mut e)) if !fresh && e.message().is_some() => {
+                request = e.take_message();
+                current = connection.current.lock().unwrap_or_else(|e| e.into_inner()).take();
+                if current.is_none() {
+                    // The closing connection's task got there first.
+                    let (done, rx) = tokio::sync::oneshot::channel();
+                    done_rx = rx;
+                    current = Some(Current { done, slot: slot.clone() });
+                }
+            }
+            Ok(Err(e)) => {
+                Connection::finish(&connection.current, Ok(()));
+                return Err(e.into_error().into());
+            }
+        }
+    };
+    // The worker reports how this fetch's exchange ended: with its body, or
+    // with the connection if that failed first.
+    let worker: Worker = Box::new(async move {
+        match done_rx.await {
+            Ok(Err(e)) if e.is_timeout() => Err(Error::HttpResponseTimeout),
+            Ok(Err(e)) => Err(e.into()),
+            _ => Ok(()),
+        }
+    });
+    let pool = Arc::clone(pool);
+    let response = response.map(|incoming| {
+        let inner = ReadTimeoutBody::new(incoming, between_bytes_timeout);
+        FetchBody { inner, connection: Some(connection), pool }.boxed_unsync()
+    });
+    Ok((response, worker))
+}
+
+/// A new connection to the first of `addrs` that answers, driven by a task
+/// of its own that tells the fetch using it if it fails.
+async fn open(host: &str, addrs: &[SocketAddr], https: bool, timeout: Duration) -> Result<Connection, Error> {
+    let tcp = connect(addrs, timeout).await?;
+    let addr = tcp.peer_addr().map_err(Error::Connect)?;
     let io: Box<dyn Io> = if https {
         let name = match host.parse::<std::net::IpAddr>() {
             Ok(ip) => rustls::pki_types::ServerName::from(ip),
@@ -75,61 +145,44 @@ pub async fn send(
             }
         };
         let handshake = tokio_rustls::TlsConnector::from(tls_config()).connect(name, tcp);
-        let tls = tokio::time::timeout(connect_timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)?;
+        let tls = tokio::time::timeout(timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)?;
         Box::new(tls.map_err(Error::Tls)?)
     } else {
         Box::new(tcp)
     };
-    let (mut sender, conn) = tokio::time::timeout(
-        connect_timeout,
+    let (sender, conn) = tokio::time::timeout(
+        timeout,
         hyper::client::conn::http1::handshake::<_, WasiBody>(hyper_util::rt::TokioIo::new(io)),
     )
     .await
     .map_err(|_| Error::ConnectionTimeout)??;
-
-    // The request line carries only the path (the authority is in `host`).
-    let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
-    *request.uri_mut() = http::Uri::builder().path_and_query(path).build().map_err(|_| Error::HttpRequestUriInvalid)?;
-
-    // The connection is driven by its own task, so the response body keeps
-    // flowing after this returns; the worker reports how it ended.
-    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-    let conn_slot = slot.clone();
+    let current: Arc<Mutex<Option<Current>>> = Arc::default();
+    let watched = Arc::clone(&current);
     tokio::spawn(async move {
         let result = conn.await;
-        conn_slot.release();
-        let _ = done_tx.send(result);
+        Connection::finish(&watched, result);
     });
-    let response = tokio::time::timeout(first_byte_timeout, sender.send_request(request))
-        .await
-        .map_err(|_| Error::ConnectionReadTimeout)??;
-    let worker: Worker = Box::new(async move {
-        match done_rx.await {
-            Ok(Err(e)) if e.is_timeout() => Err(Error::HttpResponseTimeout),
-            Ok(Err(e)) => Err(e.into()),
-            _ => Ok(()),
-        }
-    });
-    let response = response.map(|incoming| {
-        FetchBody { inner: ReadTimeoutBody::new(incoming, between_bytes_timeout), slot }.boxed_unsync()
-    });
-    Ok((response, worker))
+    Ok(Connection { origin: Origin { https, host: host.to_string(), addr }, sender, current })
 }
 
 trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}
 impl<T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin> Io for T {}
 
 /// A fetch's response body: bytes must keep coming
-/// (`--fetch-timeout` between them), and the fetch's place under the limit
-/// comes back when the body ends or is dropped.
+/// (`--fetch-timeout` between them). When it ends, the fetch's place under
+/// the limit comes back and its connection goes back to the app's pool;
+/// dropped before its end, the connection is closed.
 struct FetchBody {
     inner: ReadTimeoutBody<hyper::body::Incoming>,
-    slot: FetchSlot,
+    connection: Option<Connection>,
+    pool: Arc<ConnectionPool>,
 }
 
 impl Drop for FetchBody {
     fn drop(&mut self) {
-        self.slot.release();
+        if let Some(connection) = self.connection.take() {
+            Connection::finish(&connection.current, Ok(()));
+        }
     }
 }
 
@@ -142,8 +195,19 @@ impl hyper::body::Body for FetchBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<hyper::body::Frame<Bytes>, Error>>> {
         let frame = ready!(Pin::new(&mut self.inner).poll_frame(cx));
-        if frame.is_none() {
-            self.slot.release();
+        match &frame {
+            None => {
+                if let Some(connection) = self.connection.take() {
+                    Connection::finish(&connection.current, Ok(()));
+                    self.pool.give_back(connection);
+                }
+            }
+            Some(Err(_)) => {
+                if let Some(connection) = self.connection.take() {
+                    Connection::finish(&connection.current, Ok(()));
+                }
+            }
+            Some(Ok(_)) => {}
         }
         Poll::Ready(frame)
     }

@@ -21,6 +21,7 @@
 //!   connection, so it counts.
 
 mod connect;
+pub mod pool;
 
 use crate::app::AppConfig;
 use crate::metrics::{FetchOutcome, LimitKind};
@@ -300,8 +301,8 @@ pub async fn lookup(host: &str, port: u16) -> std::io::Result<std::vec::IntoIter
 
 /// A fetch's place under its instance's `--max-fetches`, given back once its
 /// response body ends or is dropped, or its connection closes (whichever is
-/// first; after the body the connection closes at once, as nothing else is
-/// sent on it). Clones share the one place.
+/// first; after the body the connection may wait in the app's pool, which
+/// is bounded on its own). Clones share the one place.
 #[derive(Clone, Debug)]
 pub struct FetchSlot(Arc<Mutex<Option<OwnedSemaphorePermit>>>);
 
@@ -399,7 +400,7 @@ impl WasiHttpHooks for Outbound {
                 tracing::info!(app = %app.name, "outbound request to {host}:{port} refused: {} is in {range}", addr.ip());
                 return Err(Error::DestinationIpProhibited);
             }
-            connect::send(request, Some(options), &host, &addrs, https, slot).await
+            connect::send(request, Some(options), &host, &addrs, https, slot, &app.connections).await
         };
         Box::new(async move {
             let result = send.await;
