@@ -57,3 +57,10 @@ fuzz secs="60" *targets="clone_wire crypto_import url compression http_request":
 # just bench --app app.js --requests N
 bench *args: build
     cargo run --release -p nano-bench -- --nano-host {{bin}} {{args}}
+
+# The load scenario: every request fetches 16 KiB from a Rust upstream and
+# streams it back; nano and Node.js under wrk at 256 and 1,000 connections
+# (throughput, p50/p99, failures, peak RSS), written to load.json next to
+# the bench's results.
+load: build
+    cargo run --release -p nano-bench -- --nano-host {{bin}} --load

@@ -20,6 +20,8 @@
 //! 5. Streams and Web Crypto throughput (bench/streams_crypto.mjs) next to
 //!    flate2 and ring called natively.
 //!
+//! With `--load` (`just load`), only the load scenario runs instead (load.rs).
+//!
 //! Every ratio is nano's figure divided by its baseline's, whatever the unit:
 //! for a rate higher is better, for a time lower is.
 
@@ -38,6 +40,8 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+mod load;
+
 #[derive(Parser)]
 #[command(about = "nano's benchmarks: the real request path next to same-run baselines")]
 struct Args {
@@ -54,6 +58,10 @@ struct Args {
     /// Where to write the results as JSON (default: <target dir>/bench/results.json).
     #[arg(long)]
     json: Option<PathBuf>,
+    /// Run only the load scenario (`just load`): nano and Node.js under wrk
+    /// at 256 and 1,000 connections, each request a fetch streamed back.
+    #[arg(long)]
+    load: bool,
 }
 
 const WRK_SECONDS: &str = "5";
@@ -77,9 +85,16 @@ fn main() -> Result<()> {
     });
     let app = args.app.unwrap_or_else(|| root.join("examples/hello.js"));
     let instances = InstanceLog::install()?;
+    // wrk at 1,000 connections, and the servers it talks to, need the fds.
+    let _ = rlimit::increase_nofile_limit(u64::MAX);
 
     let mut report = Report::new(root, &nano_bin, &app);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().context("tokio runtime")?;
+    if args.load {
+        let dir = json_path.parent().unwrap_or(Path::new(".")).join("load");
+        load::run(&rt, &nano_bin, &dir, &mut report)?;
+        return write_report(&report, &json_path.with_file_name("load.json"));
+    }
     let answer = rt.block_on(in_process(&app, args.requests, &instances, &mut report))?;
     rt.block_on(module_graph_cost(&json_path, args.requests, &instances, &mut report))?;
     over_http(&rt, &nano_bin, &app, answer, &mut report)?;
@@ -87,11 +102,15 @@ fn main() -> Result<()> {
     fetch_against_rust(&rt, &nano_bin, &mut report)?;
     streams_and_crypto_against_native(&nano_bin, &root.join("bench/streams_crypto.mjs"), &mut report)?;
 
+    write_report(&report, &json_path)
+}
+
+fn write_report(report: &Report, json_path: &Path) -> Result<()> {
     if let Some(dir) = json_path.parent() {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
-    let json = serde_json::to_string_pretty(&report).context("serialising the results")?;
-    std::fs::write(&json_path, json + "\n").with_context(|| format!("writing {}", json_path.display()))?;
+    let json = serde_json::to_string_pretty(report).context("serialising the results")?;
+    std::fs::write(json_path, json + "\n").with_context(|| format!("writing {}", json_path.display()))?;
     println!("results written to {}", json_path.display());
     Ok(())
 }
