@@ -302,27 +302,9 @@ impl tracing::field::Visit for InstancePhases {
 
 /// Returns the app's answer to GET /bench.
 async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, report: &mut Report) -> Result<Bytes> {
-    // As `nano-host run` sets up an app: a pooling runtime with the default
-    // limits, the app built (or taken from the build cache) and linked once.
-    let runtime = Runtime::new(PoolLimits::default(), true)?;
-    let wasm = app_build::build_cached(&runtime, app_path, &BuildOptions::default()).await.map_err(|e| match e {
-        BuildError::App(message) => anyhow::anyhow!(message),
-        BuildError::Internal(e) => anyhow::anyhow!("building {}: {e:?}", app_path.display()),
-    })?;
-    let component = runtime.load_component(&wasm)?;
-    let config = AppConfig::new(app_path.display().to_string(), AppLimits::default());
-    let app = Server::single(runtime, config, &component)?;
-
     instances.take();
     let started = Instant::now();
-    let (mut nano, body) = sequential_requests(requests, |io| {
-        let conn = server::connection(app.clone(), io);
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
-    })
-    .await
-    .context("requests to the app in process")?;
+    let (mut nano, body) = app_requests(app_path, requests).await?;
     let nano_rate = requests as f64 / started.elapsed().as_secs_f64();
     // Each instance logs its phases when its task ends, just after the
     // client has the last byte.
@@ -406,23 +388,7 @@ async fn module_graph_cost(
     let mut phases = Vec::new();
     for app_path in [&single, &many] {
         instances.take();
-        let runtime = Runtime::new(PoolLimits::default(), true)?;
-        let wasm =
-            app_build::build_cached(&runtime, app_path, &BuildOptions::default()).await.map_err(|e| match e {
-                BuildError::App(message) => anyhow::anyhow!(message),
-                BuildError::Internal(e) => anyhow::anyhow!("building {}: {e:?}", app_path.display()),
-            })?;
-        let component = runtime.load_component(&wasm)?;
-        let config = AppConfig::new(app_path.display().to_string(), AppLimits::default());
-        let app = Server::single(runtime, config, &component)?;
-        let (mut samples, body) = sequential_requests(requests, |io| {
-            let conn = server::connection(app.clone(), io);
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-        })
-        .await
-        .with_context(|| format!("requests to {}", app_path.display()))?;
+        let (mut samples, body) = app_requests(app_path, requests).await?;
         if body != "hello, world" {
             bail!("{} answered {body:?}", app_path.display());
         }
@@ -450,6 +416,28 @@ async fn module_graph_cost(
     }
     report.compare(G, "peak instance memory", phases[1][3], "MiB", "one module", phases[0][3]);
     Ok(())
+}
+
+/// `sequential_requests` to the app at `app_path`, served in process as
+/// `nano-host run` sets an app up: a pooling runtime with the default
+/// limits, the app built (or taken from the build cache) and linked once.
+async fn app_requests(app_path: &Path, requests: usize) -> Result<(Vec<Duration>, Bytes)> {
+    let runtime = Runtime::new(PoolLimits::default(), true)?;
+    let wasm = app_build::build_cached(&runtime, app_path, &BuildOptions::default()).await.map_err(|e| match e {
+        BuildError::App(message) => anyhow::anyhow!(message),
+        BuildError::Internal(e) => anyhow::anyhow!("building {}: {e:?}", app_path.display()),
+    })?;
+    let component = runtime.load_component(&wasm)?;
+    let config = AppConfig::new(app_path.display().to_string(), AppLimits::default());
+    let app = Server::single(runtime, config, &component)?;
+    sequential_requests(requests, |io| {
+        let conn = server::connection(app.clone(), io);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    })
+    .await
+    .with_context(|| format!("requests to {} in process", app_path.display()))
 }
 
 /// Sends `requests` (after `WARMUP_REQUESTS`) GETs one after another on one
