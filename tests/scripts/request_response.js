@@ -111,3 +111,54 @@ test('Request from Request takes the body over', async () => {
   controller.abort();
   assert(c.signal.aborted && d.signal.aborted, 'signals follow their source');
 });
+
+test('a consumed body is a locked stream', async () => {
+  for (const consume of ['text', 'json', 'arrayBuffer', 'blob', 'bytes']) {
+    for (const make of [() => new Response('{}'), () => new Response(new Blob(['{}']).stream())]) {
+      const r = make();
+      r[consume]().catch(() => {});
+      assert(r.body !== null, `${consume}: a body`);
+      assertThrows(() => r.body.getReader(), 'TypeError', `${consume}: getReader after consuming`);
+      assert(r.bodyUsed, `${consume}: used`);
+    }
+  }
+});
+
+test('body consumption cannot be intercepted through Object.prototype.then', async () => {
+  const hello = new TextEncoder().encode('hello');
+  const bye = new TextEncoder().encode('bye');
+  const inject = () => {
+    Object.prototype.then = (onFulfilled) => { delete Object.prototype.then; onFulfilled({ done: false, value: bye }); };
+  };
+  const cases = [
+    () => new Response(hello),
+    () => new Response(new Response(hello).body),
+    () => new Response(new ReadableStream({ start(c) { c.enqueue(hello); c.close(); } })),
+    () => new Request('https://x.test/', { method: 'POST', body: hello }),
+  ];
+  for (const [i, make] of cases.entries()) {
+    const body = make();
+    inject();
+    let text;
+    try { text = await body.text(); } finally { delete Object.prototype.then; }
+    assertEq(text, 'hello', `case ${i}`);
+  }
+});
+
+test("the platform's streams read nothing from Object.prototype", async () => {
+  for (const name of ['start', 'type', 'size', 'highWaterMark', 'pull', 'cancel']) {
+    for (const getter of [() => { throw new Error(`Object.prototype.${name} was read`); }, () => -1]) {
+      Object.defineProperty(Object.prototype, name, { get: getter, configurable: true });
+      try {
+        new Request('https://x.test/', { method: 'POST', body: 'hi' }).body;
+        new Response('bye').body;
+        await new Response().text();
+        assertEq(await new Response(new Uint8Array([64])).text(), '@');
+        assertEq(await new Request('https://x.test/', { method: 'POST', body: 'yes' }).text(), 'yes');
+        assertEq(await new Blob(['b']).stream().getReader().read().then((r) => r.value.length), 1);
+      } finally {
+        delete Object.prototype[name];
+      }
+    }
+  }
+});

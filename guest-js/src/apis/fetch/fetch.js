@@ -50,7 +50,7 @@ async function fetch(input, init = undefined) {
     bodyStream = sourceStream(state.source);
     state.used = true;
   } else if (state.source !== null) {
-    body = await consumeBody(request, 'fetch');
+    body = (await consumeBody(request, 'fetch')).bytes;
   }
   for (let redirects = 0; ; redirects++) {
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {

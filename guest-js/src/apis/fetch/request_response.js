@@ -5,7 +5,7 @@ import { AbortController, AbortSignal } from '../events/events.js';
 import { URL } from '../url/url.js';
 import { inspect } from '../console/console.js';
 import { ReadableStream } from '../streams/readable.js';
-import { Headers, TOKEN_RE, fillHeaders, headersFromFlatList, headersGuard, headersList, sortAndCombine } from './headers.js';
+import { Headers, TOKEN_RE, copyHeaderList, fillHeaders, headersFromFlatList, headersGuard, headersList, sortAndCombine } from './headers.js';
 import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState, sourceStream } from './body.js';
 
 const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
@@ -46,7 +46,7 @@ class Request {
   constructor(input, init = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'Request'");
     if (input === internalConstruction) return; // fields filled by makeIncomingRequest
-    const o = init == null ? {} : init;
+    const o = init == null ? { __proto__: null } : init;
     if (typeof o !== 'object' && typeof o !== 'function') {
       throw new TypeError("Failed to construct 'Request': The provided value is not of type 'RequestInit'.");
     }
@@ -86,8 +86,8 @@ class Request {
     r.signal = signal ? AbortSignal.any([signal]) : new AbortController().signal;
     const headers = new Headers();
     headers[headersGuard] = 'request';
-    const headersInit = o.headers !== undefined ? o.headers : from ? input.headers : undefined;
-    if (headersInit !== undefined) fillHeaders(headers, headersInit);
+    if (o.headers !== undefined) fillHeaders(headers, o.headers);
+    else if (from) copyHeaderList(headers, input.headers);
     let body;
     let contentType = null;
     if (o.body !== undefined && o.body !== null) {
@@ -148,7 +148,8 @@ mixinBody(Request);
 Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true });
 
 function copyHeaders(headers) {
-  const copy = new Headers(headers);
+  const copy = new Headers();
+  copyHeaderList(copy, headers);
   copy[headersGuard] = headers[headersGuard];
   return copy;
 }
@@ -176,7 +177,7 @@ function makeIncomingRequest(method, url, flatHeaders) {
 }
 
 function validateResponseInit(init) {
-  const o = init == null ? {} : init;
+  const o = init == null ? { __proto__: null } : init;
   if (typeof o !== 'object' && typeof o !== 'function') {
     throw new TypeError("Failed to construct 'Response': The provided value is not of type 'ResponseInit'.");
   }
