@@ -162,3 +162,50 @@ test("the platform's streams read nothing from Object.prototype", async () => {
     }
   }
 });
+
+test('fetch() of data: URLs runs the data: URL processor', async () => {
+  const cases = [
+    ['data:,response%27s%20body', 'text/plain;charset=US-ASCII', "response's body"],
+    ['data:text/plain;base64,cmVzcG9uc2UncyBib2R5', 'text/plain', "response's body"],
+    ['data:image/png;base64,cmVzcG9uc2UncyBib2R5', 'image/png', "response's body"],
+    ['data:;base64,YQ', 'text/plain;charset=US-ASCII', 'a'],
+    ['data:Text/HTML;Charset="utf-8";x,%e2%82%ac#fragment', 'text/html;charset=utf-8', '€'],
+    ['data:text/plain;a="b\\"c";base64 ,YQ', 'text/plain;a="b\\"c"', 'a'],
+    ['data:bad type,x', 'text/plain;charset=US-ASCII', 'x'],
+    ['data: text/plain ; base64 ,%20Y Q%3d%3d', 'text/plain', 'a'],
+  ];
+  for (const [url, type, body] of cases) {
+    const r = await fetch(url);
+    assertEq([r.status, r.statusText, r.type, r.headers.get('content-type')], [200, 'OK', 'basic', type], url);
+    assertEq(await r.text(), body, url);
+  }
+  assertEq((await fetch('data:,a#f')).url, 'data:,a', 'the response URL has no fragment');
+  assertEq(await (await fetch('data:,posted', { method: 'POST', body: 'x' })).text(), 'posted', 'any method');
+  assertEq((await fetch('data:,x', { method: 'HEAD' })).body, null, 'HEAD has no body');
+  await assertRejects(fetch('data:notAdataUrl.com'), 'TypeError', 'no comma');
+  await assertRejects(fetch('data:;base64,%3D%3D'), 'TypeError', 'bad base64');
+});
+
+test('URL.createObjectURL / revokeObjectURL and fetch() of blob: URLs', async () => {
+  const desc = Object.getOwnPropertyDescriptor(URL, 'createObjectURL');
+  assert(desc.writable && desc.enumerable && desc.configurable, 'a static operation');
+  const url = URL.createObjectURL(new Blob(['blobby'], { type: 'Text/X-A' }));
+  assert(/^blob:null\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(url), url);
+  const r = await fetch(`${url}#fragment`);
+  assertEq([r.status, r.statusText, r.headers.get('content-type'), r.headers.get('content-length')], [200, 'OK', 'text/x-a', '6']);
+  assertEq(await r.text(), 'blobby');
+  assertEq(await (await fetch(url)).text(), 'blobby', 'fetched again');
+  await assertRejects(fetch(url, { method: 'POST', body: 'x' }), 'TypeError', 'GET only');
+  URL.revokeObjectURL(url);
+  await assertRejects(fetch(url), 'TypeError', 'revoked');
+  assertThrows(() => URL.createObjectURL('text'), 'TypeError');
+  URL.revokeObjectURL('not a URL'); // ignored
+  // The store is bounded: 1,024 URLs at once.
+  const urls = [];
+  for (let i = 0; i < 1024; i++) urls.push(URL.createObjectURL(new Blob([String(i)])));
+  assertThrows(() => URL.createObjectURL(new Blob([])), 'QuotaExceededError', 'past the bound');
+  URL.revokeObjectURL(urls.pop());
+  assertEq(await (await fetch(urls[1023 - 1])).text(), '1022');
+  urls.push(URL.createObjectURL(new Blob(['again'])));
+  for (const u of urls) URL.revokeObjectURL(u);
+});
