@@ -209,3 +209,26 @@ test('URL.createObjectURL / revokeObjectURL and fetch() of blob: URLs', async ()
   urls.push(URL.createObjectURL(new Blob(['again'])));
   for (const u of urls) URL.revokeObjectURL(u);
 });
+
+test("a Request made from a Request: the input's body checked, kept and disturbed", async () => {
+  const input = new Request('https://x.test/', { method: 'POST', body: 'hello' });
+  assertThrows(() => new Request(input, { method: 'GET' }), 'TypeError', 'GET with the inherited body');
+  assertThrows(() => new Request(input, { method: 'HEAD', body: null }), 'TypeError', 'HEAD with the inherited body');
+  assertThrows(() => new Request(input, { method: 'CONNECT' }), 'TypeError', 'a forbidden method');
+  assert(!input.bodyUsed, 'a failed construction leaves the input unused');
+  const originalBody = input.body;
+  const copy = new Request(input);
+  assert(input.bodyUsed, 'the input is used');
+  assert(input.body === originalBody, "the input keeps its body's stream");
+  assertThrows(() => originalBody.getReader(), 'TypeError', 'which is locked');
+  assert(copy.body !== originalBody, 'the new request has a body of its own');
+  assertEq(await copy.text(), 'hello');
+  const withNull = new Request(new Request('https://x.test/', { method: 'POST', body: 'kept' }), { body: null });
+  assertEq(await withNull.text(), 'kept', 'init body null takes the input body');
+  const streamed = new Request('https://x.test/', { method: 'POST', body: new Blob(['s']).stream(), duplex: 'half' });
+  streamed.body.getReader();
+  assertThrows(() => new Request(streamed), 'TypeError', 'a locked input body');
+  const overridden = new Request('https://x.test/', { method: 'POST', body: 'x' });
+  assertEq(await new Request(overridden, { body: 'init' }).text(), 'init');
+  assert(!overridden.bodyUsed, 'an init body leaves the input alone (the standard since 2020)');
+});
