@@ -152,7 +152,9 @@ fn from_node<'js>(ctx: &Ctx<'js>, node: Node) -> Result<Value<'js>> {
             e.cause.map(i64::from).unwrap_or(-1).into_js(ctx)?,
         ],
         Node::DomException(d) => vec![tag, d.name.into_js(ctx)?, d.message.into_js(ctx)?],
-        Node::Utf16(units) | Node::Utf16Object(units) => vec![tag, TypedArray::<u16>::new(ctx.clone(), units)?.into_value()],
+        Node::Utf16(units) | Node::Utf16Object(units) => {
+            vec![tag, TypedArray::<u16>::new(ctx.clone(), units)?.into_value()]
+        }
         Node::Blob(b) => vec![tag, TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(), b.type_.into_js(ctx)?],
         Node::File(f) => vec![
             tag,
