@@ -182,3 +182,28 @@ test('Blob and File', async () => {
   assertEq([...await f.bytes()], [1, 2, 3]);
   assertThrows(() => structuredClone(new FormData()), 'DataCloneError');
 });
+
+test('-0 and lone surrogates nested in arrays, objects and String objects', () => {
+  const a = roundTrip([0, -0, '\ud800', '\udc00', '\udbff\udffd']);
+  assert(Object.is(a[0], 0) && Object.is(a[1], -0), '-0 after 0 in an array keeps its sign');
+  assertEq([a[2], a[3], a[4]], ['\ud800', '\udc00', '\udbff\udffd']);
+  const o = roundTrip({ zero: 0, negative: -0 });
+  assert(Object.is(o.negative, -0), '-0 after 0 in an object keeps its sign');
+  for (const s of ['', '\ud800', '\udc00', '\u0000', '\udbff\udffd']) {
+    const c = roundTrip(new String(s));
+    assert(c instanceof String && c.valueOf() === s, `String object ${JSON.stringify(s)}`);
+  }
+  const nested = roundTrip([new String('\ud800'), { s: new String('\udc00') }]);
+  assertEq([nested[0].valueOf(), nested[1].s.valueOf()], ['\ud800', '\udc00']);
+});
+
+test('views out of the bounds of a shrunk resizable ArrayBuffer are not serialisable', () => {
+  const ab = new ArrayBuffer(16, { maxByteLength: 1024 });
+  const ta = new Uint8Array(ab, 8);
+  const dv = new DataView(ab, 8);
+  const tracking = new Uint8Array(ab);
+  ab.resize(0);
+  assertThrows(() => structuredClone(ta), 'DataCloneError', 'typed array');
+  assertThrows(() => structuredClone(dv), 'DataCloneError', 'DataView');
+  assertEq(structuredClone(tracking).length, 0, 'a length-tracking view at length 0 is in bounds');
+});

@@ -71,3 +71,46 @@ test('incoming-style immutable headers reject mutation', () => {
   assertThrows(() => r.headers.set('location', 'x'), 'TypeError');
   assertEq(r.headers.get('location'), 'https://example.com/');
 });
+
+// WebIDL's record conversion, step by step, as a Proxy sees it.
+function recordTrace(record) {
+  const log = [];
+  const handler = {};
+  for (const name of Object.getOwnPropertyNames(Reflect)) {
+    handler[name] = (...args) => { log.push(`${name}:${typeof args[1] === 'symbol' ? 'symbol' : String(args[1] ?? '')}`); return Reflect[name](...args); };
+  }
+  let error = null;
+  try { new Headers(new Proxy(record, handler)); } catch (e) { error = e.name; }
+  return [log, error];
+}
+
+test('a record is converted in the WebIDL order, each trap once', () => {
+  assertEq(recordTrace({ a: 'b', c: 'd' }), [['get:symbol', 'ownKeys:', 'getOwnPropertyDescriptor:a', 'get:a',
+    'getOwnPropertyDescriptor:c', 'get:c'], null]);
+  assertEq(recordTrace({ a: 'b', '\uffff': 'd' }), [['get:symbol', 'ownKeys:', 'getOwnPropertyDescriptor:a', 'get:a',
+    'getOwnPropertyDescriptor:\uffff'], 'TypeError'], 'an invalid name throws before its [[Get]]');
+  assertEq(recordTrace({ a: '\uffff', c: 'd' }), [['get:symbol', 'ownKeys:', 'getOwnPropertyDescriptor:a', 'get:a'], 'TypeError'],
+    'an invalid value throws at once');
+  assertEq(recordTrace({ a: 'b', [Symbol.toStringTag]: 'x', c: 'd' })[0].slice(-1), ['getOwnPropertyDescriptor:symbol'],
+    'an enumerable Symbol key throws before its [[Get]]');
+  const hidden = Object.defineProperty({ c: 'd' }, 'a', { value: 'b', enumerable: false });
+  assertEq(recordTrace(hidden), [['get:symbol', 'ownKeys:', 'getOwnPropertyDescriptor:c', 'get:c', 'getOwnPropertyDescriptor:a'], null]);
+  const proto = Object.create({ inherited: 'x' }, { a: { value: 'b', enumerable: true } });
+  assert(!new Headers(proto).has('inherited'), 'inherited keys are not read');
+});
+
+test('a sequence is read through the @@iterator it has, Headers objects too', () => {
+  const h = new Headers({ a: '1' });
+  h[Symbol.iterator] = function* () { yield ['test', 'test']; };
+  const fromHeaders = new Headers(h);
+  assertEq([fromHeaders.get('test'), fromHeaders.get('a')], ['test', null]);
+  const pairs = [['a', 'b']];
+  pairs[Symbol.iterator] = function* () { yield ['x', 'y']; };
+  const fromArray = new Headers(pairs);
+  assertEq([fromArray.get('x'), fromArray.get('a')], ['y', null]);
+  const iterable = { *[Symbol.iterator]() { yield new Set(['k', 'v']); } };
+  assertEq(new Headers(iterable).get('k'), 'v', 'any iterable pair');
+  assertThrows(() => new Headers({ [Symbol.iterator]: 1 }), 'TypeError', 'a non-callable @@iterator');
+  assertThrows(() => new Headers([['a', 'b', 'c']]), 'TypeError', 'a pair of three');
+  assertThrows(() => new Headers(['ab']), 'TypeError', 'a string is not a pair');
+});

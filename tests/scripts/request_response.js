@@ -111,3 +111,124 @@ test('Request from Request takes the body over', async () => {
   controller.abort();
   assert(c.signal.aborted && d.signal.aborted, 'signals follow their source');
 });
+
+test('a consumed body is a locked stream', async () => {
+  for (const consume of ['text', 'json', 'arrayBuffer', 'blob', 'bytes']) {
+    for (const make of [() => new Response('{}'), () => new Response(new Blob(['{}']).stream())]) {
+      const r = make();
+      r[consume]().catch(() => {});
+      assert(r.body !== null, `${consume}: a body`);
+      assertThrows(() => r.body.getReader(), 'TypeError', `${consume}: getReader after consuming`);
+      assert(r.bodyUsed, `${consume}: used`);
+    }
+  }
+});
+
+test('body consumption cannot be intercepted through Object.prototype.then', async () => {
+  const hello = new TextEncoder().encode('hello');
+  const bye = new TextEncoder().encode('bye');
+  const inject = () => {
+    Object.prototype.then = (onFulfilled) => { delete Object.prototype.then; onFulfilled({ done: false, value: bye }); };
+  };
+  const cases = [
+    () => new Response(hello),
+    () => new Response(new Response(hello).body),
+    () => new Response(new ReadableStream({ start(c) { c.enqueue(hello); c.close(); } })),
+    () => new Request('https://x.test/', { method: 'POST', body: hello }),
+  ];
+  for (const [i, make] of cases.entries()) {
+    const body = make();
+    inject();
+    let text;
+    try { text = await body.text(); } finally { delete Object.prototype.then; }
+    assertEq(text, 'hello', `case ${i}`);
+  }
+});
+
+test("the platform's streams read nothing from Object.prototype", async () => {
+  for (const name of ['start', 'type', 'size', 'highWaterMark', 'pull', 'cancel']) {
+    for (const getter of [() => { throw new Error(`Object.prototype.${name} was read`); }, () => -1]) {
+      Object.defineProperty(Object.prototype, name, { get: getter, configurable: true });
+      try {
+        new Request('https://x.test/', { method: 'POST', body: 'hi' }).body;
+        new Response('bye').body;
+        await new Response().text();
+        assertEq(await new Response(new Uint8Array([64])).text(), '@');
+        assertEq(await new Request('https://x.test/', { method: 'POST', body: 'yes' }).text(), 'yes');
+        assertEq(await new Blob(['b']).stream().getReader().read().then((r) => r.value.length), 1);
+      } finally {
+        delete Object.prototype[name];
+      }
+    }
+  }
+});
+
+test('fetch() of data: URLs runs the data: URL processor', async () => {
+  const cases = [
+    ['data:,response%27s%20body', 'text/plain;charset=US-ASCII', "response's body"],
+    ['data:text/plain;base64,cmVzcG9uc2UncyBib2R5', 'text/plain', "response's body"],
+    ['data:image/png;base64,cmVzcG9uc2UncyBib2R5', 'image/png', "response's body"],
+    ['data:;base64,YQ', 'text/plain;charset=US-ASCII', 'a'],
+    ['data:Text/HTML;Charset="utf-8";x,%e2%82%ac#fragment', 'text/html;charset=utf-8', '€'],
+    ['data:text/plain;a="b\\"c";base64 ,YQ', 'text/plain;a="b\\"c"', 'a'],
+    ['data:bad type,x', 'text/plain;charset=US-ASCII', 'x'],
+    ['data: text/plain ; base64 ,%20Y Q%3d%3d', 'text/plain', 'a'],
+  ];
+  for (const [url, type, body] of cases) {
+    const r = await fetch(url);
+    assertEq([r.status, r.statusText, r.type, r.headers.get('content-type')], [200, 'OK', 'basic', type], url);
+    assertEq(await r.text(), body, url);
+  }
+  assertEq((await fetch('data:,a#f')).url, 'data:,a', 'the response URL has no fragment');
+  assertEq(await (await fetch('data:,posted', { method: 'POST', body: 'x' })).text(), 'posted', 'any method');
+  assertEq((await fetch('data:,x', { method: 'HEAD' })).body, null, 'HEAD has no body');
+  await assertRejects(fetch('data:notAdataUrl.com'), 'TypeError', 'no comma');
+  await assertRejects(fetch('data:;base64,%3D%3D'), 'TypeError', 'bad base64');
+});
+
+test('URL.createObjectURL / revokeObjectURL and fetch() of blob: URLs', async () => {
+  const desc = Object.getOwnPropertyDescriptor(URL, 'createObjectURL');
+  assert(desc.writable && desc.enumerable && desc.configurable, 'a static operation');
+  const url = URL.createObjectURL(new Blob(['blobby'], { type: 'Text/X-A' }));
+  assert(/^blob:null\/[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/.test(url), url);
+  const r = await fetch(`${url}#fragment`);
+  assertEq([r.status, r.statusText, r.headers.get('content-type'), r.headers.get('content-length')], [200, 'OK', 'text/x-a', '6']);
+  assertEq(await r.text(), 'blobby');
+  assertEq(await (await fetch(url)).text(), 'blobby', 'fetched again');
+  await assertRejects(fetch(url, { method: 'POST', body: 'x' }), 'TypeError', 'GET only');
+  URL.revokeObjectURL(url);
+  await assertRejects(fetch(url), 'TypeError', 'revoked');
+  assertThrows(() => URL.createObjectURL('text'), 'TypeError');
+  URL.revokeObjectURL('not a URL'); // ignored
+  // The store is bounded: 1,024 URLs at once.
+  const urls = [];
+  for (let i = 0; i < 1024; i++) urls.push(URL.createObjectURL(new Blob([String(i)])));
+  assertThrows(() => URL.createObjectURL(new Blob([])), 'QuotaExceededError', 'past the bound');
+  URL.revokeObjectURL(urls.pop());
+  assertEq(await (await fetch(urls[1023 - 1])).text(), '1022');
+  urls.push(URL.createObjectURL(new Blob(['again'])));
+  for (const u of urls) URL.revokeObjectURL(u);
+});
+
+test("a Request made from a Request: the input's body checked, kept and disturbed", async () => {
+  const input = new Request('https://x.test/', { method: 'POST', body: 'hello' });
+  assertThrows(() => new Request(input, { method: 'GET' }), 'TypeError', 'GET with the inherited body');
+  assertThrows(() => new Request(input, { method: 'HEAD', body: null }), 'TypeError', 'HEAD with the inherited body');
+  assertThrows(() => new Request(input, { method: 'CONNECT' }), 'TypeError', 'a forbidden method');
+  assert(!input.bodyUsed, 'a failed construction leaves the input unused');
+  const originalBody = input.body;
+  const copy = new Request(input);
+  assert(input.bodyUsed, 'the input is used');
+  assert(input.body === originalBody, "the input keeps its body's stream");
+  assertThrows(() => originalBody.getReader(), 'TypeError', 'which is locked');
+  assert(copy.body !== originalBody, 'the new request has a body of its own');
+  assertEq(await copy.text(), 'hello');
+  const withNull = new Request(new Request('https://x.test/', { method: 'POST', body: 'kept' }), { body: null });
+  assertEq(await withNull.text(), 'kept', 'init body null takes the input body');
+  const streamed = new Request('https://x.test/', { method: 'POST', body: new Blob(['s']).stream(), duplex: 'half' });
+  streamed.body.getReader();
+  assertThrows(() => new Request(streamed), 'TypeError', 'a locked input body');
+  const overridden = new Request('https://x.test/', { method: 'POST', body: 'x' });
+  assertEq(await new Request(overridden, { body: 'init' }).text(), 'init');
+  assert(!overridden.bodyUsed, 'an init body leaves the input alone (the standard since 2020)');
+});

@@ -362,3 +362,51 @@ test('constructor and getReader conversions', async () => {
   await rs.getReader().closed.then(() => { closedWith = 'resolved'; }, (e) => { closedWith = `rejected with ${e}`; });
   assertEq(closedWith, 'rejected with undefined', 'an undefined error still rejects');
 });
+
+// Object.prototype.then as the Web Platform Tests patch it: it records and
+// replaces whatever a promise is resolved with.
+function interceptThen() {
+  const intercepted = [];
+  let calls = 0;
+  Object.prototype.then = function (resolve) {
+    if (!this.done) intercepted.push(this.value);
+    const replacement = Object.create(null);
+    replacement.done = ++calls === 3;
+    replacement.value = calls;
+    resolve(replacement);
+    if (replacement.done) delete Object.prototype.then;
+  };
+  return intercepted;
+}
+function recordingSink(events) {
+  return new WritableStream({ write(chunk) { events.push('write', chunk); }, close() { events.push('close'); } });
+}
+
+test('pipeTo and tee read through the standard, not a patched Object.prototype.then', async () => {
+  const events = [];
+  const rs = new ReadableStream({ start(c) { c.enqueue('a'); c.close(); } });
+  const intercepted = interceptThen();
+  try { await rs.pipeTo(recordingSink(events)); } finally { delete Object.prototype.then; }
+  assertEq(intercepted, [], 'piping');
+  assertEq(events, ['write', 'a', 'close']);
+  const teeEvents = [];
+  const [branch1, branch2] = new ReadableStream({ start(c) { c.enqueue('a'); c.close(); } }).tee();
+  const teeIntercepted = interceptThen();
+  try { await branch1.pipeTo(recordingSink(teeEvents)); } finally { delete Object.prototype.then; }
+  branch2.cancel();
+  assertEq(teeIntercepted, [], 'tee');
+  assertEq(teeEvents, ['write', 'a', 'close']);
+  // An app's own reader still gets ordinary result objects.
+  const result = await new ReadableStream({ start(c) { c.enqueue(1); } }).getReader().read();
+  assertEq(Object.getPrototypeOf(result), Object.prototype);
+});
+
+test('pipeTo disturbs its source at once', () => {
+  const rs = new ReadableStream();
+  const response = new Response(rs);
+  response.body.pipeTo(new WritableStream());
+  assert(response.bodyUsed, 'pipeTo');
+  const other = new Response(new ReadableStream());
+  other.body.pipeThrough({ writable: new WritableStream(), readable: new ReadableStream() });
+  assert(other.bodyUsed, 'pipeThrough');
+});

@@ -35,7 +35,8 @@ class Blob {
     if (blobParts !== undefined && (blobParts === null || typeof blobParts !== 'object' || typeof blobParts[Symbol.iterator] !== 'function')) {
       throw new TypeError("Failed to construct 'Blob': The provided value cannot be converted to a sequence.");
     }
-    const o = options == null ? {} : options;
+    // No options is an empty dictionary: nothing read from Object.prototype.
+    const o = options == null ? { __proto__: null } : options;
     const endings = o.endings === undefined ? 'transparent' : String(o.endings);
     if (endings !== 'transparent' && endings !== 'native') {
       throw new TypeError(`Failed to construct 'Blob': The provided value '${endings}' is not a valid enum value of type EndingType.`);
@@ -65,7 +66,9 @@ class Blob {
   stream() {
     const bytes = this[blobBytes];
     let offset = 0;
+    // A null-prototype source: nothing is read from Object.prototype.
     return new ReadableStream({
+      __proto__: null,
       type: 'bytes',
       pull(controller) {
         const end = Math.min(offset + 65536, bytes.length);
@@ -84,7 +87,7 @@ class File extends Blob {
     requiredArguments(arguments.length, 2, "Failed to construct 'File'");
     super(fileBits, options);
     this.#name = String(fileName).toWellFormed();
-    const o = options == null ? {} : options;
+    const o = options == null ? { __proto__: null } : options;
     this.#lastModified = o.lastModified === undefined ? Date.now() : Math.trunc(Number(o.lastModified)) || 0;
   }
   get name() { return this.#name; }

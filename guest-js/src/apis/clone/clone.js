@@ -86,7 +86,8 @@ function serializeGraph(root) {
     switch (typeof value) {
       case 'undefined': return primitive(value, [CLONE_TAG.undefined]);
       case 'boolean': return primitives.get(value) ?? primitive(value, [CLONE_TAG.boolean, value]);
-      case 'number': return primitives.get(value) ?? primitive(value, [CLONE_TAG.number, value]);
+      // -0 is looked up apart: the Map would find 0's node for it.
+      case 'number': return (Object.is(value, -0) ? undefined : primitives.get(value)) ?? primitive(value, [CLONE_TAG.number, value]);
       case 'bigint': return primitives.get(value) ?? primitive(value, [CLONE_TAG.bigint, value.toString()]);
       case 'string': {
         const known = primitives.get(value);
@@ -122,6 +123,20 @@ function ownEnumerableProperties(value, ref) {
   return flat;
 }
 
+// A view over a resizable ArrayBuffer shrunk below its end is out of
+// bounds: the standard refuses to serialise it. The engine's own checks
+// say so: a DataView's byteLength getter and a typed array's keys() throw.
+const dataViewByteLength = Object.getOwnPropertyDescriptor(DataView.prototype, 'byteLength').get;
+const typedArrayKeys = TypedArrayPrototype.keys;
+function isOutOfBounds(view) {
+  try {
+    Reflect.apply(view instanceof DataView ? dataViewByteLength : typedArrayKeys, view, []);
+    return false;
+  } catch {
+    return true;
+  }
+}
+
 function serializeObject(value, ref) {
   // The common cases first: plain objects and arrays.
   const proto = Object.getPrototypeOf(value);
@@ -141,6 +156,7 @@ function serializeObject(value, ref) {
     const buffer = value.buffer;
     if (buffer.detached) throw dataCloneError('a view of a detached ArrayBuffer could not be cloned');
     if (!(buffer instanceof ArrayBuffer)) throw dataCloneError(describeUncloneable(buffer));
+    if (isOutOfBounds(value)) throw dataCloneError('a view out of the bounds of its (shrunk) ArrayBuffer could not be cloned');
     const kind = value instanceof DataView ? 'data-view' : VIEW_KINDS.get(value.constructor);
     const length = value instanceof DataView ? value.byteLength : value.length;
     if (kind === undefined) throw dataCloneError(`#<${typedArrayTag.call(value)}> could not be cloned`);
@@ -172,7 +188,11 @@ function serializeObject(value, ref) {
   }
   if (value instanceof Boolean) return [CLONE_TAG.booleanObject, Boolean.prototype.valueOf.call(value)];
   if (value instanceof Number) return [CLONE_TAG.numberObject, Number.prototype.valueOf.call(value)];
-  if (value instanceof String) return [CLONE_TAG.stringObject, String.prototype.valueOf.call(value)];
+  if (value instanceof String) {
+    const s = String.prototype.valueOf.call(value);
+    // Lone surrogates cannot cross as UTF-8: send the code units.
+    return s.isWellFormed() ? [CLONE_TAG.stringObject, s] : [CLONE_TAG.utf16Object, stringToUnits(s)];
+  }
   if (typeof BigInt === 'function' && tag === 'BigInt') return [CLONE_TAG.bigintObject, BigInt.prototype.valueOf.call(value).toString()];
   if (UNCLONEABLE_TAGS.has(tag) || value instanceof Promise || value instanceof WeakMap || value instanceof WeakSet ||
     (typeof WeakRef === 'function' && value instanceof WeakRef)) {
@@ -195,6 +215,7 @@ function deserializeGraph(nodes) {
       case CLONE_TAG.bigint: values[i] = BigInt(n[1]); break;
       case CLONE_TAG.utf16: values[i] = unitsToString(n[1]); break;
       case CLONE_TAG.booleanObject: case CLONE_TAG.numberObject: case CLONE_TAG.stringObject: values[i] = Object(n[1]); break;
+      case CLONE_TAG.utf16Object: values[i] = Object(unitsToString(n[1])); break;
       case CLONE_TAG.bigintObject: values[i] = Object(BigInt(n[1])); break;
       case CLONE_TAG.date: values[i] = new Date(n[1]); break;
       case CLONE_TAG.regexp: values[i] = new RegExp(n[1], n[2]); break;

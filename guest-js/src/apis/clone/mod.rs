@@ -33,6 +33,12 @@ pub fn node_cases() -> Vec<&'static str> {
     NodeCase::ALL.iter().map(|case| case.wit_name()).collect()
 }
 
+/// The code units of a Uint16Array (clone.js's `stringToUnits`).
+fn code_units(units: Value<'_>) -> Result<Vec<u16>> {
+    let bytes = crate::natives::bytes_of(&units)?;
+    Ok(bytes.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect())
+}
+
 fn to_node<'js>(ctx: &Ctx<'js>, n: Array<'js>) -> Result<Node> {
     let tag: u32 = n.get(0)?;
     let case = NodeCase::from_wit_index(tag)
@@ -74,11 +80,8 @@ fn to_node<'js>(ctx: &Ctx<'js>, n: Array<'js>) -> Result<Node> {
             })
         }
         NodeCase::DomException => Node::DomException(DomExceptionValue { name: n.get(1)?, message: n.get(2)? }),
-        NodeCase::Utf16 => {
-            let units: Value = n.get(1)?;
-            let bytes = crate::natives::bytes_of(&units)?;
-            Node::Utf16(bytes.chunks_exact(2).map(|u| u16::from_le_bytes([u[0], u[1]])).collect())
-        }
+        NodeCase::Utf16 => Node::Utf16(code_units(n.get(1)?)?),
+        NodeCase::Utf16Object => Node::Utf16Object(code_units(n.get(1)?)?),
         NodeCase::Blob => {
             let bytes: Value = n.get(1)?;
             Node::Blob(BlobValue { bytes: crate::natives::bytes_of(&bytes)?, type_: n.get(2)? })
@@ -149,7 +152,9 @@ fn from_node<'js>(ctx: &Ctx<'js>, node: Node) -> Result<Value<'js>> {
             e.cause.map(i64::from).unwrap_or(-1).into_js(ctx)?,
         ],
         Node::DomException(d) => vec![tag, d.name.into_js(ctx)?, d.message.into_js(ctx)?],
-        Node::Utf16(units) => vec![tag, TypedArray::<u16>::new(ctx.clone(), units)?.into_value()],
+        Node::Utf16(units) | Node::Utf16Object(units) => {
+            vec![tag, TypedArray::<u16>::new(ctx.clone(), units)?.into_value()]
+        }
         Node::Blob(b) => vec![tag, TypedArray::<u8>::new(ctx.clone(), b.bytes)?.into_value(), b.type_.into_js(ctx)?],
         Node::File(f) => vec![
             tag,

@@ -123,7 +123,7 @@ class TextDecoder {
     if (this.#encoding === undefined) {
       throw new RangeError(`Failed to construct 'TextDecoder': The encoding label provided ('${label}') is invalid or not supported.`);
     }
-    const o = options == null ? {} : options;
+    const o = options == null ? { __proto__: null } : options;
     this.#fatal = !!o.fatal;
     this.#ignoreBOM = !!o.ignoreBOM;
   }

@@ -13,7 +13,7 @@ class Event {
   constructor(type, init = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'Event'");
     this.#type = String(type);
-    const o = init == null ? {} : init;
+    const o = init == null ? { __proto__: null } : init;
     this.#bubbles = !!o.bubbles;
     this.#cancelable = !!o.cancelable;
     this.#composed = !!o.composed;
@@ -148,7 +148,7 @@ class ErrorEvent extends Event {
   constructor(type, init = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'ErrorEvent'");
     super(type, init);
-    const o = init == null ? {} : init;
+    const o = init == null ? { __proto__: null } : init;
     this.#message = o.message === undefined ? '' : String(o.message);
     this.#filename = o.filename === undefined ? '' : String(o.filename);
     this.#lineno = o.lineno === undefined ? 0 : o.lineno >>> 0;

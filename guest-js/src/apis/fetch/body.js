@@ -5,7 +5,8 @@ import * as native from 'nano:native';
 import { bufferSourceBytes, isBufferSource } from '../webidl/webidl.js';
 import { TextDecoder } from '../encoding/encoding.js';
 import { URLSearchParams } from '../url/url.js';
-import { ReadableStream, readAllBytes, streamOps } from '../streams/readable.js';
+import { ReadableStream, ReadableStreamDefaultReader, readAllBytes, streamOps } from '../streams/readable.js';
+import { uponPromise } from '../streams/promises.js';
 import { Blob, blobBytes } from '../blob/blob.js';
 import { FormData, bodyToFormData, encodeMultipart } from './form_data.js';
 
@@ -21,7 +22,9 @@ class HostBody {
 const hostBodyReads = new Map(); // body id -> { body, resolve, reject }
 const sinkWaits = new Map(); // sink id -> { resolve, reject }
 
-// The next chunk (null at the end), or with `all` the rest in one piece.
+// The next chunk (null at the end), or with `all` the rest in one piece,
+// as `{ chunk }` with no prototype: a promise resolved with it consults no
+// `then` an app may have put on Object.prototype.
 function readHostBody(body, all) {
   if (body.error !== null) return Promise.reject(body.error);
   return new Promise((resolve, reject) => {
@@ -44,17 +47,22 @@ function cancelHostBody(body, reason) {
   }
 }
 
+// The platform's own streams take null-prototype dictionaries: getters an
+// app defines on Object.prototype (start, type, size, …) are never read.
+const NO_HIGH_WATER_MARK = Object.freeze({ __proto__: null, highWaterMark: 0 });
+
 function hostBodyStream(body) {
   return new ReadableStream({
+    __proto__: null,
     type: 'bytes',
     pull(controller) {
-      return readHostBody(body, false).then((chunk) => {
+      return uponPromise(readHostBody(body, false), ({ chunk }) => {
         if (chunk === null) controller.close();
         else controller.enqueue(chunk);
       });
     },
     cancel(reason) { cancelHostBody(body, reason); },
-  }, { highWaterMark: 0 });
+  }, NO_HIGH_WATER_MARK);
 }
 
 // Writes `stream` to host sink `id` (the response to the client), a chunk at
@@ -81,7 +89,7 @@ function bodyData(id, chunk) {
   const read = hostBodyReads.get(id);
   if (read === undefined) return;
   hostBodyReads.delete(id);
-  read.resolve(chunk);
+  read.resolve({ __proto__: null, chunk });
 }
 function sinkDrained(id) {
   const wait = sinkWaits.get(id);
@@ -136,12 +144,13 @@ function bodyHasContent(state) {
 }
 
 // Takes the body's bytes, marking it used; rejects if it was used already.
+// Resolves with `{ bytes }` with no prototype (see readHostBody).
 function consumeBody(target, what) {
   const state = target[bodyInternals];
   if (state.used) {
     return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
   }
-  if (state.source === null) return Promise.resolve(new Uint8Array(0));
+  if (state.source === null) return Promise.resolve({ __proto__: null, bytes: new Uint8Array(0) });
   if (state.source instanceof ReadableStream) {
     if (state.source.locked || streamOps.disturbed(state.source)) {
       return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
@@ -152,8 +161,8 @@ function consumeBody(target, what) {
   state.used = true;
   const source = state.source;
   state.source = new Uint8Array(0);
-  if (source instanceof HostBody) return readHostBody(source, true);
-  return Promise.resolve(source);
+  if (source instanceof HostBody) return uponPromise(readHostBody(source, true), ({ chunk }) => ({ __proto__: null, bytes: chunk }));
+  return Promise.resolve({ __proto__: null, bytes: source });
 }
 
 const BodyMixin = {
@@ -170,32 +179,39 @@ const BodyMixin = {
     } else if (!(state.source instanceof ReadableStream)) {
       let pending = state.used ? new Uint8Array(0) : state.source;
       state.source = new ReadableStream({
+        __proto__: null,
         type: 'bytes',
         pull(controller) {
           if (pending.length) controller.enqueue(pending);
           pending = null;
           controller.close();
         },
-      }, { highWaterMark: 0 });
+      }, NO_HIGH_WATER_MARK);
+      // A body already consumed had its stream read to the end: locked
+      // and disturbed, so getReader() throws as the standard has it.
+      if (state.used) {
+        new ReadableStreamDefaultReader(state.source);
+        streamOps.markDisturbed(state.source);
+      }
     }
     return state.source;
   },
   arrayBuffer() {
-    return consumeBody(this, 'arrayBuffer').then((b) =>
+    return uponPromise(consumeBody(this, 'arrayBuffer'), ({ bytes: b }) =>
       b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer);
   },
   bytes() {
-    return consumeBody(this, 'bytes').then((b) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()));
+    return uponPromise(consumeBody(this, 'bytes'), ({ bytes: b }) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()));
   },
   text() {
-    return consumeBody(this, 'text').then((b) => (b.length ? new TextDecoder().decode(b) : ''));
+    return uponPromise(consumeBody(this, 'text'), ({ bytes: b }) => (b.length ? new TextDecoder().decode(b) : ''));
   },
   json() {
-    return this.text().then((t) => JSON.parse(t));
+    return uponPromise(consumeBody(this, 'json'), ({ bytes: b }) => JSON.parse(b.length ? new TextDecoder().decode(b) : ''));
   },
   blob() {
     const type = this.headers.get('content-type');
-    return consumeBody(this, 'blob').then((b) => {
+    return uponPromise(consumeBody(this, 'blob'), ({ bytes: b }) => {
       const blob = new Blob([], { type: type === null ? '' : type });
       blob[blobBytes] = b.slice();
       return blob;
@@ -203,7 +219,7 @@ const BodyMixin = {
   },
   formData() {
     const type = this.headers.get('content-type');
-    return consumeBody(this, 'formData').then((b) => bodyToFormData(b, type));
+    return uponPromise(consumeBody(this, 'formData'), ({ bytes: b }) => bodyToFormData(b, type));
   },
 };
 

@@ -48,11 +48,7 @@ class Headers {
   }
   append(name, value) {
     requiredArguments(arguments.length, 2, "Failed to execute 'append' on 'Headers'");
-    const n = normalizeHeaderName(name);
-    const v = normalizeHeaderValue(value);
-    checkHeadersMutable(this);
-    if (this[headersGuard] === 'request' && isHostControlledHeader(n, v)) return;
-    this[headersList].push([n, v]);
+    appendHeader(this, name, value);
   }
   delete(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'delete' on 'Headers'");
@@ -108,34 +104,91 @@ class Headers {
 }
 Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: 'Headers', configurable: true });
 
+// "append" (name and value validated and normalised, the guard applied).
+function appendHeader(headers, name, value) {
+  const n = normalizeHeaderName(name);
+  const v = normalizeHeaderValue(value);
+  checkHeadersMutable(headers);
+  if (headers[headersGuard] === 'request' && isHostControlledHeader(n, v)) return;
+  headers[headersList].push([n, v]);
+}
+
 function checkHeadersMutable(headers) {
   if (headers[headersGuard] === 'immutable') throw new TypeError('Headers are immutable');
 }
 
-function fillHeaders(headers, init) {
-  if (typeof init !== 'object' && typeof init !== 'function' || init === null) {
-    throw new TypeError("Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.");
+const HEADERS_INIT_ERROR = "Failed to construct 'Headers': The provided value is not of type '(record<ByteString, ByteString> or sequence<sequence<ByteString>>)'.";
+
+function isObject(value) {
+  return value !== null && (typeof value === 'object' || typeof value === 'function');
+}
+
+// WebIDL's sequence<T> from an iterable whose @@iterator method was already
+// read (once, as overload resolution does).
+function iterableToList(iterable, method) {
+  const iterator = Reflect.apply(method, iterable, []);
+  if (!isObject(iterator)) throw new TypeError(`${HEADERS_INIT_ERROR} Its iterator is not an object.`);
+  const next = iterator.next;
+  const list = [];
+  for (;;) {
+    const result = Reflect.apply(next, iterator, []);
+    if (!isObject(result)) throw new TypeError(`${HEADERS_INIT_ERROR} An iterator result is not an object.`);
+    if (result.done) return list;
+    list.push(result.value);
   }
-  if (init instanceof Headers) {
-    for (const [n, v] of init[headersList]) {
-      if (headers[headersGuard] === 'request' && isHostControlledHeader(n, v)) continue;
-      headers[headersList].push([n, v]);
-    }
-  } else if (typeof init[Symbol.iterator] === 'function') {
-    for (const pair of init) {
-      const p = typeof pair === 'string' || pair == null || typeof pair[Symbol.iterator] !== 'function' ? null : [...pair];
-      if (p === null || p.length !== 2) {
-        throw new TypeError("Failed to construct 'Headers': each header in the sequence must be a [name, value] pair");
-      }
-      headers.append(p[0], p[1]);
-    }
+}
+
+// sequence<sequence<ByteString>>: every pair converted before any is used.
+function headerPairs(init, method) {
+  return iterableToList(init, method).map((pair) => {
+    const pairMethod = isObject(pair) ? pair[Symbol.iterator] : undefined;
+    if (typeof pairMethod !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} A header is not a sequence.`);
+    return iterableToList(pair, pairMethod).map((item) => toByteString(item, "Failed to construct 'Headers'"));
+  });
+}
+
+// record<ByteString, ByteString> (WebIDL "ES to record"): [[OwnPropertyKeys]]
+// once, then per key [[GetOwnProperty]], the key's conversion, [[Get]] and
+// the value's conversion, in that order (observable through a Proxy).
+function headerRecord(init) {
+  const what = "Failed to construct 'Headers'";
+  const pairs = [];
+  for (const key of Reflect.ownKeys(init)) {
+    const desc = Reflect.getOwnPropertyDescriptor(init, key);
+    if (desc === undefined || !desc.enumerable) continue;
+    const name = toByteString(key, what);
+    pairs.push([name, toByteString(Reflect.get(init, key), what)]);
+  }
+  return pairs;
+}
+
+// The Fetch Standard's "fill": HeadersInit is a sequence when the object
+// has an @@iterator method (a Headers object too, through its own
+// iterator), a record otherwise.
+function fillHeaders(headers, init) {
+  if (!isObject(init)) throw new TypeError(HEADERS_INIT_ERROR);
+  const method = init[Symbol.iterator];
+  let pairs;
+  if (method === undefined || method === null) {
+    pairs = headerRecord(init);
   } else {
-    for (const key of Reflect.ownKeys(init)) {
-      const desc = Reflect.getOwnPropertyDescriptor(init, key);
-      if (desc === undefined || !desc.enumerable) continue;
-      if (typeof key === 'symbol') throw new TypeError("Failed to construct 'Headers': record keys must be strings");
-      headers.append(key, init[key]);
+    if (typeof method !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} Its @@iterator is not a function.`);
+    pairs = headerPairs(init, method);
+  }
+  for (const pair of pairs) {
+    if (pair.length !== 2) {
+      throw new TypeError("Failed to construct 'Headers': each header in the sequence must be a [name, value] pair");
     }
+    appendHeader(headers, pair[0], pair[1]);
+  }
+}
+
+// A copy of another Headers object's list (no app code runs: Request's
+// and Response's own copies).
+function copyHeaderList(headers, from) {
+  for (const [n, v] of from[headersList]) {
+    if (headers[headersGuard] === 'request' && isHostControlledHeader(n, v)) continue;
+    headers[headersList].push([n, v]);
   }
 }
 
@@ -171,4 +224,4 @@ function headersToFlatList(headers) {
   return flat;
 }
 
-export { Headers, TOKEN_RE, fillHeaders, headersFromFlatList, headersGuard, headersList, headersToFlatList, sortAndCombine };
+export { Headers, TOKEN_RE, copyHeaderList, fillHeaders, headersFromFlatList, headersGuard, headersList, headersToFlatList, sortAndCombine };

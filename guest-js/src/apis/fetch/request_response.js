@@ -4,8 +4,9 @@ import { requiredArguments, toByteString } from '../webidl/webidl.js';
 import { AbortController, AbortSignal } from '../events/events.js';
 import { URL } from '../url/url.js';
 import { inspect } from '../console/console.js';
-import { ReadableStream } from '../streams/readable.js';
-import { Headers, TOKEN_RE, fillHeaders, headersFromFlatList, headersGuard, headersList, sortAndCombine } from './headers.js';
+import { ReadableStream, streamOps } from '../streams/readable.js';
+import { TransformStream } from '../streams/transform.js';
+import { Headers, TOKEN_RE, copyHeaderList, fillHeaders, headersFromFlatList, headersGuard, headersList, sortAndCombine } from './headers.js';
 import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState, sourceStream } from './body.js';
 
 const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
@@ -46,7 +47,7 @@ class Request {
   constructor(input, init = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'Request'");
     if (input === internalConstruction) return; // fields filled by makeIncomingRequest
-    const o = init == null ? {} : init;
+    const o = init == null ? { __proto__: null } : init;
     if (typeof o !== 'object' && typeof o !== 'function') {
       throw new TypeError("Failed to construct 'Request': The provided value is not of type 'RequestInit'.");
     }
@@ -86,23 +87,26 @@ class Request {
     r.signal = signal ? AbortSignal.any([signal]) : new AbortController().signal;
     const headers = new Headers();
     headers[headersGuard] = 'request';
-    const headersInit = o.headers !== undefined ? o.headers : from ? input.headers : undefined;
-    if (headersInit !== undefined) fillHeaders(headers, headersInit);
+    if (o.headers !== undefined) fillHeaders(headers, o.headers);
+    else if (from) copyHeaderList(headers, input.headers);
+    // The standard's inputBody (a Request's) and initBody.
+    const inputBody = from ? input[bodyInternals] : null;
+    const hasInputBody = inputBody !== null && inputBody.source !== null;
+    const hasInitBody = o.body !== undefined && o.body !== null;
+    if ((hasInitBody || hasInputBody) && (r.method === 'GET' || r.method === 'HEAD')) {
+      throw new TypeError("Failed to construct 'Request': Request with GET/HEAD method cannot have body.");
+    }
     let body;
     let contentType = null;
-    if (o.body !== undefined && o.body !== null) {
-      if (r.method === 'GET' || r.method === 'HEAD') {
-        throw new TypeError("Failed to construct 'Request': Request with GET/HEAD method cannot have body.");
-      }
+    if (hasInitBody) {
       const [bytes, type] = extractBody(o.body);
       body = newBodyState(bytes);
       contentType = type;
-    } else if (from && o.body === undefined) {
-      if (input.bodyUsed) throw new TypeError("Failed to construct 'Request': Cannot construct a Request with a Request object that has already been used.");
-      // The new request takes the body over; the old one counts as used.
-      const old = input[bodyInternals];
-      body = newBodyState(old.source);
-      if (old.source !== null) { old.used = true; old.source = new Uint8Array(0); }
+    } else if (hasInputBody) {
+      if (isUnusable(inputBody)) {
+        throw new TypeError("Failed to construct 'Request': Cannot construct a Request with a Request object that has already been used.");
+      }
+      body = newBodyState(takeInputBody(inputBody));
     } else {
       body = newBodyState(null);
     }
@@ -147,8 +151,25 @@ class Request {
 mixinBody(Request);
 Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true });
 
+// A body that was read from, or whose stream is locked.
+function isUnusable(state) {
+  return state.used || (state.source instanceof ReadableStream && (state.source.locked || streamOps.disturbed(state.source)));
+}
+
+// The new Request's body made from its input's: the input counts as used;
+// a stream stays the input's own (now locked and disturbed) and is read
+// through a proxy, the standard's identity transform.
+function takeInputBody(state) {
+  const source = state.source;
+  state.used = true;
+  if (source instanceof ReadableStream) return source.pipeThrough(new TransformStream());
+  state.source = new Uint8Array(0);
+  return source;
+}
+
 function copyHeaders(headers) {
-  const copy = new Headers(headers);
+  const copy = new Headers();
+  copyHeaderList(copy, headers);
   copy[headersGuard] = headers[headersGuard];
   return copy;
 }
@@ -176,7 +197,7 @@ function makeIncomingRequest(method, url, flatHeaders) {
 }
 
 function validateResponseInit(init) {
-  const o = init == null ? {} : init;
+  const o = init == null ? { __proto__: null } : init;
   if (typeof o !== 'object' && typeof o !== 'function') {
     throw new TypeError("Failed to construct 'Response': The provided value is not of type 'ResponseInit'.");
   }

@@ -23,6 +23,7 @@ import { TextDecoderStream, TextEncoderStream } from '../encoding/text_streams.j
 import { CompressionStream, DecompressionStream } from '../compression/compression.js';
 import { DigestStream } from '../crypto/digest_stream.js';
 import { Blob, File } from '../blob/blob.js';
+import { createObjectURL, revokeObjectURL } from '../blob/blob_url.js';
 import { Headers } from '../fetch/headers.js';
 import { FormData } from '../fetch/form_data.js';
 import { Request, Response, internalConstruction } from '../fetch/request_response.js';
@@ -96,6 +97,10 @@ for (const type of ['error', 'unhandledrejection', 'rejectionhandled']) {
     configurable: true,
     enumerable: true,
   });
+}
+// The File API's static methods of URL (partial interface URL).
+for (const method of [createObjectURL, revokeObjectURL]) {
+  Object.defineProperty(URL, method.name, { value: method, writable: true, enumerable: true, configurable: true });
 }
 // Not standard (workerd's): a WritableStream that digests what is written.
 Object.defineProperty(crypto, 'DigestStream', { value: DigestStream, writable: true, configurable: true });

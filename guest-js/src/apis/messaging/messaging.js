@@ -17,7 +17,7 @@ class MessageEvent extends Event {
   constructor(type, init = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'MessageEvent'");
     super(type, init);
-    const o = init == null ? {} : init;
+    const o = init == null ? { __proto__: null } : init;
     this.#data = o.data === undefined ? null : o.data;
     this.#origin = o.origin === undefined ? '' : String(o.origin);
     this.#lastEventId = o.lastEventId === undefined ? '' : String(o.lastEventId);

@@ -3,7 +3,8 @@
 // step by step (names in comments); the stream side is in readable.js and
 // reached through streamOps.
 import { requiredArguments } from '../webidl/webidl.js';
-import { GenericReader, ReadableStream, ReadableStreamDefaultReader, streamOps } from './readable.js';
+import { uponPromise } from './promises.js';
+import { GenericReader, ReadableStream, ReadableStreamDefaultReader, readResult, streamOps } from './readable.js';
 
 const byteToken = Symbol('byteStream');
 
@@ -214,7 +215,7 @@ class ByteControllerState {
     const entry = this.queue.shift();
     this.queueTotalSize -= entry.byteLength;
     this.handleQueueDrain();
-    request.resolve({ value: new Uint8Array(entry.buffer, entry.byteOffset, entry.byteLength), done: false });
+    request.resolve(readResult(request, new Uint8Array(entry.buffer, entry.byteOffset, entry.byteLength), false));
   }
   handleQueueDrain() {
     if (this.queueTotalSize === 0 && this.closeRequested) {
@@ -523,7 +524,8 @@ function byteStreamTee(stream) {
       reader = new ReadableStreamDefaultReader(stream);
       forwardReaderError(reader);
     }
-    reader.read().then(({ value: chunk, done }) => {
+    // The reader holds the lock; the read is internal (see readResult).
+    uponPromise(streamOps.read(stream, true), ({ value: chunk, done }) => {
       if (done) {
         reading = false;
         for (let i = 0; i < 2; i++) if (!canceled[i]) state(i).close();

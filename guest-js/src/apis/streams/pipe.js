@@ -77,6 +77,8 @@ function waitForAll(promises) {
 function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventCancel, signal) {
   const reader = new ReadableStreamDefaultReader(source);
   const writer = new WritableStreamDefaultWriter(dest);
+  // The source counts as read from now (a Response's bodyUsed turns true).
+  streamOps.markDisturbed(source);
   const result = newDeferred();
   let shuttingDown = false;
   let finalized = false;
@@ -166,7 +168,7 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
     if (shuttingDown) return;
     uponPromise(writerOps.readyPromise(writer), () => {
       if (shuttingDown) return;
-      uponPromise(streamOps.read(source), (r) => {
+      uponPromise(streamOps.read(source, true), (r) => {
         if (r.done) return; // noticed through the reader's closed promise
         currentWrite = uponPromise(writableOps.writerWrite(dest, writer, r.value), undefined, noop);
         pipeStep();

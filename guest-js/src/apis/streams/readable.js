@@ -5,6 +5,7 @@
 import { concatBytes, requiredArguments } from '../webidl/webidl.js';
 import { ReadableStreamBYOBReader, byteStreamTee, setUpByteController } from './byte.js';
 import { readableStreamPipeThroughMethod, readableStreamPipeToMethod } from './pipe.js';
+import { markHandled, newDeferred, uponPromise } from './promises.js';
 
 const streamToken = Symbol('stream');
 
@@ -107,6 +108,15 @@ class ReadableStreamDefaultReader {
 
 let streamOps;
 
+// A read's result: an ordinary object for an app's reader.read(), a
+// null-prototype one for the platform's own reads (pipeTo, tee, bodies).
+// Resolving a promise with an object looks up its `then`: the standard's
+// internal reads are callbacks, so a patched Object.prototype.then must not
+// see (or replace) their chunks.
+function readResult(request, value, done) {
+  return request.internal ? { __proto__: null, value, done } : { value, done };
+}
+
 class ReadableStream {
   #state = 'readable';
   #storedError = undefined;
@@ -136,7 +146,7 @@ class ReadableStream {
     if (strategy !== undefined && strategy !== null && typeof strategy !== 'object' && typeof strategy !== 'function') {
       throw new TypeError("Failed to construct 'ReadableStream': parameter 2 is not of type 'QueuingStrategy'.");
     }
-    const s = strategy == null ? {} : strategy;
+    const s = strategy == null ? { __proto__: null } : strategy;
     const strategyHwm = s.highWaterMark;
     const size = s.size;
     if (size !== undefined && typeof size !== 'function') throw new TypeError("Failed to construct 'ReadableStream': size must be a function");
@@ -216,7 +226,7 @@ class ReadableStream {
     const pull = () => {
       if (reading) { readAgain = true; return Promise.resolve(); }
       reading = true;
-      streamOps.read(stream).then(({ value, done }) => {
+      uponPromise(streamOps.read(stream, true), ({ value, done }) => {
         if (done) {
           reading = false;
           for (let i = 0; i < 2; i++) {
@@ -343,7 +353,8 @@ class ReadableStream {
   }
   #enqueue(chunk) {
     if (this.#reader !== null && this.#readRequests.length > 0) {
-      this.#readRequests.shift().resolve({ value: chunk, done: false });
+      const request = this.#readRequests.shift();
+      request.resolve(readResult(request, chunk, false));
     } else {
       let size = 1;
       if (this.#size !== undefined) {
@@ -366,7 +377,7 @@ class ReadableStream {
   #finishClose() {
     if (this.#state !== 'readable') return;
     this.#state = 'closed';
-    for (const request of this.#readRequests.splice(0)) request.resolve({ value: undefined, done: true });
+    for (const request of this.#readRequests.splice(0)) request.resolve(readResult(request, undefined, true));
     if (this.#reader !== null) this.#reader.settle(false);
     for (const watcher of this.#closeWatchers.splice(0)) watcher.resolve();
   }
@@ -381,12 +392,12 @@ class ReadableStream {
     for (const request of this.#readIntoRequests.splice(0)) request.reject(e);
     for (const watcher of this.#closeWatchers.splice(0)) watcher.reject(e);
   }
-  #read() {
+  #read(internal) {
     this.#disturbed = true;
-    if (this.#state === 'closed') return Promise.resolve({ value: undefined, done: true });
+    if (this.#state === 'closed') return Promise.resolve(readResult({ internal }, undefined, true));
     if (this.#state === 'errored') return Promise.reject(this.#storedError);
     if (this.#byteController !== null) {
-      return new Promise((resolve, reject) => this.#byteController.pullSteps({ resolve, reject }));
+      return new Promise((resolve, reject) => this.#byteController.pullSteps({ resolve, reject, internal }));
     }
     if (this.#queue.length > 0) {
       const [chunk, size] = this.#queue.shift();
@@ -394,9 +405,9 @@ class ReadableStream {
       if (this.#queueSize < 0) this.#queueSize = 0; // rounding errors only
       if (this.#closeRequested && this.#queue.length === 0) this.#finishClose();
       else this.#pullIfNeeded();
-      return Promise.resolve({ value: chunk, done: false });
+      return Promise.resolve(readResult({ internal }, chunk, false));
     }
-    const promise = new Promise((resolve, reject) => this.#readRequests.push({ resolve, reject }));
+    const promise = new Promise((resolve, reject) => this.#readRequests.push({ resolve, reject, internal }));
     this.#pullIfNeeded();
     return promise;
   }
@@ -420,7 +431,9 @@ class ReadableStream {
       close: (s) => s.#close(),
       enqueue: (s, chunk) => s.#enqueue(chunk),
       error: (s, e) => s.#error(e),
-      read: (s) => s.#read(),
+      // `internal`: a read by the platform, not by an app's reader.
+      read: (s, internal = false) => s.#read(internal),
+      markDisturbed: (s) => { s.#disturbed = true; },
       cancel: (s, reason) => s.#cancel(reason),
       state: (s) => s.#state,
       storedError: (s) => s.#storedError,
@@ -445,7 +458,8 @@ class ReadableStream {
       addReadIntoRequest: (s, request) => s.#readIntoRequests.push(request),
       shiftReadRequest: (s) => s.#readRequests.shift(),
       fulfillReadRequest: (s, chunk, done) => {
-        s.#readRequests.shift().resolve(done ? { value: undefined, done: true } : { value: chunk, done: false });
+        const request = s.#readRequests.shift();
+        request.resolve(done ? readResult(request, undefined, true) : readResult(request, chunk, false));
       },
       fulfillReadIntoRequest: (s, chunk, done) => s.#readIntoRequests.shift().resolve({ value: chunk, done }),
       closeStream: (s) => s.#finishClose(),
@@ -526,21 +540,29 @@ for (const cls of [ReadableStream, ReadableStreamDefaultReader, ReadableStreamDe
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }
 
-// All chunks of a byte stream, joined (for body consumption).
-async function readAllBytes(stream) {
-  const reader = stream.getReader();
+// All chunks of a byte stream, joined (for body consumption), in a
+// null-prototype box: the promise is resolved with no object whose `then`
+// an app could have patched (see readResult).
+function readAllBytes(stream) {
+  new ReadableStreamDefaultReader(stream); // locks the stream; read internally
   const chunks = [];
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    if (!(value instanceof Uint8Array)) {
-      const err = new TypeError('A body stream must produce Uint8Array chunks');
-      reader.cancel(err);
-      throw err;
+  const done = newDeferred();
+  const step = () => uponPromise(streamOps.read(stream, true), (result) => {
+    if (result.done) {
+      done.resolve({ __proto__: null, bytes: concatBytes(chunks) });
+      return;
     }
-    chunks.push(value);
-  }
-  return concatBytes(chunks);
+    if (!(result.value instanceof Uint8Array)) {
+      const err = new TypeError('A body stream must produce Uint8Array chunks');
+      markHandled(streamOps.cancel(stream, err));
+      done.reject(err);
+      return;
+    }
+    chunks.push(result.value);
+    step();
+  }, (e) => done.reject(e));
+  step();
+  return done.promise;
 }
 
-export { ByteLengthQueuingStrategy, CountQueuingStrategy, GenericReader, ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader, defaultReaderReleaseLock, readAllBytes, readerClosedGetter, streamOps, streamToken };
+export { ByteLengthQueuingStrategy, CountQueuingStrategy, GenericReader, ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader, defaultReaderReleaseLock, readAllBytes, readResult, readerClosedGetter, streamOps, streamToken };

@@ -40,7 +40,7 @@ class PerformanceMark extends PerformanceEntry {
   #detail;
   constructor(markName, markOptions = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'PerformanceMark'");
-    const o = markOptions == null ? {} : markOptions;
+    const o = markOptions == null ? { __proto__: null } : markOptions;
     let startTime = now();
     if (o.startTime !== undefined) {
       startTime = Number(o.startTime);

@@ -7,6 +7,8 @@ function requiredArguments(count, required, what) {
 }
 
 function toByteString(value, what) {
+  // ToString, which (unlike String()) refuses a Symbol.
+  if (typeof value === 'symbol') throw new TypeError(`${what}: a Symbol cannot be converted to a string`);
   const s = String(value);
   for (let i = 0; i < s.length; i++) {
     if (s.charCodeAt(i) > 0xff) {
