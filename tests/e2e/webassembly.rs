@@ -65,6 +65,14 @@ const START: &str = r#"
   (start $start))
 "#;
 
+/// A start function that calls a JS import (not supported: see DEVIATIONS.md).
+const START_JS: &str = r#"
+(module
+  (import "env" "f" (func $f))
+  (func $start (call $f))
+  (start $start))
+"#;
+
 /// Well-formed but invalid: an i64 where an i32 is returned.
 const INVALID: &str = r#"(module (func (result i32) (i64.const 1)))"#;
 
@@ -123,7 +131,8 @@ fn run_script(name: &str, modules: &[(&str, &str)], script: &str, flags: &[&str]
 #[test]
 fn webassembly_js_api_conformance() {
     let suite = std::fs::read_to_string(repo_root().join("tests/scripts/webassembly.js")).unwrap();
-    let modules = [("main", MAIN), ("importer", IMPORTER), ("start", START), ("invalid", INVALID)];
+    let modules =
+        [("main", MAIN), ("importer", IMPORTER), ("start", START), ("startJs", START_JS), ("invalid", INVALID)];
     run_script("suite", &modules, &suite, &[]);
 }
 

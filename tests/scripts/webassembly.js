@@ -179,6 +179,10 @@ assertEq(jsTable.get(0), null);
 jsTable.set(0, e.double);
 assertEq(jsTable.get(0)(3), 6);
 
+// A start function may not call JS (DEVIATIONS.md): a RuntimeError, not a trap.
+const startJs = assertThrows(() => new WebAssembly.Instance(new WebAssembly.Module(WASM.startJs), { env: { f() {} } }), 'RuntimeError');
+assert(/start function/.test(startJs.message), startJs.message);
+
 // The promise forms.
 test('compile and both instantiate overloads', async () => {
   const module = await WebAssembly.compile(WASM.main);

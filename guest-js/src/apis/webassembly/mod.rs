@@ -33,7 +33,10 @@ const MAX_INSTANCES: usize = 1_000;
 const MAX_TABLE_ELEMENTS: usize = 1 << 20;
 
 thread_local! {
+    /// Made on first use: an app that never uses WebAssembly has none.
     static STATE: RefCell<Option<State>> = const { RefCell::new(None) };
+    /// CompileError, LinkError, RuntimeError (webassembly.js's classes).
+    static ERRORS: RefCell<Option<[Persistent<Constructor<'static>>; 3]>> = const { RefCell::new(None) };
 }
 
 /// The nested world: the store, what JS holds ids of, and the JS values
@@ -58,8 +61,6 @@ struct State {
     extern_values: Vec<Persistent<Value<'static>>>,
     /// The live `ArrayBuffer` over each memory's bytes (see memory.rs).
     buffers: HashMap<u32, memory::Buffer>,
-    /// CompileError, LinkError, RuntimeError (webassembly.js's classes).
-    errors: Option<[Persistent<Constructor<'static>>; 3]>,
 }
 
 /// The nested memories' and tables' budget: their sum may not pass half of
@@ -123,7 +124,6 @@ impl State {
             imports: Vec::new(),
             extern_values: Vec::new(),
             buffers: HashMap::new(),
-            errors: None,
         }
     }
 
@@ -170,7 +170,7 @@ enum Kind {
 
 /// Throws `new CompileError(message)` (or LinkError, RuntimeError).
 fn throw(ctx: &Ctx<'_>, kind: Kind, message: &str) -> rquickjs::Error {
-    let class = with(|s| s.errors.as_ref().map(|e| e[kind as usize].clone()));
+    let class = ERRORS.with(|errors| errors.borrow().as_ref().map(|e| e[kind as usize].clone()));
     let Some(class) = class else { return Exception::throw_internal(ctx, message) };
     match class.restore(ctx).and_then(|c| c.construct::<_, Value>((message,))) {
         Ok(error) => ctx.throw(error),
@@ -203,7 +203,7 @@ fn throw_wasmi(ctx: &Ctx<'_>, error: &Error, otherwise: Kind) -> rquickjs::Error
 pub fn init<'js>(compile: Constructor<'js>, link: Constructor<'js>, runtime: Constructor<'js>) {
     let ctx = compile.ctx().clone();
     let errors = [Persistent::save(&ctx, compile), Persistent::save(&ctx, link), Persistent::save(&ctx, runtime)];
-    with(|s| s.errors = Some(errors));
+    ERRORS.with(|slot| *slot.borrow_mut() = Some(errors));
 }
 
 /// The bytes of a module (webassembly.js passes a Uint8Array), refused past
