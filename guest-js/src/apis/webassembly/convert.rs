@@ -82,7 +82,7 @@ pub fn to_ref<'js>(ctx: &Ctx<'js>, ty: RefType, value: Value<'js>) -> Result<Ref
         RefType::Func if value.is_null() || value.is_undefined() => Ok(Ref::Func(Nullable::Null)),
         RefType::Func => {
             let id = with(|s| s.function_ids.get(&address(&value)).copied());
-            let func = id.and_then(|id| with(|s| s.externs.get(id as usize).and_then(|e| e.clone().into_func())));
+            let func = id.and_then(|id| with(|s| s.externs.get(id as usize).and_then(|e| e.into_func())));
             match func {
                 Some(func) => Ok(Ref::Func(Nullable::Val(func))),
                 None => {

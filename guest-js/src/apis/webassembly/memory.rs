@@ -32,7 +32,7 @@ pub fn sync_buffers(ctx: &Ctx<'_>) {
             .buffers
             .iter()
             .filter(|(&id, buffer)| {
-                let memory = s.externs[id as usize].clone().into_memory().expect("buffers are kept for memories");
+                let memory = s.externs[id as usize].into_memory().expect("buffers are kept for memories");
                 memory.data_ptr(&s.store) as usize != buffer.address || memory.data_size(&s.store) != buffer.len
             })
             .map(|(&id, _)| id)
