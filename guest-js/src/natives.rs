@@ -108,6 +108,25 @@ natives! {
     "coderPull" => crate::apis::compression::coder_pull,
     "coderDrop" => crate::apis::compression::coder_drop,
     "collectGarbage" => crate::apis::compression::collect_garbage,
+    // apis::webassembly
+    "wasmInit" => crate::apis::webassembly::init,
+    "wasmValidate" => crate::apis::webassembly::validate,
+    "wasmCompile" => crate::apis::webassembly::compile,
+    "wasmModuleImports" => crate::apis::webassembly::module_imports,
+    "wasmModuleExports" => crate::apis::webassembly::module_exports,
+    "wasmModuleCustomSections" => crate::apis::webassembly::module_custom_sections,
+    "wasmInstantiate" => crate::apis::webassembly::instantiate,
+    "wasmMemoryNew" => crate::apis::webassembly::memory_new,
+    "wasmMemoryBuffer" => crate::apis::webassembly::memory_buffer,
+    "wasmMemoryGrow" => crate::apis::webassembly::memory_grow,
+    "wasmTableNew" => crate::apis::webassembly::table_new,
+    "wasmTableLength" => crate::apis::webassembly::table_length,
+    "wasmTableGet" => crate::apis::webassembly::table_get,
+    "wasmTableSet" => crate::apis::webassembly::table_set,
+    "wasmTableGrow" => crate::apis::webassembly::table_grow,
+    "wasmGlobalNew" => crate::apis::webassembly::global_new,
+    "wasmGlobalGet" => crate::apis::webassembly::global_get,
+    "wasmGlobalSet" => crate::apis::webassembly::global_set,
 }
 
 /// Copies the bytes of a Uint8Array, Uint16Array or ArrayBuffer.

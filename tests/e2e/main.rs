@@ -20,5 +20,6 @@ mod serve;
 mod soak;
 mod streaming;
 mod upstream;
+mod webassembly;
 mod wpt_url;
 mod wpt_urlpattern;

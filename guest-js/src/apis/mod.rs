@@ -15,6 +15,7 @@ pub mod globals;
 pub mod incoming;
 pub mod timers;
 pub mod url;
+pub mod webassembly;
 
 /// The prelude: every JS module, by its path under `apis/`. Imports between
 /// them state their dependencies; the root's evaluation runs them all once,
@@ -50,6 +51,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("fetch/request_response.js", include_str!("fetch/request_response.js")),
     ("fetch/data_url.js", include_str!("fetch/data_url.js")),
     ("fetch/fetch.js", include_str!("fetch/fetch.js")),
+    ("webassembly/webassembly.js", include_str!("webassembly/webassembly.js")),
     ("globals/globals.js", include_str!("globals/globals.js")),
     ("env/env.js", include_str!("env/env.js")),
     ("incoming/incoming.js", include_str!("incoming/incoming.js")),

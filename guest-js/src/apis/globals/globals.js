@@ -30,6 +30,7 @@ import { Request, Response, internalConstruction } from '../fetch/request_respon
 import { fetch } from '../fetch/fetch.js';
 import { Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure, performance } from '../timers/performance.js';
 import { MessageChannel, MessageEvent, MessagePort } from '../messaging/messaging.js';
+import { WebAssembly } from '../webassembly/webassembly.js';
 
 
 class Navigator {
@@ -57,7 +58,7 @@ defineGlobals({
   TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
   TextEncoder, TextDecoder, URL, URLSearchParams, URLPattern, Headers, Request, Response, fetch, Performance,
   PerformanceEntry, PerformanceMark, PerformanceMeasure, Navigator, MessageChannel, MessagePort, MessageEvent,
-  atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
+  WebAssembly, atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },
   addEventListener(type, listener, options) {
     return globalScope.addEventListener(...arguments);
