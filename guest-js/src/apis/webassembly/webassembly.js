@@ -101,6 +101,7 @@ class Memory {
   }
 
   get buffer() {
+    if (!transfersGuarded) guardTransfers();
     const buffer = native.wasmMemoryBuffer(this.#id);
     memoryBuffers.add(buffer);
     return buffer;
@@ -116,16 +117,22 @@ class Memory {
 Object.defineProperty(Memory.prototype, Symbol.toStringTag, { value: 'WebAssembly.Memory', configurable: true });
 
 // A memory's buffer cannot be transferred (the standard's detach key): the
-// new ArrayBuffer would hold bytes that move when the memory grows.
-for (const name of ['transfer', 'transferToFixedLength']) {
-  const original = ArrayBuffer.prototype[name];
-  const method = {
-    [name]() {
-      if (memoryBuffers.has(this)) throw new TypeError(`ArrayBuffer.prototype.${name}: a WebAssembly.Memory's buffer cannot be transferred`);
-      return Reflect.apply(original, this, arguments);
-    },
-  }[name];
-  Object.defineProperty(ArrayBuffer.prototype, name, { value: method, writable: true, configurable: true, enumerable: false });
+// new ArrayBuffer would hold bytes that move when the memory grows. The
+// check goes in when the first buffer is made, so that apps without one
+// (and byte streams, which transfer every chunk) do not pay for it.
+let transfersGuarded = false;
+function guardTransfers() {
+  transfersGuarded = true;
+  for (const name of ['transfer', 'transferToFixedLength']) {
+    const original = ArrayBuffer.prototype[name];
+    const method = {
+      [name]() {
+        if (memoryBuffers.has(this)) throw new TypeError(`ArrayBuffer.prototype.${name}: a WebAssembly.Memory's buffer cannot be transferred`);
+        return Reflect.apply(original, this, arguments);
+      },
+    }[name];
+    Object.defineProperty(ArrayBuffer.prototype, name, { value: method, writable: true, configurable: true, enumerable: false });
+  }
 }
 
 let tableId;
