@@ -123,9 +123,21 @@ function isObject(value) {
   return value !== null && (typeof value === 'object' || typeof value === 'function');
 }
 
+const ArrayIteratorPrototype = Object.getPrototypeOf([][Symbol.iterator]());
+const arrayValues = Array.prototype[Symbol.iterator];
+const arrayIteratorNext = ArrayIteratorPrototype.next;
+
 // WebIDL's sequence<T> from an iterable whose @@iterator method was already
 // read (once, as overload resolution does).
 function iterableToList(iterable, method) {
+  // An array read by the original iterator: the same [[Get]]s of `length`
+  // and of each index, without an iterator and a result object per item
+  // (headers given as pairs are on many requests' path).
+  if (method === arrayValues && Array.isArray(iterable) && ArrayIteratorPrototype.next === arrayIteratorNext) {
+    const list = [];
+    for (let i = 0; i < iterable.length; i++) list.push(iterable[i]);
+    return list;
+  }
   const iterator = Reflect.apply(method, iterable, []);
   if (!isObject(iterator)) throw new TypeError(`${HEADERS_INIT_ERROR} Its iterator is not an object.`);
   const next = iterator.next;
@@ -140,11 +152,16 @@ function iterableToList(iterable, method) {
 
 // sequence<sequence<ByteString>>: every pair converted before any is used.
 function headerPairs(init, method) {
-  return iterableToList(init, method).map((pair) => {
+  const pairs = iterableToList(init, method);
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i];
     const pairMethod = isObject(pair) ? pair[Symbol.iterator] : undefined;
     if (typeof pairMethod !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} A header is not a sequence.`);
-    return iterableToList(pair, pairMethod).map((item) => toByteString(item, "Failed to construct 'Headers'"));
-  });
+    const items = iterableToList(pair, pairMethod);
+    for (let j = 0; j < items.length; j++) items[j] = toByteString(items[j], "Failed to construct 'Headers'");
+    pairs[i] = items;
+  }
+  return pairs;
 }
 
 // record<ByteString, ByteString> (WebIDL "ES to record"): [[OwnPropertyKeys]]

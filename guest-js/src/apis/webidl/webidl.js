@@ -6,15 +6,15 @@ function requiredArguments(count, required, what) {
   }
 }
 
+// A regular expression scans in native code: far cheaper per request than
+// a loop over the characters in JS.
+const NON_BYTE = /[^\x00-\xff]/;
 function toByteString(value, what) {
   // ToString, which (unlike String()) refuses a Symbol.
   if (typeof value === 'symbol') throw new TypeError(`${what}: a Symbol cannot be converted to a string`);
-  const s = String(value);
-  for (let i = 0; i < s.length; i++) {
-    if (s.charCodeAt(i) > 0xff) {
-      throw new TypeError(`${what}: character at index ${i} has a value greater than 255`);
-    }
-  }
+  const s = typeof value === 'string' ? value : String(value);
+  const bad = s.search(NON_BYTE);
+  if (bad >= 0) throw new TypeError(`${what}: character at index ${bad} has a value greater than 255`);
   return s;
 }
 
