@@ -13,6 +13,7 @@ pub mod env;
 pub mod fetch;
 pub mod globals;
 pub mod incoming;
+pub mod intl;
 pub mod timers;
 pub mod url;
 
@@ -48,6 +49,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("fetch/body.js", include_str!("fetch/body.js")),
     ("fetch/request_response.js", include_str!("fetch/request_response.js")),
     ("fetch/fetch.js", include_str!("fetch/fetch.js")),
+    ("intl/intl.js", include_str!("intl/intl.js")),
     ("globals/globals.js", include_str!("globals/globals.js")),
     ("env/env.js", include_str!("env/env.js")),
     ("incoming/incoming.js", include_str!("incoming/incoming.js")),
