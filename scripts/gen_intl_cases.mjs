@@ -7,9 +7,21 @@ import { writeFileSync } from 'node:fs';
 
 const LOCALES = ['en-US', 'de', 'fr', 'es', 'ja', 'zh', 'ar', 'hi', 'pt-BR', 'ru'];
 
+const D = 'Date.UTC(2024, 0, 15, 15, 4, 5)';
+
 function perLocale(L) {
   const l = JSON.stringify(L);
   return [
+    `new Intl.DateTimeFormat(${l}, { timeZone: 'UTC' }).format(${D})`,
+    ...['full', 'long', 'medium', 'short'].map((s) => `new Intl.DateTimeFormat(${l}, { dateStyle: '${s}', timeZone: 'UTC' }).format(${D})`),
+    `new Intl.DateTimeFormat(${l}, { timeStyle: 'short', timeZone: 'UTC' }).format(${D})`,
+    `new Intl.DateTimeFormat(${l}, { timeStyle: 'medium', timeZone: 'UTC' }).format(${D})`,
+    `new Intl.DateTimeFormat(${l}, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' }).format(${D})`,
+    `new Intl.DateTimeFormat(${l}, { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(${D})`,
+    `new Intl.DateTimeFormat(${l}, { weekday: 'long', timeZone: 'UTC' }).format(${D})`,
+    `new Intl.DateTimeFormat(${l}, { hour: 'numeric', minute: '2-digit', hour12: false, timeZone: 'UTC' }).format(${D})`,
+    `new Date(${D}).toLocaleString(${l}, { timeZone: 'America/New_York' })`,
+    `new Date(${D}).toLocaleDateString(${l}, { timeZone: 'Asia/Tokyo' })`,
     `new Intl.NumberFormat(${l}).format(1234567.891)`,
     `new Intl.NumberFormat(${l}).format(-0.5)`,
     `new Intl.NumberFormat(${l}, { maximumFractionDigits: 1 }).format(2.25)`,
@@ -42,6 +54,17 @@ function perLocale(L) {
 }
 
 const GENERAL = [
+  `new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeZone: 'UTC' }).formatToParts(${D})`,
+  `new Intl.DateTimeFormat('en', { timeZone: 'america/los_angeles' }).resolvedOptions().timeZone`,
+  `new Intl.DateTimeFormat('en', { timeZone: 'Mars/Olympus' })`,
+  `new Intl.DateTimeFormat('en', { dateStyle: 'short', year: 'numeric' })`,
+  `new Intl.DateTimeFormat('en', { timeZone: 'UTC' }).format(NaN)`,
+  `new Intl.DateTimeFormat('de', { timeZone: 'Europe/Berlin', hour: '2-digit', minute: '2-digit' }).format(Date.UTC(2024, 6, 1, 10, 30))`,
+  `new Intl.DateTimeFormat('en-US', { timeZone: 'Australia/Sydney', dateStyle: 'short', timeStyle: 'short' }).format(Date.UTC(2024, 0, 1, 20, 0))`,
+  `new Date(NaN).toLocaleString('en')`,
+  `new Date(${D}).toLocaleTimeString('en-US', { timeZone: 'UTC' })`,
+  `new Intl.DateTimeFormat('en', { month: 'short', day: 'numeric', timeZone: 'UTC' }).format(${D})`,
+  `new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', timeZone: 'UTC' }).format(${D})`,
   `Intl.getCanonicalLocales(['EN-us', 'en-US', 'zh-hant-tw'])`,
   `Intl.getCanonicalLocales('en_US')`,
   `Intl.getCanonicalLocales([42])`,
@@ -105,6 +128,15 @@ const GENERAL = [
 ];
 
 const DIFFERENCES = {
+  "new Intl.DateTimeFormat(\"de\", { timeZone: 'UTC' }).format(Date.UTC(2024, 0, 15, 15, 4, 5))": { nano: { value: "15.01.2024" }, reason: "ICU4X's short numeric dates pad month and day to two digits in this locale (its field sets have no numeric-width choice); ICU's `yMd` skeleton does not" },
+  "new Date(Date.UTC(2024, 0, 15, 15, 4, 5)).toLocaleString(\"de\", { timeZone: 'America/New_York' })": { nano: { value: "15.01.2024, 10:04:05" }, reason: "ICU4X's short numeric dates pad month and day to two digits in this locale (its field sets have no numeric-width choice); ICU's `yMd` skeleton does not" },
+  "new Date(Date.UTC(2024, 0, 15, 15, 4, 5)).toLocaleDateString(\"de\", { timeZone: 'Asia/Tokyo' })": { nano: { value: "16.01.2024" }, reason: "ICU4X's short numeric dates pad month and day to two digits in this locale (its field sets have no numeric-width choice); ICU's `yMd` skeleton does not" },
+  "new Intl.DateTimeFormat(\"ja\", { timeZone: 'UTC' }).format(Date.UTC(2024, 0, 15, 15, 4, 5))": { nano: { value: "2024/01/15" }, reason: "ICU4X's short numeric dates pad month and day to two digits in this locale (its field sets have no numeric-width choice); ICU's `yMd` skeleton does not" },
+  "new Date(Date.UTC(2024, 0, 15, 15, 4, 5)).toLocaleString(\"ja\", { timeZone: 'America/New_York' })": { nano: { value: "2024/01/15 10:04:05" }, reason: "ICU4X's short numeric dates pad month and day to two digits in this locale (its field sets have no numeric-width choice); ICU's `yMd` skeleton does not" },
+  "new Date(Date.UTC(2024, 0, 15, 15, 4, 5)).toLocaleDateString(\"ja\", { timeZone: 'Asia/Tokyo' })": { nano: { value: "2024/01/16" }, reason: "ICU4X's short numeric dates pad month and day to two digits in this locale (its field sets have no numeric-width choice); ICU's `yMd` skeleton does not" },
+  "new Intl.DateTimeFormat(\"hi\", { dateStyle: 'full', timeZone: 'UTC' }).format(Date.UTC(2024, 0, 15, 15, 4, 5))": { nano: { value: "सोमवार, 15 जनवरी, 2024" }, reason: "ICU4X 2.4's hi date patterns have a comma between month and year that Node's ICU 78.2 lacks" },
+  "new Intl.DateTimeFormat(\"hi\", { dateStyle: 'long', timeZone: 'UTC' }).format(Date.UTC(2024, 0, 15, 15, 4, 5))": { nano: { value: "15 जनवरी, 2024" }, reason: "ICU4X 2.4's hi date patterns have a comma between month and year that Node's ICU 78.2 lacks" },
+  "new Intl.DateTimeFormat(\"hi\", { year: 'numeric', month: 'long', day: 'numeric', timeZone: 'UTC' }).format(Date.UTC(2024, 0, 15, 15, 4, 5))": { nano: { value: "15 जनवरी, 2024" }, reason: "ICU4X 2.4's hi date patterns have a comma between month and year that Node's ICU 78.2 lacks" },
   "new Intl.NumberFormat(\"fr\", { style: 'currency', currency: 'JPY' }).format(5000)": { nano: { value: "5\u202f000\u00a0JP¥" }, reason: "where a locale has no symbol of its own for a currency, ICU4X's data falls back to the root's (JP\u00a5), Node's ICU to the ISO code" },
   "new Intl.NumberFormat(\"es\", { style: 'currency', currency: 'JPY' }).format(5000)": { nano: { value: "5000\u00a0JP¥" }, reason: "the same fallback of the currency symbol as fr" },
   "[1, 2, 3, 4, 11, 21, 22, 23].map((n) => new Intl.PluralRules(\"es\", { type: 'ordinal' }).select(n)).join()": { nano: { value: "one,other,one,other,other,one,other,one" }, reason: "ICU4X 2.4's ordinal rules for es have a `one` category that Node's ICU 78.2 lacks (there every number is `other`)" },

@@ -60,6 +60,9 @@ natives! {
     "collatorCompare" => crate::apis::intl::collator_compare,
     "listFormatNew" => crate::apis::intl::list_format_new,
     "listFormat" => crate::apis::intl::list_format,
+    "timeZone" => crate::apis::intl::time_zone,
+    "dateTimeFormatNew" => crate::apis::intl::date_time_format_new,
+    "dateTimeFormat" => crate::apis::intl::date_time_format,
     // apis::env
     "envVars" => crate::apis::env::vars,
     "envGlobals" => crate::apis::env::globals,

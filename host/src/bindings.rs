@@ -27,5 +27,6 @@ wasmtime::component::bindgen!({
         "nano:platform/intl.plural-rules": crate::intl::Plurals,
         "nano:platform/intl.collator": crate::intl::Collator,
         "nano:platform/intl.list-format": crate::intl::ListFormat,
+        "nano:platform/intl.date-time-format": crate::intl::DateTimeFormat,
     },
 });

@@ -17,15 +17,21 @@
 //! host budget (`FOOTPRINT` each) and at most `MAX_LIVE` are alive at once.
 
 use crate::bindings::nano::platform::intl::{
-    CollatorStrength, CurrencyDisplay, Granularity, Host, HostCollator, HostListFormat, HostNumberFormat,
-    HostPluralRules, IntlError, ListStyle, ListType, LocaleChange, LocaleParts, Notation, NumberStyle, Part,
-    SegmentStart,
+    CollatorStrength, CurrencyDisplay, DateFields, DateLength, Granularity, Host, HostCollator, HostDateTimeFormat,
+    HostListFormat, HostNumberFormat, HostPluralRules, IntlError, ListStyle, ListType, LocaleChange, LocaleParts,
+    Notation, NumberStyle, Part, SegmentStart, TimePrecision,
 };
 use crate::state::State;
 use fixed_decimal::{Decimal, FloatPrecision, SignedRoundingMode, UnsignedRoundingMode};
+use icu::calendar::{Date, Gregorian};
 use icu::collator::options::{AlternateHandling, CaseLevel, CollatorOptions, Strength};
 use icu::collator::preferences::CollationNumericOrdering;
 use icu::collator::{CollatorBorrowed, CollatorPreferences};
+use icu::datetime::fieldsets::builder::{self, FieldSetBuilder};
+use icu::datetime::fieldsets::enums::CompositeDateTimeFieldSet;
+use icu::datetime::options::{Length, YearStyle};
+use icu::datetime::preferences::HourCycle;
+use icu::datetime::{DateTimeFormatterPreferences, FixedCalendarDateTimeFormatter};
 use icu::decimal::options::{CompactDecimalFormatterOptions, DecimalFormatterOptions, GroupingStrategy};
 use icu::decimal::{CompactDecimalFormatter, DecimalFormatter};
 use icu::experimental::dimension::currency::formatter::CurrencyFormatter;
@@ -37,6 +43,7 @@ use icu::locale::{Locale, LocaleCanonicalizer, LocaleExpander};
 use icu::plurals::{PluralCategory, PluralRules};
 use icu::segmenter::options::{SentenceBreakInvariantOptions, WordBreakInvariantOptions};
 use icu::segmenter::{GraphemeClusterSegmenter, SentenceSegmenter, WordSegmenter};
+use icu::time::{DateTime, Time};
 use icu_provider::prelude::*;
 use std::fmt;
 use wasmtime::component::Resource;
@@ -205,6 +212,11 @@ impl PartsWrite for PartsSink {
     type SubPartsWrite = Self;
 
     fn with_part(&mut self, part: writeable::Part, mut f: impl FnMut(&mut Self) -> fmt::Result) -> fmt::Result {
+        // A date's day is `day`, not its digits' `integer` (a number's
+        // `group` within its `integer` is kept).
+        if self.current.is_some() && part.value == "integer" {
+            return f(self);
+        }
         let outer = self.current.replace(part.value);
         let result = f(self);
         self.current = outer;
@@ -530,6 +542,108 @@ impl ListFormat {
     }
 }
 
+/// One Intl.DateTimeFormat in the host: a Gregorian formatter of the
+/// fields asked for, and the time zone its instants are shown in (jiff's
+/// bundled tz database gives the offset at each instant).
+pub struct DateTimeFormat {
+    formatter: FixedCalendarDateTimeFormatter<Gregorian, CompositeDateTimeFieldSet>,
+    zone: jiff::tz::TimeZone,
+}
+
+fn zone_of(name: &str) -> Result<jiff::tz::TimeZone, IntlError> {
+    if name.len() > MAX_TAG {
+        return Err(range(format!("a time zone name is at most {MAX_TAG} bytes")));
+    }
+    if ["utc", "etc/utc", "gmt", "etc/gmt"].contains(&name.to_ascii_lowercase().as_str()) {
+        return Ok(jiff::tz::TimeZone::UTC);
+    }
+    jiff::tz::TimeZone::get(name).map_err(|_| range(format!("Invalid time zone specified: {name}")))
+}
+
+/// The canonical spelling of a time zone's name (ECMA-402 shows UTC's
+/// aliases as `UTC`).
+pub fn time_zone(name: &str) -> Result<String, IntlError> {
+    let zone = zone_of(name)?;
+    Ok(zone.iana_name().filter(|n| !n.eq_ignore_ascii_case("utc")).unwrap_or("UTC").to_string())
+}
+
+fn builder_fields(fields: DateFields) -> Option<builder::DateFields> {
+    use builder::DateFields as F;
+    Some(match fields {
+        DateFields::None => return None,
+        DateFields::D => F::D,
+        DateFields::Md => F::MD,
+        DateFields::Ymd => F::YMD,
+        DateFields::De => F::DE,
+        DateFields::Mde => F::MDE,
+        DateFields::Ymde => F::YMDE,
+        DateFields::E => F::E,
+        DateFields::M => F::M,
+        DateFields::Ym => F::YM,
+        DateFields::Y => F::Y,
+    })
+}
+
+impl DateTimeFormat {
+    pub fn new(
+        locale: &str,
+        zone: &str,
+        fields: DateFields,
+        precision: TimePrecision,
+        length: DateLength,
+        full_year: bool,
+        hour12: Option<bool>,
+    ) -> Result<DateTimeFormat, IntlError> {
+        let locale = locale_of(locale)?;
+        let zone = zone_of(zone)?;
+        let mut fs = FieldSetBuilder::new();
+        fs.length = Some(match length {
+            DateLength::Long => Length::Long,
+            DateLength::Medium => Length::Medium,
+            DateLength::Short => Length::Short,
+        });
+        fs.date_fields = builder_fields(fields);
+        fs.time_precision = match precision {
+            TimePrecision::None => None,
+            TimePrecision::Hour => Some(icu::datetime::options::TimePrecision::Hour),
+            TimePrecision::Minute => Some(icu::datetime::options::TimePrecision::Minute),
+            TimePrecision::Second => Some(icu::datetime::options::TimePrecision::Second),
+        };
+        let has_year = matches!(fields, DateFields::Ymd | DateFields::Ymde | DateFields::Ym | DateFields::Y);
+        if has_year {
+            fs.year_style = Some(if full_year { YearStyle::Full } else { YearStyle::Auto });
+        }
+        let field_set = fs.build_composite_datetime().map_err(|e| range(format!("unsupported date fields: {e}")))?;
+        let mut prefs = DateTimeFormatterPreferences::from(&locale);
+        if let Some(h12) = hour12 {
+            prefs.hour_cycle = Some(if h12 { HourCycle::H12 } else { HourCycle::H23 });
+        }
+        let formatter = FixedCalendarDateTimeFormatter::try_new(prefs, field_set)
+            .map_err(|e| range(format!("no date format: {e}")))?;
+        Ok(DateTimeFormat { formatter, zone })
+    }
+
+    pub fn format(&self, epoch_ms: f64) -> Result<Vec<Part>, IntlError> {
+        // ECMA-262's time values: at most 8.64e15 ms either side of 1970.
+        if !epoch_ms.is_finite() || epoch_ms.abs() > 8.64e15 {
+            return Err(range("Invalid time value"));
+        }
+        let instant = jiff::Timestamp::from_millisecond(epoch_ms.floor() as i64).map_err(|e| range(e.to_string()))?;
+        let local = instant.to_zoned_datetime(self.zone.clone()).datetime();
+        let date = Date::try_new_gregorian(local.year().into(), local.month() as u8, local.day() as u8)
+            .map_err(|e| range(e.to_string()))?;
+        let time = Time::try_new(local.hour() as u8, local.minute() as u8, local.second() as u8, 0)
+            .map_err(|e| range(e.to_string()))?;
+        let mut parts = parts_of(&self.formatter.format(&DateTime { date, time }), "literal");
+        // As browsers and Node do: CLDR's narrow no-break space before AM/PM
+        // is a plain space, which so much code parsing dates expects.
+        for part in &mut parts {
+            part.value = part.value.replace('\u{202f}', " ");
+        }
+        Ok(parts)
+    }
+}
+
 /// Segment starts in UTF-16 code units from the UTF-8 boundaries ICU4X
 /// gives (which always fall between characters).
 fn utf16_starts(input: &str, starts: impl Iterator<Item = (usize, bool)>) -> Vec<SegmentStart> {
@@ -621,6 +735,10 @@ impl Host for State {
 
     fn locale(&mut self, tag: String, change: LocaleChange) -> wasmtime::Result<Result<LocaleParts, IntlError>> {
         Ok(locale_parts(&tag, change))
+    }
+
+    fn time_zone(&mut self, name: String) -> wasmtime::Result<Result<String, IntlError>> {
+        Ok(time_zone(&name))
     }
 
     fn segment(
@@ -729,6 +847,33 @@ impl HostListFormat for State {
     }
 
     fn drop(&mut self, this: Resource<ListFormat>) -> wasmtime::Result<()> {
+        release(self, this)
+    }
+}
+
+impl HostDateTimeFormat for State {
+    fn create(
+        &mut self,
+        locale: String,
+        zone: String,
+        fields: DateFields,
+        precision: TimePrecision,
+        length: DateLength,
+        full_year: bool,
+        hour12: Option<bool>,
+    ) -> wasmtime::Result<Result<Resource<DateTimeFormat>, IntlError>> {
+        admit(self, DateTimeFormat::new(&locale, &zone, fields, precision, length, full_year, hour12))
+    }
+
+    fn format(
+        &mut self,
+        this: Resource<DateTimeFormat>,
+        epoch_ms: f64,
+    ) -> wasmtime::Result<Result<Vec<Part>, IntlError>> {
+        Ok(self.table.get(&this)?.format(epoch_ms))
+    }
+
+    fn drop(&mut self, this: Resource<DateTimeFormat>) -> wasmtime::Result<()> {
         release(self, this)
     }
 }

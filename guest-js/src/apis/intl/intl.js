@@ -343,6 +343,104 @@ class Segmenter {
 }
 defineStatics(Segmenter, 'Segmenter');
 
+// Date.prototype's toLocale*String ask for other defaults than the constructor.
+const dateDefaults = { ctor: ['any', 'date'], date: ['date', 'date'], time: ['time', 'time'], any: ['any', 'all'] };
+const FIELD_SETS = ['d', 'md', 'ymd', 'de', 'mde', 'ymde', 'e', 'm', 'ym', 'y'];
+
+// ICU4X's field set for the component options: the date fields (a set it
+// lacks gains a month), the length from the month's or weekday's width.
+function componentFieldSet(c) {
+  const name = (m) => (c.year ? 'y' : '') + (m ? 'm' : '') + (c.day ? 'd' : '') + (c.weekday ? 'e' : '');
+  let fields = name(c.month) || 'none';
+  if (fields !== 'none' && !FIELD_SETS.includes(fields)) fields = FIELD_SETS.includes(name(true)) ? name(true) : 'ymde';
+  const width = c.month && !/numeric|2-digit/.test(c.month) ? c.month : !c.month && c.weekday ? c.weekday : 'numeric';
+  const length = width === 'long' ? 'long' : width === 'numeric' ? 'short' : 'medium';
+  const precision = c.second ? 'second' : c.minute ? 'minute' : c.hour ? 'hour' : 'none';
+  return { fields, length, precision, fullYear: c.year === 'numeric' };
+}
+
+function styleFieldSet(dateStyle, timeStyle) {
+  const fields = dateStyle === undefined ? 'none' : dateStyle === 'full' ? 'ymde' : 'ymd';
+  const style = dateStyle ?? timeStyle;
+  const length = style === 'full' ? 'long' : style;
+  const precision = timeStyle === undefined ? 'none' : timeStyle === 'short' ? 'minute' : 'second';
+  return { fields, length, precision, fullYear: false };
+}
+
+class DateTimeFormat {
+  constructor(locales = undefined, options = undefined, defaults = dateDefaults.ctor) {
+    if (![dateDefaults.date, dateDefaults.time, dateDefaults.any].includes(defaults)) defaults = dateDefaults.ctor;
+    const [required, fill] = defaults;
+    const requested = canonicalizeLocaleList(locales);
+    options = optionsObject(options);
+    readLocaleMatcher(options);
+    getOption(options, 'calendar', null, undefined);
+    getOption(options, 'numberingSystem', null, undefined);
+    const hour12Option = options.hour12 === undefined ? undefined : Boolean(options.hour12);
+    const hourCycle = getOption(options, 'hourCycle', ['h11', 'h12', 'h23', 'h24'], undefined);
+    const zoneOption = options.timeZone;
+    const timeZone = native.timeZone(zoneOption === undefined ? 'UTC' : String(zoneOption));
+    const text = ['narrow', 'short', 'long'];
+    const numeric = ['2-digit', 'numeric'];
+    const c = {
+      weekday: getOption(options, 'weekday', text, undefined),
+      era: getOption(options, 'era', text, undefined),
+      year: getOption(options, 'year', numeric, undefined),
+      month: getOption(options, 'month', [...numeric, ...text], undefined),
+      day: getOption(options, 'day', numeric, undefined),
+      dayPeriod: getOption(options, 'dayPeriod', text, undefined),
+      hour: getOption(options, 'hour', numeric, undefined),
+      minute: getOption(options, 'minute', numeric, undefined),
+      second: getOption(options, 'second', numeric, undefined),
+      fractionalSecondDigits: getNumber(options, 'fractionalSecondDigits', 1, 3, undefined),
+      timeZoneName: getOption(options, 'timeZoneName', ['short', 'long', 'shortOffset', 'longOffset', 'shortGeneric', 'longGeneric'], undefined),
+    };
+    getOption(options, 'formatMatcher', ['basic', 'best fit'], 'best fit');
+    const dateStyle = getOption(options, 'dateStyle', ['full', 'long', 'medium', 'short'], undefined);
+    const timeStyle = getOption(options, 'timeStyle', ['full', 'long', 'medium', 'short'], undefined);
+    let fieldSet;
+    if (dateStyle !== undefined || timeStyle !== undefined) {
+      if (Object.values(c).some((v) => v !== undefined)) throw new TypeError(`Can't set option ${Object.keys(c).find((k) => c[k] !== undefined)} when ${dateStyle !== undefined ? 'dateStyle' : 'timeStyle'} is used`);
+      if ((required === 'date' && timeStyle !== undefined) || (required === 'time' && dateStyle !== undefined)) {
+        throw new TypeError(`Invalid option : ${required === 'date' ? 'timeStyle' : 'dateStyle'}`);
+      }
+      fieldSet = styleFieldSet(dateStyle, timeStyle);
+    } else {
+      const dateKeys = ['weekday', 'year', 'month', 'day'];
+      const timeKeys = ['dayPeriod', 'hour', 'minute', 'second', 'fractionalSecondDigits'];
+      const keys = required === 'date' ? dateKeys : required === 'time' ? timeKeys : [...dateKeys, ...timeKeys];
+      if (keys.every((k) => c[k] === undefined)) {
+        if (fill === 'date' || fill === 'all') c.year = c.month = c.day = 'numeric';
+        if (fill === 'time' || fill === 'all') c.hour = c.minute = c.second = 'numeric';
+      }
+      fieldSet = componentFieldSet(c);
+    }
+    const hour12 = hour12Option ?? (hourCycle === undefined ? undefined : hourCycle === 'h11' || hourCycle === 'h12');
+    const locale = native.intlResolve(requested);
+    const resolved = { locale, calendar: 'gregory', numberingSystem: 'latn', timeZone };
+    for (const [k, v] of Object.entries(c)) if (v !== undefined) resolved[k] = v;
+    if (dateStyle !== undefined) resolved.dateStyle = dateStyle;
+    if (timeStyle !== undefined) resolved.timeStyle = timeStyle;
+    const host = { id: 0, make: () => native.dateTimeFormatNew(locale, { timeZone, hour12, ...fieldSet }) };
+    slots.set(this, { kind: DateTimeFormat, resolved, host });
+  }
+
+  formatToParts(date = undefined) {
+    const state = check(this, DateTimeFormat, 'formatToParts');
+    const x = date === undefined ? Date.now() : Number(date);
+    if (Number.isNaN(x)) throw new RangeError('Invalid time value');
+    return withHost(this, state.host, (id) => native.dateTimeFormat(id, x));
+  }
+
+  resolvedOptions() {
+    return { ...check(this, DateTimeFormat, 'resolvedOptions').resolved };
+  }
+}
+boundGetter(DateTimeFormat, 'format', function format(date = undefined) {
+  return this.formatToParts(date).map((p) => p.value).join('');
+});
+defineStatics(DateTimeFormat, 'DateTimeFormat');
+
 class Locale {
   #parts;
   constructor(tag, options = undefined) {
@@ -382,7 +480,7 @@ Object.defineProperty(Locale.prototype, Symbol.toStringTag, { value: 'Intl.Local
 const Intl = {};
 for (const [name, value] of Object.entries({
   getCanonicalLocales(locales) { return canonicalizeLocaleList(locales); },
-  Collator, ListFormat, Locale, NumberFormat, PluralRules, Segmenter,
+  Collator, DateTimeFormat, ListFormat, Locale, NumberFormat, PluralRules, Segmenter,
 })) {
   Object.defineProperty(Intl, name, { value, writable: true, configurable: true, enumerable: false });
 }
@@ -412,5 +510,15 @@ defineMethod(String.prototype, 'localeCompare', function localeCompare(that, loc
   }
   return new Collator(locales, options).compare(s, that);
 });
+
+for (const [name, defaults] of [['toLocaleString', dateDefaults.any], ['toLocaleDateString', dateDefaults.date], ['toLocaleTimeString', dateDefaults.time]]) {
+  defineMethod(Date.prototype, name, {
+    [name](locales = undefined, options = undefined) {
+      const x = Date.prototype.getTime.call(this);
+      if (Number.isNaN(x)) return 'Invalid Date';
+      return new DateTimeFormat(locales, options, defaults).format(x);
+    },
+  }[name]);
+}
 
 export { Intl };

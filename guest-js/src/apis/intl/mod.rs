@@ -5,9 +5,10 @@
 //! collected (intl.js's FinalizationRegistry).
 
 use crate::instance;
+use crate::nano::platform::intl::TimePrecision;
 use crate::nano::platform::intl::{
-    self, Collator, CollatorStrength, CurrencyDisplay, Granularity, IntlError, ListFormat, ListStyle, ListType,
-    LocaleChange, Notation, NumberFormat, NumberStyle, Part, PluralRules,
+    self, Collator, CollatorStrength, CurrencyDisplay, DateFields, DateLength, DateTimeFormat, Granularity, IntlError,
+    ListFormat, ListStyle, ListType, LocaleChange, Notation, NumberFormat, NumberStyle, Part, PluralRules,
 };
 use rquickjs::{Array, Ctx, Exception, Object, Result};
 
@@ -17,6 +18,7 @@ pub enum Formatter {
     Plural(PluralRules),
     Collator(Collator),
     List(ListFormat),
+    DateTime(DateTimeFormat),
 }
 
 /// Bad tags and options are RangeErrors (ECMA-402), oversized input a
@@ -143,6 +145,34 @@ pub fn list_format_new(ctx: Ctx<'_>, locale: String, kind: ListType, style: List
 pub fn list_format<'js>(ctx: Ctx<'js>, id: u32, items: Vec<String>) -> Result<Array<'js>> {
     let result = with(&ctx, id, |f| match f {
         Formatter::List(f) => Some(f.format(&items)),
+        _ => None,
+    })?;
+    parts_array(&ctx, result.map_err(|e| throw(&ctx, e))?)
+}
+
+pub fn time_zone(ctx: Ctx<'_>, name: String) -> Result<String> {
+    intl::time_zone(&name).map_err(|e| throw(&ctx, e))
+}
+
+/// `options`: intl.js's checked options ({ timeZone, fields, precision,
+/// length, fullYear, hour12 }).
+pub fn date_time_format_new<'js>(ctx: Ctx<'js>, locale: String, options: Object<'js>) -> Result<u32> {
+    let zone: String = options.get("timeZone")?;
+    let made = DateTimeFormat::create(
+        &locale,
+        &zone,
+        options.get::<_, DateFields>("fields")?,
+        options.get::<_, TimePrecision>("precision")?,
+        options.get::<_, DateLength>("length")?,
+        options.get("fullYear")?,
+        options.get("hour12")?,
+    );
+    keep(&ctx, made.map(Formatter::DateTime))
+}
+
+pub fn date_time_format<'js>(ctx: Ctx<'js>, id: u32, epoch_ms: f64) -> Result<Array<'js>> {
+    let result = with(&ctx, id, |f| match f {
+        Formatter::DateTime(f) => Some(f.format(epoch_ms)),
         _ => None,
     })?;
     parts_array(&ctx, result.map_err(|e| throw(&ctx, e))?)
