@@ -9,6 +9,7 @@
 use crate::apis::compression::Coder;
 use crate::apis::fetch::bodies::{Sink, Source};
 use crate::apis::fetch::InFlight;
+use crate::apis::intl::Formatter;
 use crate::handles::{self, Entry};
 use crate::nano::platform::crypto::{DigestContext, Key};
 use crate::nano::platform::encoding::Decoder;
@@ -30,6 +31,8 @@ pub enum HostObject {
     Coder(Coder),
     /// A TextDecoder's state in the middle of a stream (legacy encodings).
     Decoder(Decoder),
+    /// An Intl formatter (NumberFormat, PluralRules, Collator, ListFormat).
+    Intl(Formatter),
 }
 
 crate::handle_kinds!(HostObject {
@@ -40,6 +43,7 @@ crate::handle_kinds!(HostObject {
     Digest(DigestContext) = 4,
     Coder(Coder) = 5,
     Decoder(Decoder) = 6,
+    Intl(Formatter) = 7,
 });
 
 impl Entry for HostObject {
@@ -54,6 +58,7 @@ impl Entry for HostObject {
             HostObject::Decoder(_) => {
                 "TextDecoder in the middle of a stream (decode() with { stream: true } not ended)"
             }
+            HostObject::Intl(_) => "Intl formatter",
         }
     }
 }

@@ -15,6 +15,7 @@ wasmtime::component::bindgen!({
         "nano:platform/crypto.generate-key-pair": async | trappable,
         "nano:platform/compression": trappable,
         "nano:platform/encoding": trappable,
+        "nano:platform/intl": trappable,
     },
     with: {
         "nano:platform/crypto.key": crate::crypto::CryptoKey,
@@ -22,5 +23,10 @@ wasmtime::component::bindgen!({
         "nano:platform/compression.compressor": crate::compression::Compressor,
         "nano:platform/compression.decompressor": crate::compression::Decompressor,
         "nano:platform/encoding.decoder": crate::encoding::TextDecoder,
+        "nano:platform/intl.number-format": crate::intl::NumberFormat,
+        "nano:platform/intl.plural-rules": crate::intl::Plurals,
+        "nano:platform/intl.collator": crate::intl::Collator,
+        "nano:platform/intl.list-format": crate::intl::ListFormat,
+        "nano:platform/intl.date-time-format": crate::intl::DateTimeFormat,
     },
 });

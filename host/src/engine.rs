@@ -242,6 +242,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::crypto::add_to_linker(&mut l)?;
     crate::compression::add_to_linker(&mut l)?;
     crate::encoding::add_to_linker(&mut l)?;
+    crate::intl::add_to_linker(&mut l)?;
     crate::env::add_to_linker(&mut l)?;
     crate::limits::add_to_linker(&mut l)?;
     crate::modules::add_to_linker(&mut l)?;

@@ -20,6 +20,7 @@ pub mod exec;
 pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod intl;
 pub mod limits;
 pub mod manifest;
 pub mod metrics;

@@ -31,6 +31,8 @@ pub struct State {
     pub coders: usize,
     /// TextDecoders alive in the host (see encoding.rs: at most MAX_LIVE_DECODERS).
     pub decoders: usize,
+    /// Intl formatters alive in the host (see intl.rs: at most MAX_LIVE).
+    pub intl_objects: usize,
     /// Limits of structuredClone's wire format (bytes, nesting depth).
     pub clone_limits: (usize, usize),
     /// The send-request hook: outbound policy and this instance's fetch
@@ -65,6 +67,7 @@ impl State {
             budget: crate::budget::HostBudget::new(limits.host_memory),
             coders: 0,
             decoders: 0,
+            intl_objects: 0,
             clone_limits: (limits.clone_max_bytes, limits.clone_max_depth),
             outbound: Box::new(crate::fetch::Outbound::new(app)),
             cpu: Default::default(),

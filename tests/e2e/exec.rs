@@ -8,8 +8,14 @@ fn script(name: &str) -> std::path::PathBuf {
 /// are single files), prints `ok <n>` after its last assertion and exits 1
 /// with the failing assertion otherwise.
 fn run_suite(name: &str) {
+    run_suite_with(&[], name);
+}
+
+/// A suite with data files (`data`) before it.
+fn run_suite_with(data: &[&str], name: &str) {
     let harness = std::fs::read_to_string(script("harness.js")).unwrap();
-    let suite = std::fs::read_to_string(script(name)).unwrap();
+    let data: Vec<String> = data.iter().map(|d| std::fs::read_to_string(script(d)).unwrap()).collect();
+    let suite = format!("{}\n{}", data.join("\n"), std::fs::read_to_string(script(name)).unwrap());
     let path = scratch(&format!("suite-{name}")).join(name);
     std::fs::write(&path, format!("{harness}\n{suite}\ndone();\n")).unwrap();
     let out = exec(&path, &[]);
@@ -19,6 +25,10 @@ fn run_suite(name: &str) {
     assert!(stdout.lines().any(|l| l.starts_with("ok ")), "{name} did not finish:\n{stdout}\n{stderr}");
 }
 
+#[test]
+fn intl_matches_node() {
+    run_suite_with(&["intl_cases.js"], "intl.js");
+}
 #[test]
 fn headers_conformance() {
     run_suite("headers.js");

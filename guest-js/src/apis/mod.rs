@@ -13,6 +13,7 @@ pub mod env;
 pub mod fetch;
 pub mod globals;
 pub mod incoming;
+pub mod intl;
 pub mod timers;
 pub mod url;
 pub mod webassembly;
@@ -52,6 +53,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("fetch/data_url.js", include_str!("fetch/data_url.js")),
     ("fetch/fetch.js", include_str!("fetch/fetch.js")),
     ("webassembly/webassembly.js", include_str!("webassembly/webassembly.js")),
+    ("intl/intl.js", include_str!("intl/intl.js")),
     ("globals/globals.js", include_str!("globals/globals.js")),
     ("env/env.js", include_str!("env/env.js")),
     ("incoming/incoming.js", include_str!("incoming/incoming.js")),

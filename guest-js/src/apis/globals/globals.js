@@ -31,6 +31,7 @@ import { fetch } from '../fetch/fetch.js';
 import { Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure, performance } from '../timers/performance.js';
 import { MessageChannel, MessageEvent, MessagePort } from '../messaging/messaging.js';
 import { WebAssembly } from '../webassembly/webassembly.js';
+import { Intl } from '../intl/intl.js';
 
 
 class Navigator {
@@ -58,7 +59,7 @@ defineGlobals({
   TransformStreamDefaultController, TextEncoderStream, TextDecoderStream, CompressionStream, DecompressionStream,
   TextEncoder, TextDecoder, URL, URLSearchParams, URLPattern, Headers, Request, Response, fetch, Performance,
   PerformanceEntry, PerformanceMark, PerformanceMeasure, Navigator, MessageChannel, MessagePort, MessageEvent,
-  WebAssembly, atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
+  WebAssembly, Intl, atob, btoa, structuredClone, console, setTimeout, setInterval, clearTimeout, clearInterval, queueMicrotask,
   reportError(err) { requiredArguments(arguments.length, 1, "Failed to execute 'reportError'"); reportError(err); },
   addEventListener(type, listener, options) {
     return globalScope.addEventListener(...arguments);
