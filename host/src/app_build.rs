@@ -6,7 +6,7 @@ use crate::cache::hex_digest;
 use crate::deadline::{set_limits, LimitExceeded};
 use crate::engine::Runtime;
 use crate::limits::AppLimits;
-use crate::modules::{self, Graph, SourceMaps};
+use crate::modules::{self, Graph};
 use crate::state::{LogSink, State};
 use std::future::Future;
 use std::path::Path;
@@ -83,18 +83,9 @@ pub fn compile(path: &Path) -> Result<Graph, BuildError> {
 /// Builds an app from its modules into a snapshotted component that carries
 /// their source maps.
 pub async fn build_with(runtime: &Runtime, graph: &Graph, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
-    let source_maps = match graph.source_maps() {
-        Some(maps) => Some(SourceMaps::new(maps).map_err(BuildError::App)?),
-        None => None,
-    };
-    // The app's errors point at the original lines, named as the user
-    // knows the files.
-    let located = |message: String| {
-        let message = source_maps.as_ref().map_or(message.clone(), |maps| maps.remap(&message));
-        graph.display_paths(&message)
-    };
+    let source_maps = graph.source_map_index().map_err(BuildError::App)?;
     let mut wasm = snapshot(runtime, graph, options).await.map_err(|e| match e {
-        BuildError::App(message) => BuildError::App(located(message)),
+        BuildError::App(message) => BuildError::App(graph.locate(source_maps.as_ref(), &message)),
         internal => internal,
     })?;
     modules::append_source_maps(&mut wasm, graph).map_err(|e| BuildError::Internal(wasmtime::Error::msg(e)))?;

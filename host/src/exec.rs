@@ -4,7 +4,6 @@ use crate::app::AppConfig;
 use crate::deadline::{CpuTimed, LimitExceeded};
 use crate::engine::Runtime;
 use crate::limits::AppLimits;
-use crate::modules::SourceMaps;
 use crate::state::{LogSink, State};
 use std::path::Path;
 use std::sync::Arc;
@@ -23,10 +22,7 @@ pub async fn exec(runtime: &Runtime, limits: AppLimits, path: &Path, args: &[Str
         Err(crate::app_build::BuildError::Internal(e)) => return Err(e),
     };
     let filename = path.to_string_lossy().into_owned();
-    let source_maps = match graph.source_maps() {
-        Some(maps) => Some(Arc::new(SourceMaps::new(maps).map_err(wasmtime::Error::msg)?)),
-        None => None,
-    };
+    let source_maps = graph.source_map_index().map_err(wasmtime::Error::msg)?.map(Arc::new);
     let app = &AppConfig::with_source_maps(filename.clone(), limits, source_maps.clone());
     let mut argv = vec![filename.clone()];
     argv.extend_from_slice(args);
@@ -46,8 +42,7 @@ pub async fn exec(runtime: &Runtime, limits: AppLimits, path: &Path, args: &[Str
     match result {
         Ok((Ok(()),)) => Ok(true),
         Ok((Err(message),)) => {
-            let message = source_maps.as_ref().map_or(message.clone(), |maps| maps.remap(&message));
-            eprintln!("{}", graph.display_paths(&message));
+            eprintln!("{}", graph.locate(source_maps.as_deref(), &message));
             Ok(false)
         }
         Err(trap) => {

@@ -133,6 +133,20 @@ impl Graph {
             .into_owned()
     }
 
+    /// The compiled modules' source maps, ready for lookups, or None.
+    pub fn source_map_index(&self) -> Result<Option<SourceMaps>, String> {
+        self.source_maps().map(SourceMaps::new).transpose()
+    }
+
+    /// An error the engine reported, at the original lines (`maps`) and with
+    /// the files named as the user gave them.
+    pub fn locate(&self, maps: Option<&SourceMaps>, message: &str) -> String {
+        match maps {
+            Some(maps) => self.display_paths(&maps.remap(message)),
+            None => self.display_paths(message),
+        }
+    }
+
     /// The source maps of the modules that were compiled, or None.
     pub fn source_maps(&self) -> Option<Vec<(String, String)>> {
         let maps: Vec<(String, String)> =
