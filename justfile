@@ -7,8 +7,14 @@ bin := CARGO_TARGET_DIR / "release" / "nano-host"
 setup:
     scripts/setup.sh
 
+# The dependencies nano carries a patch for (patches/README.md), written
+# into patches/crates before anything builds.
+[private]
+patched:
+    scripts/patch-crates.sh
+
 # Build nano-host (and the JS engine it embeds).
-build:
+build: patched
     cargo build --release -p nano-host
 
 # Serve an app: just run examples/hello.js [--listen 127.0.0.1:8080]
@@ -21,7 +27,7 @@ exec script *args: build
 
 # Formatting (rustfmt.toml) and lints (clippy, warnings are errors) of the
 # host workspace (host, bench, tests), fuzz/ and the guest (wasm32-wasip2).
-check:
+check: patched
     cargo fmt --all --check
     cargo fmt --check --manifest-path fuzz/Cargo.toml
     cargo clippy --workspace --all-targets --release --locked -- -D warnings
@@ -30,7 +36,7 @@ check:
     cd guest-js && cargo clippy --release --locked --all-targets --target-dir {{CARGO_TARGET_DIR}}/engine -- -D warnings
 
 # All tests: unit tests and end-to-end tests over real HTTP on 127.0.0.1.
-test:
+test: patched
     cargo test --release --workspace -- --test-threads 2
     # The engine's unit tests (e.g. the hook resolver) run natively: its
     # code is plain Rust over QuickJS, only the WIT imports need the host.
@@ -39,7 +45,7 @@ test:
 # The soak: one server, thousands of requests from healthy clients and attackers
 # (throwing, spinning, memory-hungry, decompression bombs, slow and vanishing
 # clients); asserts no crash, the healthy p99 and host RSS afterwards.
-soak requests="5000":
+soak requests="5000": patched
     NANO_SOAK_REQUESTS={{requests}} cargo test --release -p nano-host --test e2e -- soak --nocapture --test-threads 1
 
 # Fuzz the host's inputs (clone wire format, key import, URL, compression, raw

@@ -2,15 +2,15 @@
 # Installs what building nano needs, on Debian 12 with rustup: the pinned
 # Rust toolchain (rust-toolchain.toml: wasm32-wasip2 target, rustfmt, clippy),
 # clang-19 + wasi-libc headers (QuickJS is C), wrk (for benchmarks), Node.js
-# if missing (cross-checks) and `just`. Idempotent and quick when everything
-# is there.
+# if missing (cross-checks), patch and curl (scripts/patch-crates.sh) and
+# `just`. Idempotent and quick when everything is there.
 set -euo pipefail
 
 need_apt=()
 # Node.js is the other WebCrypto the tests cross-check against, and the
 # bench's baseline; install Debian's only if there is none.
 command -v node >/dev/null 2>&1 || need_apt+=(nodejs)
-for pkg in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 wasi-libc wrk; do
+for pkg in clang-19 lld-19 llvm-19 libclang-rt-19-dev-wasm32 wasi-libc wrk patch curl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need_apt+=("$pkg")
 done
 if [ ${#need_apt[@]} -gt 0 ]; then

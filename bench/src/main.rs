@@ -96,6 +96,7 @@ fn main() -> Result<()> {
         return write_report(&report, &json_path.with_file_name("load.json"));
     }
     let answer = rt.block_on(in_process(&app, args.requests, &instances, &mut report))?;
+    rt.block_on(reset_modes(&app, args.requests, &instances, &mut report))?;
     rt.block_on(module_graph_cost(&json_path, args.requests, &instances, &mut report))?;
     over_http(&rt, &nano_bin, &app, answer, &mut report)?;
     web_apis_against_node(&nano_bin, &root.join("bench/url_clone.js"), &mut report)?;
@@ -303,9 +304,8 @@ impl tracing::field::Visit for InstancePhases {
 /// Returns the app's answer to GET /bench.
 async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, report: &mut Report) -> Result<Bytes> {
     instances.take();
-    let started = Instant::now();
-    let (mut nano, body) = app_requests(app_path, requests).await?;
-    let nano_rate = requests as f64 / started.elapsed().as_secs_f64();
+    let Run { samples: mut nano, body, rate: nano_rate, faults_per_request, slot_resident, .. } =
+        app_requests(app_path, requests).await?;
     // Each instance logs its phases when its task ends, just after the
     // client has the last byte.
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -319,9 +319,8 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
 
     // Baseline: plain hyper on the same kind of pipe, answering the body the
     // app answered.
-    let started = Instant::now();
     let answer = body.clone();
-    let (mut hyper_samples, _) = sequential_requests(requests, move |io| {
+    let hyper_run = sequential_requests(requests, move |io| {
         let service = hyper::service::service_fn(move |_req| {
             let body = body.clone();
             async move { Ok::<_, std::convert::Infallible>(hyper::Response::new(Full::new(body))) }
@@ -332,7 +331,8 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
     })
     .await
     .context("requests to the plain hyper server")?;
-    let hyper_rate = requests as f64 / started.elapsed().as_secs_f64();
+    let mut hyper_samples = hyper_run.samples;
+    let hyper_rate = hyper_run.rate;
 
     const G: &str = "in_process";
     report.group(&format!(
@@ -349,7 +349,60 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
     report.latency(G, "drop store (host)", &mut phase(|p| p.drop_us), None);
     let peak = phases.iter().filter_map(|p| p.peak_memory_kib).max().unwrap_or(0);
     report.add(G, "peak instance memory", peak as f64 / 1024.0, "MiB");
+    report.compare(
+        G,
+        "minor page faults per request",
+        faults_per_request,
+        "faults",
+        "plain hyper",
+        hyper_run.faults_per_request,
+    );
+    if let Some(bytes) = slot_resident {
+        report.add(G, "memory a used slot keeps resident", bytes as f64 / 1024.0, "KiB");
+    }
     Ok(answer)
+}
+
+/// The slot reset `run` uses (a pagemap scan finds the pages the instance
+/// wrote and only those are copied back; patches/README.md) against the
+/// blind one it replaces (the first 4 MiB copied back whatever was touched):
+/// the same app and requests, the phases and faults of each.
+async fn reset_modes(app_path: &Path, requests: usize, instances: &InstanceLog, report: &mut Report) -> Result<()> {
+    let mut measured = Vec::new();
+    for pagemap_scan in [true, false] {
+        instances.take();
+        let pool = PoolLimits { pagemap_scan, ..PoolLimits::default() };
+        let mut run = app_requests_in(app_path, requests, pool).await?;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while instances.len() < requests + WARMUP_REQUESTS && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        let logged = instances.take();
+        let p50 = |get: fn(&InstancePhases) -> Option<u64>| -> f64 {
+            let mut samples: Vec<Duration> = logged.iter().filter_map(get).map(Duration::from_micros).collect();
+            stats_us(&mut samples)[1]
+        };
+        measured.push([
+            stats_us(&mut run.samples)[1],
+            p50(|p| p.handle_us),
+            p50(|p| p.drop_us),
+            run.faults_per_request,
+            run.slot_resident.unwrap_or(0) as f64 / 1024.0,
+        ]);
+    }
+    const G: &str = "slot_reset";
+    report.group(&format!("{}: slot reset by pagemap scan (as run) against the blind reset", app_path.display()));
+    let rows = [
+        ("request p50", "us"),
+        ("handle p50", "us"),
+        ("drop store p50", "us"),
+        ("minor page faults per request", "faults"),
+        ("memory a used slot keeps resident", "KiB"),
+    ];
+    for (i, (name, unit)) in rows.into_iter().enumerate() {
+        report.compare(G, name, measured[0][i], unit, "blind reset", measured[1][i]);
+    }
+    Ok(())
 }
 
 /// MODULES modules behind one handler: each imports the next and a JSON
@@ -388,7 +441,7 @@ async fn module_graph_cost(
     let mut phases = Vec::new();
     for app_path in [&single, &many] {
         instances.take();
-        let (mut samples, body) = app_requests(app_path, requests).await?;
+        let Run { mut samples, body, .. } = app_requests(app_path, requests).await?;
         if body != "hello, world" {
             bail!("{} answered {body:?}", app_path.display());
         }
@@ -421,40 +474,54 @@ async fn module_graph_cost(
 /// `sequential_requests` to the app at `app_path`, served in process as
 /// `nano-host run` sets an app up: a pooling runtime with the default
 /// limits, the app built (or taken from the build cache) and linked once.
-async fn app_requests(app_path: &Path, requests: usize) -> Result<(Vec<Duration>, Bytes)> {
-    let runtime = Runtime::new(PoolLimits::default(), true)?;
+async fn app_requests(app_path: &Path, requests: usize) -> Result<Run> {
+    app_requests_in(app_path, requests, PoolLimits::default()).await
+}
+
+/// `app_requests` with other pool settings than `run`'s.
+async fn app_requests_in(app_path: &Path, requests: usize, pool: PoolLimits) -> Result<Run> {
+    let runtime = Runtime::new(pool, true)?;
     let wasm = app_build::build_cached(&runtime, app_path, &BuildOptions::default()).await.map_err(|e| match e {
         BuildError::App(message) => anyhow::anyhow!(message),
         BuildError::Internal(e) => anyhow::anyhow!("building {}: {e:?}", app_path.display()),
     })?;
     let component = runtime.load_component(&wasm)?;
     let config = AppConfig::new(app_path.display().to_string(), AppLimits::default());
+    let engine = runtime.engine.clone();
     let app = Server::single(runtime, config, &component)?;
-    sequential_requests(requests, |io| {
+    let mut run = sequential_requests(requests, |io| {
         let conn = server::connection(app.clone(), io);
         tokio::spawn(async move {
             let _ = conn.await;
         });
     })
     .await
-    .with_context(|| format!("requests to {} in process", app_path.display()))
+    .with_context(|| format!("requests to {} in process", app_path.display()))?;
+    // The last instance is dropped (and its slot reset) just after its body's
+    // last byte went out.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    run.slot_resident = engine.pooling_allocator_metrics().map(|pool| pool.unused_memory_bytes_resident());
+    Ok(run)
 }
 
 /// Sends `requests` (after `WARMUP_REQUESTS`) GETs one after another on one
 /// keep-alive HTTP/1.1 connection over an in-memory pipe whose other end
 /// `serve` takes; each one's time from sending to the last byte of its
 /// body, and the last body.
-async fn sequential_requests(
-    requests: usize,
-    serve: impl FnOnce(tokio::io::DuplexStream),
-) -> Result<(Vec<Duration>, Bytes)> {
+async fn sequential_requests(requests: usize, serve: impl FnOnce(tokio::io::DuplexStream)) -> Result<Run> {
     let (client, server) = tokio::io::duplex(64 << 10);
     serve(server);
     let (mut sender, conn) = hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(client)).await?;
     tokio::spawn(conn);
     let mut samples = Vec::with_capacity(requests);
     let mut body = Bytes::new();
+    let mut faults_before = 0;
+    let mut measuring = Instant::now();
     for i in 0..requests + WARMUP_REQUESTS {
+        if i == WARMUP_REQUESTS {
+            faults_before = minor_faults();
+            measuring = Instant::now();
+        }
         sender.ready().await.context("the connection closed")?;
         let request = hyper::Request::get("/bench").header("host", "localhost").body(Empty::<Bytes>::new())?;
         let sent = Instant::now();
@@ -468,7 +535,38 @@ async fn sequential_requests(
             samples.push(sent.elapsed());
         }
     }
-    Ok((samples, body))
+    let rate = requests as f64 / measuring.elapsed().as_secs_f64();
+    let faults_per_request = (minor_faults() - faults_before) as f64 / requests as f64;
+    Ok(Run { samples, body, rate, faults_per_request, slot_resident: None })
+}
+
+/// What `sequential_requests` measured.
+struct Run {
+    /// Each request's time from sending to the last byte of its body.
+    samples: Vec<Duration>,
+    /// The last body.
+    body: Bytes,
+    /// Requests per second over the measured requests.
+    rate: f64,
+    /// The process's minor page faults over the measured requests, per
+    /// request (client and server alike: both run in this process).
+    faults_per_request: f64,
+    /// What the pool slot the requests ran in keeps resident after its
+    /// reset: the pages the last request wrote (the pagemap scan resets
+    /// those in place) or the blind reset's whole range. `None` for servers
+    /// without a pool.
+    slot_resident: Option<usize>,
+}
+
+/// The process's minor page faults so far (getrusage).
+fn minor_faults() -> i64 {
+    // SAFETY: getrusage only writes the struct it is given.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: as above; RUSAGE_SELF is always valid.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+        return 0;
+    }
+    usage.ru_minflt
 }
 
 fn mb_per_s(megabytes: f64, f: impl FnOnce() -> Result<()>) -> Result<f64> {

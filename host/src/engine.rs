@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use wasmtime::component::{Component, InstancePre, Linker};
 use wasmtime::error::Context as _;
-use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Result, Store};
+use wasmtime::{Config, Enabled, Engine, InstanceAllocationStrategy, PoolingAllocationConfig, Result, Store};
 
 /// What is shared by every app of a runtime: the pool's slots and their
 /// size, and the client connections' limits. An app's own limits are
@@ -24,11 +24,22 @@ pub struct PoolLimits {
     pub max_memory: usize,
     /// The client connection's limits (`run`).
     pub http: HttpLimits,
+    /// Reset a used slot's memory by scanning for the pages its instance
+    /// wrote (Linux's PAGEMAP_SCAN, 6.7 and later; patches/README.md) and
+    /// copying back only those, instead of copying over the first
+    /// KEEP_RESIDENT bytes whatever was touched. Where the kernel lacks the
+    /// scan, wasmtime falls back to the copy by itself.
+    pub pagemap_scan: bool,
 }
 
 impl Default for PoolLimits {
     fn default() -> Self {
-        PoolLimits { max_instances: 1000, max_memory: AppLimits::default().max_memory, http: HttpLimits::default() }
+        PoolLimits {
+            max_instances: 1000,
+            max_memory: AppLimits::default().max_memory,
+            http: HttpLimits::default(),
+            pagemap_scan: true,
+        }
     }
 }
 
@@ -162,7 +173,8 @@ impl Runtime {
                 .linear_memory_keep_resident(KEEP_RESIDENT)
                 .table_keep_resident(64 << 10)
                 .async_stack_keep_resident(STACK_KEEP_RESIDENT)
-                .max_unused_warm_slots(WARM_SLOTS);
+                .max_unused_warm_slots(WARM_SLOTS)
+                .pagemap_scan(if pool_limits.pagemap_scan { Enabled::Auto } else { Enabled::No });
             config.allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         }
         let engine = Engine::new(&config).context("configuring wasmtime")?;

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Writes the crates nano carries a patch for (Cargo.toml's [patch.crates-io])
+# into patches/crates/<name>: the crates.io release, checked against its
+# pinned checksum, with the diff in patches/ applied. Not committed; run by
+# every just recipe that builds (and by ./dev), idempotent and quick when
+# done. patches/README.md says what each patch is for and when it can go.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+
+patch_crate() {
+  local name=$1 version=$2 sha256=$3 diff="$root/$4"
+  local dest="patches/crates/$name"
+  local stamp
+  stamp="$version $(sha256sum "$diff" | cut -d' ' -f1)"
+  if [ -f "$dest/.nano-patched" ] && [ "$(cat "$dest/.nano-patched")" = "$stamp" ]; then
+    return 0
+  fi
+  local tmp
+  tmp=$(mktemp -d)
+  # cargo's download cache first, else crates.io itself.
+  local crate
+  crate=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$name-$version.crate" 2>/dev/null | head -1 || true)
+  if [ -z "$crate" ]; then
+    crate="$tmp/$name-$version.crate"
+    curl -sSfL --retry 3 -o "$crate" "https://static.crates.io/crates/$name/$name-$version.crate"
+  fi
+  if ! echo "$sha256  $crate" | sha256sum -c --quiet -; then
+    echo "patch-crates: $crate does not have the pinned checksum" >&2
+    exit 1
+  fi
+  tar -xzf "$crate" -C "$tmp"
+  (cd "$tmp/$name-$version" && patch -p1 --quiet --forward < "$diff")
+  rm -rf "$dest"
+  mkdir -p patches/crates
+  mv "$tmp/$name-$version" "$dest"
+  echo "$stamp" > "$dest/.nano-patched"
+  rm -rf "$tmp"
+  echo "patch-crates: $name $version patched ($4)"
+}
+
+patch_crate wasmtime 48.0.8 a2afcadb2e7d0417cb8f3f322c66eff49338b288f22290c0ca0bd3e9570732aa \
+  patches/wasmtime-48.0.8-pagemap-scan.diff
