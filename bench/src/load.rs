@@ -4,13 +4,14 @@
 //! wrapper calling the very same `fetch` handler) each serve it under wrk at
 //! 256 and at 1,000 connections, one after the other, against the same
 //! upstream: throughput, p50/p99, failed requests, failed fetches (nano's
-//! log), and the server's peak RSS (`VmHWM`).
+//! log), and the server's peak RSS (`VmHWM`) and peak PSS (sampled).
 
 use super::{spawn_text_server, wait_for, Report};
 use anyhow::{bail, Context as _, Result};
 use bytes::Bytes;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 const SECONDS: &str = "10";
 const CONNECTIONS: [u32; 2] = [256, 1000];
@@ -54,7 +55,12 @@ struct Outcome {
     p99_ms: f64,
     /// Non-2xx responses and socket errors (connect, read, write, timeout).
     failures: f64,
+    /// `VmHWM`: counts a shared page once per mapping of it, and nano maps
+    /// the app's memory image into every instance slot, so this overstates.
     peak_rss_mib: f64,
+    /// The highest proportional set size (`Pss` of smaps_rollup, a shared
+    /// page counted once) sampled during the run: the memory really used.
+    peak_pss_mib: f64,
 }
 
 pub fn run(rt: &tokio::runtime::Runtime, nano_bin: &Path, dir: &Path, report: &mut Report) -> Result<()> {
@@ -110,6 +116,7 @@ pub fn run(rt: &tokio::runtime::Runtime, nano_bin: &Path, dir: &Path, report: &m
         report.add(G, &format!("{c} connections: nano's failed fetches (log)"), failed_fetches as f64, "");
         report.add(G, &format!("{c} connections: nano's error lines (log)"), app_errors as f64, "");
         report.compare(G, &format!("{c} connections: peak RSS"), nano.peak_rss_mib, "MiB", "node", node.peak_rss_mib);
+        report.compare(G, &format!("{c} connections: peak PSS"), nano.peak_pss_mib, "MiB", "node", node.peak_pss_mib);
     }
     Ok(())
 }
@@ -122,13 +129,17 @@ fn free_port() -> Result<u16> {
 fn measure(mut child: Child, port: u16, connections: u32) -> Result<Outcome> {
     let result = wait_for(port).and_then(|()| {
         let url = format!("http://127.0.0.1:{port}/");
-        let out = Command::new("wrk")
+        let wrk = Command::new("wrk")
             .args(["-t2", &format!("-c{connections}"), "-d", SECONDS, "--latency", "--timeout", "10s", &url])
-            .output()
+            .stdout(Stdio::piped())
+            .spawn()
             .context("running wrk (install it with `just setup`)")?;
+        let sampler = PssSampler::start(child.id());
+        let out = wrk.wait_with_output().context("waiting for wrk")?;
+        let peak_pss_mib = sampler.stop() as f64 / 1024.0;
         let text = String::from_utf8_lossy(&out.stdout).into_owned();
         let peak_rss_mib = peak_rss_kib(child.id())? as f64 / 1024.0;
-        parse_wrk(&text, peak_rss_mib)
+        parse_wrk(&text, peak_rss_mib, peak_pss_mib)
     });
     let _ = child.kill();
     let _ = child.wait();
@@ -145,7 +156,44 @@ fn peak_rss_kib(pid: u32) -> Result<u64> {
         .context("no VmHWM in /proc/PID/status")
 }
 
-fn parse_wrk(text: &str, peak_rss_mib: f64) -> Result<Outcome> {
+/// Samples a process's `Pss` (smaps_rollup) every 200 ms on a thread of its
+/// own, keeping the highest, until stopped.
+struct PssSampler {
+    stop: std::sync::mpsc::Sender<()>,
+    thread: std::thread::JoinHandle<u64>,
+}
+
+impl PssSampler {
+    fn start(pid: u32) -> PssSampler {
+        let (stop, stopped) = std::sync::mpsc::channel();
+        let thread = std::thread::spawn(move || {
+            let mut peak = 0;
+            loop {
+                peak = peak.max(pss_kib(pid).unwrap_or(0));
+                if stopped.recv_timeout(Duration::from_millis(200)).is_ok() {
+                    return peak;
+                }
+            }
+        });
+        PssSampler { stop, thread }
+    }
+
+    /// The highest Pss seen, in KiB.
+    fn stop(self) -> u64 {
+        let _ = self.stop.send(());
+        self.thread.join().unwrap_or(0)
+    }
+}
+
+fn pss_kib(pid: u32) -> Option<u64> {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;
+    rollup
+        .lines()
+        .find_map(|l| l.strip_prefix("Pss:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+}
+
+fn parse_wrk(text: &str, peak_rss_mib: f64, peak_pss_mib: f64) -> Result<Outcome> {
     let field = |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix).map(str::trim));
     let Some(rate) = field("Requests/sec:").and_then(|v| v.parse().ok()) else {
         bail!("no Requests/sec in wrk's output:\n{text}");
@@ -162,6 +210,7 @@ fn parse_wrk(text: &str, peak_rss_mib: f64) -> Result<Outcome> {
         p99_ms: latency("99%"),
         failures: non_2xx + socket,
         peak_rss_mib,
+        peak_pss_mib,
     })
 }
 
@@ -189,7 +238,7 @@ mod tests {
         let text = "  Latency Distribution\n     50%   12.50ms\n     75%   20.00ms\n     90%   30.00ms\n     99%    1.20s\n\
                     \x20 1000 requests in 10.00s, 16.00MB read\n  Socket errors: connect 0, read 12, write 0, timeout 3\n\
                     \x20 Non-2xx or 3xx responses: 5\nRequests/sec:    100.50\nTransfer/sec:      1.60MB\n";
-        let outcome = parse_wrk(text, 1.0).unwrap();
+        let outcome = parse_wrk(text, 1.0, 1.0).unwrap();
         assert_eq!(outcome.requests_per_s, 100.5);
         assert_eq!((outcome.p50_ms, outcome.p99_ms), (12.5, 1200.0));
         assert_eq!(outcome.failures, 20.0);
