@@ -79,8 +79,11 @@ impl Default for HttpLimits {
     }
 }
 
-/// What each pool slot keeps resident between instances: far fewer page
-/// faults and madvise calls for the next request in it.
+/// The most of a slot's memory its reset copies back in place (the rest is
+/// decommitted): with the pagemap scan, the first this-many bytes of pages
+/// the instance wrote, which stay resident for the next one (no page
+/// faults, no madvise); without it, the first this-many bytes whatever was
+/// touched.
 const KEEP_RESIDENT: usize = 4 << 20;
 
 /// Used slots wasmtime treats as warm when it picks one for a new instance:

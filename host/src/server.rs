@@ -109,8 +109,8 @@ impl Server {
     }
 
     /// Gives back the memory a burst left in the pool. Every slot an instance
-    /// used keeps up to `keep_resident` of its pages (which is what makes the
-    /// next request in it fast), and wasmtime has no call to drop them (its
+    /// used keeps the pages its instances wrote, up to `keep_resident` (which
+    /// is what makes the next request in it fast), and wasmtime has no call to drop them (its
     /// purge of a dropped module's slots remaps only the memory image). So
     /// past `engine::IDLE_RESIDENT_MAX` of idle slots, the apps move to a
     /// fresh engine with an empty pool: new requests start there, and when
