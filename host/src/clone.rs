@@ -6,8 +6,9 @@
 use crate::bindings::nano::platform::clone::{Host, Node};
 use crate::state::State;
 
-/// Format version, first byte of every payload.
-const FORMAT: u8 = 1;
+/// Format version, first byte of every payload (2: keys and error texts as
+/// UTF-8 or code units, length-tracking views).
+const FORMAT: u8 = 2;
 
 impl Host for State {
     fn serialize(&mut self, nodes: Vec<Node>) -> Result<Vec<u8>, String> {
@@ -89,7 +90,7 @@ pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtim
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::bindings::nano::platform::clone::{Property, View, ViewKind};
+    use crate::bindings::nano::platform::clone::{Property, Text, View, ViewKind};
 
     fn state(max_bytes: usize, max_depth: usize) -> State {
         let limits =
@@ -103,9 +104,17 @@ mod tests {
         let nodes = vec![
             Node::Array(crate::bindings::nano::platform::clone::Array {
                 length: 3,
-                properties: vec![Property { key: "0".into(), value: 1 }, Property { key: "2".into(), value: 0 }],
+                properties: vec![
+                    Property { key: Text::Utf8("0".into()), value: 1 },
+                    Property { key: Text::Utf16(vec![0xd800, 0x61]), value: 0 },
+                ],
             }),
             Node::Number(-0.0),
+            Node::ArrayBuffer(crate::bindings::nano::platform::clone::ArrayBuffer {
+                bytes: vec![1, 2],
+                max_byte_length: Some(16),
+            }),
+            Node::View(View { kind: ViewKind::Uint8, buffer: 2, byte_offset: 0, length: None }),
         ];
         let mut s = state(1 << 20, 100);
         let bytes = s.serialize(nodes.clone()).unwrap();
@@ -123,7 +132,7 @@ mod tests {
         assert!(state(100, 10).serialize(big).unwrap_err().contains("too large"));
         let dangling = vec![Node::Set(vec![7])];
         assert!(state(1 << 20, 10).serialize(dangling).unwrap_err().contains("does not exist"));
-        let bad_view = vec![Node::View(View { kind: ViewKind::Uint8, buffer: 0, byte_offset: 0, length: 0 })];
+        let bad_view = vec![Node::View(View { kind: ViewKind::Uint8, buffer: 0, byte_offset: 0, length: Some(0) })];
         assert!(state(1 << 20, 10).serialize(bad_view).unwrap_err().contains("ArrayBuffer"));
         assert!(state(1 << 20, 10).deserialize(vec![99, 1, 2]).is_err());
         assert!(state(1 << 20, 10).deserialize(vec![FORMAT, 0xff, 0xff]).is_err());

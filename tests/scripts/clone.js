@@ -207,3 +207,61 @@ test('views out of the bounds of a shrunk resizable ArrayBuffer are not serialis
   assertThrows(() => structuredClone(dv), 'DataCloneError', 'DataView');
   assertEq(structuredClone(tracking).length, 0, 'a length-tracking view at length 0 is in bounds');
 });
+
+test('lone surrogates in property keys and in error messages and stacks', () => {
+  const o = roundTrip({ '\ud800': 1, 'a\udc00b': 2, plain: 3 });
+  assertEq(Object.keys(o).map((k) => [...k].map((c) => c.charCodeAt(0))), [[0xd800], [0x61, 0xdc00, 0x62], [...'plain'].map((c) => c.charCodeAt(0))]);
+  assertEq([o['\ud800'], o['a\udc00b'], o.plain], [1, 2, 3]);
+  const arr = [1];
+  arr['\udbff'] = 'extra';
+  const a = roundTrip(arr);
+  assertEq([a.length, a[0], a['\udbff']], [1, 1, 'extra']);
+  const e = new RangeError('bad \ud800 input');
+  e.stack = 'at \udfff';
+  const c = roundTrip(e);
+  assert(c instanceof RangeError);
+  assertEq([c.message, c.stack], ['bad \ud800 input', 'at \udfff']);
+  const named = new Error('m');
+  named.name = 'Type\ud800Error';
+  assertEq(roundTrip(named).name, 'Error', 'a name outside the list becomes Error');
+});
+
+test('an error message is serialised only from an own data property', () => {
+  const e = new TypeError();
+  let reads = 0;
+  Object.defineProperty(e, 'message', { get() { reads++; return 'from a getter'; }, configurable: true });
+  const c = roundTrip(e);
+  assertEq([reads, c.hasOwnProperty('message'), c.message], [0, false, '']);
+  assert(!roundTrip(new Error()).hasOwnProperty('message'), 'no message, none on the clone');
+});
+
+test('views that track the length of a resizable ArrayBuffer still track it in the clone', () => {
+  const rab = new ArrayBuffer(8, { maxByteLength: 16 });
+  new Uint8Array(rab).set([1, 2, 3, 4, 5, 6, 7, 8]);
+  const views = { u8: new Uint8Array(rab), u32: new Uint32Array(rab, 4), dv: new DataView(rab, 2), fixed: new Uint8Array(rab, 0, 4) };
+  const c = roundTrip(views);
+  // The source is left as it was.
+  assertEq([rab.byteLength, [...new Uint8Array(rab)]], [8, [1, 2, 3, 4, 5, 6, 7, 8]]);
+  assertEq([views.u8.length, views.u32.length, views.dv.byteLength, views.fixed.length], [8, 1, 6, 4]);
+  const buffer = c.u8.buffer;
+  assert(c.u32.buffer === buffer && c.dv.buffer === buffer && c.fixed.buffer === buffer, 'one buffer shared');
+  assertEq([buffer.resizable, buffer.maxByteLength, [...c.u8]], [true, 16, [1, 2, 3, 4, 5, 6, 7, 8]]);
+  buffer.resize(16);
+  assertEq([c.u8.length, c.u32.length, c.dv.byteLength, c.fixed.length], [16, 3, 14, 4], 'grown');
+  buffer.resize(3);
+  assertEq([c.u8.length, c.dv.byteLength, c.fixed.length], [3, 1, 0], 'shrunk: the fixed view is out of bounds');
+  // A view that is empty now but tracks: it grows with its buffer.
+  const empty = new ArrayBuffer(4, { maxByteLength: 8 });
+  const tail = roundTrip(new Uint16Array(empty, 4));
+  assertEq(tail.length, 0);
+  tail.buffer.resize(8);
+  assertEq(tail.length, 2, 'an empty tracking view grows');
+  // A fixed-length view ending where its buffer ends stays fixed.
+  const full = new ArrayBuffer(4, { maxByteLength: 4 });
+  const fixedToEnd = roundTrip(new Uint8Array(full, 0, 4));
+  fixedToEnd.buffer.resize(2);
+  assertEq(fixedToEnd.length, 0, 'a fixed-length view does not track');
+  const trackingFull = roundTrip(new Uint8Array(full));
+  trackingFull.buffer.resize(2);
+  assertEq(trackingFull.length, 2, 'a tracking view at its maximum still tracks');
+});

@@ -401,6 +401,73 @@ test('pipeTo and tee read through the standard, not a patched Object.prototype.t
   assertEq(Object.getPrototypeOf(result), Object.prototype);
 });
 
+test('TransformStream and pipeThrough read through the standard, not a patched Object.prototype.then', async () => {
+  const events = [];
+  const upper = new TransformStream({ transform(chunk, c) { c.enqueue(chunk.toUpperCase()); }, flush(c) { c.enqueue('END'); } });
+  const source = new ReadableStream({ start(c) { c.enqueue('a'); c.enqueue('b'); c.close(); } });
+  const intercepted = interceptThen();
+  try { await source.pipeThrough(upper).pipeTo(recordingSink(events)); } finally { delete Object.prototype.then; }
+  assertEq(intercepted, [], 'pipeThrough a TransformStream');
+  assertEq(events, ['write', 'A', 'write', 'B', 'write', 'END', 'close']);
+  // Written by an app's writer, piped on by the platform.
+  const ts = new TransformStream();
+  const writerEvents = [];
+  const writer = ts.writable.getWriter();
+  const teeIntercepted = interceptThen();
+  try {
+    const [branch1, branch2] = ts.readable.tee();
+    const piped = branch1.pipeTo(recordingSink(writerEvents));
+    branch2.cancel();
+    await writer.write('x');
+    await writer.close();
+    await piped;
+  } finally { delete Object.prototype.then; }
+  assertEq(teeIntercepted, [], 'a TransformStream written by a writer, teed and piped');
+  assertEq(writerEvents, ['write', 'x', 'close']);
+});
+
+// Where the standard reacts to a promise ("upon fulfillment", "reacting
+// to") it uses PerformPromiseThen, which a patched Promise.prototype.then
+// does not replace. (Where it resolves a promise with another, as
+// TransformStream's start and ReadableStream.from do, the patched then is
+// called by the standard itself, so those are left out here.)
+test("the streams' own reactions do not call a patched Promise.prototype.then", async () => {
+  const then = Promise.prototype.then;
+  let calls = 0;
+  // Counts, then runs the original: only the app's own code may call it.
+  Promise.prototype.then = function (...args) { calls++; return Reflect.apply(then, this, args); };
+  const out = [];
+  try {
+    let n = 0;
+    const counter = new ReadableStream({ pull(c) { if (++n > 2) c.close(); else c.enqueue(n * 2); } });
+    await counter.pipeTo(new WritableStream({ write(chunk) { out.push(chunk); } }));
+    const bytes = new ReadableStream({ type: 'bytes', start(c) { c.enqueue(new Uint8Array([7])); c.close(); } });
+    const [left, right] = bytes.tee();
+    const reader = left.getReader({ mode: 'byob' });
+    const view = await reader.read(new Uint8Array(4));
+    const end = await reader.read(new Uint8Array(4));
+    out.push([...view.value], end.done);
+    // Settles once the tee has read the source's end.
+    await right.cancel();
+    for await (const chunk of new ReadableStream({ start(c) { c.enqueue('it'); c.close(); } })) out.push(chunk);
+  } finally { Promise.prototype.then = then; }
+  assertEq(calls, 0, 'Promise.prototype.then calls');
+  assertEq(out, [2, 4, [7], true, 'it']);
+});
+
+test('async iteration resolves only its own results, through Object.prototype.then', async () => {
+  const seen = [];
+  Object.defineProperty(Object.prototype, 'then', { configurable: true, get() { seen.push({ ...this }); return undefined; } });
+  const chunks = [];
+  try {
+    for await (const chunk of new ReadableStream({ start(c) { c.enqueue('a'); c.close(); } })) chunks.push(chunk);
+  } finally { delete Object.prototype.then; }
+  // WebIDL's next() resolves with one iterator result per call; the read
+  // behind it resolves with the chunk itself, a string here.
+  assertEq(seen, [{ value: 'a', done: false }, { value: undefined, done: true }]);
+  assertEq(chunks, ['a']);
+});
+
 test('pipeTo disturbs its source at once', () => {
   const rs = new ReadableStream();
   const response = new Response(rs);

@@ -30,6 +30,7 @@ const ERROR_NAMES = ['Error', 'EvalError', 'RangeError', 'ReferenceError', 'Synt
 const TypedArrayPrototype = Object.getPrototypeOf(Int8Array.prototype);
 const typedArrayTag = Object.getOwnPropertyDescriptor(TypedArrayPrototype, Symbol.toStringTag).get;
 const hasOwn = Object.prototype.hasOwnProperty;
+const getOwnPropertyDescriptor = Object.getOwnPropertyDescriptor;
 // Built-ins with internal state the standard does not serialise.
 const UNCLONEABLE_TAGS = new Set(['WeakMap', 'WeakSet', 'WeakRef', 'FinalizationRegistry', 'Promise', 'Generator',
   'AsyncGenerator', 'Array Iterator', 'Map Iterator', 'Set Iterator', 'String Iterator', 'RegExp String Iterator',
@@ -45,6 +46,17 @@ function unitsToString(units) {
   let s = '';
   for (let i = 0; i < units.length; i += 8192) s += String.fromCharCode.apply(null, units.subarray(i, i + 8192));
   return s;
+}
+
+// A string inside another value (a key, an error's message or stack) as
+// the WIT `text` the native side expects: itself when well-formed, else its
+// code units, since lone surrogates cannot cross as UTF-8.
+function wireText(s) {
+  return s.isWellFormed() ? s : stringToUnits(s);
+}
+
+function textFromWire(t) {
+  return typeof t === 'string' ? t : unitsToString(t);
 }
 
 function dataCloneError(message) {
@@ -118,7 +130,7 @@ function ownEnumerableProperties(value, ref) {
   const flat = [];
   for (const key of Object.keys(value)) {
     if (!hasOwn.call(value, key)) continue; // removed by an earlier getter
-    flat.push(key, ref(value[key]));
+    flat.push(wireText(key), ref(value[key]));
   }
   return flat;
 }
@@ -135,6 +147,38 @@ function isOutOfBounds(view) {
   } catch {
     return true;
   }
+}
+
+// Whether a view of a resizable ArrayBuffer tracks its buffer's length
+// (was made without one): the standard keeps that, and no built-in tells
+// it, so the buffer is resized and put back. No other code runs in between
+// and the bytes are restored, so the probe is not observable.
+const typedArrayByteLength = Object.getOwnPropertyDescriptor(TypedArrayPrototype, 'byteLength').get;
+const typedArraySet = TypedArrayPrototype.set;
+const arrayBufferResize = ArrayBuffer.prototype.resize;
+const arrayBufferByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'byteLength').get;
+const arrayBufferMaxByteLength = Object.getOwnPropertyDescriptor(ArrayBuffer.prototype, 'maxByteLength').get;
+function tracksLength(view, buffer) {
+  const viewByteLength = () => Reflect.apply(view instanceof DataView ? dataViewByteLength : typedArrayByteLength, view, []);
+  const resize = (n) => Reflect.apply(arrayBufferResize, buffer, [n]);
+  const length = Reflect.apply(arrayBufferByteLength, buffer, []);
+  const offset = view.byteOffset;
+  if (viewByteLength() > 0) {
+    // Shrunk to its offset, a tracking view is empty and a fixed-length
+    // one out of bounds.
+    const saved = new Uint8Array(new Uint8Array(buffer, offset, length - offset));
+    resize(offset);
+    const tracking = !isOutOfBounds(view);
+    resize(length);
+    Reflect.apply(typedArraySet, new Uint8Array(buffer, offset, length - offset), [saved]);
+    return tracking;
+  }
+  // Empty now: grown to its maximum, only a tracking view grows (one that
+  // stays empty even then is empty for good either way).
+  resize(Reflect.apply(arrayBufferMaxByteLength, buffer, []));
+  const tracking = viewByteLength() > 0;
+  resize(length);
+  return tracking;
 }
 
 function serializeObject(value, ref) {
@@ -158,8 +202,10 @@ function serializeObject(value, ref) {
     if (!(buffer instanceof ArrayBuffer)) throw dataCloneError(describeUncloneable(buffer));
     if (isOutOfBounds(value)) throw dataCloneError('a view out of the bounds of its (shrunk) ArrayBuffer could not be cloned');
     const kind = value instanceof DataView ? 'data-view' : VIEW_KINDS.get(value.constructor);
-    const length = value instanceof DataView ? value.byteLength : value.length;
     if (kind === undefined) throw dataCloneError(`#<${typedArrayTag.call(value)}> could not be cloned`);
+    // No length: the clone tracks its buffer's length too.
+    const length = buffer.resizable && tracksLength(value, buffer) ? undefined
+      : value instanceof DataView ? value.byteLength : value.length;
     return [CLONE_TAG.view, kind, ref(buffer), value.byteOffset, length];
   }
   if (Array.isArray(value)) {
@@ -181,10 +227,13 @@ function serializeObject(value, ref) {
   }
   if (value instanceof Error) {
     const name = ERROR_NAMES.includes(value.name) ? value.name : 'Error';
-    const message = hasOwn.call(value, 'message') ? String(value.message) : undefined;
+    // The standard reads the message only from an own data property.
+    const messageDesc = getOwnPropertyDescriptor(value, 'message');
+    const message = messageDesc !== undefined && hasOwn.call(messageDesc, 'value') ? String(messageDesc.value) : undefined;
     const stack = typeof value.stack === 'string' ? value.stack : undefined;
     const cause = hasOwn.call(value, 'cause') ? ref(value.cause) : -1;
-    return [CLONE_TAG.error, name, message, stack, cause];
+    return [CLONE_TAG.error, name, message === undefined ? undefined : wireText(message),
+      stack === undefined ? undefined : wireText(stack), cause];
   }
   if (value instanceof Boolean) return [CLONE_TAG.booleanObject, Boolean.prototype.valueOf.call(value)];
   if (value instanceof Number) return [CLONE_TAG.numberObject, Number.prototype.valueOf.call(value)];
@@ -236,10 +285,10 @@ function deserializeGraph(nodes) {
         const Ctor = globalThis[n[1]] || Error;
         const err = Object.create(Ctor.prototype);
         if (n[2] !== undefined && n[2] !== null) {
-          Object.defineProperty(err, 'message', { value: n[2], writable: true, configurable: true });
+          Object.defineProperty(err, 'message', { value: textFromWire(n[2]), writable: true, configurable: true });
         }
         if (n[3] !== undefined && n[3] !== null) {
-          Object.defineProperty(err, 'stack', { value: n[3], writable: true, configurable: true });
+          Object.defineProperty(err, 'stack', { value: textFromWire(n[3]), writable: true, configurable: true });
         }
         values[i] = err;
         break;
@@ -257,7 +306,7 @@ function deserializeGraph(nodes) {
     if (n[0] === CLONE_TAG.view) {
       const Ctor = VIEW_CONSTRUCTORS.get(n[1]);
       if (Ctor === undefined) throw dataCloneError(`${n[1]} views are not supported here`);
-      values[i] = new Ctor(values[n[2]], n[3], n[4]);
+      values[i] = n[4] === undefined || n[4] === null ? new Ctor(values[n[2]], n[3]) : new Ctor(values[n[2]], n[3], n[4]);
     }
   }
   for (let i = 0; i < nodes.length; i++) {
@@ -266,15 +315,16 @@ function deserializeGraph(nodes) {
     switch (n[0]) {
       case CLONE_TAG.map: for (let j = 0; j < n[1].length; j += 2) v.set(values[n[1][j]], values[n[1][j + 1]]); break;
       case CLONE_TAG.set: for (const item of n[1]) v.add(values[item]); break;
-      case CLONE_TAG.array: for (let j = 0; j < n[2].length; j += 2) v[n[2][j]] = values[n[2][j + 1]]; break;
+      case CLONE_TAG.array: for (let j = 0; j < n[2].length; j += 2) v[textFromWire(n[2][j])] = values[n[2][j + 1]]; break;
       case CLONE_TAG.object: {
         const props = n[1];
         for (let j = 0; j < props.length; j += 2) {
+          const key = textFromWire(props[j]);
           // Plain assignment, except for a key that would set the prototype.
-          if (props[j] === '__proto__') {
+          if (key === '__proto__') {
             Object.defineProperty(v, '__proto__', { value: values[props[j + 1]], writable: true, enumerable: true, configurable: true });
           } else {
-            v[props[j]] = values[props[j + 1]];
+            v[key] = values[props[j + 1]];
           }
         }
         break;

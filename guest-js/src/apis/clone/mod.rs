@@ -9,7 +9,7 @@
 
 use crate::nano::platform::clone::{
     self, Array as ArrayNode, ArrayBuffer as BufferNode, BlobValue, DomExceptionValue, ErrorValue, FileValue, Node,
-    Property, Regexp, View,
+    Property, Regexp, Text, View,
 };
 use crate::wit_names::{clone::NodeCase, WitEnum};
 use rquickjs::{Array, Ctx, Exception, IntoJs, Result, TypedArray, Value};
@@ -22,10 +22,41 @@ fn props(flat: Array<'_>) -> Result<Vec<Property>> {
     let mut out = Vec::with_capacity(flat.len() / 2);
     let mut i = 0;
     while i + 1 < flat.len() {
-        out.push(Property { key: flat.get(i)?, value: flat.get(i + 1)? });
+        out.push(Property { key: text(flat.get(i)?)?, value: flat.get(i + 1)? });
         i += 2;
     }
     Ok(out)
+}
+
+/// A string clone.js passes as itself when well-formed, else as the
+/// Uint16Array of its code units (`wireText`).
+fn text(value: Value<'_>) -> Result<Text> {
+    match value.as_string() {
+        Some(s) => Ok(Text::Utf8(s.to_string()?)),
+        None => Ok(Text::Utf16(code_units(value)?)),
+    }
+}
+
+fn optional_text(value: Value<'_>) -> Result<Option<Text>> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    text(value).map(Some)
+}
+
+/// The other way: a string, or the code units clone.js turns back into one.
+fn text_to_js<'js>(ctx: &Ctx<'js>, text: Text) -> Result<Value<'js>> {
+    match text {
+        Text::Utf8(s) => s.into_js(ctx),
+        Text::Utf16(units) => Ok(TypedArray::<u16>::new(ctx.clone(), units)?.into_value()),
+    }
+}
+
+fn optional_text_to_js<'js>(ctx: &Ctx<'js>, text: Option<Text>) -> Result<Value<'js>> {
+    match text {
+        Some(t) => text_to_js(ctx, t),
+        None => Ok(Value::new_undefined(ctx.clone())),
+    }
 }
 
 /// The WIT `node` case names, in the order their indexes number them.
@@ -74,8 +105,8 @@ fn to_node<'js>(ctx: &Ctx<'js>, n: Array<'js>) -> Result<Node> {
             let cause: i64 = n.get(4)?;
             Node::Error(ErrorValue {
                 name: n.get(1)?,
-                message: n.get(2)?,
-                stack: n.get(3)?,
+                message: optional_text(n.get(2)?)?,
+                stack: optional_text(n.get(3)?)?,
                 cause: u32::try_from(cause).ok(),
             })
         }
@@ -110,7 +141,7 @@ pub fn serialize<'js>(ctx: Ctx<'js>, graph: Array<'js>) -> Result<TypedArray<'js
 fn flat_props<'js>(ctx: &Ctx<'js>, props: Vec<Property>) -> Result<Array<'js>> {
     let arr = Array::new(ctx.clone())?;
     for (i, p) in props.into_iter().enumerate() {
-        arr.set(2 * i, p.key)?;
+        arr.set(2 * i, text_to_js(ctx, p.key)?)?;
         arr.set(2 * i + 1, p.value)?;
     }
     Ok(arr)
@@ -147,8 +178,8 @@ fn from_node<'js>(ctx: &Ctx<'js>, node: Node) -> Result<Value<'js>> {
         Node::Error(e) => vec![
             tag,
             e.name.into_js(ctx)?,
-            e.message.into_js(ctx)?,
-            e.stack.into_js(ctx)?,
+            optional_text_to_js(ctx, e.message)?,
+            optional_text_to_js(ctx, e.stack)?,
             e.cause.map(i64::from).unwrap_or(-1).into_js(ctx)?,
         ],
         Node::DomException(d) => vec![tag, d.name.into_js(ctx)?, d.message.into_js(ctx)?],

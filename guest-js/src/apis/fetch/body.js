@@ -6,7 +6,7 @@ import { bufferSourceBytes, isBufferSource } from '../webidl/webidl.js';
 import { TextDecoder } from '../encoding/encoding.js';
 import { URLSearchParams } from '../url/url.js';
 import { ReadableStream, ReadableStreamDefaultReader, readAllBytes, streamOps } from '../streams/readable.js';
-import { uponPromise } from '../streams/promises.js';
+import { markHandled, uponPromise } from '../streams/promises.js';
 import { Blob, blobBytes } from '../blob/blob.js';
 import { FormData, bodyToFormData, encodeMultipart } from './form_data.js';
 
@@ -68,10 +68,12 @@ function hostBodyStream(body) {
 // Writes `stream` to host sink `id` (the response to the client), a chunk at
 // a time and only as fast as the host takes them; ends or aborts the sink.
 async function pumpToSink(id, stream) {
-  const reader = stream.getReader();
+  // The platform's own reads: an app's patched getReader or
+  // Object.prototype.then sees nothing (see readResult).
+  new ReadableStreamDefaultReader(stream);
   try {
     for (;;) {
-      const { value, done } = await reader.read();
+      const { value, done } = await streamOps.read(stream, true);
       if (done) break;
       if (!(value instanceof Uint8Array)) throw new TypeError('A body stream must produce Uint8Array chunks');
       if (!native.sinkWrite(id, value)) await new Promise((resolve, reject) => sinkWaits.set(id, { resolve, reject }));
@@ -79,7 +81,7 @@ async function pumpToSink(id, stream) {
     native.sinkClose(id);
   } catch (err) {
     native.sinkAbort(id);
-    reader.cancel(err).catch(() => {});
+    markHandled(streamOps.cancel(stream, err));
     throw err;
   }
 }

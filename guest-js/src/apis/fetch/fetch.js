@@ -6,6 +6,7 @@ import * as native from 'nano:native';
 import { addAbortAlgorithm } from '../events/events.js';
 import { URL } from '../url/url.js';
 import { ReadableStream } from '../streams/readable.js';
+import { markHandled } from '../streams/promises.js';
 import { headersFromFlatList, headersList, headersToFlatList } from './headers.js';
 import { HostBody, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink, sourceStream } from './body.js';
 import { NULL_BODY_STATUS, Request, Response, internalConstruction, responseInternals } from './request_response.js';
@@ -24,7 +25,7 @@ function sendOnce(method, url, flatHeaders, body, bodyStream, signal) {
     const [id, sink] = native.fetchStart(method, target, flatHeaders, body, bodyStream !== null);
     pendingFetches.set(id, { resolve, reject });
     // A failed upload fails the request; the response reports why.
-    if (bodyStream !== null) pumpToSink(sink, bodyStream).catch(() => {});
+    if (bodyStream !== null) markHandled(pumpToSink(sink, bodyStream));
     addAbortAlgorithm(signal, (reason) => {
       if (!pendingFetches.has(id)) return;
       pendingFetches.delete(id);

@@ -116,7 +116,7 @@ class ByteControllerState {
     this.pulling = true;
     let result;
     try { result = this.pullAlgorithm(); } catch (e) { result = Promise.reject(e); }
-    Promise.resolve(result).then(() => {
+    uponPromise(Promise.resolve(result), () => {
       this.pulling = false;
       if (this.pullAgain) { this.pullAgain = false; this.callPullIfNeeded(); }
     }, (e) => this.error(e));
@@ -337,14 +337,14 @@ class ByteControllerState {
       return;
     }
     if (streamOps.state(this.stream) === 'closed') {
-      request.resolve({ value: new ctor(d.buffer, d.byteOffset, 0), done: true });
+      request.resolve(readResult(request, new ctor(d.buffer, d.byteOffset, 0), true));
       return;
     }
     if (this.queueTotalSize > 0) {
       if (this.fillPullIntoDescriptorFromQueue(d)) {
         const filled = this.convertPullIntoDescriptor(d);
         this.handleQueueDrain();
-        request.resolve({ value: filled, done: false });
+        request.resolve(readResult(request, filled, false));
         return;
       }
       if (this.closeRequested) {
@@ -441,7 +441,7 @@ function setUpByteController(stream, source, members, hwm) {
   state.controller = controller;
   return [controller, state, () => {
     const startResult = start ? Reflect.apply(start, source, [controller]) : undefined;
-    Promise.resolve(startResult).then(() => {
+    uponPromise(Promise.resolve(startResult), () => {
       state.started = true;
       state.callPullIfNeeded();
     }, (e) => state.error(e));
@@ -498,7 +498,7 @@ function byteStreamTee(stream) {
   const errorBoth = (e) => { state(0).error(e); state(1).error(e); };
 
   const forwardReaderError = (thisReader) => {
-    thisReader.closed.catch((e) => {
+    uponPromise(thisReader.closed, undefined, (e) => {
       if (thisReader !== reader) return;
       errorBoth(e);
       if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
@@ -551,7 +551,8 @@ function byteStreamTee(stream) {
       forwardReaderError(reader);
     }
     const other = 1 - i;
-    reader.read(view).then(({ value: chunk, done }) => {
+    // An internal read (see readResult), as the tee's other reads.
+    uponPromise(streamOps.readInto(stream, view, 1, true), ({ value: chunk, done }) => {
       if (done) {
         reading = false;
         if (!canceled[i]) state(i).close();

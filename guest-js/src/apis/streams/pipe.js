@@ -92,12 +92,18 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
   };
   // Chunks already read are written (the loop writes each as it is read)
   // and their writes waited for, before the action.
-  const waitForWritesToFinish = () => {
+  // Continuation callbacks, not a promise chain: resolving a promise with
+  // another would call (a patched) Promise.prototype.then. `steps` runs a
+  // microtask after the last write settles.
+  const waitForWritesToFinish = (steps) => {
     const last = currentWrite;
-    return uponPromise(last, () => (last !== currentWrite ? waitForWritesToFinish() : undefined));
+    uponPromise(last, () => {
+      if (last !== currentWrite) waitForWritesToFinish(steps);
+      else uponPromise(Promise.resolve(undefined), steps);
+    });
   };
   const afterPendingWrites = (steps) => {
-    if (writableOps.state(dest) === 'writable' && !writableOps.closeQueuedOrInFlight(dest)) uponPromise(waitForWritesToFinish(), steps);
+    if (writableOps.state(dest) === 'writable' && !writableOps.closeQueuedOrInFlight(dest)) waitForWritesToFinish(steps);
     else steps();
   };
   const shutdownWithAction = (action, hasError, originalError) => {

@@ -64,7 +64,7 @@ class GenericReader {
     }
     this.kind = kind;
     this.closed = new Promise((resolve, reject) => { this.resolveClosed = resolve; this.rejectClosed = reject; });
-    this.closed.catch(() => {});
+    markHandled(this.closed);
     this.stream = stream;
     streamOps.attach(stream, this);
   }
@@ -82,8 +82,7 @@ class GenericReader {
     const error = new TypeError('The reader was released');
     if (streamOps.state(this.stream) === 'readable') this.rejectClosed(error);
     else {
-      this.closed = Promise.reject(error);
-      this.closed.catch(() => {});
+      this.closed = markHandled(Promise.reject(error));
     }
     streamOps.detach(this.stream, error);
     this.stream = null;
@@ -184,7 +183,7 @@ class ReadableStream {
     this.#pullAlgorithm = pull ? () => Reflect.apply(pull, source, [this.#controller]) : () => undefined;
     this.#cancelAlgorithm = cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined;
     const startResult = start ? Reflect.apply(start, source, [this.#controller]) : undefined;
-    Promise.resolve(startResult).then(() => {
+    uponPromise(Promise.resolve(startResult), () => {
       this.#started = true;
       this.#pullIfNeeded();
     }, (e) => this.#error(e));
@@ -256,7 +255,7 @@ class ReadableStream {
       const source = { __proto__: null, pull, cancel: cancelBranch(i) };
       branches.push(new ReadableStream(source, { __proto__: null, highWaterMark: 1 }));
     }
-    streamOps.closedPromise(stream).catch((e) => {
+    uponPromise(streamOps.closedPromise(stream), undefined, (e) => {
       for (let i = 0; i < 2; i++) if (!canceled[i]) streamOps.error(branches[i], e);
       if (!canceled[0] || !canceled[1]) resolveCancel(undefined);
     });
@@ -303,11 +302,11 @@ class ReadableStream {
     return new ReadableStream({
       __proto__: null,
       pull(controller) {
-        return Promise.resolve(Reflect.apply(next, iterator, [])).then((result) => {
+        return uponPromise(Promise.resolve(Reflect.apply(next, iterator, [])), (result) => {
           if (!isObject(result)) throw new TypeError(`${what}: the iterator result is not an object`);
           if (result.done) { controller.close(); return undefined; }
           if (!sync) { controller.enqueue(result.value); return undefined; }
-          return Promise.resolve(result.value).then((v) => controller.enqueue(v));
+          return uponPromise(Promise.resolve(result.value), (v) => { controller.enqueue(v); });
         });
       },
       cancel(reason) {
@@ -319,7 +318,7 @@ class ReadableStream {
         if (ret === undefined || ret === null) return Promise.resolve();
         let result;
         try { result = Reflect.apply(ret, iterator, [reason]); } catch (e) { return Promise.reject(e); }
-        return Promise.resolve(result).then((r) => {
+        return uponPromise(Promise.resolve(result), (r) => {
           if (!isObject(r)) throw new TypeError(`${what}: iterator.return() did not give an object`);
         });
       },
@@ -346,7 +345,7 @@ class ReadableStream {
     // later, after the chunk being read is delivered (as the standard has it).
     let result;
     try { result = this.#pullAlgorithm(); } catch (e) { result = Promise.reject(e); }
-    Promise.resolve(result).then(() => {
+    uponPromise(Promise.resolve(result), () => {
       this.#pulling = false;
       if (this.#pullAgain) { this.#pullAgain = false; this.#pullIfNeeded(); }
     }, (e) => this.#error(e));
@@ -418,11 +417,11 @@ class ReadableStream {
     this.#queue = [];
     this.#queueSize = 0;
     this.#finishClose();
-    for (const request of this.#readIntoRequests.splice(0)) request.resolve({ value: undefined, done: true });
+    for (const request of this.#readIntoRequests.splice(0)) request.resolve(readResult(request, undefined, true));
     let result;
     const cancel = this.#byteController !== null ? (r) => this.#byteController.cancelSteps(r) : this.#cancelAlgorithm;
     try { result = cancel(reason); } catch (e) { return Promise.reject(e); }
-    return Promise.resolve(result).then(() => undefined);
+    return uponPromise(Promise.resolve(result), () => undefined);
   }
   static {
     streamOps = {
@@ -461,7 +460,10 @@ class ReadableStream {
         const request = s.#readRequests.shift();
         request.resolve(done ? readResult(request, undefined, true) : readResult(request, chunk, false));
       },
-      fulfillReadIntoRequest: (s, chunk, done) => s.#readIntoRequests.shift().resolve({ value: chunk, done }),
+      fulfillReadIntoRequest: (s, chunk, done) => {
+        const request = s.#readIntoRequests.shift();
+        request.resolve(readResult(request, chunk, done));
+      },
       closeStream: (s) => s.#finishClose(),
       // Settles when the stream closes or errors (tee watches its source).
       closedPromise: (s) => new Promise((resolve, reject) => {
@@ -470,10 +472,10 @@ class ReadableStream {
         else s.#closeWatchers.push({ resolve, reject });
       }),
       errorStream: (s, e) => s.#error(e),
-      readInto: (s, view, min) => {
+      readInto: (s, view, min, internal = false) => {
         s.#disturbed = true;
         if (s.#state === 'errored') return Promise.reject(s.#storedError);
-        return new Promise((resolve, reject) => s.#byteController.pullInto(view, min, { resolve, reject }));
+        return new Promise((resolve, reject) => s.#byteController.pullInto(view, min, { resolve, reject, internal }));
       },
     };
   }
@@ -497,7 +499,8 @@ const ReadableStreamAsyncIteratorPrototype = Object.create(AsyncIteratorPrototyp
       if (state === undefined) return Promise.reject(new TypeError('next() called on an object that is not a ReadableStream iterator'));
       const step = () => {
         if (state.finished) return Promise.resolve({ value: undefined, done: true });
-        return streamOps.read(state.stream).then(({ value, done }) => {
+        // An internal read: its result object is not the one next() gives.
+        return uponPromise(streamOps.read(state.stream, true), ({ value, done }) => {
           state.ongoing = null;
           if (!done) return { value, done: false };
           state.finished = true;
@@ -510,7 +513,7 @@ const ReadableStreamAsyncIteratorPrototype = Object.create(AsyncIteratorPrototyp
           throw e;
         });
       };
-      state.ongoing = state.ongoing === null ? step() : state.ongoing.then(step, step);
+      state.ongoing = state.ongoing === null ? step() : uponPromise(state.ongoing, step, step);
       return state.ongoing;
     } }).next,
   },
@@ -528,9 +531,9 @@ const ReadableStreamAsyncIteratorPrototype = Object.create(AsyncIteratorPrototyp
         }
         const cancelled = streamOps.cancel(state.stream, value);
         releaseReader(state.reader);
-        return cancelled.then(() => ({ value, done: true }));
+        return uponPromise(cancelled, () => ({ value, done: true }));
       };
-      state.ongoing = state.ongoing === null ? step() : state.ongoing.then(step, step);
+      state.ongoing = state.ongoing === null ? step() : uponPromise(state.ongoing, step, step);
       return state.ongoing;
     } }).return,
   },
