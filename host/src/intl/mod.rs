@@ -10,25 +10,29 @@
 //! removes subtags from the end until one is, else the default, `en-US`.
 //! Unicode extensions (`-u-nu-…`) are dropped from resolved locales.
 //!
-//! Bounds: tags are at most `MAX_TAG` bytes, lists of them at most
-//! `MAX_TAGS`, strings to compare or segment at most `MAX_TEXT` bytes, lists
-//! to format at most `MAX_ITEMS` items (`MAX_TEXT` bytes in all), so one
-//! call's CPU is small. Formatters are resources charged to the instance's
+//! Bounds: tags (and the codes DisplayNames names) are at most `MAX_TAG`
+//! bytes, lists of them at most `MAX_TAGS`, strings to compare or segment
+//! at most `MAX_TEXT` bytes, lists to format at most `MAX_ITEMS` items
+//! (`MAX_TEXT` bytes in all), so one call's CPU is small. Formatters are resources charged to the instance's
 //! host budget (`FOOTPRINT` each) and at most `MAX_LIVE` are alive at once.
 
 mod collator;
 mod datetime;
+mod display_names;
 mod list;
 mod number;
 mod parts;
 mod plural;
+mod relative_time;
 mod segment;
 
 pub use collator::Collator;
 pub use datetime::{time_zone, DateTimeFormat};
+pub use display_names::DisplayNames;
 pub use list::ListFormat;
 pub use number::NumberFormat;
 pub use plural::Plurals;
+pub use relative_time::RelativeTimeFormat;
 pub use segment::segment;
 
 use crate::bindings::nano::platform::intl::{Granularity, Host, IntlError, LocaleChange, LocaleParts, SegmentStart};
