@@ -38,7 +38,9 @@ impl DisplayNames {
         options.style = Some(match style {
             DisplayStyle::Long => Style::Long,
             DisplayStyle::Short => Style::Short,
-            DisplayStyle::Narrow => Style::Narrow,
+            // ICU (so V8 and Node) names narrow as short: CLDR has no
+            // narrow names.
+            DisplayStyle::Narrow => Style::Short,
         });
         options.language_display = if dialect { LanguageDisplay::Dialect } else { LanguageDisplay::Standard };
         let prefs = DisplayNamesPreferences::from(&locale);
@@ -147,6 +149,7 @@ mod tests {
         assert_eq!(of("en", DisplayType::Language, Long, "xx"), None);
         assert_eq!(of("en", DisplayType::Language, Long, "xx-GB").as_deref(), Some("xx (United Kingdom)"));
         assert_eq!(of("fr", DisplayType::Region, Long, "DE").as_deref(), Some("Allemagne"));
+        assert_eq!(of("ru", DisplayType::Region, DisplayStyle::Narrow, "US").as_deref(), Some("США"));
         assert_eq!(of("en", DisplayType::Region, Long, "AA"), None);
         assert_eq!(of("en", DisplayType::Script, Long, "Latn").as_deref(), Some("Latin"));
         assert_eq!(of("ja", DisplayType::Currency, Long, "usd").as_deref(), Some("米ドル"));
