@@ -63,6 +63,10 @@ natives! {
     "timeZone" => crate::apis::intl::time_zone,
     "dateTimeFormatNew" => crate::apis::intl::date_time_format_new,
     "dateTimeFormat" => crate::apis::intl::date_time_format,
+    "relativeTimeFormatNew" => crate::apis::intl::relative_time_format_new,
+    "relativeTimeFormat" => crate::apis::intl::relative_time_format,
+    "displayNamesNew" => crate::apis::intl::display_names_new,
+    "displayNamesOf" => crate::apis::intl::display_names_of,
     // apis::env
     "envVars" => crate::apis::env::vars,
     "envGlobals" => crate::apis::env::globals,

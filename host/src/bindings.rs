@@ -28,5 +28,7 @@ wasmtime::component::bindgen!({
         "nano:platform/intl.collator": crate::intl::Collator,
         "nano:platform/intl.list-format": crate::intl::ListFormat,
         "nano:platform/intl.date-time-format": crate::intl::DateTimeFormat,
+        "nano:platform/intl.relative-time-format": crate::intl::RelativeTimeFormat,
+        "nano:platform/intl.display-names": crate::intl::DisplayNames,
     },
 });

@@ -149,6 +149,15 @@ class NumberFormat {
     } else if (minimumFractionDigits > maximumFractionDigits) {
       throw new RangeError('maximumFractionDigits value is out of range.');
     }
+    // Significant digits, when given, round instead of the fraction digits
+    // (roundingPriority 'auto').
+    let minimumSignificantDigits = options.minimumSignificantDigits;
+    let maximumSignificantDigits = options.maximumSignificantDigits;
+    const significant = minimumSignificantDigits !== undefined || maximumSignificantDigits !== undefined;
+    if (significant) {
+      minimumSignificantDigits = getNumber(options, 'minimumSignificantDigits', 1, 21, 1);
+      maximumSignificantDigits = getNumber(options, 'maximumSignificantDigits', minimumSignificantDigits, 21, 21);
+    }
     const compactDisplay = getOption(options, 'compactDisplay', ['short', 'long'], 'short');
     const grouping = options.useGrouping;
     const useGrouping = grouping === undefined ? (notation === 'compact' ? 'min2' : 'auto')
@@ -158,8 +167,10 @@ class NumberFormat {
     const locale = native.intlResolve(requested);
     const resolved = { locale, numberingSystem: 'latn', style };
     if (style === 'currency') Object.assign(resolved, { currency, currencyDisplay, currencySign });
+    resolved.minimumIntegerDigits = 1;
+    if (significant) Object.assign(resolved, { minimumSignificantDigits, maximumSignificantDigits });
+    else Object.assign(resolved, { minimumFractionDigits, maximumFractionDigits });
     Object.assign(resolved, {
-      minimumIntegerDigits: 1, minimumFractionDigits, maximumFractionDigits,
       useGrouping: useGrouping === 'true' ? 'always' : useGrouping === 'false' ? false : useGrouping,
       notation,
     });
@@ -173,6 +184,9 @@ class NumberFormat {
       id: 0,
       make: () => native.numberFormatNew(locale, {
         style, currency, display, notation: notationName, grouping: useGrouping !== false, minimumFractionDigits, maximumFractionDigits,
+        minimumSignificantDigits: significant ? minimumSignificantDigits : undefined,
+        maximumSignificantDigits: significant ? maximumSignificantDigits : undefined,
+        signDisplay: signDisplay === 'exceptZero' ? 'except-zero' : signDisplay,
       }),
     };
     slots.set(this, { kind: NumberFormat, resolved, host });
@@ -441,6 +455,106 @@ boundGetter(DateTimeFormat, 'format', function format(date = undefined) {
 });
 defineStatics(DateTimeFormat, 'DateTimeFormat');
 
+const TIME_UNITS = ['second', 'minute', 'hour', 'day', 'week', 'month', 'quarter', 'year'];
+
+class RelativeTimeFormat {
+  constructor(locales = undefined, options = undefined) {
+    if (new.target === undefined) throw new TypeError("Constructor Intl.RelativeTimeFormat requires 'new'");
+    const requested = canonicalizeLocaleList(locales);
+    options = optionsObject(options);
+    readLocaleMatcher(options);
+    getOption(options, 'numberingSystem', null, undefined);
+    const style = getOption(options, 'style', ['long', 'short', 'narrow'], 'long');
+    const numeric = getOption(options, 'numeric', ['always', 'auto'], 'always');
+    const locale = native.intlResolve(requested);
+    const resolved = { locale, style, numeric, numberingSystem: 'latn' };
+    const host = { id: 0, make: () => native.relativeTimeFormatNew(locale, style, numeric === 'auto') };
+    slots.set(this, { kind: RelativeTimeFormat, resolved, host });
+  }
+
+  formatToParts(value, unit) {
+    const state = check(this, RelativeTimeFormat, 'formatToParts');
+    const x = Number(value);
+    const name = String(unit);
+    // ECMA-402's SingularRelativeTimeUnit: 'days' is 'day'.
+    const singular = name.endsWith('s') ? name.slice(0, -1) : name;
+    if (!TIME_UNITS.includes(singular)) throw new RangeError(`Invalid unit argument for Intl.RelativeTimeFormat.prototype.format() '${name}'`);
+    if (!Number.isFinite(x)) throw new RangeError('Value need to be finite number for Intl.RelativeTimeFormat.prototype.format()');
+    const parts = withHost(this, state.host, (id) => native.relativeTimeFormat(id, x, singular));
+    // The number's parts carry the unit (ECMA-402's FormatRelativeTimeToParts).
+    for (const part of parts) if (part.type !== 'literal') part.unit = singular;
+    return parts;
+  }
+
+  format(value, unit) {
+    check(this, RelativeTimeFormat, 'format');
+    return this.formatToParts(value, unit).map((p) => p.value).join('');
+  }
+
+  resolvedOptions() {
+    return { ...check(this, RelativeTimeFormat, 'resolvedOptions').resolved };
+  }
+}
+defineStatics(RelativeTimeFormat, 'RelativeTimeFormat');
+
+// What a code must look like for each type of DisplayNames (a RangeError
+// otherwise); a language is checked by the host's tag parser.
+const DISPLAY_CODES = { region: /^([a-z]{2}|[0-9]{3})$/i, script: /^[a-z]{4}$/i, currency: /^[a-z]{3}$/i };
+
+class DisplayNames {
+  constructor(locales, options) {
+    if (new.target === undefined) throw new TypeError("Constructor Intl.DisplayNames requires 'new'");
+    const requested = canonicalizeLocaleList(locales);
+    if (options !== undefined && (typeof options !== 'object' || options === null)) throw new TypeError('Intl.DisplayNames options must be an object');
+    options = optionsObject(options);
+    readLocaleMatcher(options);
+    const style = getOption(options, 'style', ['narrow', 'short', 'long'], 'long');
+    const type = getOption(options, 'type', ['language', 'region', 'script', 'currency', 'calendar', 'dateTimeField'], undefined);
+    if (type === undefined) throw new TypeError('Intl.DisplayNames needs a type option');
+    if (type === 'calendar' || type === 'dateTimeField') throw new RangeError(`Intl.DisplayNames type ${type} is not supported`);
+    const fallback = getOption(options, 'fallback', ['code', 'none'], 'code');
+    const languageDisplay = getOption(options, 'languageDisplay', ['dialect', 'standard'], 'dialect');
+    const locale = native.intlResolve(requested);
+    const resolved = { locale, style, type, fallback };
+    if (type === 'language') resolved.languageDisplay = languageDisplay;
+    const host = { id: 0, make: () => native.displayNamesNew(locale, type, style, languageDisplay === 'dialect') };
+    slots.set(this, { kind: DisplayNames, resolved, host });
+  }
+
+  of(code) {
+    const state = check(this, DisplayNames, 'of');
+    const s = String(code);
+    const { type, fallback } = state.resolved;
+    const pattern = DISPLAY_CODES[type];
+    if (pattern && !pattern.test(s)) throw new RangeError(`invalid code for Intl.DisplayNames.prototype.of: ${s}`);
+    const name = withHost(this, state.host, (id) => native.displayNamesOf(id, s));
+    return name ?? (fallback === 'code' ? s : undefined);
+  }
+
+  resolvedOptions() {
+    return { ...check(this, DisplayNames, 'resolvedOptions').resolved };
+  }
+}
+defineStatics(DisplayNames, 'DisplayNames');
+
+// ECMA-402 lets NumberFormat, DateTimeFormat and Collator be called as
+// functions (a new object each time); JS classes cannot be, so Intl holds a
+// function that constructs the class, sharing its prototype (instanceof
+// and subclassing stay right).
+function callable(Class) {
+  // A function expression, not a method: methods cannot be constructed.
+  const ctor = function (locales = undefined, options = undefined) {
+    return Reflect.construct(Class, [locales, options], new.target ?? ctor);
+  };
+  Object.defineProperty(ctor, 'name', { value: Class.name, configurable: true });
+  Object.defineProperty(ctor, 'prototype', { value: Class.prototype, writable: false, enumerable: false, configurable: false });
+  Object.defineProperty(Class.prototype, 'constructor', { value: ctor, writable: true, enumerable: false, configurable: true });
+  Object.defineProperty(ctor, 'supportedLocalesOf', {
+    value: supportedLocalesOf, writable: true, configurable: true, enumerable: false,
+  });
+  return ctor;
+}
+
 class Locale {
   #parts;
   constructor(tag, options = undefined) {
@@ -480,7 +594,15 @@ Object.defineProperty(Locale.prototype, Symbol.toStringTag, { value: 'Intl.Local
 const Intl = {};
 for (const [name, value] of Object.entries({
   getCanonicalLocales(locales) { return canonicalizeLocaleList(locales); },
-  Collator, DateTimeFormat, ListFormat, Locale, NumberFormat, PluralRules, Segmenter,
+  Collator: callable(Collator),
+  DateTimeFormat: callable(DateTimeFormat),
+  DisplayNames,
+  ListFormat,
+  Locale,
+  NumberFormat: callable(NumberFormat),
+  PluralRules,
+  RelativeTimeFormat,
+  Segmenter,
 })) {
   Object.defineProperty(Intl, name, { value, writable: true, configurable: true, enumerable: false });
 }

@@ -7,8 +7,9 @@
 use crate::instance;
 use crate::nano::platform::intl::TimePrecision;
 use crate::nano::platform::intl::{
-    self, Collator, CollatorStrength, CurrencyDisplay, DateFields, DateLength, DateTimeFormat, Granularity, IntlError,
-    ListFormat, ListStyle, ListType, LocaleChange, Notation, NumberFormat, NumberStyle, Part, PluralRules,
+    self, Collator, CollatorStrength, CurrencyDisplay, DateFields, DateLength, DateTimeFormat, DisplayNames,
+    DisplayStyle, DisplayType, Granularity, IntlError, ListFormat, ListStyle, ListType, LocaleChange, Notation,
+    NumberFormat, NumberStyle, Part, PluralRules, RelativeStyle, RelativeTimeFormat, SignDisplay, TimeUnit,
 };
 use rquickjs::{Array, Ctx, Exception, Object, Result};
 
@@ -19,6 +20,8 @@ pub enum Formatter {
     Collator(Collator),
     List(ListFormat),
     DateTime(DateTimeFormat),
+    RelativeTime(RelativeTimeFormat),
+    DisplayNames(DisplayNames),
 }
 
 /// Bad tags and options are RangeErrors (ECMA-402), oversized input a
@@ -78,9 +81,12 @@ fn with<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&Formatter) -> Option<R>) -> R
 }
 
 /// `options`: intl.js's checked options ({ style, currency, display,
-/// notation, grouping, minimumFractionDigits, maximumFractionDigits }).
+/// notation, grouping, minimumFractionDigits, maximumFractionDigits,
+/// minimumSignificantDigits, maximumSignificantDigits, signDisplay }).
 pub fn number_format_new<'js>(ctx: Ctx<'js>, locale: String, options: Object<'js>) -> Result<u32> {
     let currency: Option<String> = options.get("currency")?;
+    let minimum_significant: Option<u8> = options.get("minimumSignificantDigits")?;
+    let maximum_significant: Option<u8> = options.get("maximumSignificantDigits")?;
     let made = NumberFormat::create(
         &locale,
         options.get::<_, NumberStyle>("style")?,
@@ -90,6 +96,8 @@ pub fn number_format_new<'js>(ctx: Ctx<'js>, locale: String, options: Object<'js
         options.get("grouping")?,
         options.get("minimumFractionDigits")?,
         options.get("maximumFractionDigits")?,
+        minimum_significant.zip(maximum_significant),
+        options.get::<_, SignDisplay>("signDisplay")?,
     );
     keep(&ctx, made.map(Formatter::Number))
 }
@@ -176,6 +184,37 @@ pub fn date_time_format<'js>(ctx: Ctx<'js>, id: u32, epoch_ms: f64) -> Result<Ar
         _ => None,
     })?;
     parts_array(&ctx, result.map_err(|e| throw(&ctx, e))?)
+}
+
+pub fn relative_time_format_new(ctx: Ctx<'_>, locale: String, style: RelativeStyle, numeric_auto: bool) -> Result<u32> {
+    keep(&ctx, RelativeTimeFormat::create(&locale, style, numeric_auto).map(Formatter::RelativeTime))
+}
+
+pub fn relative_time_format<'js>(ctx: Ctx<'js>, id: u32, value: f64, unit: TimeUnit) -> Result<Array<'js>> {
+    let result = with(&ctx, id, |f| match f {
+        Formatter::RelativeTime(f) => Some(f.format(value, unit)),
+        _ => None,
+    })?;
+    parts_array(&ctx, result.map_err(|e| throw(&ctx, e))?)
+}
+
+pub fn display_names_new(
+    ctx: Ctx<'_>,
+    locale: String,
+    kind: DisplayType,
+    style: DisplayStyle,
+    dialect: bool,
+) -> Result<u32> {
+    keep(&ctx, DisplayNames::create(&locale, kind, style, dialect).map(Formatter::DisplayNames))
+}
+
+/// The locale's name for `code`, or undefined when it has none.
+pub fn display_names_of(ctx: Ctx<'_>, id: u32, code: String) -> Result<Option<String>> {
+    let result = with(&ctx, id, |f| match f {
+        Formatter::DisplayNames(f) => Some(f.of(&code)),
+        _ => None,
+    })?;
+    result.map_err(|e| throw(&ctx, e))
 }
 
 /// Where the segments start: [index, wordLike, index, wordLike, ...].
