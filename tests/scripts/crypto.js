@@ -40,6 +40,18 @@ test('digest: FIPS 180-4 examples', async () => {
   await assertRejects(crypto.subtle.digest({}, enc('x')), 'TypeError');
 });
 
+// WebIDL converts the algorithm dictionary once, and the data is copied only
+// after the algorithm is normalized: a name getter that changes the data
+// runs once, before the copy.
+test('digest: the algorithm is read once, before the data is copied', async () => {
+  const data = enc('abc');
+  let reads = 0;
+  data[0] ^= 0xff;
+  const algorithm = { get name() { reads++; data[0] ^= 0xff; return 'SHA-1'; } };
+  assertEq(hex(await crypto.subtle.digest(algorithm, data)), 'a9993e364706816aba3e25717850c26c9cd0d89d');
+  assertEq(reads, 1);
+});
+
 test('HMAC: RFC 4231', async () => {
   const vectors = [
     [fill(0x0b, 20), enc('Hi There'), 'SHA-256', 'b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7'],
@@ -143,6 +155,25 @@ test('HKDF: RFC 5869', async () => {
   await assertRejects(crypto.subtle.exportKey('raw', hidden), 'InvalidAccessError', 'a derived key that is not extractable');
   await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'AES-GCM', length: 100 }, true, ['encrypt']), 'OperationError', 'AES length');
   await assertRejects(crypto.subtle.deriveKey(params, key, { name: 'AES-GCM', length: 128 }, true, []), 'SyntaxError', 'no usages');
+});
+
+// The host's PBKDF2 works on the bare compression functions (one padded
+// block per hash per iteration): check every hash, long outputs and a long
+// (pre-hashed) password against RFC 7914 §11 and Node's pbkdf2Sync.
+test('PBKDF2: SHA-256 (RFC 7914), SHA-384 and SHA-512', async () => {
+  const bits = async (password, salt, iterations, hash, length) => hex(await crypto.subtle.deriveBits(
+    { name: 'PBKDF2', hash, salt: enc(salt), iterations },
+    await crypto.subtle.importKey('raw', enc(password), 'PBKDF2', false, ['deriveBits']), length));
+  assertEq(await bits('passwd', 'salt', 1, 'SHA-256', 512),
+    '55ac046e56e3089fec1691c22544b605f94185216dde0465e68b9d57c20dacbc49ca9cccf179b645991664b39d77ef317c71b845b1e30bd509112041d3a19783');
+  assertEq(await bits('Password', 'NaCl', 80000, 'SHA-256', 512),
+    '4ddcd8f60b98be21830cee5ef22701f9641a4418d04c0414aeff08876b34ab56a1d425a1225833549adb841b51c9b3176a272bdebba1d078478f62b397f33c8d');
+  assertEq(await bits('Password', 'NaCl', 80000, 'SHA-512', 512),
+    'e6337d6fbeb645c794d4a9b5b75b7b30dac9ac50376a91df1f4460f6060d5addb2c1fd1f84409abacc67de7eb4056e6bb06c2d82c3ef4ccd1bded0f675ed97c6');
+  assertEq(await bits('Password', 'NaCl', 80000, 'SHA-384', 800),
+    '11c198987730fa113458053cd5cc9b51d7024a35f9134f1ee8740923c901aab23bbaea43686981b6e6a9f4130a1401daeeec74060246ebac958f3cfc3c65579b6e3d08b94ade5fc257a6902a0a1664b8dbd5a8ae2af70438931d3f3679abffc7a1777058');
+  assertEq(await bits('p'.repeat(200), 's'.repeat(130), 3, 'SHA-512', 1040),
+    '48237150b29d10e16777836d2e357eb81ffd7958b54f29f8c580e5109be86d6198dbf4c02bcec9ceb9f82906ae0fca1ed79bfdaa493f615df8aed651bded88c17da0139b590617c90db31b9a82f1065cca74c396dce5860c48a809890f0fff8f5f8baf011c35db377e455f898f281181686d45cb24eb5cf3da904a9124377430730c');
 });
 
 test('PBKDF2: RFC 6070, and deriveKey to HMAC', async () => {

@@ -42,3 +42,25 @@ test('a timer waits on the host clock', async () => {
   const waited = performance.now() - start;
   assert(waited >= 49, `waited only ${waited} ms`);
 });
+
+// HTML declares the timeout (and clearTimeout's id) as WebIDL `long`: the
+// number wraps modulo 2^32 into the signed range and a negative timeout is 0.
+test('timeouts are WebIDL longs: they wrap modulo 2^32', async () => {
+  const order = [];
+  setTimeout(() => order.push('20 ms'), 20);
+  setTimeout(() => order.push('2^32 + 5 is 5 ms'), 2 ** 32 + 5);
+  setTimeout(() => order.push('2^32 is 0'), 2 ** 32);
+  setTimeout(() => order.push('2^31 is negative, so 0'), 2 ** 31);
+  setTimeout(() => order.push('-1 is 0'), -1);
+  setTimeout(() => order.push('9.9 is 9 ms'), 9.9);
+  await new Promise((resolve) => setTimeout(resolve, 40));
+  assertEq(order, ['2^32 is 0', '2^31 is negative, so 0', '-1 is 0', '2^32 + 5 is 5 ms', '9.9 is 9 ms', '20 ms']);
+  let threw = null;
+  try { setTimeout(() => {}, 1n); } catch (e) { threw = e; }
+  assert(threw instanceof TypeError, 'a BigInt timeout is a TypeError');
+  let ran = false;
+  const id = setTimeout(() => { ran = true; }, 1);
+  clearTimeout(id + 2 ** 32);
+  await new Promise((resolve) => setTimeout(resolve, 10));
+  assert(!ran, 'clearTimeout converts its id the same way');
+});

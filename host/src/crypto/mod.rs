@@ -1,13 +1,15 @@
 //! `nano:platform/crypto`: Web Crypto in the host. Keys live in the store's
-//! resource table; the guest only ever holds a handle. Digests, HMAC, HKDF,
-//! PBKDF2 and the common AES-GCM case run on `ring`; the rest is in the
+//! resource table; the guest only ever holds a handle. Digests, HMAC, HKDF
+//! and the common AES-GCM case run on `ring`; the rest is in the
 //! submodules, one per key family: `aes` (GCM beyond ring, CBC, CTR, KW),
 //! `ec` (ECDSA / ECDH on the NIST curves), `okp` (Ed25519 / X25519 /
-//! Ed448 / X448) and `rsa` (PKCS#1 v1.5, PSS, OAEP).
+//! Ed448 / X448) and `rsa` (PKCS#1 v1.5, PSS, OAEP), and `pbkdf2` (on the
+//! bare SHA compression functions, for speed).
 
 mod aes;
 mod ec;
 mod okp;
+mod pbkdf2;
 mod rsa;
 
 use crate::bindings::nano::platform::crypto::{
@@ -15,7 +17,7 @@ use crate::bindings::nano::platform::crypto::{
     KeyInfo, KeyKind, SecretKeyType, SignatureScheme, UnwrapMode, UnwrapTarget,
 };
 use crate::state::State;
-use ring::{digest, hkdf, hmac, pbkdf2, rand::SecureRandom};
+use ring::{digest, hkdf, hmac, rand::SecureRandom};
 use std::sync::Arc;
 use wasmtime::component::Resource;
 
@@ -720,15 +722,9 @@ fn pbkdf2_job(
              (output blocks × iterations at most {MAX_PBKDF2_WORK})"
         )));
     }
-    let algorithm = match hash {
-        HashAlgorithm::Sha1 => pbkdf2::PBKDF2_HMAC_SHA1,
-        HashAlgorithm::Sha256 => pbkdf2::PBKDF2_HMAC_SHA256,
-        HashAlgorithm::Sha384 => pbkdf2::PBKDF2_HMAC_SHA384,
-        HashAlgorithm::Sha512 => pbkdf2::PBKDF2_HMAC_SHA512,
-    };
     Ok(move || {
         let mut out = vec![0u8; len];
-        pbkdf2::derive(algorithm, iterations, &salt, &password, &mut out);
+        pbkdf2::derive(hash, &password, &salt, iterations.get(), &mut out);
         out
     })
 }

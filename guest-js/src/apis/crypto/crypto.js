@@ -70,8 +70,10 @@ function algorithmName(algorithm, operation, supported) {
   let name;
   if (typeof algorithm === 'string') name = algorithm;
   else if (algorithm !== null && typeof algorithm === 'object') {
-    if (algorithm.name === undefined) throw new TypeError(`${operation}: the algorithm has no name`);
-    name = String(algorithm.name);
+    // Read once, as a WebIDL dictionary conversion does: a getter runs once.
+    const value = algorithm.name;
+    if (value === undefined) throw new TypeError(`${operation}: the algorithm has no name`);
+    name = String(value);
   } else {
     throw new TypeError(`${operation}: the algorithm must be a string or an object with a name`);
   }

@@ -17,9 +17,12 @@ function timerHandler(handler) {
   return () => (0, eval)(code);
 }
 
+// The timeout is a WebIDL `long`: ToNumber (a BigInt or Symbol throws),
+// then modulo 2^32 into the signed range, so 2^32 is 0 and 2^31 is negative;
+// HTML then makes a negative timeout 0.
 function timerDelay(timeout) {
-  const ms = Number(timeout);
-  return Number.isFinite(ms) && ms > 0 ? Math.min(ms, 2147483647) : 0;
+  const ms = +timeout | 0;
+  return ms > 0 ? ms : 0;
 }
 
 function setTimeout(handler, timeout = 0, ...args) {
@@ -36,7 +39,7 @@ function setInterval(handler, timeout = 0, ...args) {
   return id;
 }
 
-function clearTimeout(id = 0) { timers.delete(Number(id)); }
+function clearTimeout(id = 0) { timers.delete(+id | 0); } // a WebIDL `long` too
 const clearInterval = clearTimeout;
 
 function queueMicrotask(callback) {
