@@ -236,6 +236,11 @@ const GENERAL = [
   `new Intl.NumberFormat('en', { style: 'unit', unit: 'meter', unitDisplay: 'wide' })`,
   `new Intl.NumberFormat('en', { unit: 'meter' }).format(3)`,
   `(5).toLocaleString('de', { style: 'unit', unit: 'kilobyte' })`,
+  `new Intl.NumberFormat('ar', { style: 'unit', unit: 'percent' }).formatToParts(-5)`,
+  `new Intl.NumberFormat('ru', { style: 'unit', unit: 'percent', unitDisplay: 'narrow' }).format(1234.5)`,
+  `new Intl.NumberFormat('es-MX', { style: 'unit', unit: 'percent' }).format(12)`,
+  `new Intl.NumberFormat('de', { style: 'unit', unit: 'percent', unitDisplay: 'long' }).format(12)`,
+  `new Intl.NumberFormat('fr', { style: 'unit', unit: 'pound-per-week', unitDisplay: 'narrow' }).format(0)`,
   `new Intl.NumberFormat('en', { style: 'unit', unit: 'meter', notation: 'compact' }).format(1500)`,
   `new Intl.NumberFormat('it', { style: 'unit', unit: 'kilometer', unitDisplay: 'long' }).format(2)`,
 ];

@@ -760,6 +760,11 @@ const INTL_CASES = [["new Intl.DateTimeFormat(\"en-US\", { timeZone: 'UTC' }).fo
 ["new Intl.NumberFormat('en', { style: 'unit', unit: 'meter', unitDisplay: 'wide' })",{"error":"RangeError"}],
 ["new Intl.NumberFormat('en', { unit: 'meter' }).format(3)",{"value":"3"}],
 ["(5).toLocaleString('de', { style: 'unit', unit: 'kilobyte' })",{"value":"5 kB"}],
+["new Intl.NumberFormat('ar', { style: 'unit', unit: 'percent' }).formatToParts(-5)",{"value":[{"type":"literal","value":"‎"},{"type":"minusSign","value":"-"},{"type":"integer","value":"5"},{"type":"literal","value":"‎"},{"type":"unit","value":"%"},{"type":"literal","value":"‎"}]}],
+["new Intl.NumberFormat('ru', { style: 'unit', unit: 'percent', unitDisplay: 'narrow' }).format(1234.5)",{"value":"1 234,5 %"}],
+["new Intl.NumberFormat('es-MX', { style: 'unit', unit: 'percent' }).format(12)",{"value":"12%"}],
+["new Intl.NumberFormat('de', { style: 'unit', unit: 'percent', unitDisplay: 'long' }).format(12)",{"value":"12 Prozent"}],
+["new Intl.NumberFormat('fr', { style: 'unit', unit: 'pound-per-week', unitDisplay: 'narrow' }).format(0)",{"value":"0lb/sem."}],
 ["new Intl.NumberFormat('en', { style: 'unit', unit: 'meter', notation: 'compact' }).format(1500)",{"value":"1.5K m"}],
 ["new Intl.NumberFormat('it', { style: 'unit', unit: 'kilometer', unitDisplay: 'long' }).format(2)",{"value":"2 chilometri"}]];
 // Cases where nano differs knowingly: expression → { nano: nano's result, reason }.

@@ -21,8 +21,10 @@ use writeable::Writeable;
 /// How one NumberFormat formats: the ICU4X formatter for its style.
 enum NumberFormatter {
     Decimal(DecimalFormatter),
-    /// The percent formatter and a decimal one for the number's parts.
-    Percent(PercentFormatter<DecimalFormatter>, DecimalFormatter),
+    /// The percent formatter, a decimal one for the number's parts, and
+    /// whether it is the unit style's `percent` (the value not scaled, the
+    /// sign a `unit` part).
+    Percent(PercentFormatter<DecimalFormatter>, DecimalFormatter, bool),
     Currency(CurrencyFormatter<DecimalFormatter>),
     Compact(CompactDecimalFormatter),
     /// The number as the decimal style's, its plural category, the unit's patterns.
@@ -93,7 +95,18 @@ impl NumberFormat {
                 PercentFormatter::try_new_with_decimal_formatter((&locale).into(), decimal()?, Default::default())
                     .map_err(data_error)?,
                 decimal()?,
+                false,
             ),
+            // ICU formats the short and narrow percent unit as the locale's
+            // percent style (its symbol and spacing), not by the unit's pattern.
+            (NumberStyle::Unit, Notation::Standard) if unit == Some("percent") && unit_display != UnitDisplay::Long => {
+                NumberFormatter::Percent(
+                    PercentFormatter::try_new_with_decimal_formatter((&locale).into(), decimal()?, Default::default())
+                        .map_err(data_error)?,
+                    decimal()?,
+                    true,
+                )
+            }
             (NumberStyle::Unit, Notation::Standard) => {
                 let unit = unit.ok_or_else(|| invalid("Unit is required with unit style."))?;
                 let patterns = UnitPatterns::new(&locale, unit, unit_display)?;
@@ -172,12 +185,13 @@ impl NumberFormat {
         }
         match &self.formatter {
             NumberFormatter::Decimal(f) => parts_of(&f.format(&self.decimal(value, 0)), "literal"),
-            NumberFormatter::Percent(f, numbers) => {
-                let d = self.decimal(value, 2);
+            NumberFormatter::Percent(f, numbers, unit) => {
+                let d = self.decimal(value, if *unit { 0 } else { 2 });
                 let whole = f.format(&d).write_to_string().into_owned();
                 percent_parts(
                     &whole,
                     parts_of(&numbers.format(&Decimal::new(Default::default(), d.absolute.clone())), "literal"),
+                    if *unit { "unit" } else { "percentSign" },
                 )
             }
             NumberFormatter::Currency(f) => parts_of(&f.format_fixed_decimal(&self.signed(value)), "currency"),
