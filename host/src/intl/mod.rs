@@ -25,6 +25,8 @@ mod parts;
 mod plural;
 mod relative_time;
 mod segment;
+mod unit;
+mod unit_patterns;
 
 pub use collator::Collator;
 pub use datetime::{time_zone, DateTimeFormat};

@@ -1,9 +1,10 @@
-//! Intl.NumberFormat: decimal, percent, currency and compact styles.
+//! Intl.NumberFormat: decimal, percent, currency, unit and compact styles.
 
 use super::parts::{parts_of, percent_parts};
+use super::unit::UnitPatterns;
 use super::{admit, data_error, invalid, locale_of, range, release};
 use crate::bindings::nano::platform::intl::{
-    CurrencyDisplay, HostNumberFormat, IntlError, Notation, NumberStyle, Part, SignDisplay,
+    CurrencyDisplay, HostNumberFormat, IntlError, Notation, NumberStyle, Part, SignDisplay, UnitDisplay,
 };
 use crate::state::State;
 use fixed_decimal::{Decimal, FloatPrecision, SignedRoundingMode, UnsignedRoundingMode};
@@ -13,16 +14,21 @@ use icu::experimental::dimension::currency::formatter::CurrencyFormatter;
 use icu::experimental::dimension::currency::CurrencyType;
 use icu::experimental::dimension::percent::formatter::PercentFormatter;
 use icu::locale::Locale;
+use icu::plurals::{PluralCategory, PluralRules};
 use wasmtime::component::Resource;
 use writeable::Writeable;
 
 /// How one NumberFormat formats: the ICU4X formatter for its style.
 enum NumberFormatter {
     Decimal(DecimalFormatter),
-    /// The percent formatter and a decimal one for the number's parts.
-    Percent(PercentFormatter<DecimalFormatter>, DecimalFormatter),
+    /// The percent formatter, a decimal one for the number's parts, and
+    /// whether it is the unit style's `percent` (the value not scaled, the
+    /// sign a `unit` part).
+    Percent(PercentFormatter<DecimalFormatter>, DecimalFormatter, bool),
     Currency(CurrencyFormatter<DecimalFormatter>),
     Compact(CompactDecimalFormatter),
+    /// The number as the decimal style's, its plural category, the unit's patterns.
+    Unit(DecimalFormatter, PluralRules, Box<UnitPatterns>),
 }
 
 /// One Intl.NumberFormat in the host.
@@ -61,6 +67,8 @@ impl NumberFormat {
         style: NumberStyle,
         currency: Option<&str>,
         display: CurrencyDisplay,
+        unit: Option<&str>,
+        unit_display: UnitDisplay,
         notation: Notation,
         grouping: bool,
         minimum_fraction: u8,
@@ -87,7 +95,25 @@ impl NumberFormat {
                 PercentFormatter::try_new_with_decimal_formatter((&locale).into(), decimal()?, Default::default())
                     .map_err(data_error)?,
                 decimal()?,
+                false,
             ),
+            // ICU formats the short and narrow percent unit as the locale's
+            // percent style (its symbol and spacing), not by the unit's pattern.
+            (NumberStyle::Unit, Notation::Standard) if unit == Some("percent") && unit_display != UnitDisplay::Long => {
+                NumberFormatter::Percent(
+                    PercentFormatter::try_new_with_decimal_formatter((&locale).into(), decimal()?, Default::default())
+                        .map_err(data_error)?,
+                    decimal()?,
+                    true,
+                )
+            }
+            (NumberStyle::Unit, Notation::Standard) => {
+                let unit = unit.ok_or_else(|| invalid("Unit is required with unit style."))?;
+                let patterns = UnitPatterns::new(&locale, unit, unit_display)?;
+                let rules = PluralRules::try_new_cardinal((&locale).into()).map_err(data_error)?;
+                NumberFormatter::Unit(decimal()?, rules, Box::new(patterns))
+            }
+            (NumberStyle::Unit, _) => return Err(range("nano formats the unit style in standard notation only")),
             (NumberStyle::Decimal, Notation::Standard) => NumberFormatter::Decimal(decimal()?),
             (NumberStyle::Decimal, compact) => {
                 let mut options = CompactDecimalFormatterOptions::default();
@@ -152,20 +178,30 @@ impl NumberFormat {
 
     pub fn format(&self, value: f64) -> Vec<Part> {
         if !value.is_finite() {
-            return non_finite(value);
+            return match &self.formatter {
+                NumberFormatter::Unit(_, _, patterns) => patterns.parts(PluralCategory::Other, non_finite(value)),
+                _ => non_finite(value),
+            };
         }
         match &self.formatter {
             NumberFormatter::Decimal(f) => parts_of(&f.format(&self.decimal(value, 0)), "literal"),
-            NumberFormatter::Percent(f, numbers) => {
-                let d = self.decimal(value, 2);
+            NumberFormatter::Percent(f, numbers, unit) => {
+                let d = self.decimal(value, if *unit { 0 } else { 2 });
                 let whole = f.format(&d).write_to_string().into_owned();
                 percent_parts(
                     &whole,
                     parts_of(&numbers.format(&Decimal::new(Default::default(), d.absolute.clone())), "literal"),
+                    if *unit { "unit" } else { "percentSign" },
                 )
             }
             NumberFormatter::Currency(f) => parts_of(&f.format_fixed_decimal(&self.signed(value)), "currency"),
             NumberFormatter::Compact(f) => parts_of(&f.format(&self.signed(value)), "compact"),
+            NumberFormatter::Unit(f, rules, patterns) => {
+                // The category of the number as shown (its visible fraction
+                // digits count), as ECMA-402 says.
+                let d = self.decimal(value, 0);
+                patterns.parts(rules.category_for(&d), parts_of(&f.format(&d), "literal"))
+            }
         }
     }
 }
@@ -195,6 +231,8 @@ impl HostNumberFormat for State {
         style: NumberStyle,
         currency: Option<String>,
         display: CurrencyDisplay,
+        unit: Option<String>,
+        unit_display: UnitDisplay,
         notation: Notation,
         grouping: bool,
         minimum_fraction: u8,
@@ -207,6 +245,8 @@ impl HostNumberFormat for State {
             style,
             currency.as_deref(),
             display,
+            unit.as_deref(),
+            unit_display,
             notation,
             grouping,
             minimum_fraction,
@@ -238,7 +278,21 @@ mod tests {
         let f = |locale, style, grouping| {
             let (currency, display, standard, auto) =
                 (Some("EUR"), CurrencyDisplay::Symbol, Notation::Standard, SignDisplay::Auto);
-            NumberFormat::new(locale, style, currency, display, standard, grouping, 0, 3, None, auto).unwrap()
+            NumberFormat::new(
+                locale,
+                style,
+                currency,
+                display,
+                None,
+                UnitDisplay::Short,
+                standard,
+                grouping,
+                0,
+                3,
+                None,
+                auto,
+            )
+            .unwrap()
         };
         assert_eq!(text(&f("en", NumberStyle::Decimal, true).format(1234567.8915)), "1,234,567.892");
         assert_eq!(text(&f("de", NumberStyle::Decimal, false).format(-1234.5)), "-1234,5");
@@ -250,7 +304,21 @@ mod tests {
     fn significant_digits_and_signs_apply() {
         let f = |significant, sign| {
             let (style, display, standard) = (NumberStyle::Decimal, CurrencyDisplay::Symbol, Notation::Standard);
-            NumberFormat::new("en", style, None, display, standard, true, 0, 3, significant, sign).unwrap()
+            NumberFormat::new(
+                "en",
+                style,
+                None,
+                display,
+                None,
+                UnitDisplay::Short,
+                standard,
+                true,
+                0,
+                3,
+                significant,
+                sign,
+            )
+            .unwrap()
         };
         let three = f(Some((1, 3)), SignDisplay::Auto);
         assert_eq!(text(&three.format(123456.0)), "123,000");
@@ -264,7 +332,20 @@ mod tests {
         assert_eq!(text(&f(None, SignDisplay::Negative).format(-0.0)), "0");
         assert_eq!(text(&f(None, SignDisplay::Auto).format(-0.0)), "-0");
         let (style, display, standard) = (NumberStyle::Decimal, CurrencyDisplay::Symbol, Notation::Standard);
-        let bad = NumberFormat::new("en", style, None, display, standard, true, 0, 3, Some((4, 2)), SignDisplay::Auto);
+        let bad = NumberFormat::new(
+            "en",
+            style,
+            None,
+            display,
+            None,
+            UnitDisplay::Short,
+            standard,
+            true,
+            0,
+            3,
+            Some((4, 2)),
+            SignDisplay::Auto,
+        );
         assert!(matches!(bad, Err(IntlError::Range(_))));
     }
 }

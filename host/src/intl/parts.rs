@@ -67,32 +67,33 @@ fn is_mark(c: char) -> bool {
 
 /// The parts of a percent: ICU4X marks none, so the number's own parts
 /// (`number`, formatted alone) are found in the whole and the rest split
-/// into signs, literals and the percent sign.
-pub(super) fn percent_parts(whole: &str, number: Vec<Part>) -> Vec<Part> {
+/// into signs, literals and the percent sign (`sign`: its part's type,
+/// `percentSign`, or `unit` for the unit style's percent).
+pub(super) fn percent_parts(whole: &str, number: Vec<Part>, sign: &str) -> Vec<Part> {
     let digits: String = number.iter().map(|p| p.value.as_str()).collect();
     let Some(at) = whole.find(&digits) else {
         return vec![Part { kind: "literal".into(), value: whole.to_string() }];
     };
-    let mut parts = affix_parts(&whole[..at]);
+    let mut parts = affix_parts(&whole[..at], sign);
     parts.extend(number);
-    parts.extend(affix_parts(&whole[at + digits.len()..]));
+    parts.extend(affix_parts(&whole[at + digits.len()..], sign));
     parts
 }
 
 /// Text around a percent's number: runs of spaces and marks (literal),
 /// signs, and the rest (the percent sign).
-fn affix_parts(text: &str) -> Vec<Part> {
+fn affix_parts(text: &str, sign: &str) -> Vec<Part> {
     let mut parts: Vec<Part> = Vec::new();
     for c in text.chars() {
         let kind = match c {
             '-' | '\u{2212}' => "minusSign",
             '+' => "plusSign",
             c if c.is_whitespace() || is_mark(c) => "literal",
-            _ => "percentSign",
+            _ => sign,
         };
         match parts.last_mut() {
             Some(last) if last.kind == kind && kind != "minusSign" => last.value.push(c),
-            _ => parts.push(Part { kind: kind.into(), value: c.to_string() }),
+            _ => parts.push(Part { kind: kind.to_string(), value: c.to_string() }),
         }
     }
     parts

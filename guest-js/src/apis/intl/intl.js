@@ -118,6 +118,23 @@ const CURRENCY_DIGITS = {
   OMR: 3, PYG: 0, RWF: 0, TND: 3, UGX: 0, UYI: 0, UYW: 4, VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
 };
 
+// ECMA-402's sanctioned simple units (IsSanctionedSingleUnitIdentifier);
+// the host checks them again, this is for the error at construction.
+const SANCTIONED_UNITS = [
+  'acre', 'bit', 'byte', 'celsius', 'centimeter', 'day', 'degree', 'fahrenheit', 'fluid-ounce', 'foot', 'gallon',
+  'gigabit', 'gigabyte', 'gram', 'hectare', 'hour', 'inch', 'kilobit', 'kilobyte', 'kilogram', 'kilometer', 'liter',
+  'megabit', 'megabyte', 'meter', 'microsecond', 'mile', 'mile-scandinavian', 'milliliter', 'millimeter',
+  'millisecond', 'minute', 'month', 'nanosecond', 'ounce', 'percent', 'petabyte', 'pound', 'second', 'stone',
+  'terabit', 'terabyte', 'week', 'yard', 'year',
+];
+
+// IsWellFormedUnitIdentifier: a sanctioned unit or `X-per-Y` of two.
+function wellFormedUnit(unit) {
+  const at = unit.indexOf('-per-');
+  if (at < 0) return SANCTIONED_UNITS.includes(unit);
+  return SANCTIONED_UNITS.includes(unit.slice(0, at)) && SANCTIONED_UNITS.includes(unit.slice(at + 5));
+}
+
 function toNumeric(value) {
   return typeof value === 'bigint' ? Number(value) : Number(value);
 }
@@ -127,7 +144,7 @@ class NumberFormat {
     const requested = canonicalizeLocaleList(locales);
     options = optionsObject(options);
     readLocaleMatcher(options);
-    const style = getOption(options, 'style', ['decimal', 'percent', 'currency'], 'decimal');
+    const style = getOption(options, 'style', ['decimal', 'percent', 'currency', 'unit'], 'decimal');
     let currency = getOption(options, 'currency', null, undefined);
     if (currency !== undefined) {
       if (!/^[A-Za-z]{3}$/.test(currency)) throw new RangeError(`Invalid currency code : ${currency}`);
@@ -135,7 +152,13 @@ class NumberFormat {
     }
     const currencyDisplay = getOption(options, 'currencyDisplay', ['code', 'symbol', 'narrowSymbol', 'name'], 'symbol');
     const currencySign = getOption(options, 'currencySign', ['standard', 'accounting'], 'standard');
+    const unit = getOption(options, 'unit', null, undefined);
+    if (unit !== undefined && !wellFormedUnit(unit)) {
+      throw new RangeError(`Invalid unit argument for Intl.NumberFormat() '${unit}'`);
+    }
+    const unitDisplay = getOption(options, 'unitDisplay', ['short', 'narrow', 'long'], 'short');
     if (style === 'currency' && currency === undefined) throw new TypeError('Currency code is required with currency style.');
+    if (style === 'unit' && unit === undefined) throw new TypeError('Unit is required with unit style.');
     const notation = getOption(options, 'notation', ['standard', 'compact'], 'standard');
     const cDigits = style === 'currency' ? (CURRENCY_DIGITS[currency] ?? 2) : 0;
     let minimumFractionDigits = getNumber(options, 'minimumFractionDigits', 0, 100, undefined);
@@ -167,6 +190,7 @@ class NumberFormat {
     const locale = native.intlResolve(requested);
     const resolved = { locale, numberingSystem: 'latn', style };
     if (style === 'currency') Object.assign(resolved, { currency, currencyDisplay, currencySign });
+    if (style === 'unit') Object.assign(resolved, { unit, unitDisplay });
     resolved.minimumIntegerDigits = 1;
     if (significant) Object.assign(resolved, { minimumSignificantDigits, maximumSignificantDigits });
     else Object.assign(resolved, { minimumFractionDigits, maximumFractionDigits });
@@ -183,7 +207,7 @@ class NumberFormat {
     const host = {
       id: 0,
       make: () => native.numberFormatNew(locale, {
-        style, currency, display, notation: notationName, grouping: useGrouping !== false, minimumFractionDigits, maximumFractionDigits,
+        style, currency, display, unit, unitDisplay, notation: notationName, grouping: useGrouping !== false, minimumFractionDigits, maximumFractionDigits,
         minimumSignificantDigits: significant ? minimumSignificantDigits : undefined,
         maximumSignificantDigits: significant ? maximumSignificantDigits : undefined,
         signDisplay: signDisplay === 'exceptZero' ? 'except-zero' : signDisplay,

@@ -10,6 +10,7 @@ use crate::nano::platform::intl::{
     self, Collator, CollatorStrength, CurrencyDisplay, DateFields, DateLength, DateTimeFormat, DisplayNames,
     DisplayStyle, DisplayType, Granularity, IntlError, ListFormat, ListStyle, ListType, LocaleChange, Notation,
     NumberFormat, NumberStyle, Part, PluralRules, RelativeStyle, RelativeTimeFormat, SignDisplay, TimeUnit,
+    UnitDisplay,
 };
 use rquickjs::{Array, Ctx, Exception, Object, Result};
 
@@ -80,11 +81,12 @@ fn with<R>(ctx: &Ctx<'_>, id: u32, f: impl FnOnce(&Formatter) -> Option<R>) -> R
         .ok_or_else(|| Exception::throw_type(ctx, "not an Intl formatter of this instance"))
 }
 
-/// `options`: intl.js's checked options ({ style, currency, display,
-/// notation, grouping, minimumFractionDigits, maximumFractionDigits,
+/// `options`: intl.js's checked options ({ style, currency, display, unit,
+/// unitDisplay, notation, grouping, minimumFractionDigits, maximumFractionDigits,
 /// minimumSignificantDigits, maximumSignificantDigits, signDisplay }).
 pub fn number_format_new<'js>(ctx: Ctx<'js>, locale: String, options: Object<'js>) -> Result<u32> {
     let currency: Option<String> = options.get("currency")?;
+    let unit: Option<String> = options.get("unit")?;
     let minimum_significant: Option<u8> = options.get("minimumSignificantDigits")?;
     let maximum_significant: Option<u8> = options.get("maximumSignificantDigits")?;
     let made = NumberFormat::create(
@@ -92,6 +94,8 @@ pub fn number_format_new<'js>(ctx: Ctx<'js>, locale: String, options: Object<'js
         options.get::<_, NumberStyle>("style")?,
         currency.as_deref(),
         options.get::<_, CurrencyDisplay>("display")?,
+        unit.as_deref(),
+        options.get::<_, UnitDisplay>("unitDisplay")?,
         options.get::<_, Notation>("notation")?,
         options.get("grouping")?,
         options.get("minimumFractionDigits")?,

@@ -1,0 +1,117 @@
+// Generates host/src/intl/unit_patterns.rs: CLDR's unit patterns for
+// ECMA-402's sanctioned simple units (and CLDR's own X-per-Y compounds of
+// them), per width and plural category, for nano's languages. ICU4X 2.4
+// has no such data for most of these units, so the host's unit style reads
+// this table (host/src/intl/unit.rs).
+//
+// Run with `node scripts/gen_unit_patterns.mjs DIR`, DIR a folder where
+// `npm install cldr-units-full@48.0.0 cldr-core@48.0.0` was run (not
+// committed). CLDR 48 is the version ICU4X 2.4 and Node's ICU use.
+//
+// A locale stores only the entries that differ from its CLDR parent's (the
+// files are resolved, so an entry is whole), and the host walks the same
+// parent chain (ICU4X's LocaleFallbacker), ending at `und`.
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const dir = process.argv[2];
+if (!dir) throw new Error('usage: node scripts/gen_unit_patterns.mjs DIR (with node_modules/cldr-units-full in it)');
+const units = join(dir, 'node_modules/cldr-units-full');
+const core = join(dir, 'node_modules/cldr-core');
+const pkg = JSON.parse(readFileSync(join(units, 'package.json'), 'utf8'));
+
+const LANGUAGES = ['en', 'de', 'fr', 'es', 'ja', 'zh', 'ar', 'hi', 'pt', 'ru'];
+// ECMA-402's sanctioned single units (IsSanctionedSingleUnitIdentifier).
+const SANCTIONED = [
+  'acre', 'bit', 'byte', 'celsius', 'centimeter', 'day', 'degree', 'fahrenheit', 'fluid-ounce', 'foot', 'gallon',
+  'gigabit', 'gigabyte', 'gram', 'hectare', 'hour', 'inch', 'kilobit', 'kilobyte', 'kilogram', 'kilometer', 'liter',
+  'megabit', 'megabyte', 'meter', 'microsecond', 'mile', 'mile-scandinavian', 'milliliter', 'millimeter',
+  'millisecond', 'minute', 'month', 'nanosecond', 'ounce', 'percent', 'petabyte', 'pound', 'second', 'stone',
+  'terabit', 'terabyte', 'week', 'yard', 'year',
+];
+const WIDTHS = ['long', 'short', 'narrow'];
+const FIELDS = ['zero', 'one', 'two', 'few', 'many', 'other'];
+
+const parents = JSON.parse(readFileSync(join(core, 'supplemental/parentLocales.json'), 'utf8'))
+  .supplemental.parentLocales.parentLocale;
+function parentOf(locale) {
+  if (locale === 'und') return null;
+  if (parents[locale]) return parents[locale];
+  const cut = locale.split('-').slice(0, -1).join('-');
+  return cut || 'und';
+}
+
+const locales = readdirSync(join(units, 'main'))
+  .filter((l) => l === 'und' || LANGUAGES.includes(l.split('-')[0]))
+  // Scripts nano's languages are not written in by ICU4X's data (Deseret, Shavian, pinyin).
+  .filter((l) => !['en-Dsrt', 'en-Shaw', 'zh-Latn'].includes(l));
+
+// A locale's entries: "unit width" → [[field, pattern], ...] for the
+// sanctioned units, CLDR's compounds of them, and `per` (the compound pattern).
+function entries(locale) {
+  const data = JSON.parse(readFileSync(join(units, 'main', locale, 'units.json'), 'utf8')).main[locale].units;
+  const out = new Map();
+  for (const width of WIDTHS) {
+    const table = data[width];
+    for (const [key, value] of Object.entries(table)) {
+      let unit;
+      if (key === 'per') {
+        out.set(`per ${width}`, [['compound', value.compoundUnitPattern]]);
+        continue;
+      }
+      const name = key.slice(key.indexOf('-') + 1);
+      const per = name.split('-per-');
+      if (SANCTIONED.includes(name)) unit = name;
+      else if (per.length === 2 && per.every((u) => SANCTIONED.includes(u))) unit = name;
+      else continue;
+      const fields = FIELDS.filter((f) => value[`unitPattern-count-${f}`] !== undefined)
+        .map((f) => [f, value[`unitPattern-count-${f}`]]);
+      if (value.perUnitPattern) fields.push(['per', value.perUnitPattern]);
+      out.set(`${unit} ${width}`, fields);
+    }
+  }
+  return out;
+}
+
+const all = new Map(locales.map((l) => [l, entries(l)]));
+// What a locale inherits: its parent's entries over the parent's parents'.
+function resolved(locale) {
+  const chain = [];
+  for (let l = locale; l; l = parentOf(l)) if (all.has(l)) chain.push(all.get(l));
+  const out = new Map();
+  for (const e of chain.reverse()) for (const [k, v] of e) out.set(k, v);
+  return out;
+}
+
+const rows = [];
+for (const locale of locales) {
+  const parent = parentOf(locale);
+  const inherited = parent ? resolved(parent) : new Map();
+  for (const [key, fields] of all.get(locale)) {
+    if (JSON.stringify(inherited.get(key)) === JSON.stringify(fields)) continue;
+    const [unit, width] = key.split(' ');
+    rows.push([locale, unit, width, fields]);
+  }
+}
+// Sorted by (locale, unit, width) bytewise, for a binary search.
+const cmp = (a, b) => (a < b ? -1 : a > b ? 1 : 0);
+rows.sort((a, b) => cmp(a[0], b[0]) || cmp(a[1], b[1]) || cmp(a[2], b[2]));
+
+const str = (s) => JSON.stringify(s);
+const body = rows.map(([l, u, w, f]) => `    (${str(l)}, ${str(u)}, ${str(w)}, &[${f.map(([k, p]) => `(${str(k)}, ${str(p)})`).join(', ')}]),`).join('\n');
+writeFileSync(new URL('../host/src/intl/unit_patterns.rs', import.meta.url), `// Generated by scripts/gen_unit_patterns.mjs from the npm package ${pkg.name} ${pkg.version}
+// (CLDR ${pkg.cldrVersion}, https://github.com/unicode-org/cldr-json): do not edit.
+// Data: Copyright © 2004-2025 Unicode, Inc., under the Unicode License v3
+// (https://www.unicode.org/license.txt).
+//
+// (locale, unit, width, fields) sorted by locale, unit and width. Fields:
+// a plural category's pattern, \`per\` (the unit's own "{0} per unit"), or,
+// for the unit \`per\`, \`compound\` (the "{0} per {1}" pattern). A locale
+// holds only what differs from its CLDR parent.
+
+#[rustfmt::skip]
+pub(super) static UNIT_PATTERNS: &[super::unit::Row] = &[
+${body}
+];
+`);
+console.log(`${rows.length} rows from ${locales.length} locales`);
