@@ -235,6 +235,16 @@ pub fn rss_kib(pid: u32) -> u64 {
     line.split_whitespace().nth(1).unwrap().parse().unwrap()
 }
 
+/// A process's proportional set size in KiB (`Pss` of smaps_rollup): its
+/// memory with each shared page counted once. RSS counts a page of an app's
+/// memory image once per pool slot that maps it, so after a burst it
+/// overstates what the slots hold by the image's read pages times the slots.
+pub fn pss_kib(pid: u32) -> u64 {
+    let rollup = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).unwrap();
+    let line = rollup.lines().find(|l| l.starts_with("Pss:")).expect("Pss");
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
 /// CPU time a process has used (user + system), in clock ticks (1/100 s).
 pub fn cpu_ticks(pid: u32) -> u64 {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap();

@@ -296,7 +296,7 @@ fn idle_memory_returns_after_a_burst() {
     for _ in 0..3 {
         assert_eq!(server.get("/hello").status, 200);
     }
-    let before = rss_kib(server.pid());
+    let before = pss_kib(server.pid());
     // 300 requests alive at once: 300 pool slots used, each left with the
     // pages its instance dirtied.
     let addr = server.addr;
@@ -306,13 +306,13 @@ fn idle_memory_returns_after_a_burst() {
     assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
     // The pool trims idle memory when instances end and every second, at most every 5 s.
     let deadline = Instant::now() + Duration::from_secs(15);
-    let mut after = rss_kib(server.pid());
+    let mut after = pss_kib(server.pid());
     // What may stay: the idle slots under the trim threshold (128 MiB).
     while after.saturating_sub(before) >= 192 << 10 && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(500));
-        after = rss_kib(server.pid());
+        after = pss_kib(server.pid());
     }
     let kept = after.saturating_sub(before);
-    eprintln!("idle RSS before the burst {before} KiB, after {after} KiB");
+    eprintln!("idle PSS before the burst {before} KiB, after {after} KiB");
     assert!(kept < 192 << 10, "the burst left {kept} KiB resident");
 }
