@@ -274,6 +274,23 @@ impl InstanceLog {
     fn len(&self) -> usize {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).len()
     }
+
+    /// Takes the lines once `n` instances have logged theirs (each logs
+    /// when its task ends, just after the client has the last byte), or
+    /// after 10 s, whatever arrived.
+    async fn wait_for(&self, n: usize) -> Vec<InstancePhases> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while self.len() < n && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        self.take()
+    }
+}
+
+/// The median of one phase over the instances logged, in µs.
+fn phase_p50(logged: &[InstancePhases], get: fn(&InstancePhases) -> Option<u64>) -> f64 {
+    let mut samples: Vec<Duration> = logged.iter().filter_map(get).map(Duration::from_micros).collect();
+    stats_us(&mut samples)[1]
 }
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for InstanceLog {
@@ -306,13 +323,8 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
     instances.take();
     let Run { samples: mut nano, body, rate: nano_rate, faults_per_request, slot_resident, .. } =
         app_requests(app_path, requests).await?;
-    // Each instance logs its phases when its task ends, just after the
-    // client has the last byte.
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while instances.len() < requests + WARMUP_REQUESTS && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let phases: Vec<InstancePhases> = instances.take().into_iter().skip(WARMUP_REQUESTS).collect();
+    let phases: Vec<InstancePhases> =
+        instances.wait_for(requests + WARMUP_REQUESTS).await.into_iter().skip(WARMUP_REQUESTS).collect();
     if phases.len() != requests {
         bail!("the host logged {} measured instances for {requests} requests", phases.len());
     }
@@ -373,15 +385,8 @@ async fn reset_modes(app_path: &Path, requests: usize, instances: &InstanceLog, 
         instances.take();
         let pool = PoolLimits { pagemap_scan, ..PoolLimits::default() };
         let mut run = app_requests_in(app_path, requests, pool).await?;
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while instances.len() < requests + WARMUP_REQUESTS && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let logged = instances.take();
-        let p50 = |get: fn(&InstancePhases) -> Option<u64>| -> f64 {
-            let mut samples: Vec<Duration> = logged.iter().filter_map(get).map(Duration::from_micros).collect();
-            stats_us(&mut samples)[1]
-        };
+        let logged = instances.wait_for(requests + WARMUP_REQUESTS).await;
+        let p50 = |get| phase_p50(&logged, get);
         measured.push([
             stats_us(&mut run.samples)[1],
             p50(|p| p.handle_us),
@@ -446,15 +451,8 @@ async fn module_graph_cost(
             bail!("{} answered {body:?}", app_path.display());
         }
         p50.push(stats_us(&mut samples)[1]);
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while instances.len() < requests + WARMUP_REQUESTS && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let logged = instances.take();
-        let phase = |get: fn(&InstancePhases) -> Option<u64>| -> f64 {
-            let mut samples: Vec<Duration> = logged.iter().filter_map(get).map(Duration::from_micros).collect();
-            stats_us(&mut samples)[1]
-        };
+        let logged = instances.wait_for(requests + WARMUP_REQUESTS).await;
+        let phase = |get| phase_p50(&logged, get);
         let peak = logged.iter().filter_map(|p| p.peak_memory_kib).max().unwrap_or(0);
         phases.push([phase(|p| p.instantiate_us), phase(|p| p.handle_us), phase(|p| p.drop_us), peak as f64 / 1024.0]);
     }

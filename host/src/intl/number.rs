@@ -302,7 +302,7 @@ mod tests {
 
     #[test]
     fn significant_digits_and_signs_apply() {
-        let f = |significant, sign| {
+        let make = |significant, sign| {
             let (style, display, standard) = (NumberStyle::Decimal, CurrencyDisplay::Symbol, Notation::Standard);
             NumberFormat::new(
                 "en",
@@ -318,8 +318,8 @@ mod tests {
                 significant,
                 sign,
             )
-            .unwrap()
         };
+        let f = |significant, sign| make(significant, sign).unwrap();
         let three = f(Some((1, 3)), SignDisplay::Auto);
         assert_eq!(text(&three.format(123456.0)), "123,000");
         assert_eq!(text(&three.format(0.012345)), "0.0123");
@@ -331,21 +331,7 @@ mod tests {
         assert_eq!(text(&f(None, SignDisplay::Never).format(-2.0)), "2");
         assert_eq!(text(&f(None, SignDisplay::Negative).format(-0.0)), "0");
         assert_eq!(text(&f(None, SignDisplay::Auto).format(-0.0)), "-0");
-        let (style, display, standard) = (NumberStyle::Decimal, CurrencyDisplay::Symbol, Notation::Standard);
-        let bad = NumberFormat::new(
-            "en",
-            style,
-            None,
-            display,
-            None,
-            UnitDisplay::Short,
-            standard,
-            true,
-            0,
-            3,
-            Some((4, 2)),
-            SignDisplay::Auto,
-        );
+        let bad = make(Some((4, 2)), SignDisplay::Auto);
         assert!(matches!(bad, Err(IntlError::Range(_))));
     }
 }
