@@ -222,3 +222,26 @@ test('bodies and blobs are byte streams', async () => {
   assertEq(new TextDecoder().decode((await blobReader.read(new Uint8Array(2))).value), 'ab');
   assertEq(new TextDecoder().decode((await blobReader.read(new Uint8Array(2))).value), 'c');
 });
+
+test('a WebAssembly memory is not transferable: byte streams refuse views on it', async () => {
+  // Streams transfer the buffers they take (read(view), enqueue(chunk));
+  // the JS API gives a memory's buffer a detach key, so it cannot be.
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const reader = new ReadableStream({ type: 'bytes', pull() {} }).getReader({ mode: 'byob' });
+  await assertRejects(reader.read(new Uint8Array(memory.buffer, 0, 1)), 'TypeError');
+  let enqueued = null;
+  new ReadableStream({
+    type: 'bytes',
+    start(controller) {
+      try {
+        controller.enqueue(new Uint8Array(memory.buffer, 0, 1));
+        enqueued = 'accepted';
+      } catch (err) {
+        enqueued = err.name;
+      }
+    },
+  });
+  assertEq(enqueued, 'TypeError');
+  // The memory is still whole.
+  assertEq(memory.buffer.byteLength, 65536);
+});
