@@ -110,11 +110,12 @@ impl Server {
 
     /// Gives back the memory a burst left in the pool. Every slot an instance
     /// used keeps the pages its instances wrote, up to `keep_resident` (which
-    /// is what makes the next request in it fast), and wasmtime has no call to drop them (its
-    /// purge of a dropped module's slots remaps only the memory image). So
-    /// past `engine::IDLE_RESIDENT_MAX` of idle slots, the apps move to a
-    /// fresh engine with an empty pool: new requests start there, and when
-    /// the last instance of the old engine ends, its pool is unmapped whole.
+    /// is what makes the next request in it fast), and wasmtime has no call
+    /// to drop them (its purge of a dropped module's slots remaps only the
+    /// memory image). So past `engine::IDLE_RESIDENT_MAX` of idle slots, the
+    /// apps move to a fresh engine with an empty pool: new requests start
+    /// there, and when the last instance of the old engine ends, its pool is
+    /// unmapped whole.
     fn trim_idle_memory(self: &Arc<Self>) {
         let now = self.born.elapsed().as_millis() as u64;
         if now.saturating_sub(self.last_check.load(Ordering::Relaxed)) < TRIM_CHECK_MIN.as_millis() as u64 {
