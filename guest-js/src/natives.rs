@@ -93,6 +93,9 @@ natives! {
     // apis::fetch
     "fetchStart" => crate::apis::fetch::start,
     "fetchAbort" => crate::apis::fetch::abort,
+    "isByteString" => crate::apis::fetch::header_checks::is_byte_string,
+    "headerName" => crate::apis::fetch::header_checks::header_name,
+    "headerValue" => crate::apis::fetch::header_checks::header_value,
     // apis::crypto
     "randomBytes" => crate::apis::crypto::random_bytes,
     "digest" => crate::apis::crypto::digest,

@@ -27,6 +27,39 @@ test('values are normalised, invalid names and values throw', () => {
   assertThrows(() => new Headers('string'), 'TypeError');
 });
 
+test('names and values checked natively: conversions, wide strings, messages', () => {
+  const h = new Headers();
+  // Non-strings are converted first; a Symbol cannot be.
+  h.append('x-n', 5);
+  assertEq(h.get('x-n'), '5');
+  h.append({ toString: () => 'X-Obj' }, { toString: () => ' v ' });
+  assertEq(h.get('x-obj'), 'v');
+  assertThrows(() => h.append(Symbol('s'), 'v'), 'TypeError');
+  assertThrows(() => h.append('x', Symbol('s')), 'TypeError');
+  // Latin-1 values pass, also in a string QuickJS stores two bytes wide.
+  const wide = 'caf\u00e9\u0100'.slice(0, 4);
+  h.append('x-wide', ` ${wide} `);
+  assertEq(h.get('x-wide'), 'café');
+  // Above U+00FF: the ByteString error, with the index of the character.
+  let err = assertThrows(() => h.append('na\u0100me', 'v'), 'TypeError');
+  assert(err.message.includes('index 2'), err.message);
+  err = assertThrows(() => h.append('name', 'va\u0100'), 'TypeError');
+  assert(err.message.includes('index 2'), err.message);
+  assertThrows(() => h.append('name', 'lone \ud800'), 'TypeError');
+  err = assertThrows(() => h.append('a:b', 'v'), 'TypeError');
+  assert(err.message.includes('invalid header name "a:b"'), err.message);
+  // Whitespace is trimmed before CR/LF/NUL are looked for.
+  h.set('x-trim', '\r\n\tvalue\r\n ');
+  assertEq(h.get('x-trim'), 'value');
+  err = assertThrows(() => h.set('x-trim', ' in\rside '), 'TypeError');
+  assert(err.message.includes('"in\\rside"'), err.message);
+  h.set('x-empty', ' \t ');
+  assertEq(h.get('x-empty'), '');
+  // Response status text: empty is fine, a control character is not.
+  assertEq(new Response(null, { statusText: '' }).statusText, '');
+  assertThrows(() => new Response(null, { statusText: 'a\nb' }), 'TypeError');
+});
+
 test('iteration is sorted and combined, set-cookie stays apart', () => {
   const h = new Headers([['b', '2'], ['a', '1'], ['Set-Cookie', 'x=1'], ['set-cookie', 'y=2'], ['B', '3']]);
   assertEq([...h], [['a', '1'], ['b', '2, 3'], ['set-cookie', 'x=1'], ['set-cookie', 'y=2']]);

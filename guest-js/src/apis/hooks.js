@@ -12,3 +12,6 @@ import './globals/globals.js';
 export {
   dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled,
 } from './incoming/incoming.js';
+import { instantiateBuiltins } from './globals/builtins.js';
+// Last, once every global is installed.
+instantiateBuiltins();

@@ -55,6 +55,7 @@ pub const MODULES: &[(&str, &str)] = &[
     ("webassembly/webassembly.js", include_str!("webassembly/webassembly.js")),
     ("intl/intl.js", include_str!("intl/intl.js")),
     ("globals/globals.js", include_str!("globals/globals.js")),
+    ("globals/builtins.js", include_str!("globals/builtins.js")),
     ("env/env.js", include_str!("env/env.js")),
     ("incoming/incoming.js", include_str!("incoming/incoming.js")),
     ("hooks.js", include_str!("hooks.js")),

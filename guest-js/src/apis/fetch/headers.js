@@ -1,20 +1,27 @@
 // Headers (Fetch Standard): case-insensitive names, combined values,
 // `set-cookie` kept apart, sorted iteration, guards.
+import * as native from 'nano:native';
 import { pairIterator, requiredArguments, toByteString } from '../webidl/webidl.js';
 
 const TOKEN_RE = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const HTTP_WS_RE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
+// Both checked natively (header_checks.rs); a refusal comes back here for
+// its message, the ByteString error first.
 function normalizeHeaderName(name) {
-  const s = toByteString(name, 'Headers');
-  if (!TOKEN_RE.test(s)) throw new TypeError(`Headers: invalid header name "${s}"`);
-  return s.toLowerCase();
+  const s = typeof name === 'string' ? name : toByteString(name, 'Headers');
+  const n = native.headerName(s);
+  if (n !== null) return n;
+  toByteString(s, 'Headers');
+  throw new TypeError(`Headers: invalid header name "${s}"`);
 }
 
 function normalizeHeaderValue(value) {
-  const s = toByteString(value, 'Headers').replace(HTTP_WS_RE, '');
-  if (/[\0\r\n]/.test(s)) throw new TypeError(`Headers: invalid header value ${JSON.stringify(s)}`);
-  return s;
+  const s = typeof value === 'string' ? value : toByteString(value, 'Headers');
+  const v = native.headerValue(s);
+  if (v !== null) return v;
+  toByteString(s, 'Headers');
+  throw new TypeError(`Headers: invalid header value ${JSON.stringify(s.replace(HTTP_WS_RE, ''))}`);
 }
 
 // The Fetch Standard's forbidden request-headers that govern the connection

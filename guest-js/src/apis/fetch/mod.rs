@@ -3,6 +3,7 @@
 //! loop together with timers, so a pending fetch never blocks other work.
 
 pub mod bodies;
+pub mod header_checks;
 
 use crate::instance;
 use crate::wasi::http::outgoing_handler;

@@ -208,7 +208,7 @@ function validateResponseInit(init) {
     throw new RangeError(`Failed to construct 'Response': The status provided (${status}) is outside the range [200, 599].`);
   }
   const statusText = o.statusText === undefined ? '' : toByteString(o.statusText, "Failed to construct 'Response'");
-  if (!/^[\t\x20-\x7e\x80-\xff]*$/.test(statusText)) {
+  if (statusText !== '' && !/^[\t\x20-\x7e\x80-\xff]*$/.test(statusText)) {
     throw new TypeError("Failed to construct 'Response': Invalid statusText");
   }
   return { status, statusText, headers: o.headers };
