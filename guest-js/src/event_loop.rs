@@ -22,11 +22,21 @@ pub enum Rejections {
     Log,
 }
 
+thread_local! {
+    /// Whether a promise was rejected without a handler since the JS side's
+    /// list was last taken: most loop turns have none, and are then spared
+    /// a call into JS.
+    static MAYBE_UNHANDLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Called by QuickJS whenever a promise is rejected without a handler, or a
 /// handler is attached to an already rejected promise.
 /// Before the hooks exist (the prelude's own evaluation), a failure is
 /// reported through the prelude's evaluation promise instead.
 pub fn track_rejection<'js>(ctx: Ctx<'js>, promise: Value<'js>, reason: Value<'js>, handled: bool) {
+    if !handled {
+        MAYBE_UNHANDLED.set(true);
+    }
     if let Some(hooks) = crate::engine::try_hooks(&ctx) {
         let _ = hooks.track_rejection.call::<_, ()>((promise, reason, handled));
     }
@@ -120,6 +130,9 @@ pub fn run_to_completion<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, rejections: Re
 }
 
 fn report_rejections<'js>(hooks: &Hooks<'js>, rejections: Rejections) -> Result<(), String> {
+    if !MAYBE_UNHANDLED.replace(false) {
+        return Ok(());
+    }
     let reasons: Vec<Value> = hooks.take_unhandled_rejections.call(()).map_err(|e| e.to_string())?;
     for reason in reasons {
         let described = match rejections {

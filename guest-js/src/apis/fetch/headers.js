@@ -120,6 +120,14 @@ function appendHeader(headers, name, value) {
   headers[headersList].push([n, v]);
 }
 
+// Whether the list has `name` (already lowercase): what Request's and
+// Response's own steps ask, without the public method's checks.
+function hasHeaderNamed(headers, name) {
+  const list = headers[headersList];
+  for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
+  return false;
+}
+
 function checkHeadersMutable(headers) {
   if (headers[headersGuard] === 'immutable') throw new TypeError('Headers are immutable');
 }
@@ -199,7 +207,8 @@ function fillHeaders(headers, init) {
     if (typeof method !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} Its @@iterator is not a function.`);
     pairs = headerPairs(init, method);
   }
-  for (const pair of pairs) {
+  for (let i = 0; i < pairs.length; i++) {
+    const pair = pairs[i];
     if (pair.length !== 2) {
       throw new TypeError("Failed to construct 'Headers': each header in the sequence must be a [name, value] pair");
     }
@@ -248,4 +257,4 @@ function headersToFlatList(headers) {
   return flat;
 }
 
-export { Headers, TOKEN_RE, copyHeaderList, fillHeaders, headersFromFlatList, headersGuard, headersList, headersToFlatList, sortAndCombine };
+export { Headers, TOKEN_RE, appendHeader, copyHeaderList, fillHeaders, headersFromFlatList, hasHeaderNamed, headersGuard, headersList, headersToFlatList, sortAndCombine };

@@ -6,7 +6,10 @@ import { URL } from '../url/url.js';
 import { inspect } from '../console/console.js';
 import { ReadableStream, streamOps } from '../streams/readable.js';
 import { TransformStream } from '../streams/transform.js';
-import { Headers, TOKEN_RE, copyHeaderList, fillHeaders, headersFromFlatList, headersGuard, headersList, sortAndCombine } from './headers.js';
+import {
+  Headers, TOKEN_RE, appendHeader, copyHeaderList, fillHeaders, hasHeaderNamed, headersFromFlatList, headersGuard, headersList,
+  sortAndCombine,
+} from './headers.js';
 import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState, sourceStream } from './body.js';
 
 const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
@@ -99,9 +102,10 @@ class Request {
     let body;
     let contentType = null;
     if (hasInitBody) {
-      const [bytes, type] = extractBody(o.body);
-      body = newBodyState(bytes);
-      contentType = type;
+      // Indexed, not destructured: destructuring runs the array iterator.
+      const extracted = extractBody(o.body);
+      body = newBodyState(extracted[0]);
+      contentType = extracted[1];
     } else if (hasInputBody) {
       if (isUnusable(inputBody)) {
         throw new TypeError("Failed to construct 'Request': Cannot construct a Request with a Request object that has already been used.");
@@ -110,7 +114,7 @@ class Request {
     } else {
       body = newBodyState(null);
     }
-    if (contentType !== null && !headers.has('content-type')) headers.append('content-type', contentType);
+    if (contentType !== null && !hasHeaderNamed(headers, 'content-type')) appendHeader(headers, 'content-type', contentType);
     r.headers = headers;
     this[requestInternals] = r;
     this[bodyInternals] = body;
@@ -224,9 +228,10 @@ class Response {
       if (NULL_BODY_STATUS.includes(status)) {
         throw new TypeError(`Failed to construct 'Response': Response with null body status (${status}) cannot have body`);
       }
-      const [b, type] = extractBody(body);
-      bytes = b;
-      if (type !== null && !headers.has('content-type')) headers.append('content-type', type);
+      const extracted = extractBody(body);
+      bytes = extracted[0];
+      const type = extracted[1];
+      if (type !== null && !hasHeaderNamed(headers, 'content-type')) appendHeader(headers, 'content-type', type);
     }
     this[responseInternals] = { type: 'default', status, statusText, headers, url: '', redirected: false };
     this[bodyInternals] = newBodyState(bytes);
