@@ -16,8 +16,13 @@ wasmtime::component::bindgen!({
         "nano:platform/compression": trappable,
         "nano:platform/encoding": trappable,
         "nano:platform/intl": trappable,
+        "nano:platform/incoming": trappable,
     },
     with: {
+        // `incoming.respond` takes wasi:http's response-outparam.
+        "wasi:http": wasmtime_wasi_http::p2::bindings::http,
+        "wasi:io": wasmtime_wasi::p2::bindings::io,
+        "wasi:clocks": wasmtime_wasi::p2::bindings::clocks,
         "nano:platform/crypto.key": crate::crypto::CryptoKey,
         "nano:platform/crypto.digest-context": crate::crypto::DigestContext,
         "nano:platform/compression.compressor": crate::compression::Compressor,

@@ -259,6 +259,7 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::encoding::add_to_linker(&mut l)?;
     crate::intl::add_to_linker(&mut l)?;
     crate::env::add_to_linker(&mut l)?;
+    crate::incoming::add_to_linker(&mut l)?;
     crate::limits::add_to_linker(&mut l)?;
     crate::modules::add_to_linker(&mut l)?;
     Ok(l)

@@ -20,6 +20,7 @@ pub mod exec;
 pub mod fetch;
 #[doc(hidden)]
 pub mod fuzzing;
+pub mod incoming;
 pub mod intl;
 pub mod limits;
 pub mod manifest;

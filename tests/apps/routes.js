@@ -29,6 +29,11 @@ export default {
         headers.append('x-multi', 'two');
         return new Response('cookies', { headers });
       }
+      case '/sized': {
+        // A body known in full of ?n bytes, with a header the host manages.
+        const n = Number(new URL(request.url).searchParams.get('n'));
+        return new Response('x'.repeat(n), { headers: { 'x-ok': '1', 'keep-alive': 'timeout=5' } });
+      }
       case '/sleep': {
         const start = performance.now();
         await new Promise((resolve) => setTimeout(resolve, 50));

@@ -100,6 +100,29 @@ fn response_headers_status_and_redirects() {
     assert_eq!(server.get("/nowhere").status, 404);
 }
 
+/// A body known in full goes out with its head in one host call up to
+/// 64 KiB (`nano:platform/incoming.respond`), through wasi:http's stream
+/// beyond: either way the same length, fields, and refusals.
+#[test]
+fn whole_bodies_either_side_of_the_one_call_limit() {
+    let server = Server::start(&app("routes.js"));
+    for n in [0, 1, 65_536, 65_537, 1 << 20] {
+        let res = server.get(&format!("/sized?n={n}"));
+        assert_eq!(res.status, 200, "{n}: {}", server.log());
+        assert_eq!(res.body.len(), n, "{n}");
+        assert!(res.body.iter().all(|&b| b == b'x'), "{n}");
+        assert_eq!(res.header("content-length"), Some(n.to_string().as_str()), "{n}");
+        assert_eq!(res.header("x-ok"), Some("1"), "{n}");
+        assert_eq!(res.header("keep-alive"), None, "{n}");
+    }
+    // Logged once per request, possibly just after its response went out.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while server.log().matches("response header `keep-alive` dropped").count() < 5 {
+        assert!(std::time::Instant::now() < deadline, "{}", server.log());
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
 #[test]
 fn stream_bodies_in_and_out() {
     let server = Server::start(&app("routes.js"));

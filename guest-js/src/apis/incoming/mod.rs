@@ -7,7 +7,7 @@ use crate::engine::{self, take_exception};
 use crate::event_loop::{run_until, Rejections};
 use crate::hooks::Hooks;
 use crate::instance;
-use crate::nano::platform::console;
+use crate::nano::platform::{console, incoming};
 use crate::wasi::http::types::{
     Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
 };
@@ -53,6 +53,10 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
         drop(request);
     }
 }
+
+/// The largest body `nano:platform/incoming.respond` takes with the head in
+/// one call (the host's limit); a larger one streams through wasi:http.
+const RESPOND_MAX_BODY: usize = 64 << 10;
 
 /// A response ready to be written out.
 struct ResponseParts<'js> {
@@ -115,6 +119,14 @@ fn send<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, out: ResponseOutparam, mut part
         parts.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-length"));
         if !matches!(parts.status, 204 | 304) {
             parts.headers.push(("content-length".into(), bytes.len().to_string().into_bytes()));
+        }
+    }
+    if let Body::Bytes(bytes) = &parts.body {
+        if bytes.len() <= RESPOND_MAX_BODY {
+            for refused in incoming::respond(out, parts.status, &parts.headers, bytes) {
+                console::write(console::Level::Warn, &refused);
+            }
+            return;
         }
     }
     let body = send_head(out, parts.status, &parts.headers);

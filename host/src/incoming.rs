@@ -1,0 +1,124 @@
+//! The host side of `nano:platform/incoming`: the response to the request
+//! being handled in one call, when the guest has its body in full and it is
+//! small (apis/incoming in the guest). wasi:http takes a dozen calls for the
+//! same (fields, appends, outgoing-response, status, body, stream, write,
+//! flush, finish, outparam, and the drops); the header fields are checked
+//! exactly as wasi:http's `fields.append` checks them.
+
+use crate::state::State;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use wasmtime::component::Resource;
+use wasmtime::error::Context as _;
+use wasmtime_wasi_http::p2::types::HostResponseOutparam;
+use wasmtime_wasi_http::{FieldMap, WasiHttpView};
+
+/// The largest body `respond` takes: the host holds it until the client has
+/// read it, so this bounds what a slow client keeps per instance. Larger
+/// bodies stream through wasi:http, with backpressure.
+pub const MAX_BODY: usize = 64 << 10;
+
+/// What the header fields may take in all: wasi:http's own limit for the
+/// fields a guest makes.
+const MAX_FIELDS_SIZE: usize = 128 << 10;
+
+impl crate::bindings::nano::platform::incoming::Host for State {
+    fn respond(
+        &mut self,
+        out: Resource<HostResponseOutparam>,
+        status: u16,
+        headers: Vec<(String, Vec<u8>)>,
+        body: Vec<u8>,
+    ) -> wasmtime::Result<Vec<String>> {
+        if body.len() > MAX_BODY {
+            wasmtime::bail!("incoming.respond: a body of {} bytes, over its limit of {MAX_BODY}", body.len());
+        }
+        let status =
+            hyper::StatusCode::from_u16(status).with_context(|| format!("incoming.respond: status {status}"))?;
+        let http = self.http();
+        let mut fields = FieldMap::new_mutable(MAX_FIELDS_SIZE);
+        let mut refused = Vec::new();
+        for (name, value) in headers {
+            if let Err(e) = fields.append(http.hooks, name.clone(), value) {
+                refused.push(format!("response header `{name}` dropped: {e}"));
+            }
+        }
+        let mut response =
+            hyper::Response::new(Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed_unsync());
+        *response.status_mut() = status;
+        *response.headers_mut() = fields.into();
+        let out = http.table.delete(out).context("incoming.respond: the response outparam")?;
+        (out.send)(Ok(response));
+        Ok(refused)
+    }
+}
+
+pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {
+    crate::bindings::nano::platform::incoming::add_to_linker::<State, wasmtime::component::HasSelf<State>>(
+        linker,
+        |s| s,
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bindings::nano::platform::incoming::Host;
+    use std::sync::{Arc, Mutex};
+
+    fn state() -> State {
+        let app = crate::app::AppConfig::new("test", crate::limits::AppLimits::default());
+        State::new(wasmtime_wasi::WasiCtx::builder().build(), crate::state::LogSink::Stdio, &app)
+    }
+
+    type Sent = Arc<Mutex<Option<hyper::Response<wasmtime_wasi_http::p2::body::HyperOutgoingBody>>>>;
+
+    /// An outparam in the state's table whose response lands in the result.
+    fn outparam(state: &mut State) -> (Resource<HostResponseOutparam>, Sent) {
+        let sent: Sent = Arc::default();
+        let to = sent.clone();
+        let send = Box::new(move |response: Result<_, _>| *to.lock().unwrap() = response.ok());
+        (state.table.push(HostResponseOutparam { send }).unwrap(), sent)
+    }
+
+    #[test]
+    fn fields_are_checked_as_wasi_http_checks_them() {
+        let mut state = state();
+        let (out, sent) = outparam(&mut state);
+        let headers = vec![
+            ("content-type".into(), b"text/plain".to_vec()),
+            ("connection".into(), b"close".to_vec()),
+            ("bad name".into(), b"x".to_vec()),
+            ("x-bad-value".into(), b"a\nb".to_vec()),
+            ("x-multi".into(), b"1".to_vec()),
+            ("x-multi".into(), b"2".to_vec()),
+        ];
+        let rep = out.rep();
+        let refused = state.respond(out, 201, headers, b"hey".to_vec()).unwrap();
+        assert_eq!(refused.len(), 3, "{refused:?}");
+        assert!(refused[0].contains("`connection`") && refused[1].contains("`bad name`"), "{refused:?}");
+        let response = sent.lock().unwrap().take().expect("the response was sent");
+        assert_eq!(response.status(), 201);
+        let values: Vec<_> = response.headers().get_all("x-multi").iter().map(|v| v.to_str().unwrap()).collect();
+        assert_eq!(values, ["1", "2"]);
+        assert_eq!(response.headers().get("content-type").unwrap(), "text/plain");
+        assert!(response.headers().get("connection").is_none());
+        // The outparam was taken out of the table: it cannot be used twice.
+        assert!(state.table.get(&Resource::<HostResponseOutparam>::new_own(rep)).is_err());
+    }
+
+    #[test]
+    fn a_body_over_the_limit_or_a_bad_status_is_a_trap_and_nothing_is_sent() {
+        let mut state = state();
+        let (out, sent) = outparam(&mut state);
+        let err = state.respond(out, 200, Vec::new(), vec![0; MAX_BODY + 1]).unwrap_err();
+        assert!(format!("{err:#}").contains("over its limit"), "{err:#}");
+        assert!(sent.lock().unwrap().is_none());
+        let (out, sent) = outparam(&mut state);
+        assert!(state.respond(out, 1000, Vec::new(), Vec::new()).is_err());
+        assert!(sent.lock().unwrap().is_none());
+        let (out, sent) = outparam(&mut state);
+        state.respond(out, 200, Vec::new(), vec![7; MAX_BODY]).unwrap();
+        assert!(sent.lock().unwrap().is_some());
+    }
+}
