@@ -1,17 +1,23 @@
-//! The host side of `nano:platform/incoming`: the response to the request
-//! being handled in one call, when the guest has its body in full and it is
-//! small (apis/incoming in the guest). wasi:http takes a dozen calls for the
-//! same (fields, appends, outgoing-response, status, body, stream, write,
-//! flush, finish, outparam, and the drops); the header fields are checked
-//! exactly as wasi:http's `fields.append` checks them.
+//! The host side of `nano:platform/incoming`: the head of the request being
+//! handled, and its response when the guest has the body in full and it is
+//! small (apis/incoming in the guest), each in one call. wasi:http takes
+//! seven calls for the one (method, scheme, authority, path, headers,
+//! entries, drop) and a dozen for the other (fields, appends,
+//! outgoing-response, status, body, stream, write, flush, finish, outparam,
+//! and the drops). Both give what wasi:http's own calls give: the head is
+//! read through them, and the response's fields are checked as
+//! `fields.append` checks them.
 
 use crate::state::State;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use wasmtime::component::Resource;
 use wasmtime::error::Context as _;
-use wasmtime_wasi_http::p2::types::HostResponseOutparam;
+use wasmtime_wasi_http::p2::bindings::http::types::{HostFields, HostIncomingRequest as _, Method, Scheme};
+use wasmtime_wasi_http::p2::types::{HostIncomingRequest, HostResponseOutparam};
 use wasmtime_wasi_http::{FieldMap, WasiHttpView};
+
+use crate::bindings::nano::platform::incoming::Head;
 
 /// The largest body `respond` takes: the host holds it until the client has
 /// read it, so this bounds what a slow client keeps per instance. Larger
@@ -23,6 +29,34 @@ pub const MAX_BODY: usize = 64 << 10;
 const MAX_FIELDS_SIZE: usize = 128 << 10;
 
 impl crate::bindings::nano::platform::incoming::Host for State {
+    fn request_head(&mut self, request: Resource<HostIncomingRequest>) -> wasmtime::Result<Head> {
+        let mut http = self.http();
+        let id = || Resource::<HostIncomingRequest>::new_borrow(request.rep());
+        let method = match http.method(id())? {
+            Method::Get => "GET".to_string(),
+            Method::Head => "HEAD".into(),
+            Method::Post => "POST".into(),
+            Method::Put => "PUT".into(),
+            Method::Delete => "DELETE".into(),
+            Method::Connect => "CONNECT".into(),
+            Method::Options => "OPTIONS".into(),
+            Method::Trace => "TRACE".into(),
+            Method::Patch => "PATCH".into(),
+            Method::Other(other) => other,
+        };
+        let scheme = match http.scheme(id())? {
+            Some(Scheme::Https) => "https".to_string(),
+            Some(Scheme::Other(other)) => other,
+            _ => "http".into(),
+        };
+        let authority = http.authority(id())?.unwrap_or_else(|| "localhost".into());
+        let path = http.path_with_query(id())?.unwrap_or_else(|| "/".into());
+        let fields = http.headers(id())?;
+        let headers = http.entries(Resource::new_borrow(fields.rep()));
+        HostFields::drop(&mut http, fields)?;
+        Ok(Head { method, url: format!("{scheme}://{authority}{path}"), headers: headers? })
+    }
+
     fn respond(
         &mut self,
         out: Resource<HostResponseOutparam>,
@@ -79,6 +113,31 @@ mod tests {
         let to = sent.clone();
         let send = Box::new(move |response: Result<_, _>| *to.lock().unwrap() = response.ok());
         (state.table.push(HostResponseOutparam { send }).unwrap(), sent)
+    }
+
+    #[test]
+    fn the_head_is_what_wasi_http_gives() {
+        let mut state = state();
+        let request = hyper::Request::builder()
+            .method(hyper::Method::from_bytes(b"PURGE").unwrap())
+            .uri("/a/b?c=d&e")
+            .header("Host", "example.com:8080")
+            .header("X-Multi", "1")
+            .header("x-multi", b"\xe9".as_slice())
+            .body(http_body_util::Empty::<Bytes>::new())
+            .unwrap();
+        let id = state
+            .http()
+            .new_incoming_request(wasmtime_wasi_http::p2::bindings::http::types::Scheme::Https, request)
+            .unwrap();
+        let head = state.request_head(Resource::new_borrow(id.rep())).unwrap();
+        assert_eq!(head.method, "PURGE");
+        assert_eq!(head.url, "https://example.com:8080/a/b?c=d&e");
+        // `host` is the URL's authority: wasi:http keeps it out of the fields.
+        assert_eq!(head.headers, [("x-multi".to_string(), b"1".to_vec()), ("x-multi".to_string(), vec![0xe9])]);
+        // Only the request stays in the table: the fields copy was dropped.
+        state.table.delete(id).unwrap();
+        assert!(state.table.is_empty());
     }
 
     #[test]

@@ -8,9 +8,7 @@ use crate::event_loop::{run_until, Rejections};
 use crate::hooks::Hooks;
 use crate::instance;
 use crate::nano::platform::{console, incoming};
-use crate::wasi::http::types::{
-    Fields, IncomingRequest, Method, OutgoingBody, OutgoingResponse, ResponseOutparam, Scheme,
-};
+use crate::wasi::http::types::{Fields, IncomingRequest, OutgoingBody, OutgoingResponse, ResponseOutparam};
 use rquickjs::{promise::PromiseState, Ctx, Exception, Promise, Value};
 
 impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
@@ -25,14 +23,9 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             return send_bytes(send_head(out, status, &headers), bytes);
         }
         engine::apply_memory_limit();
-        let method = method_name(request.method());
-        let url = request_url(&request);
-        let headers: Vec<String> = request
-            .headers()
-            .entries()
-            .into_iter()
-            .flat_map(|(name, value)| [name, isomorphic_decode(&value)])
-            .collect();
+        let incoming::Head { method, url, headers } = incoming::request_head(&request);
+        let headers: Vec<String> =
+            headers.into_iter().flat_map(|(name, value)| [name, isomorphic_decode(&value)]).collect();
         instance::with(|i| i.incoming = Some(request));
         engine::with(|ctx, hooks| {
             let parts = run_handler(ctx, hooks, method, url, headers).unwrap_or_else(|message| {
@@ -185,33 +178,6 @@ pub fn request_body(ctx: Ctx<'_>) -> rquickjs::Result<u32> {
     };
     let body = request.consume().map_err(|_| fail("already consumed"))?;
     bodies::add_source(body, bodies::Owner::Request(request)).map_err(|e| fail(&e))
-}
-
-fn method_name(method: Method) -> String {
-    match method {
-        Method::Get => "GET",
-        Method::Head => "HEAD",
-        Method::Post => "POST",
-        Method::Put => "PUT",
-        Method::Delete => "DELETE",
-        Method::Connect => "CONNECT",
-        Method::Options => "OPTIONS",
-        Method::Trace => "TRACE",
-        Method::Patch => "PATCH",
-        Method::Other(other) => return other,
-    }
-    .to_string()
-}
-
-fn request_url(request: &IncomingRequest) -> String {
-    let scheme = match request.scheme() {
-        Some(Scheme::Https) => "https".to_string(),
-        Some(Scheme::Other(s)) => s,
-        _ => "http".to_string(),
-    };
-    let authority = request.authority().unwrap_or_else(|| "localhost".into());
-    let path = request.path_with_query().unwrap_or_else(|| "/".into());
-    format!("{scheme}://{authority}{path}")
 }
 
 /// Header bytes as a JS ByteString (each byte one code unit), as Fetch does.
