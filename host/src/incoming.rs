@@ -28,6 +28,14 @@ pub const MAX_BODY: usize = 64 << 10;
 /// fields a guest makes.
 const MAX_FIELDS_SIZE: usize = 128 << 10;
 
+/// Header fields `respond` looks at: far more than the size limit lets
+/// through, and few enough that checking them is a short call whatever a
+/// guest passes (more is a trap).
+const MAX_FIELDS: usize = 10_000;
+
+/// Refusals reported one by one; past this, one line counts the rest.
+const MAX_REFUSALS_LISTED: usize = 16;
+
 impl crate::bindings::nano::platform::incoming::Host for State {
     fn request_head(&mut self, request: Resource<HostIncomingRequest>) -> wasmtime::Result<Head> {
         let mut http = self.http();
@@ -67,15 +75,26 @@ impl crate::bindings::nano::platform::incoming::Host for State {
         if body.len() > MAX_BODY {
             wasmtime::bail!("incoming.respond: a body of {} bytes, over its limit of {MAX_BODY}", body.len());
         }
+        if headers.len() > MAX_FIELDS {
+            wasmtime::bail!("incoming.respond: {} header fields, over its limit of {MAX_FIELDS}", headers.len());
+        }
         let status =
             hyper::StatusCode::from_u16(status).with_context(|| format!("incoming.respond: status {status}"))?;
         let http = self.http();
         let mut fields = FieldMap::new_mutable(MAX_FIELDS_SIZE);
         let mut refused = Vec::new();
+        let mut unlisted = 0;
         for (name, value) in headers {
             if let Err(e) = fields.append(http.hooks, name.clone(), value) {
-                refused.push(format!("response header `{name}` dropped: {e}"));
+                if refused.len() < MAX_REFUSALS_LISTED {
+                    refused.push(format!("response header `{name}` dropped: {e}"));
+                } else {
+                    unlisted += 1;
+                }
             }
+        }
+        if unlisted > 0 {
+            refused.push(format!("{unlisted} more response headers dropped"));
         }
         let mut response =
             hyper::Response::new(Full::new(Bytes::from(body)).map_err(|never| match never {}).boxed_unsync());
@@ -177,7 +196,27 @@ mod tests {
         assert!(state.respond(out, 1000, Vec::new(), Vec::new()).is_err());
         assert!(sent.lock().unwrap().is_none());
         let (out, sent) = outparam(&mut state);
+        let too_many = vec![("x".to_string(), b"1".to_vec()); MAX_FIELDS + 1];
+        let err = state.respond(out, 200, too_many, Vec::new()).unwrap_err();
+        assert!(format!("{err:#}").contains("header fields"), "{err:#}");
+        assert!(sent.lock().unwrap().is_none());
+        let (out, sent) = outparam(&mut state);
         state.respond(out, 200, Vec::new(), vec![7; MAX_BODY]).unwrap();
         assert!(sent.lock().unwrap().is_some());
+    }
+
+    #[test]
+    fn refusals_are_listed_up_to_a_bound_and_fields_past_the_size_limit_refused() {
+        let mut state = state();
+        let (out, sent) = outparam(&mut state);
+        let mut headers = vec![("bad name".to_string(), b"x".to_vec()); 100];
+        // 64 fields of 4 KiB: past the 128 KiB the fields may take.
+        headers.extend((0..64).map(|i| (format!("x-big-{i}"), vec![b'v'; 4096])));
+        let refused = state.respond(out, 200, headers, Vec::new()).unwrap();
+        assert_eq!(refused.len(), MAX_REFUSALS_LISTED + 1, "{refused:?}");
+        let rest: usize = refused.last().unwrap().split(' ').next().unwrap().parse().unwrap();
+        let kept = sent.lock().unwrap().take().unwrap().headers().len();
+        assert!(kept > 0 && kept < 64, "{kept}");
+        assert_eq!(MAX_REFUSALS_LISTED + rest, 100 + 64 - kept);
     }
 }

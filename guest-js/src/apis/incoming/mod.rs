@@ -47,9 +47,11 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
     }
 }
 
-/// The largest body `nano:platform/incoming.respond` takes with the head in
-/// one call (the host's limit); a larger one streams through wasi:http.
+/// The largest body, and the most header fields, `nano:platform/incoming.respond`
+/// takes in one call (the host's limits); a larger response goes through
+/// wasi:http.
 const RESPOND_MAX_BODY: usize = 64 << 10;
+const RESPOND_MAX_FIELDS: usize = 10_000;
 
 /// A response ready to be written out.
 struct ResponseParts<'js> {
@@ -115,7 +117,7 @@ fn send<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, out: ResponseOutparam, mut part
         }
     }
     if let Body::Bytes(bytes) = &parts.body {
-        if bytes.len() <= RESPOND_MAX_BODY {
+        if bytes.len() <= RESPOND_MAX_BODY && parts.headers.len() <= RESPOND_MAX_FIELDS {
             for refused in incoming::respond(out, parts.status, &parts.headers, bytes) {
                 console::write(console::Level::Warn, &refused);
             }
