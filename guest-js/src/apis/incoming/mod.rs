@@ -109,14 +109,13 @@ fn run_handler<'js>(
 
 fn send<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, out: ResponseOutparam, mut parts: ResponseParts<'js>) {
     // A body known in full goes out with its length, not chunked (no length
-    // at all for the statuses that never have a body).
+    // at all for the statuses that never have a body); a small one with the
+    // head, in one call.
     if let Body::Bytes(bytes) = &parts.body {
         parts.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-length"));
         if !matches!(parts.status, 204 | 304) {
             parts.headers.push(("content-length".into(), bytes.len().to_string().into_bytes()));
         }
-    }
-    if let Body::Bytes(bytes) = &parts.body {
         if bytes.len() <= RESPOND_MAX_BODY && parts.headers.len() <= RESPOND_MAX_FIELDS {
             for refused in incoming::respond(out, parts.status, &parts.headers, bytes) {
                 console::write(console::Level::Warn, &refused);
