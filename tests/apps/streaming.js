@@ -33,6 +33,20 @@ export default {
           },
         }));
       }
+      // As /pulls, through a TransformStream by a `pipeTo` nobody awaits
+      // (as proxies do): a client that goes away rejects it unhandled.
+      case '/pipes': {
+        let pulled = 0;
+        const source = new ReadableStream({
+          pull(controller) {
+            controller.enqueue(new Uint8Array(64 * 1024).fill(98));
+            if (++pulled === param('chunks', 100)) controller.close();
+          },
+        });
+        const { readable, writable } = new TransformStream();
+        source.pipeTo(writable);
+        return new Response(readable);
+      }
       // Reads the request body chunk by chunk without keeping it.
       case '/count': {
         let bytes = 0, chunks = 0, largest = 0;

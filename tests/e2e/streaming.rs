@@ -230,10 +230,54 @@ fn a_client_that_goes_away_ends_the_stream_and_the_instance() {
     drop(res); // closes the connection
     let log = server.wait_for_log("instance finished");
     assert!(started.elapsed() < Duration::from_secs(10), "the instance ran on for {:?}", started.elapsed());
-    assert!(log.contains("streaming the response body"), "{log}");
+    assert_client_gone_is_info(&log);
     // The server keeps serving.
     let mut again = Incremental::get(server.addr, "/drip?n=2&ms=10");
     assert_eq!(again.count_rest(), 14);
+}
+
+/// A client that goes away is one INFO line, never a warning or an error of
+/// the app; `piped`: the app's unawaited `pipeTo` rejected with the client's
+/// error, a DEBUG line.
+fn assert_client_gone_is_info(log: &str) {
+    let gone: Vec<&str> = log.lines().filter(|l| l.contains("the client went away")).collect();
+    assert_eq!(gone.len(), 1, "{log}");
+    assert!(gone[0].contains(" INFO "), "{log}");
+    let loud = log.lines().filter(|l| l.contains(" WARN ") || l.contains(" ERROR ")).count();
+    assert_eq!(loud, 0, "{log}");
+}
+
+#[test]
+fn a_client_that_goes_away_from_a_piped_response_is_not_an_app_error() {
+    let mut cmd = nano();
+    cmd.env("NANO_LOG", "info,nano::instance=debug,nano::app=debug");
+    let server = Server::start_with(&app("streaming.js"), &[], cmd);
+    let mut res = Incremental::get(server.addr, "/pipes?chunks=1048576");
+    assert_eq!(res.status, 200);
+    res.next_chunk().unwrap();
+    drop(res);
+    let log = server.wait_for_log("instance finished");
+    assert_client_gone_is_info(&log);
+    // The app's pipeTo did reject, unhandled: told at DEBUG.
+    let uncaught: Vec<&str> = log.lines().filter(|l| l.contains("Uncaught (in promise)")).collect();
+    assert_eq!(uncaught.len(), 1, "{log}");
+    assert!(uncaught[0].contains(" DEBUG ") && uncaught[0].contains("peer closed"), "{log}");
+
+    // A body known in full, larger than one call takes (sent as the client
+    // reads): a client that leaves after the head is told the same way.
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    write!(stream, "GET /bytes?mb=16 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
+    let mut head = [0u8; 64];
+    stream.read_exact(&mut head).unwrap();
+    drop(stream);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while server.log().matches("instance finished").count() < 2 {
+        assert!(Instant::now() < deadline, "{}", server.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let log = server.log();
+    assert_eq!(log.matches("the client went away").count(), 2, "{log}");
+    assert!(!log.lines().any(|l| l.contains(" WARN ") || l.contains(" ERROR ")), "{log}");
 }
 
 #[test]

@@ -50,6 +50,17 @@ pub struct Sink {
     pending: Vec<u8>,
     /// Finish the body once `pending` is taken (bytes handed over whole).
     close_when_drained: bool,
+    peer: Peer,
+}
+
+/// Who reads a sink. A response the client stops reading is the client's
+/// doing, not the app's: logged at INFO, not as a warning.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    /// The response to the client.
+    Client,
+    /// A `fetch()` request body.
+    Upstream,
 }
 
 /// What a source or sink has to report to JS after its pollable fired.
@@ -70,17 +81,17 @@ pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, 
 }
 
 /// Registers an outgoing body to stream into.
-pub fn add_sink(body: OutgoingBody) -> std::result::Result<u32, String> {
+pub fn add_sink(body: OutgoingBody, peer: Peer) -> std::result::Result<u32, String> {
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
-    let sink = Sink { stream: Some(stream), body: Some(body), pending: Vec::new(), close_when_drained: false };
+    let sink = Sink { stream: Some(stream), body: Some(body), pending: Vec::new(), close_when_drained: false, peer };
     instance::with(|i| i.handles.insert(sink))
 }
 
 /// Sends `bytes` as the whole of `body`: at once if the host takes them,
 /// else from the event loop as it drains (so a large upload never blocks).
-pub fn send_all(body: OutgoingBody, bytes: Vec<u8>) -> std::result::Result<(), String> {
+pub fn send_all(body: OutgoingBody, bytes: Vec<u8>, peer: Peer) -> std::result::Result<(), String> {
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
-    let mut sink = Sink { stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true };
+    let mut sink = Sink { stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true, peer };
     // An error here reaches JS through the response (the request fails).
     if flush(&mut sink).unwrap_or(true) {
         finish(sink);
@@ -159,11 +170,13 @@ pub fn advance(id: u32) -> Option<Event> {
             Ok(true) => Some(Event::Drained),
             Ok(false) => None,
             Err(message) if sink.close_when_drained => {
+                let peer = sink.peer;
                 handles.remove::<Sink>(id); // dropped unfinished: the peer sees the body cut short
-                crate::nano::platform::console::write(
-                    crate::nano::platform::console::Level::Warn,
-                    &format!("a body was cut short: {message}"),
-                );
+                use crate::nano::platform::console::{write, Level};
+                match peer {
+                    Peer::Client => write(Level::Info, &format!("{CLIENT_GONE}: {message}")),
+                    Peer::Upstream => write(Level::Warn, &format!("a body was cut short: {message}")),
+                }
                 None
             }
             Err(message) => Some(Event::Failed(message)),
@@ -198,6 +211,9 @@ fn read_available(source: &mut Source) -> Option<Event> {
         }
     }
 }
+
+/// How the log says that a response could not be sent whole.
+pub const CLIENT_GONE: &str = "the client went away before the response body was sent";
 
 /// Hands pending bytes to the host as far as it takes them; Ok(true) when
 /// nothing is left.

@@ -65,25 +65,43 @@ function hostBodyStream(body) {
   }, NO_HIGH_WATER_MARK);
 }
 
-// Writes `stream` to host sink `id` (the response to the client), a chunk at
-// a time and only as fast as the host takes them; ends or aborts the sink.
-async function pumpToSink(id, stream) {
+// Writes `stream` to host sink `id` (the response to the client, or a
+// fetch's request body), a chunk at a time and only as fast as the host takes
+// them; ends or aborts the sink. A response whose client stopped reading is
+// the client's doing: `stream` is cancelled with the sink's error as for any
+// failure, but the promise resolves to the error's message (the event loop
+// logs it at INFO) and the error, wherever the app lets it go unhandled, is
+// not reported as the app's (see `isClientGone`).
+async function pumpToSink(id, stream, toClient = false) {
   // The platform's own reads: an app's patched getReader or
   // Object.prototype.then sees nothing (see readResult).
   new ReadableStreamDefaultReader(stream);
+  let writing = false;
   try {
     for (;;) {
       const { value, done } = await streamOps.read(stream, true);
       if (done) break;
       if (!(value instanceof Uint8Array)) throw new TypeError('A body stream must produce Uint8Array chunks');
+      writing = true;
       if (!native.sinkWrite(id, value)) await new Promise((resolve, reject) => sinkWaits.set(id, { resolve, reject }));
+      writing = false;
     }
+    writing = true;
     native.sinkClose(id);
   } catch (err) {
     native.sinkAbort(id);
+    const clientGone = toClient && writing;
+    if (clientGone) clientGoneErrors.add(err);
     markHandled(streamOps.cancel(stream, err));
+    if (clientGone) return err.message;
     throw err;
   }
+}
+
+// The errors a response's sink failed with (always TypeErrors it made).
+const clientGoneErrors = new WeakSet();
+function isClientGone(reason) {
+  return typeof reason === 'object' && reason !== null && clientGoneErrors.has(reason);
 }
 
 // Hooks (see hooks.js): host body events.
@@ -245,4 +263,7 @@ function cloneBodyState(target) {
   return newBodyState(state.source === null ? null : state.source.slice());
 }
 
-export { HostBody, bodyData, bodyFailed, bodyInternals, cancelHostBody, cloneBodyState, consumeBody, extractBody, mixinBody, newBodyState, pumpToSink, sinkDrained, sourceStream };
+export {
+  HostBody, bodyData, bodyFailed, bodyInternals, cancelHostBody, cloneBodyState, consumeBody, extractBody, isClientGone,
+  mixinBody, newBodyState, pumpToSink, sinkDrained, sourceStream,
+};

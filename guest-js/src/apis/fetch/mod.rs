@@ -111,10 +111,10 @@ pub fn start<'js>(
     // The body goes out as the host takes it, without blocking the event
     // loop; a stream body is written by JS (pumpToSink) as it is read.
     let sink = if stream_body {
-        bodies::add_sink(outgoing_body).map_err(fail)?
+        bodies::add_sink(outgoing_body, bodies::Peer::Upstream).map_err(fail)?
     } else {
         match bytes {
-            Some(bytes) => bodies::send_all(outgoing_body, bytes).map_err(fail)?,
+            Some(bytes) => bodies::send_all(outgoing_body, bytes, bodies::Peer::Upstream).map_err(fail)?,
             None => {
                 let _ = OutgoingBody::finish(outgoing_body, None);
             }

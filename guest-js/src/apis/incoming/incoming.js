@@ -5,6 +5,8 @@ import { requiredArguments } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
 import { Event, PromiseRejectionEvent, globalScope, reportError } from '../events/events.js';
 import { Request, internalConstruction, makeIncomingRequest } from '../fetch/request_response.js';
+import { isClientGone } from '../fetch/body.js';
+import { describeError } from '../console/console.js';
 import { defineGlobals } from '../globals/globals.js';
 import { setTimeout, timeOrigin } from '../timers/timers.js';
 import { resetTimeline } from '../timers/performance.js';
@@ -126,7 +128,10 @@ function dispatchRejection(type, promise, reason) {
 // The rejections still unhandled at a microtask checkpoint: each is an
 // `unhandledrejection` event at the global scope; those no listener
 // cancelled go back to the event loop, which logs them (or, for a script or
-// the build, fails).
+// the build, fails). A rejection with the error of a response whose client
+// went away (e.g. an unawaited `pipeTo` into it) is the client's doing, told
+// once at INFO already: a DEBUG line, not an error of the app.
+
 function takeUnhandledRejections() {
   if (unhandledRejections.size === 0) return NO_REJECTIONS;
   const pending = [...unhandledRejections];
@@ -140,7 +145,9 @@ function takeUnhandledRejections() {
     } catch (err) {
       reportError(err);
     }
-    if (logged) reasons.push(reason);
+    if (!logged) continue;
+    if (isClientGone(reason)) native.log('debug', `Uncaught (in promise) ${describeError(reason)}`);
+    else reasons.push(reason);
   }
   return reasons.length === 0 ? NO_REJECTIONS : reasons;
 }

@@ -153,7 +153,7 @@ fn send_head(out: ResponseOutparam, status: u16, headers: &[(String, Vec<u8>)]) 
 /// Hands the body over at once if the host takes it all, else the event
 /// loop drains it (see `handle`), so waitUntil work runs meanwhile.
 fn send_bytes(body: OutgoingBody, bytes: Vec<u8>) {
-    if let Err(e) = bodies::send_all(body, bytes) {
+    if let Err(e) = bodies::send_all(body, bytes, bodies::Peer::Client) {
         console::write(console::Level::Warn, &format!("writing the response body: {e}"));
     }
 }
@@ -161,12 +161,18 @@ fn send_bytes(body: OutgoingBody, bytes: Vec<u8>) {
 /// Pipes a ReadableStream to the client through a sink (fetch/body.js
 /// `pumpToSink`); the event loop keeps running everything else meanwhile.
 fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, body: OutgoingBody, stream: Value<'js>) -> Result<(), String> {
-    let sink = bodies::add_sink(body)?;
+    let sink = bodies::add_sink(body, bodies::Peer::Client)?;
     let done: Promise =
-        hooks.pump_to_sink.call((sink, stream)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
+        hooks.pump_to_sink.call((sink, stream, true)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     run_until(ctx, hooks, Rejections::Log, || done.state() != PromiseState::Pending)?;
     match done.result::<Value>() {
         Some(Err(e)) => Err(hooks.describe_error(take_exception(ctx, e))),
+        // The client stopped reading: its doing, not the app's (see pumpToSink).
+        Some(Ok(gone)) if gone.is_string() => {
+            let reason = gone.as_string().and_then(|s| s.to_string().ok()).unwrap_or_default();
+            console::write(console::Level::Info, &format!("{}: {reason}", bodies::CLIENT_GONE));
+            Ok(())
+        }
         _ => Ok(()),
     }
 }
