@@ -8,11 +8,14 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
 
+# patch_crate name version sha256 diff...: the diffs are applied in order.
 patch_crate() {
-  local name=$1 version=$2 sha256=$3 diff="$root/$4"
+  local name=$1 version=$2 sha256=$3
+  shift 3
+  local diffs=("$@")
   local dest="patches/crates/$name"
   local stamp
-  stamp="$version $(sha256sum "$diff" | cut -d' ' -f1)"
+  stamp="$version $(cd "$root" && sha256sum "${diffs[@]}" | cut -d' ' -f1 | tr '\n' ' ')"
   if [ -f "$dest/.nano-patched" ] && [ "$(cat "$dest/.nano-patched")" = "$stamp" ]; then
     return 0
   fi
@@ -30,14 +33,17 @@ patch_crate() {
     exit 1
   fi
   tar -xzf "$crate" -C "$tmp"
-  (cd "$tmp/$name-$version" && patch -p1 --quiet --forward < "$diff")
+  local diff
+  for diff in "${diffs[@]}"; do
+    (cd "$tmp/$name-$version" && patch -p1 --quiet --forward < "$root/$diff")
+  done
   rm -rf "$dest"
   mkdir -p patches/crates
   mv "$tmp/$name-$version" "$dest"
   echo "$stamp" > "$dest/.nano-patched"
   rm -rf "$tmp"
-  echo "patch-crates: $name $version patched ($4)"
+  echo "patch-crates: $name $version patched (${diffs[*]})"
 }
 
 patch_crate wasmtime 48.0.8 a2afcadb2e7d0417cb8f3f322c66eff49338b288f22290c0ca0bd3e9570732aa \
-  patches/wasmtime-48.0.8-pagemap-scan.diff
+  patches/wasmtime-48.0.8-pagemap-scan.diff patches/wasmtime-48.0.8-funcref-ranges.diff
