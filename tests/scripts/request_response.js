@@ -112,6 +112,38 @@ test('Request from Request takes the body over', async () => {
   assert(c.signal.aborted && d.signal.aborted, 'signals follow their source');
 });
 
+test("a Request's own signal: one object, never aborted, followed by copies", () => {
+  const r = new Request('https://x.test/');
+  assert(r.signal === r.signal, 'the same signal each time');
+  assert(r.signal instanceof AbortSignal && !r.signal.aborted);
+  const copy = new Request(r);
+  const clone = r.clone();
+  assert(copy.signal !== r.signal && clone.signal !== r.signal, 'a copy has a signal of its own');
+  assert(!copy.signal.aborted && !clone.signal.aborted);
+  assert(new Request(r, { signal: null }).signal instanceof AbortSignal);
+  // Copies of a request with an aborted signal start aborted.
+  const controller = new AbortController();
+  const a = new Request('https://x.test/', { signal: controller.signal });
+  const later = a.clone();
+  controller.abort('why');
+  assert(later.signal.aborted && later.signal.reason === 'why', 'a clone follows the source');
+  const b = new Request(a);
+  assert(b.signal.aborted && b.signal.reason === 'why', 'a copy made after the abort is aborted');
+  assertThrows(() => new Request('https://x.test/', { signal: {} }), 'TypeError');
+});
+
+test('fetch with an aborted signal rejects before sending', async () => {
+  const controller = new AbortController();
+  controller.abort(new RangeError('stop'));
+  let caught = null;
+  try {
+    await fetch(new Request('https://x.test/', { signal: controller.signal }));
+  } catch (err) {
+    caught = err;
+  }
+  assert(caught instanceof RangeError && caught.message === 'stop', String(caught));
+});
+
 test('a consumed body is a locked stream', async () => {
   for (const consume of ['text', 'json', 'arrayBuffer', 'blob', 'bytes']) {
     for (const make of [() => new Response('{}'), () => new Response(new Blob(['{}']).stream())]) {

@@ -9,7 +9,7 @@ import { ReadableStream } from '../streams/readable.js';
 import { markHandled } from '../streams/promises.js';
 import { headersFromFlatList, headersList, headersToFlatList } from './headers.js';
 import { HostBody, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink, sourceStream } from './body.js';
-import { NULL_BODY_STATUS, Request, Response, internalConstruction, responseInternals } from './request_response.js';
+import { NULL_BODY_STATUS, Request, Response, internalConstruction, requestInternals, responseInternals } from './request_response.js';
 import { blobBytes } from '../blob/blob.js';
 import { resolveBlobUrl } from '../blob/blob_url.js';
 import { processDataUrl } from './data_url.js';
@@ -26,7 +26,7 @@ function sendOnce(method, url, flatHeaders, body, bodyStream, signal) {
     pendingFetches.set(id, { resolve, reject });
     // A failed upload fails the request; the response reports why.
     if (bodyStream !== null) markHandled(pumpToSink(sink, bodyStream));
-    addAbortAlgorithm(signal, (reason) => {
+    if (signal !== null) addAbortAlgorithm(signal, (reason) => {
       if (!pendingFetches.has(id)) return;
       pendingFetches.delete(id);
       native.fetchAbort(id);
@@ -67,10 +67,13 @@ function localSchemeFetch(request, url) {
 
 async function fetch(input, init = undefined) {
   const request = new Request(input, init);
-  const signal = request.signal;
-  if (signal.aborted) throw signal.reason;
-  let method = request.method;
-  let url = new URL(request.url);
+  const internals = request[requestInternals];
+  // null: a signal that never aborts (see Request).
+  const signal = internals.signal;
+  if (signal !== null && signal.aborted) throw signal.reason;
+  let method = internals.method;
+  // Parsed by the Request (never seen by the app), or by this fetch.
+  let url = internals.parsedUrl ?? new URL(internals.url);
   const local = localSchemeFetch(request, url);
   if (local !== null) return local;
   const headers = request.headers;
@@ -129,7 +132,7 @@ async function fetch(input, init = undefined) {
     const nullBody = NULL_BODY_STATUS.includes(status) || method === 'HEAD';
     if (nullBody) cancelHostBody(responseBody, null);
     // Aborting after the headers errors the body that is still coming.
-    else addAbortAlgorithm(signal, (reason) => cancelHostBody(responseBody, reason));
+    else if (signal !== null) addAbortAlgorithm(signal, (reason) => cancelHostBody(responseBody, reason));
     response[bodyInternals] = newBodyState(nullBody ? null : responseBody);
     return response;
   }

@@ -22,13 +22,15 @@ const internalConstruction = Symbol('internal');
 
 // A request URL: parsed by the URL Standard (no base on a server), with the
 // fragment kept as the Fetch Standard does.
+// The parsed URL (kept as the request's `parsedUrl`: fetch() reads its parts
+// without parsing the href again; it never reaches the app).
 function parseRequestUrl(input, what) {
   const parsed = URL.parse(input);
   if (parsed === null) throw new TypeError(`${what}: Invalid URL: ${input}`);
   if (parsed.username !== '' || parsed.password !== '') {
     throw new TypeError(`${what}: Request cannot be constructed from a URL that includes credentials: ${input}`);
   }
-  return parsed.href;
+  return parsed;
 }
 
 function normalizeMethod(method) {
@@ -39,6 +41,9 @@ function normalizeMethod(method) {
   return NORMALIZED_METHODS.includes(upper) ? upper : m;
 }
 
+// RequestInit's enum members, looked at in this order (an indexed loop: a
+// for-of over Object.keys costs more than the rest of the checks).
+const REQUEST_ENUM_KEYS = ['redirect', 'mode', 'credentials', 'cache'];
 const REQUEST_ENUMS = {
   redirect: ['follow', 'error', 'manual'],
   mode: ['navigate', 'same-origin', 'no-cors', 'cors'],
@@ -55,8 +60,10 @@ class Request {
       throw new TypeError("Failed to construct 'Request': The provided value is not of type 'RequestInit'.");
     }
     const from = input instanceof Request ? input[requestInternals] : null;
+    const parsedUrl = from ? from.parsedUrl : parseRequestUrl(input, "Failed to construct 'Request'");
     const r = {
-      url: from ? from.url : parseRequestUrl(input, "Failed to construct 'Request'"),
+      url: from ? from.url : parsedUrl.href,
+      parsedUrl,
       method: from ? from.method : 'GET',
       redirect: from ? from.redirect : 'follow',
       mode: from ? from.mode : 'cors',
@@ -68,7 +75,8 @@ class Request {
       keepalive: from ? from.keepalive : false,
       signal: null,
     };
-    for (const key of Object.keys(REQUEST_ENUMS)) {
+    for (let i = 0; i < REQUEST_ENUM_KEYS.length; i++) {
+      const key = REQUEST_ENUM_KEYS[i];
       if (o[key] !== undefined) {
         const v = String(o[key]);
         if (!REQUEST_ENUMS[key].includes(v)) {
@@ -82,12 +90,14 @@ class Request {
     if (o.keepalive !== undefined) r.keepalive = !!o.keepalive;
     if (o.referrer !== undefined) r.referrer = String(o.referrer) === '' ? '' : String(o.referrer);
     if (o.referrerPolicy !== undefined) r.referrerPolicy = String(o.referrerPolicy);
-    const signal = o.signal !== undefined ? o.signal : from ? input.signal : null;
+    // A request's signal follows the one it was made from. One that follows
+    // none never aborts (nobody holds its controller): it is made on first
+    // read (the getter), and until then `signal` is null.
+    const signal = o.signal !== undefined ? o.signal : from ? from.signal : null;
     if (signal !== null && !(signal instanceof AbortSignal)) {
       throw new TypeError("Failed to construct 'Request': member signal is not of type AbortSignal.");
     }
-    // A request's signal follows the one it was made from.
-    r.signal = signal ? AbortSignal.any([signal]) : new AbortController().signal;
+    r.signal = signal ? AbortSignal.any([signal]) : null;
     const headers = new Headers();
     headers[headersGuard] = 'request';
     if (o.headers !== undefined) fillHeaders(headers, o.headers);
@@ -147,7 +157,9 @@ class Request {
     const body = cloneBodyState(this);
     const copy = new Request(internalConstruction);
     const r = this[requestInternals];
-    copy[requestInternals] = { ...r, headers: copyHeaders(this.headers), signal: AbortSignal.any([this.signal]) };
+    copy[requestInternals] = {
+      ...r, headers: copyHeaders(this.headers), signal: r.signal === null ? null : AbortSignal.any([r.signal]),
+    };
     copy[bodyInternals] = body;
     return copy;
   }
@@ -193,7 +205,7 @@ function makeIncomingRequest(method, url, flatHeaders) {
     }
   }
   request[requestInternals] = {
-    url, method, headers: null, flatHeaders, redirect: 'follow', mode: 'cors', credentials: 'same-origin',
+    url, parsedUrl: null, method, headers: null, flatHeaders, redirect: 'follow', mode: 'cors', credentials: 'same-origin',
     cache: 'default', referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false, signal: null,
   };
   request[bodyInternals] = newBodyState(hasBody ? new HostBody(0) : null);
@@ -306,4 +318,6 @@ function responseParts(response) {
   return [r.status, sortAndCombine(r.headers[headersList]).flat(), sourceStream(state.source)];
 }
 
-export { NULL_BODY_STATUS, Request, Response, internalConstruction, makeIncomingRequest, responseInternals, responseParts };
+export {
+  NULL_BODY_STATUS, Request, Response, internalConstruction, makeIncomingRequest, requestInternals, responseInternals, responseParts,
+};
