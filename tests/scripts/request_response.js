@@ -23,6 +23,33 @@ test('Response status validation', () => {
   assertEq(new Response(null, { status: 204 }).status, 204);
 });
 
+test('ResponseInit is read as WebIDL reads a dictionary', () => {
+  // Each member once, in the order headers, status, statusText; the
+  // conversion (a ByteString statusText) before the status range check.
+  const reads = [];
+  const init = {
+    get statusText() { reads.push('statusText'); return 'Fine'; },
+    get status() { reads.push('status'); return 201; },
+    get headers() { reads.push('headers'); return { 'x-a': '1' }; },
+  };
+  const r = new Response('x', init);
+  assertEq(reads.join(), 'headers,status,statusText');
+  assertEq(r.status, 201);
+  assertEq(r.statusText, 'Fine');
+  assertEq(r.headers.get('x-a'), '1');
+  assertEq(r.headers.get('content-type'), 'text/plain;charset=UTF-8');
+  assertThrows(() => new Response('x', { status: 99, statusText: '\u0100' }), 'TypeError');
+  assertThrows(() => new Response('x', { status: 99 }), 'RangeError');
+  assertThrows(() => new Response('x', 5), 'TypeError');
+  assertEq(new Response('x', null).status, 200);
+  // A record's non-enumerable and inherited members are not headers.
+  const record = Object.create({ 'x-inherited': '1' });
+  Object.defineProperty(record, 'x-hidden', { value: '1', enumerable: false });
+  record['x-shown'] = '1';
+  assertEq([...new Response('x', { headers: record }).headers.keys()].join(), 'content-type,x-shown');
+  assertThrows(() => new Headers({ [Symbol('s')]: 'v' }), 'TypeError');
+});
+
 test('Response.json / redirect / error', async () => {
   const j = Response.json({ a: [1, 'b'] }, { status: 202, headers: { 'x': 'y' } });
   assertEq(j.status, 202);

@@ -185,14 +185,17 @@ function headerPairs(init, method) {
 function headerRecord(init) {
   const what = "Failed to construct 'Headers'";
   const pairs = [];
-  for (const key of Reflect.ownKeys(init)) {
-    const desc = Reflect.getOwnPropertyDescriptor(init, key);
-    if (desc === undefined || !desc.enumerable) continue;
+  const keys = Reflect.ownKeys(init);
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    // [[GetOwnProperty]] once, as a descriptor would, without making one.
+    if (!isOwnEnumerable(init, key)) continue;
     const name = toByteString(key, what);
     pairs.push([name, toByteString(Reflect.get(init, key), what)]);
   }
   return pairs;
 }
+const isOwnEnumerable = Function.prototype.call.bind(Object.prototype.propertyIsEnumerable);
 
 // The Fetch Standard's "fill": HeadersInit is a sequence when the object
 // has an @@iterator method (a Headers object too, through its own

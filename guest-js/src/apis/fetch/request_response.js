@@ -212,29 +212,42 @@ function makeIncomingRequest(method, url, flatHeaders) {
   return request;
 }
 
+// ResponseInit, converted as WebIDL does (its members read once each, in
+// the order headers, status, statusText) and checked as "initialize a
+// response" does; what an absent one gives is shared.
+const DEFAULT_RESPONSE_INIT = Object.freeze({ __proto__: null, status: 200, statusText: '', headers: undefined });
 function validateResponseInit(init) {
-  const o = init == null ? { __proto__: null } : init;
-  if (typeof o !== 'object' && typeof o !== 'function') {
+  if (init === undefined || init === null) return DEFAULT_RESPONSE_INIT;
+  if (typeof init !== 'object' && typeof init !== 'function') {
     throw new TypeError("Failed to construct 'Response': The provided value is not of type 'ResponseInit'.");
   }
-  // WebIDL `unsigned short`: truncate, wrap modulo 2^16, non-finite is 0.
-  const n = o.status === undefined ? 200 : Number(o.status);
-  const status = Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0;
+  const headers = init.headers;
+  const rawStatus = init.status;
+  let status = 200;
+  if (rawStatus !== undefined) {
+    // WebIDL `unsigned short`: truncate, wrap modulo 2^16, non-finite is 0.
+    const n = Number(rawStatus);
+    status = Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0;
+  }
+  const rawText = init.statusText;
+  const statusText = rawText === undefined ? '' : toByteString(rawText, "Failed to construct 'Response'");
   if (status < 200 || status > 599) {
     throw new RangeError(`Failed to construct 'Response': The status provided (${status}) is outside the range [200, 599].`);
   }
-  const statusText = o.statusText === undefined ? '' : toByteString(o.statusText, "Failed to construct 'Response'");
   if (statusText !== '' && !/^[\t\x20-\x7e\x80-\xff]*$/.test(statusText)) {
     throw new TypeError("Failed to construct 'Response': Invalid statusText");
   }
-  return { status, statusText, headers: o.headers };
+  return { __proto__: null, status, statusText, headers };
 }
 
 class Response {
   constructor(body = null, init = undefined) {
     if (body === internalConstruction) return;
-    const { status, statusText, headers: headersInit } = validateResponseInit(init);
-    const headers = new Headers(headersInit);
+    // Every step costs in QuickJS, and this is on most requests' path: no
+    // destructuring, no validation of what needs none.
+    const valid = validateResponseInit(init);
+    const status = valid.status;
+    const headers = new Headers(valid.headers);
     let bytes = null;
     if (body !== null && body !== undefined) {
       if (NULL_BODY_STATUS.includes(status)) {
@@ -243,9 +256,11 @@ class Response {
       const extracted = extractBody(body);
       bytes = extracted[0];
       const type = extracted[1];
-      if (type !== null && !hasHeaderNamed(headers, 'content-type')) appendHeader(headers, 'content-type', type);
+      // The type is the platform's (a constant, or a Blob's type, which is
+      // printable ASCII): a valid header value; the guard is 'none'.
+      if (type !== null && !hasHeaderNamed(headers, 'content-type')) headers[headersList].push(['content-type', type]);
     }
-    this[responseInternals] = { type: 'default', status, statusText, headers, url: '', redirected: false };
+    this[responseInternals] = { type: 'default', status, statusText: valid.statusText, headers, url: '', redirected: false };
     this[bodyInternals] = newBodyState(bytes);
   }
   static error() {
@@ -315,7 +330,10 @@ function responseParts(response) {
     throw new TypeError('The fetch handler returned a Response whose body stream is locked');
   }
   state.used = true;
-  return [r.status, sortAndCombine(r.headers[headersList]).flat(), sourceStream(state.source)];
+  const list = r.headers[headersList];
+  // One header (or none) needs no sorting: most responses.
+  const flat = list.length > 1 ? sortAndCombine(list).flat() : list.length === 1 ? [list[0][0], list[0][1]] : [];
+  return [r.status, flat, sourceStream(state.source)];
 }
 
 export {
