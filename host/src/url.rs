@@ -39,20 +39,59 @@ fn valid_punycode(url: &Url) -> bool {
     idna::domain_to_ascii(hostname).is_ok()
 }
 
+/// The components `url-parts` spans, in its order (nano.wit).
+pub const PART_NAMES: [&str; 11] =
+    ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"];
+
 fn parts(url: &Url) -> UrlParts {
-    UrlParts {
-        href: url.href().to_string(),
-        origin: url.origin(),
-        protocol: url.protocol().to_string(),
-        username: url.username().to_string(),
-        password: url.password().to_string(),
-        host: url.host().to_string(),
-        hostname: url.hostname().to_string(),
-        port: url.port().to_string(),
-        pathname: url.pathname().to_string(),
-        search: url.search().to_string(),
-        hash: url.hash().to_string(),
+    let origin = url.origin();
+    let href = url.href();
+    let values = [
+        href,
+        origin.as_str(),
+        url.protocol(),
+        url.username(),
+        url.password(),
+        url.host(),
+        url.hostname(),
+        url.port(),
+        url.pathname(),
+        url.search(),
+        url.hash(),
+    ];
+    spanned(href, &values)
+}
+
+/// `values` (`PART_NAMES`' components) as spans of one text: a value that
+/// lies within `href` (Ada's getters return views of its href buffer) is
+/// found there, any other is appended. The text is at most the href and
+/// ten components long: linear in the URL.
+fn spanned(href: &str, values: &[&str]) -> UrlParts {
+    let mut text = String::from(href);
+    let mut byte_spans = Vec::with_capacity(values.len());
+    let base = href.as_ptr() as usize;
+    for value in values {
+        let start = value.as_ptr() as usize;
+        let span = if value.is_empty() {
+            (0, 0)
+        } else if start >= base && start + value.len() <= base + href.len() {
+            (start - base, start - base + value.len())
+        } else {
+            text.push_str(value);
+            (text.len() - value.len(), text.len())
+        };
+        byte_spans.push(span);
     }
+    // A serialised URL is ASCII, where bytes and UTF-16 units agree; the
+    // conversion stays for anything else.
+    let ascii = text.is_ascii();
+    let unit = |byte: usize| {
+        let units = if ascii { byte } else { text[..byte].encode_utf16().count() };
+        // The guest's memory (< 4 GiB) held the input: its URL fits.
+        u32::try_from(units).unwrap_or(u32::MAX)
+    };
+    let spans = byte_spans.iter().flat_map(|&(start, end)| [unit(start), unit(end)]).collect();
+    UrlParts { text, spans }
 }
 
 impl Host for State {
@@ -249,4 +288,72 @@ fn pattern_match_input(input: PatternInput, base: Option<String>) -> Result<Opti
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {
     crate::bindings::nano::platform::url::add_to_linker::<State, wasmtime::component::HasSelf<State>>(linker, |s| s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The component `name` as the guest reads it: its span of the text.
+    fn component(parts: &UrlParts, name: &str) -> String {
+        let i = PART_NAMES.iter().position(|n| *n == name).unwrap();
+        let units: Vec<u16> = parts.text.encode_utf16().collect();
+        let (start, end) = (parts.spans[2 * i] as usize, parts.spans[2 * i + 1] as usize);
+        String::from_utf16(&units[start..end]).unwrap()
+    }
+
+    #[test]
+    fn spans_give_back_every_getter() {
+        for input in [
+            "https://user:pa%20ss@example.com:8080/a/b?q=1&r=%20#frag",
+            "https://example.com/",
+            "http://example.com?#",
+            "http://[::1]:3000/x",
+            "file:///C:/dir/file.txt",
+            "blob:https://example.com/uuid",
+            "data:text/plain,hello world",
+            "non-special://h/p?q#f",
+            "https://xn--nxasmq6b.example/caf%C3%A9",
+            "mailto:someone@example.com",
+        ] {
+            let url = parse(input, None).unwrap();
+            let parts = parts(&url);
+            assert_eq!(parts.spans.len(), 2 * PART_NAMES.len());
+            let getters = [
+                url.href().to_string(),
+                url.origin(),
+                url.protocol().to_string(),
+                url.username().to_string(),
+                url.password().to_string(),
+                url.host().to_string(),
+                url.hostname().to_string(),
+                url.port().to_string(),
+                url.pathname().to_string(),
+                url.search().to_string(),
+                url.hash().to_string(),
+            ];
+            for (name, expected) in PART_NAMES.iter().zip(getters) {
+                assert_eq!(component(&parts, name), expected, "{name} of {input}");
+            }
+            assert!(parts.text.starts_with(url.href()), "{input}");
+        }
+    }
+
+    #[test]
+    fn a_value_outside_the_href_is_appended_and_spanned() {
+        // What an origin with credentials looks like: not a substring.
+        let href = "https://u:p@example.com/";
+        let parts = spanned(href, &[href, "https://example.com", "", &href[..6]]);
+        assert_eq!(parts.text, "https://u:p@example.com/https://example.com");
+        assert_eq!(parts.spans, vec![0, 24, 24, 43, 0, 0, 0, 6]);
+    }
+
+    #[test]
+    fn spans_count_utf16_units() {
+        let href = "a";
+        let parts = spanned(href, &[href, "é😀", "x"]);
+        assert_eq!(parts.text, "aé😀x");
+        // é is one unit, 😀 two.
+        assert_eq!(parts.spans, vec![0, 1, 1, 4, 4, 5]);
+    }
 }

@@ -2,31 +2,37 @@
 //! (url_pattern.js): calls into the host's `nano:platform/url`.
 
 use crate::nano::platform::url::{self, Component, UrlParts};
-use rquickjs::{Ctx, Exception, Object, Result, Value};
+use rquickjs::{Array, Ctx, Exception, Object, Result, TypedArray, Value};
 
-/// The names of the WIT url-parts fields, in the order `url_parse` and
-/// `url_set` list their values (generated from the WIT): url.js reads the
-/// parts by these names.
+/// The components a WIT url-parts spans, in its order (nano.wit): url.js
+/// reads each by its index here.
 pub fn part_names() -> Vec<&'static str> {
-    UrlParts::WIT_FIELDS.to_vec()
+    vec!["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"]
 }
 
-/// The parts' values, in the order of `part_names`.
-fn to_list(parts: UrlParts) -> Vec<String> {
-    Vec::from(parts.into_wit_values())
+/// `[text, spans]`: the components' text and a Uint32Array of their
+/// [start, end) pairs (url.js slices a component when it is read).
+fn to_js<'js>(ctx: &Ctx<'js>, parts: UrlParts) -> Result<Value<'js>> {
+    let pair = Array::new(ctx.clone())?;
+    pair.set(0, parts.text)?;
+    pair.set(1, TypedArray::<u32>::new(ctx.clone(), parts.spans)?)?;
+    Ok(pair.into_value())
 }
 
 pub fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Result<Value<'js>> {
     match url::parse(&input, base.as_deref()) {
-        Some(parts) => rquickjs::IntoJs::into_js(to_list(parts), &ctx),
+        Some(parts) => to_js(&ctx, parts),
         None => Ok(Value::new_null(ctx)),
     }
 }
 
 /// `component` is the WIT url.component case name of the setter (url.js
 /// passes the property's name, which is the same).
-pub fn url_set(ctx: Ctx<'_>, href: String, component: Component, value: String) -> Result<Vec<String>> {
-    url::set(&href, component, &value).map(to_list).map_err(|message| Exception::throw_type(&ctx, &message))
+pub fn url_set<'js>(ctx: Ctx<'js>, href: String, component: Component, value: String) -> Result<Value<'js>> {
+    match url::set(&href, component, &value) {
+        Ok(parts) => to_js(&ctx, parts),
+        Err(message) => Err(Exception::throw_type(&ctx, &message)),
+    }
 }
 
 /// [name, value, name, value, ...]

@@ -1,19 +1,25 @@
 // URL and URLSearchParams (WHATWG URL Standard). Parsing, setters and the
-// form encoding run in the host (nano:platform/url, the `url` crate); this
+// form encoding run in the host (nano:platform/url: Ada, the `url` crate); this
 // side keeps the parsed components and the live link between the two.
 import * as native from 'nano:native';
 import { pairIterator, requiredArguments } from '../webidl/webidl.js';
 
 const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
 const URL_SETTABLE = ['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
-// Where each part is in the lists urlParse and urlSet return: the WIT
-// url-parts field names in their order, generated from the WIT.
+// Which span of what urlParse and urlSet return ([text, spans]) each
+// component is: the order of the WIT url-parts spans.
 const PART_INDEX = Object.fromEntries(native.urlPartNames().map((name, i) => [name, i]));
 for (const name of URL_PARTS) {
-  if (!(name in PART_INDEX)) throw new Error(`url.js: URL.${name} is no field of the WIT url-parts`);
+  if (!(name in PART_INDEX)) throw new Error(`url.js: URL.${name} is no component of the WIT url-parts`);
 }
 const HREF = PART_INDEX.href;
 const SEARCH = PART_INDEX.search;
+
+// Component `i` of a parsed URL: a slice of its text, made when read.
+function part(parsed, i) {
+  const spans = parsed[1];
+  return parsed[0].slice(spans[2 * i], spans[2 * i + 1]);
+}
 
 function toUSVString(value) {
   return String(value).toWellFormed();
@@ -23,7 +29,7 @@ let urlSearchParamsFor; // (url, query) -> linked URLSearchParams
 let setParamsList;      // (params, list) -> void
 
 class URL {
-  #parts;
+  #parts; // [text, spans] (see part)
   #query = null;
   constructor(url, base = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'URL'");
@@ -48,22 +54,23 @@ class URL {
     }
   }
   get searchParams() {
-    if (this.#query === null) this.#query = urlSearchParamsFor(this, this.#parts[SEARCH]);
+    if (this.#query === null) this.#query = urlSearchParamsFor(this, part(this.#parts, SEARCH));
     return this.#query;
   }
-  toString() { return this.#parts[HREF]; }
-  toJSON() { return this.#parts[HREF]; }
+  toString() { return part(this.#parts, HREF); }
+  toJSON() { return part(this.#parts, HREF); }
   #set(name, value) {
-    const before = this.#parts[SEARCH];
-    this.#parts = native.urlSet(this.#parts[HREF], name, toUSVString(value)); // the WIT url.component case
-    if (this.#query !== null && (name === 'href' || name === 'search' || this.#parts[SEARCH] !== before)) {
-      setParamsList(this.#query, parseQueryList(this.#parts[SEARCH]));
+    const before = part(this.#parts, SEARCH);
+    this.#parts = native.urlSet(part(this.#parts, HREF), name, toUSVString(value)); // the WIT url.component case
+    const search = part(this.#parts, SEARCH);
+    if (this.#query !== null && (name === 'href' || name === 'search' || search !== before)) {
+      setParamsList(this.#query, parseQueryList(search));
     }
   }
   static {
     for (const name of URL_PARTS) {
       const i = PART_INDEX[name];
-      const descriptor = { get() { return this.#parts[i]; }, enumerable: true, configurable: true };
+      const descriptor = { get() { return part(this.#parts, i); }, enumerable: true, configurable: true };
       if (URL_SETTABLE.includes(name)) {
         descriptor.set = name === 'href'
           ? function (value) {
@@ -75,7 +82,7 @@ class URL {
     }
     // The URL side of URLSearchParams' update steps.
     URL._setQueryFromParams = (url, serialized) => {
-      url.#parts = native.urlSet(url.#parts[HREF], 'search', serialized);
+      url.#parts = native.urlSet(part(url.#parts, HREF), 'search', serialized);
     };
   }
 }
