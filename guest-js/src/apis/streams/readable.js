@@ -5,7 +5,7 @@
 import { concatBytes, requiredArguments } from '../webidl/webidl.js';
 import { ReadableStreamBYOBReader, byteStreamTee, setUpByteController } from './byte.js';
 import { readableStreamPipeThroughMethod, readableStreamPipeToMethod } from './pipe.js';
-import { markHandled, newDeferred, uponPromise } from './promises.js';
+import { markHandled, newDeferred, settleEach, uponPromise } from './promises.js';
 
 const streamToken = Symbol('stream');
 
@@ -376,9 +376,9 @@ class ReadableStream {
   #finishClose() {
     if (this.#state !== 'readable') return;
     this.#state = 'closed';
-    for (const request of this.#readRequests.splice(0)) request.resolve(readResult(request, undefined, true));
+    settleEach(this.#readRequests, (request) => request.resolve(readResult(request, undefined, true)));
     if (this.#reader !== null) this.#reader.settle(false);
-    for (const watcher of this.#closeWatchers.splice(0)) watcher.resolve();
+    settleEach(this.#closeWatchers, (watcher) => watcher.resolve());
   }
   #error(e) {
     if (this.#state !== 'readable') return;
@@ -387,9 +387,9 @@ class ReadableStream {
     this.#queue = [];
     this.#queueSize = 0;
     if (this.#reader !== null) this.#reader.settle(true, e);
-    for (const request of this.#readRequests.splice(0)) request.reject(e);
-    for (const request of this.#readIntoRequests.splice(0)) request.reject(e);
-    for (const watcher of this.#closeWatchers.splice(0)) watcher.reject(e);
+    settleEach(this.#readRequests, (request) => request.reject(e));
+    settleEach(this.#readIntoRequests, (request) => request.reject(e));
+    settleEach(this.#closeWatchers, (watcher) => watcher.reject(e));
   }
   #read(internal) {
     this.#disturbed = true;
@@ -399,7 +399,8 @@ class ReadableStream {
       return new Promise((resolve, reject) => this.#byteController.pullSteps({ resolve, reject, internal }));
     }
     if (this.#queue.length > 0) {
-      const [chunk, size] = this.#queue.shift();
+      const entry = this.#queue.shift(); // [chunk, size], indexed: no array iterator
+      const chunk = entry[0], size = entry[1];
       this.#queueSize -= size;
       if (this.#queueSize < 0) this.#queueSize = 0; // rounding errors only
       if (this.#closeRequested && this.#queue.length === 0) this.#finishClose();
@@ -417,7 +418,7 @@ class ReadableStream {
     this.#queue = [];
     this.#queueSize = 0;
     this.#finishClose();
-    for (const request of this.#readIntoRequests.splice(0)) request.resolve(readResult(request, undefined, true));
+    settleEach(this.#readIntoRequests, (request) => request.resolve(readResult(request, undefined, true)));
     let result;
     const cancel = this.#byteController !== null ? (r) => this.#byteController.cancelSteps(r) : this.#cancelAlgorithm;
     try { result = cancel(reason); } catch (e) { return Promise.reject(e); }
@@ -444,8 +445,8 @@ class ReadableStream {
       },
       detach: (s, error) => {
         if (s.#byteController !== null) s.#byteController.releaseSteps();
-        for (const request of s.#readRequests.splice(0)) request.reject(error);
-        for (const request of s.#readIntoRequests.splice(0)) request.reject(error);
+        settleEach(s.#readRequests, (request) => request.reject(error));
+        settleEach(s.#readIntoRequests, (request) => request.reject(error));
         s.#reader = null;
       },
       // For the byte stream controller and the BYOB reader.

@@ -2,7 +2,9 @@
 // The internal algorithms follow the standard's; their names are in the comments.
 import { dictionaryMembers, requiredArguments } from '../webidl/webidl.js';
 import { AbortController } from '../events/events.js';
-import { markHandled, newDeferred, noop, promiseResolvedWith, resolvedUndefined, settledDeferred, sinkCall, uponPromise } from './promises.js';
+import {
+  markHandled, newDeferred, noop, promiseResolvedWith, resolvedUndefined, settleEach, settledDeferred, sinkCall, uponPromise,
+} from './promises.js';
 import { streamToken } from './readable.js';
 
 // The QueuingStrategy dictionary (converted at the IDL layer, so before the
@@ -33,17 +35,24 @@ let writableOps;
 let writerOps;
 
 class WritableStreamDefaultController {
-  #stream; #abortController = new AbortController();
+  // Made when the signal is first read or the stream aborted: most streams
+  // are neither, and an AbortController costs as much as the rest of a
+  // TransformStream's setup. The signal is the same object either way.
+  #stream; #abortController = null;
   constructor(token, stream) {
     if (token !== streamToken) throw new TypeError('Illegal constructor');
     this.#stream = stream;
   }
-  get signal() { return this.#abortController.signal; }
+  #controller() {
+    if (this.#abortController === null) this.#abortController = new AbortController();
+    return this.#abortController;
+  }
+  get signal() { return this.#controller().signal; }
   error(e = undefined) {
     if (writableOps.state(this.#stream) !== 'writable') return;
     writableOps.controllerError(this.#stream, e);
   }
-  static _abort(controller, reason) { controller.#abortController.abort(reason); }
+  static _abort(controller, reason) { controller.#controller().abort(reason); }
 }
 const abortWritableSignal = WritableStreamDefaultController._abort;
 delete WritableStreamDefaultController._abort;
@@ -277,7 +286,7 @@ class WritableStream {
     this.#queue = [];
     this.#queueTotalSize = 0;
     const storedError = this.#storedError;
-    for (const request of this.#writeRequests.splice(0)) request.reject(storedError);
+    settleEach(this.#writeRequests, (request) => request.reject(storedError));
     const abortRequest = this.#pendingAbortRequest;
     if (abortRequest === undefined) { this.#rejectCloseAndClosedPromiseIfNeeded(); return; }
     this.#pendingAbortRequest = undefined;
