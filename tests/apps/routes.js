@@ -9,6 +9,19 @@ export default {
           headers: { 'x-method': request.method, 'x-content-type': request.headers.get('content-type') ?? '' },
         });
       }
+      // The incoming request's own fields, those of its clone and of a
+      // Request made from it, and its signal.
+      case '/request-fields': {
+        const fields = (r) => [r.method, r.url, r.mode, r.credentials, r.cache, r.redirect, r.referrer,
+          r.referrerPolicy, r.integrity, r.keepalive, r.signal.aborted, r.headers.get('x-a')].join('|');
+        const clone = request.clone();
+        const copy = new Request(request, { headers: { 'x-a': 'copy' } });
+        const signal = request.signal;
+        return Response.json({
+          own: fields(request), clone: fields(clone), copy: fields(copy),
+          sameSignal: signal === request.signal, ownSignals: clone.signal !== signal && copy.signal !== signal,
+        });
+      }
       case '/json': {
         const data = await request.json();
         return Response.json({ received: data, keys: Object.keys(data) });

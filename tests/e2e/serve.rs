@@ -2,6 +2,21 @@ use crate::common::*;
 use std::time::{Duration, Instant};
 
 #[test]
+fn the_incoming_request_has_every_field_and_copies_keep_them() {
+    let server = Server::start(&app("routes.js"));
+    let res = server.request("GET", "/request-fields?q=1", &[("x-a", "incoming")], b"");
+    assert_eq!(res.status, 200, "{}", server.log());
+    let v: serde_json::Value = serde_json::from_str(&res.text()).unwrap();
+    let url = format!("http://{}/request-fields?q=1", server.addr);
+    let fields = |x: &str| format!("GET|{url}|cors|same-origin|default|follow|about:client|||false|false|{x}");
+    assert_eq!(v["own"], fields("incoming"));
+    assert_eq!(v["clone"], fields("incoming"));
+    assert_eq!(v["copy"], fields("copy"));
+    assert_eq!(v["sameSignal"], true);
+    assert_eq!(v["ownSignals"], true);
+}
+
+#[test]
 fn hello_example_is_served() {
     let server = Server::start(&repo_root().join("examples/hello.js"));
     let res = server.get("/world");
