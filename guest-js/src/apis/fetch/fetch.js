@@ -101,10 +101,12 @@ async function fetch(input, init = undefined) {
     const [status, flatHeaders, bodyId] = await sendOnce(method, url, flat, body, bodyStream, signal);
     const responseBody = new HostBody(bodyId);
     const responseHeaders = headersFromFlatList(flatHeaders, 'immutable');
-    const location = responseHeaders.get('location');
-    if (REDIRECT_STATUSES.includes(status) && location !== null && request.redirect !== 'manual') {
+    // The Location header is looked at for a redirect status only, as the
+    // standard's HTTP fetch does (and most responses are not redirects).
+    const location = REDIRECT_STATUSES.includes(status) ? responseHeaders.get('location') : null;
+    if (location !== null && internals.redirect !== 'manual') {
       cancelHostBody(responseBody, null);
-      if (request.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location} with redirect: 'error'`);
+      if (internals.redirect === 'error') throw new TypeError(`fetch failed: redirected to ${location} with redirect: 'error'`);
       const dropsBody = (status === 303 && method !== 'GET' && method !== 'HEAD') || ((status === 301 || status === 302) && method === 'POST');
       // A stream was sent as it was read: there is nothing to send again.
       if (bodyStream !== null && !dropsBody) {

@@ -21,9 +21,9 @@ const responseInternals = Symbol('response');
 const internalConstruction = Symbol('internal');
 
 // A request URL: parsed by the URL Standard (no base on a server), with the
-// fragment kept as the Fetch Standard does.
-// The parsed URL (kept as the request's `parsedUrl`: fetch() reads its parts
-// without parsing the href again; it never reaches the app).
+// fragment kept as the Fetch Standard does. The URL object is kept as the
+// request's `parsedUrl` (fetch() reads its parts without parsing the href
+// again); it never reaches the app.
 function parseRequestUrl(input, what) {
   const parsed = URL.parse(input);
   if (parsed === null) throw new TypeError(`${what}: Invalid URL: ${input}`);

@@ -131,7 +131,6 @@ function dispatchRejection(type, promise, reason) {
 // the build, fails). A rejection with the error of a response whose client
 // went away (e.g. an unawaited `pipeTo` into it) is the client's doing, told
 // once at INFO already: a DEBUG line, not an error of the app.
-
 function takeUnhandledRejections() {
   if (unhandledRejections.size === 0) return NO_REJECTIONS;
   const pending = [...unhandledRejections];

@@ -1,6 +1,7 @@
 // URL and URLSearchParams (WHATWG URL Standard). Parsing, setters and the
-// form encoding run in the host (nano:platform/url: Ada, the `url` crate); this
-// side keeps the parsed components and the live link between the two.
+// form encoding run in the host (nano:platform/url: Ada for URLs, the `url` crate
+// for the form encoding); this side keeps the parsed components and the live link
+// between the two.
 import * as native from 'nano:native';
 import { pairIterator, requiredArguments } from '../webidl/webidl.js';
 
