@@ -336,6 +336,10 @@ mod tests {
                 assert_eq!(component(&parts, name), expected, "{name} of {input}");
             }
             assert!(parts.text.starts_with(url.href()), "{input}");
+            // What the host hands over per URL: every component but the
+            // origin is a view of the href (so the text is never more than
+            // href and origin), and 22 numbers.
+            assert!(parts.text.len() <= url.href().len() + url.origin().len(), "{input}: {}", parts.text);
         }
     }
 
