@@ -7,7 +7,7 @@ import { inspect } from '../console/console.js';
 import { ReadableStream, streamOps } from '../streams/readable.js';
 import { TransformStream } from '../streams/transform.js';
 import {
-  Headers, TOKEN_RE, appendHeader, copyHeaderList, fillHeaders, hasHeaderNamed, headersFromFlatList, headersGuard, headersList,
+  Headers, TOKEN_RE, copyHeaderList, fillHeaders, hasHeaderNamed, headersFromFlatList, headersGuard, headersList,
   sortAndCombine,
 } from './headers.js';
 import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState, sourceStream } from './body.js';
@@ -124,7 +124,7 @@ class Request {
     } else {
       body = newBodyState(null);
     }
-    if (contentType !== null && !hasHeaderNamed(headers, 'content-type')) appendHeader(headers, 'content-type', contentType);
+    if (contentType !== null) addBodyContentType(headers, contentType);
     r.headers = headers;
     this[requestInternals] = r;
     this[bodyInternals] = body;
@@ -190,6 +190,14 @@ function copyHeaders(headers) {
   copyHeaderList(copy, headers);
   copy[headersGuard] = headers[headersGuard];
   return copy;
+}
+
+// The extracted body's type as the content-type of a new Request's or
+// Response's headers, unless they have one. The type is the platform's (a
+// constant, or a Blob's type, which is printable ASCII): a valid value that
+// neither guard ('request', 'none') refuses, so it goes in unchecked.
+function addBodyContentType(headers, type) {
+  if (!hasHeaderNamed(headers, 'content-type')) headers[headersList].push(['content-type', type]);
 }
 
 // An incoming request's fields that are the same for every request. Not
@@ -265,9 +273,7 @@ class Response {
       const extracted = extractBody(body);
       bytes = extracted[0];
       const type = extracted[1];
-      // The type is the platform's (a constant, or a Blob's type, which is
-      // printable ASCII): a valid header value; the guard is 'none'.
-      if (type !== null && !hasHeaderNamed(headers, 'content-type')) headers[headersList].push(['content-type', type]);
+      if (type !== null) addBodyContentType(headers, type);
     }
     this[responseInternals] = { type: 'default', status, statusText: valid.statusText, headers, url: '', redirected: false };
     this[bodyInternals] = newBodyState(bytes);
