@@ -3,6 +3,7 @@
 use clap::{Parser, Subcommand};
 use nano_host::app_build::{self, BuildError};
 use nano_host::engine::{HttpLimits, PoolLimits, Runtime};
+use nano_host::fetch::tls::TlsClient;
 use nano_host::fetch::{AllowEntry, OutboundPolicy};
 use nano_host::limits::AppLimits;
 use nano_host::metrics::Metrics;
@@ -71,6 +72,11 @@ struct LimitArgs {
     /// (`10.0.0.0/8`). Without any entry every public address may be fetched.
     #[arg(long = "allow-host", value_name = "HOST[:PORT]|IP[:PORT]|CIDR")]
     allow_hosts: Vec<AllowEntry>,
+    /// A PEM file of CA certificates that fetch() over https trusts besides
+    /// the public (webpki) roots, for every app: an internal CA, a test
+    /// upstream's.
+    #[arg(long, value_name = "FILE", value_parser = TlsClient::parse_ca_file)]
+    ca_certs: Option<TlsClient>,
 }
 
 impl LimitArgs {
@@ -86,7 +92,10 @@ impl LimitArgs {
             fetch_first_byte_timeout: self.fetch_timeout.max(Duration::from_millis(1)),
             fetch_between_bytes_timeout: self.fetch_timeout.max(Duration::from_millis(1)),
             max_body: self.max_body_kb.saturating_mul(1024),
-            outbound: OutboundPolicy { allowed: Arc::new(self.allow_hosts.clone()) },
+            outbound: OutboundPolicy {
+                allowed: Arc::new(self.allow_hosts.clone()),
+                tls: self.ca_certs.clone().unwrap_or_default(),
+            },
             ..AppLimits::default()
         }
     }
@@ -269,7 +278,7 @@ fn main() -> ExitCode {
 async fn run(command: Command) -> Result<ExitCode, String> {
     match command {
         Command::Build { app, output, build, allow_hosts } => {
-            let outbound = OutboundPolicy { allowed: Arc::new(allow_hosts) };
+            let outbound = OutboundPolicy { allowed: Arc::new(allow_hosts), ..OutboundPolicy::default() };
             let runtime = Runtime::new(PoolLimits::default(), false).map_err(|e| format!("{e:?}"))?;
             // Next to the entry file, or inside the app's folder.
             let output = output.unwrap_or_else(|| match app.is_dir() {

@@ -85,7 +85,10 @@ pub fn from_manifest(manifest: Manifest, pool: PoolLimits, defaults: &AppLimits,
                 fetch_first_byte_timeout: o.first_byte_timeout.unwrap_or(defaults.fetch_first_byte_timeout),
                 fetch_between_bytes_timeout: o.between_bytes_timeout.unwrap_or(defaults.fetch_between_bytes_timeout),
                 outbound: match &o.allow {
-                    Some(allow) => crate::fetch::OutboundPolicy { allowed: Arc::new(allow.clone()) },
+                    Some(allow) => crate::fetch::OutboundPolicy {
+                        allowed: Arc::new(allow.clone()),
+                        tls: defaults.outbound.tls.clone(),
+                    },
                     None => defaults.outbound.clone(),
                 },
                 ..defaults.clone()

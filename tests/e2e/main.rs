@@ -7,6 +7,7 @@ mod cost;
 mod deploy;
 mod exec;
 mod fetch;
+mod fetch_tls;
 mod fuzz_seeds;
 mod hardening;
 mod hardening_build;

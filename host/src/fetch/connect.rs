@@ -4,7 +4,8 @@
 //! answer that changed in between could reach a private address
 //! (DNS rebinding).
 
-use super::pool::{Connection, ConnectionPool, Current, Origin};
+use super::pool::{Connection, ConnectionPool, Current, Origin, Sender};
+use super::tls::TlsClient;
 use super::FetchSlot;
 use crate::timeouts::ReadTimeoutBody;
 use bytes::Bytes;
@@ -12,7 +13,7 @@ use http_body_util::BodyExt;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::task::{ready, Context, Poll};
 use std::time::Duration;
 use tokio::net::TcpStream;
@@ -23,16 +24,13 @@ const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 type Worker = Box<dyn Future<Output = Result<(), Error>> + Send>;
 
-/// The TLS client configuration: the webpki roots, built once.
-fn tls_config() -> Arc<rustls::ClientConfig> {
-    static CONFIG: OnceLock<Arc<rustls::ClientConfig>> = OnceLock::new();
-    CONFIG
-        .get_or_init(|| {
-            let roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.into() };
-            Arc::new(rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth())
-        })
-        .clone()
-}
+/// What an HTTP/2 connection lets an upstream send ahead of the guest's
+/// reads: per stream, and over all of the connection's streams (HTTP/1.1
+/// is bounded by the socket's buffers instead).
+const H2_STREAM_WINDOW: u32 = 256 << 10;
+const H2_CONNECTION_WINDOW: u32 = 1 << 20;
+/// The largest response head an HTTP/2 upstream may send (decoded).
+const H2_MAX_HEADER_LIST: u32 = 64 << 10;
 
 /// Connects to the first of `addrs` that answers, within the connect timeout.
 async fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, Error> {
@@ -51,33 +49,41 @@ async fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, E
     Err(last)
 }
 
-/// Sends `request` to `host` at one of `addrs` (already checked), over TLS
-/// when `https`, on an idle connection of the app's `pool` to that origin if
-/// there is one. `slot` is the fetch's place under the instance's fetch
+/// Where a fetch goes: `host` (as in its URL) at one of `addrs`, which the
+/// outbound policy has already checked, over TLS when `https`.
+pub struct Destination<'a> {
+    pub https: bool,
+    pub host: &'a str,
+    pub addrs: &'a [SocketAddr],
+}
+
+/// Sends `request` to `to` (over TLS trusting `tls` when https), on a
+/// connection of the app's `pool` to that origin if there is one. `slot` is the fetch's place under the instance's fetch
 /// limit: it is held until the response body ends or is dropped, or the
 /// connection closes.
 pub async fn send(
-    mut request: http::Request<WasiBody>,
+    request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
-    host: &str,
-    addrs: &[SocketAddr],
-    https: bool,
+    to: &Destination<'_>,
     slot: FetchSlot,
     pool: &Arc<ConnectionPool>,
+    tls: &TlsClient,
 ) -> Result<(http::Response<WasiBody>, Worker), Error> {
     let connect_timeout = options.and_then(|o| o.connect_timeout).unwrap_or(DEFAULT_TIMEOUT);
     let first_byte_timeout = options.and_then(|o| o.first_byte_timeout).unwrap_or(DEFAULT_TIMEOUT);
     let between_bytes_timeout =
         options.and_then(|o| o.between_bytes_timeout).unwrap_or(DEFAULT_TIMEOUT).max(Duration::from_nanos(1));
 
-    // The request line carries only the path (the authority is in `host`).
-    let path = request.uri().path_and_query().map(|p| p.as_str()).unwrap_or("/").to_string();
-    *request.uri_mut() = http::Uri::builder().path_and_query(path).build().map_err(|_| Error::HttpRequestUriInvalid)?;
+    // An HTTP/1.1 request line carries only the path (the authority is in
+    // the Host header); HTTP/2 sends the scheme and authority as well.
+    let absolute = request.uri().clone();
+    let path = absolute.path_and_query().map(|p| p.as_str()).unwrap_or("/");
+    let path = http::Uri::builder().path_and_query(path).build().map_err(|_| Error::HttpRequestUriInvalid)?;
 
     let (done, mut done_rx) = tokio::sync::oneshot::channel();
     let mut current = Some(Current { done, slot: slot.clone() });
-    let mut request = Some(request);
-    let mut reused = pool.take(https, host, addrs);
+    let mut unsent = Some(request);
+    let mut reused = pool.take(to);
     let (connection, response) = loop {
         let ready = match reused.take() {
             Some(mut idle) => ConnectionPool::ready(&mut idle).await.then_some(idle),
@@ -85,11 +91,17 @@ pub async fn send(
         };
         let (mut connection, fresh) = match ready {
             Some(idle) => (idle, false),
-            None => (open(host, addrs, https, connect_timeout).await?, true),
+            None => {
+                let connection = open(to, tls, connect_timeout).await?;
+                pool.opened(&connection);
+                (connection, true)
+            }
         };
+        let mut request = unsent.take().expect("a request to send");
+        *request.uri_mut() = if connection.sender.is_http2() { absolute.clone() } else { path.clone() };
         // Dispatched first, then watched: a connection that ends from here
         // on ends this fetch.
-        let sent = connection.sender.try_send_request(request.take().expect("a request to send"));
+        let sent = connection.sender.try_send_request(request);
         *connection.current.lock().unwrap_or_else(|e| e.into_inner()) = current.take();
         match tokio::time::timeout(first_byte_timeout, sent).await {
             Err(_) => {
@@ -100,7 +112,7 @@ pub async fn send(
             // An idle connection the upstream closed meanwhile: the request
             // was not sent, so it goes out again on a new connection.
             Ok(Err(mut e)) if !fresh && e.message().is_some() => {
-                request = e.take_message();
+                unsent = e.take_message();
                 current = connection.current.lock().unwrap_or_else(|e| e.into_inner()).take();
                 if current.is_none() {
                     // The closing connection's task got there first.
@@ -132,11 +144,16 @@ pub async fn send(
     Ok((response, worker))
 }
 
-/// A new connection to the first of `addrs` that answers, driven by a task
-/// of its own that tells the fetch using it if it fails.
-async fn open(host: &str, addrs: &[SocketAddr], https: bool, timeout: Duration) -> Result<Connection, Error> {
+/// A new connection to the first of `to`'s addresses that answers, HTTP/2 if the
+/// upstream chose it in the TLS handshake, else HTTP/1.1, driven by a task
+/// of its own. An HTTP/1.1 connection's task tells the fetch using it if it
+/// fails; an HTTP/2 connection's failure reaches each fetch through its
+/// own stream.
+async fn open(to: &Destination<'_>, tls: &TlsClient, timeout: Duration) -> Result<Connection, Error> {
+    let Destination { https, host, addrs } = *to;
     let tcp = connect(addrs, timeout).await?;
     let addr = tcp.peer_addr().map_err(Error::Connect)?;
+    let mut http2 = false;
     let io: Box<dyn Io> = if https {
         let name = match host.parse::<std::net::IpAddr>() {
             Ok(ip) => rustls::pki_types::ServerName::from(ip),
@@ -144,25 +161,39 @@ async fn open(host: &str, addrs: &[SocketAddr], https: bool, timeout: Duration) 
                 rustls::pki_types::ServerName::try_from(host.to_string()).map_err(|_| Error::HttpRequestUriInvalid)?
             }
         };
-        let handshake = tokio_rustls::TlsConnector::from(tls_config()).connect(name, tcp);
-        let tls = tokio::time::timeout(timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)?;
-        Box::new(tls.map_err(Error::Tls)?)
+        let handshake = tokio_rustls::TlsConnector::from(tls.config()).connect(name, tcp);
+        let stream = tokio::time::timeout(timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)?;
+        let stream = stream.map_err(Error::Tls)?;
+        http2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+        Box::new(stream)
     } else {
         Box::new(tcp)
     };
-    let (sender, conn) = tokio::time::timeout(
-        timeout,
-        hyper::client::conn::http1::handshake::<_, WasiBody>(hyper_util::rt::TokioIo::new(io)),
-    )
-    .await
-    .map_err(|_| Error::ConnectionTimeout)??;
+    let io = hyper_util::rt::TokioIo::new(io);
+    let origin = Origin { https, host: host.to_string(), addr };
     let current: Arc<Mutex<Option<Current>>> = Arc::default();
+    if http2 {
+        let handshake = hyper::client::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new())
+            .initial_stream_window_size(H2_STREAM_WINDOW)
+            .initial_connection_window_size(H2_CONNECTION_WINDOW)
+            .max_header_list_size(H2_MAX_HEADER_LIST)
+            .handshake::<_, WasiBody>(io);
+        let (sender, conn) = tokio::time::timeout(timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)??;
+        tokio::spawn(async move {
+            if let Err(e) = conn.await {
+                tracing::debug!("an HTTP/2 upstream connection ended: {e}");
+            }
+        });
+        return Ok(Connection { origin, sender: Sender::Http2(sender), current });
+    }
+    let handshake = hyper::client::conn::http1::handshake::<_, WasiBody>(io);
+    let (sender, conn) = tokio::time::timeout(timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)??;
     let watched = Arc::clone(&current);
     tokio::spawn(async move {
         let result = conn.await;
         Connection::finish(&watched, result);
     });
-    Ok(Connection { origin: Origin { https, host: host.to_string(), addr }, sender, current })
+    Ok(Connection { origin, sender: Sender::Http1(sender), current })
 }
 
 trait Io: tokio::io::AsyncRead + tokio::io::AsyncWrite + Send + Unpin {}

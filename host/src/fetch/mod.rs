@@ -22,6 +22,7 @@
 
 mod connect;
 pub mod pool;
+pub mod tls;
 
 use crate::app::AppConfig;
 use crate::metrics::{FetchOutcome, LimitKind};
@@ -32,6 +33,7 @@ use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, TlsAlertReceivedPayload};
 use wasmtime_wasi_http::{Error, RequestOptions, WasiBody, WasiHttpHooks};
 
 /// One `--allow-host` entry.
@@ -104,6 +106,8 @@ pub struct OutboundPolicy {
     /// not, only the listed ones. Either way only an `Addr` entry allows a
     /// special-purpose address.
     pub allowed: Arc<Vec<AllowEntry>>,
+    /// What https fetches trust (`--ca-certs`) and offer (ALPN).
+    pub tls: tls::TlsClient,
 }
 
 impl OutboundPolicy {
@@ -400,7 +404,8 @@ impl WasiHttpHooks for Outbound {
                 tracing::info!(app = %app.name, "outbound request to {host}:{port} refused: {} is in {range}", addr.ip());
                 return Err(Error::DestinationIpProhibited);
             }
-            connect::send(request, Some(options), &host, &addrs, https, slot, &app.connections).await
+            let to = connect::Destination { https, host: &host, addrs: &addrs };
+            connect::send(request, Some(options), &to, slot, &app.connections, &policy.tls).await
         };
         Box::new(async move {
             let result = send.await;
@@ -418,6 +423,25 @@ impl WasiHttpHooks for Outbound {
             });
             result
         })
+    }
+
+    /// A failed TLS handshake: the upstream's fault or its certificate's,
+    /// so an INFO line (with rustls's reason) and the most specific code.
+    fn p2_error_from_tls(&mut self, err: &std::io::Error) -> ErrorCode {
+        tracing::info!(app = %self.app.name, "outbound request: TLS handshake failed: {err}");
+        tls_error_code(err)
+    }
+}
+
+/// The wasi:http code for a TLS handshake that failed with `err`.
+fn tls_error_code(err: &std::io::Error) -> ErrorCode {
+    match err.get_ref().and_then(|e| e.downcast_ref::<rustls::Error>()) {
+        Some(rustls::Error::InvalidCertificate(_)) => ErrorCode::TlsCertificateError,
+        Some(rustls::Error::AlertReceived(alert)) => ErrorCode::TlsAlertReceived(TlsAlertReceivedPayload {
+            alert_id: Some(u8::from(*alert)),
+            alert_message: Some(format!("{alert:?}")),
+        }),
+        _ => ErrorCode::TlsProtocolError,
     }
 }
 
@@ -590,7 +614,7 @@ mod tests {
     }
 
     fn policy(entries: &[&str]) -> OutboundPolicy {
-        OutboundPolicy { allowed: Arc::new(entries.iter().map(|e| e.parse().unwrap()).collect()) }
+        OutboundPolicy { allowed: Arc::new(entries.iter().map(|e| e.parse().unwrap()).collect()), ..Default::default() }
     }
 
     fn sock(s: &str) -> SocketAddr {

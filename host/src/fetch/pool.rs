@@ -1,24 +1,35 @@
-//! Keep-alive connections of one app's fetches. A connection whose response
-//! was read to its end comes back here, and a later fetch of the same app to
-//! the same origin at an address its own policy check just allowed takes it
-//! instead of connecting again. Each app has its own pool (in its
-//! `AppConfig`), so a connection never serves two apps; at most `MAX_IDLE`
-//! wait at once, each for at most `IDLE_TIMEOUT`.
+//! Keep-alive connections of one app's fetches. Each app has its own pool
+//! (in its `AppConfig`), so a connection never serves two apps, and a fetch
+//! takes a connection only to the same origin at an address its own policy
+//! check just allowed.
+//!
+//! - HTTP/1.1 carries one exchange at a time: a connection whose response
+//!   was read to its end comes back here, and a later fetch takes it instead
+//!   of connecting again. At most `MAX_IDLE` wait, each for `IDLE_TIMEOUT`.
+//! - HTTP/2 (when the upstream chose it through ALPN) multiplexes: the
+//!   connection stays here from the moment it is open and every fetch to
+//!   its origin opens a stream on it, up to the upstream's concurrent-stream
+//!   limit. At most `MAX_IDLE` are kept; one that no fetch has taken for
+//!   `IDLE_TIMEOUT` is let go, and closes once its streams end.
 
+use super::connect::Destination;
 use super::FetchSlot;
-use hyper::client::conn::http1::SendRequest;
+use hyper::client::conn::{http1, http2};
 use std::collections::VecDeque;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use wasmtime_wasi_http::WasiBody;
 
-/// Idle connections one app keeps (the oldest is closed to make room).
+/// Idle HTTP/1.1 connections one app keeps (the oldest is closed to make
+/// room), and HTTP/2 connections it shares (likewise).
 pub const MAX_IDLE: usize = 32;
-/// How long a connection may wait idle before it is closed.
+/// How long a connection may wait unused before it is let go.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long a returned connection may take to be ready for another request
-/// (its task has to see the end of the previous response).
+/// How long a connection may take to be ready for another request (an
+/// HTTP/1.1 task has to see the end of the previous response).
 const READY_TIMEOUT: Duration = Duration::from_secs(1);
 
 /// What a connection is for: a fetch may reuse it only for the same scheme
@@ -31,17 +42,55 @@ pub struct Origin {
     pub addr: SocketAddr,
 }
 
+impl Origin {
+    fn is(&self, to: &Destination<'_>) -> bool {
+        self.https == to.https && self.host == to.host && to.addrs.contains(&self.addr)
+    }
+}
+
 /// What a connection's task reports to the fetch currently using it.
 pub struct Current {
     pub done: tokio::sync::oneshot::Sender<Result<(), hyper::Error>>,
     pub slot: FetchSlot,
 }
 
-/// One upstream connection: the handle to send on, and the place where the
-/// fetch using it waits for the connection's fate.
+/// How a request goes out on a connection: the protocol ALPN chose.
+pub enum Sender {
+    Http1(http1::SendRequest<WasiBody>),
+    Http2(http2::SendRequest<WasiBody>),
+}
+
+type Unsent = hyper::client::conn::TrySendError<http::Request<WasiBody>>;
+type Sent = Pin<Box<dyn Future<Output = Result<http::Response<hyper::body::Incoming>, Unsent>> + Send>>;
+
+impl Sender {
+    pub fn is_http2(&self) -> bool {
+        matches!(self, Sender::Http2(_))
+    }
+
+    fn is_closed(&self) -> bool {
+        match self {
+            Sender::Http1(s) => s.is_closed(),
+            Sender::Http2(s) => s.is_closed(),
+        }
+    }
+
+    /// Sends `request`; a request that could not be sent at all comes back
+    /// in the error.
+    pub fn try_send_request(&mut self, request: http::Request<WasiBody>) -> Sent {
+        match self {
+            Sender::Http1(s) => Box::pin(s.try_send_request(request)),
+            Sender::Http2(s) => Box::pin(s.try_send_request(request)),
+        }
+    }
+}
+
+/// One upstream connection (or, for HTTP/2, one fetch's handle on a
+/// shared connection): the handle to send on, and the place where the fetch
+/// using it waits for its exchange's fate.
 pub struct Connection {
     pub origin: Origin,
-    pub sender: SendRequest<WasiBody>,
+    pub sender: Sender,
     pub current: Arc<Mutex<Option<Current>>>,
 }
 
@@ -62,67 +111,111 @@ struct Idle {
     since: Instant,
 }
 
+struct Shared {
+    origin: Origin,
+    sender: http2::SendRequest<WasiBody>,
+    /// When a fetch last took it.
+    used: Instant,
+}
+
+#[derive(Default)]
+struct Connections {
+    /// HTTP/1.1 connections waiting for their next exchange.
+    idle: VecDeque<Idle>,
+    /// HTTP/2 connections open to take more streams.
+    shared: VecDeque<Shared>,
+}
+
 #[derive(Default)]
 pub struct ConnectionPool {
-    idle: Mutex<VecDeque<Idle>>,
+    connections: Mutex<Connections>,
 }
 
 impl std::fmt::Debug for ConnectionPool {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("ConnectionPool").field("idle", &self.lock().len()).finish()
+        let c = self.lock();
+        f.debug_struct("ConnectionPool").field("idle", &c.idle.len()).field("shared", &c.shared.len()).finish()
     }
 }
 
 impl ConnectionPool {
-    fn lock(&self) -> std::sync::MutexGuard<'_, VecDeque<Idle>> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Connections> {
+        self.connections.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// An idle connection for `https://host` (or http) at one of `addrs`,
-    /// the most recently used first.
-    pub fn take(&self, https: bool, host: &str, addrs: &[SocketAddr]) -> Option<Connection> {
-        let mut idle = self.lock();
-        idle.retain(|i| i.since.elapsed() < IDLE_TIMEOUT && !i.connection.sender.is_closed());
-        let at = idle.iter().rposition(|i| {
-            let origin = &i.connection.origin;
-            origin.https == https && origin.host == host && addrs.contains(&origin.addr)
-        })?;
-        idle.remove(at).map(|i| i.connection)
+    /// A connection to `to`: a stream on a shared HTTP/2 connection, else
+    /// an idle HTTP/1.1 one, the most recently used first.
+    pub fn take(&self, to: &Destination<'_>) -> Option<Connection> {
+        let mut c = self.lock();
+        c.shared.retain(|s| s.used.elapsed() < IDLE_TIMEOUT && !s.sender.is_closed());
+        if let Some(shared) = c.shared.iter_mut().rev().find(|s| s.origin.is(to)) {
+            shared.used = Instant::now();
+            return Some(Connection {
+                origin: shared.origin.clone(),
+                sender: Sender::Http2(shared.sender.clone()),
+                current: Arc::default(),
+            });
+        }
+        c.idle.retain(|i| i.since.elapsed() < IDLE_TIMEOUT && !i.connection.sender.is_closed());
+        let at = c.idle.iter().rposition(|i| i.connection.origin.is(to))?;
+        c.idle.remove(at).map(|i| i.connection)
     }
 
-    /// Takes `connection` back: its response was read to the end. It is
-    /// ready for another request once its task has seen that end, which the
-    /// fetch that takes it waits for (`ready`).
+    /// A new connection: an HTTP/2 one is shared from now on, while its
+    /// first request is still on the way.
+    pub fn opened(self: &Arc<Self>, connection: &Connection) {
+        if let Sender::Http2(sender) = &connection.sender {
+            let mut c = self.lock();
+            if c.shared.len() >= MAX_IDLE {
+                c.shared.pop_front();
+            }
+            let origin = connection.origin.clone();
+            c.shared.push_back(Shared { origin, sender: sender.clone(), used: Instant::now() });
+            drop(c);
+            self.expire_later();
+        }
+    }
+
+    /// Takes `connection` back: its response was read to the end. An
+    /// HTTP/1.1 connection is ready for another request once its task has
+    /// seen that end, which the fetch that takes it waits for (`ready`); an
+    /// HTTP/2 one never left.
     pub fn give_back(self: &Arc<Self>, connection: Connection) {
-        if !connection.sender.is_closed() {
-            self.insert(connection);
+        if let Sender::Http1(_) = connection.sender {
+            if !connection.sender.is_closed() {
+                let mut c = self.lock();
+                if c.idle.len() >= MAX_IDLE {
+                    c.idle.pop_front();
+                }
+                c.idle.push_back(Idle { connection, since: Instant::now() });
+                drop(c);
+                self.expire_later();
+            }
         }
     }
 
     /// Waits until `connection` can send again; false if it closed instead.
     pub async fn ready(connection: &mut Connection) -> bool {
-        matches!(tokio::time::timeout(READY_TIMEOUT, connection.sender.ready()).await, Ok(Ok(())))
+        let ready = async {
+            match &mut connection.sender {
+                Sender::Http1(s) => s.ready().await,
+                Sender::Http2(s) => s.ready().await,
+            }
+        };
+        matches!(tokio::time::timeout(READY_TIMEOUT, ready).await, Ok(Ok(())))
     }
 
-    fn insert(self: &Arc<Self>, connection: Connection) {
-        let mut idle = self.lock();
-        if idle.len() >= MAX_IDLE {
-            idle.pop_front();
-        }
-        idle.push_back(Idle { connection, since: Instant::now() });
-        drop(idle);
-        // Closed when its idle time is up, even if no fetch comes to look.
+    /// Lets go of what has been unused for `IDLE_TIMEOUT` once that time is
+    /// up, even if no fetch comes to look.
+    fn expire_later(self: &Arc<Self>) {
         let pool = Arc::downgrade(self);
         tokio::spawn(async move {
             tokio::time::sleep(IDLE_TIMEOUT).await;
             if let Some(pool) = pool.upgrade() {
-                pool.lock().retain(|i| i.since.elapsed() < IDLE_TIMEOUT);
+                let mut c = pool.lock();
+                c.idle.retain(|i| i.since.elapsed() < IDLE_TIMEOUT);
+                c.shared.retain(|s| s.used.elapsed() < IDLE_TIMEOUT);
             }
         });
-    }
-
-    /// Connections waiting (for tests and metrics).
-    pub fn idle(&self) -> usize {
-        self.lock().len()
     }
 }

@@ -55,9 +55,12 @@ pub fn describe(code: &ErrorCode) -> String {
         ErrorCode::ConnectionTimeout => "connection timed out".into(),
         ErrorCode::ConnectionReadTimeout => "timed out waiting for the response".into(),
         ErrorCode::ConnectionTerminated => "the connection was closed".into(),
-        ErrorCode::TlsProtocolError | ErrorCode::TlsCertificateError | ErrorCode::TlsAlertReceived(_) => {
-            "TLS handshake failed".into()
-        }
+        ErrorCode::TlsCertificateError => "TLS handshake failed: the server's certificate is not trusted (expired, for another name, or from a CA the host does not trust: see --ca-certs)".into(),
+        ErrorCode::TlsAlertReceived(alert) => match &alert.alert_message {
+            Some(message) => format!("TLS handshake failed: the server sent the alert {message}"),
+            None => "TLS handshake failed: the server sent an alert".into(),
+        },
+        ErrorCode::TlsProtocolError => "TLS handshake failed".into(),
         ErrorCode::HttpRequestDenied => "refused by the host's outbound policy (not in --allow-host)".into(),
         ErrorCode::DestinationIpProhibited => {
             "refused by the host's outbound policy: the address is private, loopback, link-local or otherwise special-purpose (only an --allow-host entry naming the address itself allows it)".into()
