@@ -76,6 +76,7 @@ natives! {
     "bodyRead" => crate::apis::fetch::bodies::read,
     "bodyCancel" => crate::apis::fetch::bodies::cancel,
     "sinkWrite" => crate::apis::fetch::bodies::sink_write,
+    "sinkForward" => crate::apis::fetch::bodies::sink_forward,
     "sinkClose" => crate::apis::fetch::bodies::sink_close,
     "sinkAbort" => crate::apis::fetch::bodies::sink_abort,
     // apis::url

@@ -70,6 +70,23 @@ export default {
         if (url.searchParams.has('direct')) return upstream;
         return new Response(upstream.body.pipeThrough(new TransformStream()), { status: upstream.status });
       }
+      // The proxy pattern: the fetched body piped (unawaited) into a
+      // TransformStream whose readable side is the response; the pipe's
+      // outcome is logged. With `read`, the app reads the readable side
+      // itself and answers with its length.
+      case '/forward': {
+        const upstream = await fetch(url.searchParams.get('url'));
+        const { readable, writable } = new TransformStream();
+        upstream.body.pipeTo(writable).then(
+          () => console.log(`pipe resolved, bodyUsed ${upstream.bodyUsed}`),
+          (e) => console.log(`pipe rejected: ${e.name}: ${e.message}`),
+        );
+        if (url.searchParams.has('read')) return new Response(`${(await new Response(readable).arrayBuffer()).byteLength} bytes`);
+        return new Response(readable);
+      }
+      // The request body, sent on to an upstream as it arrives.
+      case '/upload':
+        return fetch(url.searchParams.get('url'), { method: 'POST', body: request.body, duplex: 'half' });
       // Text decoded chunk by chunk from an upstream stream.
       case '/decode': {
         const upstream = await fetch(url.searchParams.get('url'));

@@ -266,6 +266,18 @@ pub fn in_process(
     component: &wasmtime::component::Component,
     path: &str,
     requests: usize,
+    after_each: impl FnMut(&nano_host::engine::Runtime),
+) -> Vec<(u16, String)> {
+    in_process_with(runtime, component, nano_host::limits::AppLimits::default(), path, requests, after_each)
+}
+
+/// `in_process` for an app with `limits` (e.g. an outbound allow-list).
+pub fn in_process_with(
+    runtime: &std::sync::Arc<nano_host::engine::Runtime>,
+    component: &wasmtime::component::Component,
+    limits: nano_host::limits::AppLimits,
+    path: &str,
+    requests: usize,
     mut after_each: impl FnMut(&nano_host::engine::Runtime),
 ) -> Vec<(u16, String)> {
     use http_body_util::BodyExt;
@@ -273,7 +285,7 @@ pub fn in_process(
     // shard), so every instance here can reuse the same slot.
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
-        let config = nano_host::app::AppConfig::new("test", nano_host::limits::AppLimits::default());
+        let config = nano_host::app::AppConfig::new("test", limits);
         let app = nano_host::server::Server::single(runtime.clone(), config, component).unwrap();
         let (client, server) = tokio::io::duplex(64 << 10);
         let conn = nano_host::server::connection(app, server);

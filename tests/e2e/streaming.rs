@@ -308,3 +308,51 @@ fn a_large_body_known_in_full_reaches_a_slow_client_whole() {
     assert!(server.wait_for_log("waitUntil done").contains("waitUntil done"));
     server.wait_for_log("instance finished");
 }
+
+/// The proxy pattern: a fetched body piped by an unawaited `pipeTo` into a
+/// TransformStream whose readable side is the response. The bytes are
+/// moved without JS (see the cost guard); what the app can see must not
+/// change: the body arrives whole, the pipe settles, an upstream failure
+/// cuts the response short and rejects the pipe, and the app may still read
+/// the readable side itself.
+#[test]
+fn a_fetched_body_piped_into_the_response_arrives_whole_and_the_pipe_settles() {
+    let up = upstream::start();
+    let server = Server::start_with(&app("streaming.js"), &["--allow-host", "127.0.0.1"], nano());
+    let mut res = Incremental::get(server.addr, &format!("/forward?url=http://{}/stream?mb=3", up.addr));
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.count_rest(), 3 << 20, "{}", server.log());
+    server.wait_for_log("pipe resolved, bodyUsed true");
+
+    let res = server.get(&format!("/forward?read&url=http://{}/stream?mb=2", up.addr));
+    assert_eq!(res.text(), format!("{} bytes", 2 << 20), "{}", server.log());
+
+    let mut res = Incremental::get(server.addr, &format!("/forward?url=http://{}/cut", up.addr));
+    assert_eq!(res.next_chunk().as_deref(), Some(&b"the beginning"[..]));
+    assert_eq!(res.next_chunk(), None, "no terminating chunk: the client can tell the body is incomplete");
+    let log = server.wait_for_log("pipe rejected");
+    assert!(log.contains("pipe rejected: TypeError: The body could not be transferred"), "{log}");
+}
+
+#[test]
+fn a_client_that_goes_away_from_a_forwarded_body_is_told_at_info() {
+    let up = upstream::start();
+    let server = Server::start_with(&app("streaming.js"), &["--allow-host", "127.0.0.1"], with_instance_log());
+    let mut res = Incremental::get(server.addr, &format!("/forward?url=http://{}/stream?mb=1000", up.addr));
+    assert_eq!(res.status, 200);
+    res.next_chunk().unwrap();
+    drop(res);
+    let log = server.wait_for_log("instance finished");
+    assert_client_gone_is_info(&log);
+    assert!(log.contains("pipe rejected: TypeError"), "the app's pipe learns it: {log}");
+}
+
+#[test]
+fn a_request_body_is_sent_on_to_an_upstream_whole() {
+    let up = upstream::start();
+    let server = Server::start_with(&app("streaming.js"), &["--allow-host", "127.0.0.1"], nano());
+    let body = vec![b'u'; 5 << 20];
+    let res = server.request("POST", &format!("/upload?url=http://{}/size", up.addr), &[], &body);
+    assert_eq!(res.status, 200, "{}", server.log());
+    assert_eq!(res.text(), format!("{} 0", 5 << 20));
+}

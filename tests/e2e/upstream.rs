@@ -115,6 +115,7 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, s
             format!("{method} x-test={header} content-type={content_type} body={}", String::from_utf8_lossy(&body)),
         ),
         "/big" => text(StatusCode::OK, vec![b'x'; 1 << 20]),
+        "/big16" => text(StatusCode::OK, vec![b'x'; 16 << 10]),
         "/size" => text(StatusCode::OK, format!("{} {}", body.len(), query.len())),
         // `mb` MiB of 'x' in 64 KiB chunks, produced as they are read.
         "/stream" => {

@@ -40,6 +40,9 @@ pub struct Source {
     _owner: Owner,
     want: Want,
     collected: Vec<u8>,
+    /// A failure met while the body was forwarded to a sink, reported by
+    /// the next read (the stream itself reports it only once).
+    failed: Option<String>,
 }
 
 /// A body streaming out; kept in the instance's handle table.
@@ -51,6 +54,9 @@ pub struct Sink {
     /// Finish the body once `pending` is taken (bytes handed over whole).
     close_when_drained: bool,
     peer: Peer,
+    /// A source whose bytes move into this sink in the guest's Rust, never
+    /// through JS (`sink_forward`), until it ends.
+    forward: Option<u32>,
 }
 
 /// Who reads a sink. A response the client stops reading is the client's
@@ -75,15 +81,28 @@ pub enum Event {
 /// Registers an incoming body; its id is what JS reads it by.
 pub fn add_source(body: IncomingBody, owner: Owner) -> std::result::Result<u32, String> {
     let stream = body.stream().map_err(|_| "the body stream is unavailable".to_string())?;
-    let source =
-        Source { stream: Some(stream), body: Some(body), _owner: owner, want: Want::Nothing, collected: Vec::new() };
+    let source = Source {
+        stream: Some(stream),
+        body: Some(body),
+        _owner: owner,
+        want: Want::Nothing,
+        collected: Vec::new(),
+        failed: None,
+    };
     instance::with(|i| i.handles.insert(source))
 }
 
 /// Registers an outgoing body to stream into.
 pub fn add_sink(body: OutgoingBody, peer: Peer) -> std::result::Result<u32, String> {
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
-    let sink = Sink { stream: Some(stream), body: Some(body), pending: Vec::new(), close_when_drained: false, peer };
+    let sink = Sink {
+        stream: Some(stream),
+        body: Some(body),
+        pending: Vec::new(),
+        close_when_drained: false,
+        peer,
+        forward: None,
+    };
     instance::with(|i| i.handles.insert(sink))
 }
 
@@ -91,7 +110,8 @@ pub fn add_sink(body: OutgoingBody, peer: Peer) -> std::result::Result<u32, Stri
 /// else from the event loop as it drains (so a large upload never blocks).
 pub fn send_all(body: OutgoingBody, bytes: Vec<u8>, peer: Peer) -> std::result::Result<(), String> {
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
-    let mut sink = Sink { stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true, peer };
+    let mut sink =
+        Sink { stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true, peer, forward: None };
     // An error here reaches JS through the response (the request fails).
     if flush(&mut sink).unwrap_or(true) {
         finish(sink);
@@ -131,19 +151,27 @@ pub fn has_pending() -> bool {
     instance::with(|i| i.handles.iter::<Source>().any(|(_, s)| s.want != Want::Nothing)) || sending()
 }
 
-/// Whether a sink still has bytes the host has not taken.
+/// Whether a sink still has bytes the host has not taken, or a source to
+/// forward.
 pub fn sending() -> bool {
-    instance::with(|i| i.handles.iter::<Sink>().any(|(_, s)| !s.pending.is_empty()))
+    instance::with(|i| i.handles.iter::<Sink>().any(|(_, s)| !s.pending.is_empty() || s.forward.is_some()))
 }
 
-/// The pollables to wait on, with the id each belongs to.
+/// The pollables to wait on, with the id each belongs to. A forwarding sink
+/// with nothing pending waits for its source to have data (for its own
+/// stream once the source is gone, to finish the forward).
 pub fn pollables() -> Vec<(u32, Pollable)> {
     instance::with(|i| {
-        let sources = i.handles.iter::<Source>().filter(|(_, s)| s.want != Want::Nothing);
+        let handles = &i.handles;
+        let sources = handles.iter::<Source>().filter(|(_, s)| s.want != Want::Nothing);
         let mut all: Vec<(u32, Pollable)> =
             sources.filter_map(|(id, s)| Some((id, s.stream.as_ref()?.subscribe()))).collect();
-        let sinks = i.handles.iter::<Sink>().filter(|(_, s)| !s.pending.is_empty());
-        all.extend(sinks.filter_map(|(id, s)| Some((id, s.stream.as_ref()?.subscribe()))));
+        let sinks = handles.iter::<Sink>().filter(|(_, s)| !s.pending.is_empty() || s.forward.is_some());
+        all.extend(sinks.filter_map(|(id, sink)| {
+            let from = sink.forward.filter(|_| sink.pending.is_empty());
+            let source = from.and_then(|from| handles.get::<Source>(from)?.stream.as_ref());
+            Some((id, source.map_or_else(|| sink.stream.as_ref().map(|s| s.subscribe()), |s| Some(s.subscribe()))?))
+        }));
         all
     })
 }
@@ -162,6 +190,9 @@ pub fn advance(id: u32) -> Option<Event> {
             return event;
         }
         let sink = handles.get_mut::<Sink>(id)?;
+        if let Some(from) = sink.forward {
+            return forward(handles, id, from);
+        }
         match flush(sink) {
             Ok(true) if sink.close_when_drained => {
                 finish(handles.remove::<Sink>(id)?);
@@ -184,8 +215,54 @@ pub fn advance(id: u32) -> Option<Event> {
     })
 }
 
+/// Chunks one forwarding step moves at most before it lets the event loop
+/// run other work (a fast peer on both sides would keep it busy).
+const FORWARD_CHUNKS: usize = 16;
+
+/// Moves source `from`'s bytes into sink `id` as far as both sides allow.
+/// `Drained` once the source has ended or failed (the failure is kept for
+/// JS's next read), `Failed` if the sink did.
+fn forward(handles: &mut crate::instance::Handles, id: u32, from: u32) -> Option<Event> {
+    for _ in 0..FORWARD_CHUNKS {
+        let sink = handles.get_mut::<Sink>(id)?;
+        match flush(sink) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(message) => {
+                sink.forward = None;
+                return Some(Event::Failed(message));
+            }
+        }
+        let read = match handles.get_mut::<Source>(from) {
+            Some(source) => match source.stream.as_ref().map(|s| s.read(READ_CHUNK)) {
+                Some(Ok(chunk)) => Ok(chunk),
+                Some(Err(StreamError::LastOperationFailed(e))) => {
+                    source.failed = Some(describe_io_error(&e));
+                    Err(())
+                }
+                // The end: the source is left as it is, for JS's next read
+                // to see the end as it would have.
+                Some(Err(StreamError::Closed)) | None => Err(()),
+            },
+            None => Err(()), // cancelled meanwhile
+        };
+        match read {
+            Ok(chunk) if chunk.is_empty() => return None,
+            Ok(chunk) => handles.get_mut::<Sink>(id)?.pending = chunk,
+            Err(()) => {
+                handles.get_mut::<Sink>(id)?.forward = None;
+                return Some(Event::Drained);
+            }
+        }
+    }
+    None
+}
+
 /// Reads what has arrived without blocking.
 fn read_available(source: &mut Source) -> Option<Event> {
+    if let Some(message) = source.failed.take() {
+        return Some(Event::Failed(message));
+    }
     let stream = source.stream.as_ref()?;
     loop {
         match stream.read(READ_CHUNK) {
@@ -266,6 +343,18 @@ pub fn sink_write<'js>(ctx: Ctx<'js>, id: u32, chunk: Value<'js>) -> Result<bool
         let bytes = view.as_raw().map(|p| unsafe { p.as_ref() }).unwrap_or_default();
         sink.pending.extend_from_slice(bytes);
         flush(sink)
+    })
+}
+
+/// Moves source `from`'s bytes into sink `id` without them coming through
+/// JS, as fast as the sink's peer takes them. The `sinkDrained` hook tells
+/// that the source has ended (or failed: JS's next read of it says so), and
+/// `bodyFailed` that the sink failed. Neither side holds more than one
+/// chunk (`READ_CHUNK`) at a time.
+pub fn sink_forward(ctx: Ctx<'_>, id: u32, from: u32) -> Result<()> {
+    with_sink(&ctx, id, |sink| {
+        sink.forward = Some(from);
+        Ok(())
     })
 }
 

@@ -6,6 +6,8 @@ import { bufferSourceBytes, isBufferSource } from '../webidl/webidl.js';
 import { TextDecoder } from '../encoding/encoding.js';
 import { URLSearchParams } from '../url/url.js';
 import { ReadableStream, ReadableStreamDefaultReader, readAllBytes, streamOps } from '../streams/readable.js';
+import { lazySources } from '../streams/pipe.js';
+import { pendingPipeSource } from '../streams/transform.js';
 import { markHandled, uponPromise } from '../streams/promises.js';
 import { Blob, blobBytes } from '../blob/blob.js';
 import { FormData, bodyToFormData, encodeMultipart } from './form_data.js';
@@ -16,8 +18,9 @@ const bodyInternals = Symbol('body');
 // ReadableStream pulls, or all at once for text()/arrayBuffer()/…, so it is
 // never held twice and never held whole when streamed.
 class HostBody {
-  // id 0 is the incoming request's body, opened on first read.
-  constructor(id) { this.id = id; this.error = null; }
+  // id 0 is the incoming request's body, opened on first read. `read`: JS
+  // has asked for some of it (so it can no longer be forwarded whole).
+  constructor(id) { this.id = id; this.error = null; this.read = false; }
 }
 const hostBodyReads = new Map(); // body id -> { body, resolve, reject }
 const sinkWaits = new Map(); // sink id -> { resolve, reject }
@@ -27,6 +30,7 @@ const sinkWaits = new Map(); // sink id -> { resolve, reject }
 // `then` an app may have put on Object.prototype.
 function readHostBody(body, all) {
   if (body.error !== null) return Promise.reject(body.error);
+  body.read = true;
   return new Promise((resolve, reject) => {
     if (body.id === 0) body.id = native.requestBody();
     native.bodyRead(body.id, all);
@@ -51,8 +55,11 @@ function cancelHostBody(body, reason) {
 // app defines on Object.prototype (start, type, size, …) are never read.
 const NO_HIGH_WATER_MARK = Object.freeze({ __proto__: null, highWaterMark: 0 });
 
+// Host bodies' streams, to their body (see forwardableBody).
+const hostStreams = new WeakMap();
+
 function hostBodyStream(body) {
-  return new ReadableStream({
+  const stream = new ReadableStream({
     __proto__: null,
     type: 'bytes',
     pull(controller) {
@@ -63,6 +70,18 @@ function hostBodyStream(body) {
     },
     cancel(reason) { cancelHostBody(body, reason); },
   }, NO_HIGH_WATER_MARK);
+  hostStreams.set(stream, body);
+  lazySources.add(stream);
+  return stream;
+}
+
+// The host body behind `stream` if none of it was read: the stream itself,
+// or the source of a pipe waiting on it (an identity TransformStream's
+// readable side, as in `body.pipeTo(writable); return new Response(readable)`).
+function forwardableBody(stream) {
+  const body = hostStreams.get(pendingPipeSource(stream) ?? stream);
+  if (body === undefined || body.read || body.error !== null) return null;
+  return body;
 }
 
 // Writes `stream` to host sink `id` (the response to the client, or a
@@ -78,6 +97,19 @@ async function pumpToSink(id, stream, toClient = false) {
   new ReadableStreamDefaultReader(stream);
   let writing = false;
   try {
+    // A host body that JS never read goes to the sink in the host, its
+    // bytes never through JS. Then the stream is read as below: it sees the
+    // host body's end (or failure) as it would have, and closes (or errors)
+    // through the standard's steps.
+    const body = forwardableBody(stream);
+    if (body !== null) {
+      if (body.id === 0) body.id = native.requestBody();
+      body.read = true;
+      writing = true;
+      native.sinkForward(id, body.id);
+      await new Promise((resolve, reject) => sinkWaits.set(id, { resolve, reject }));
+      writing = false;
+    }
     for (;;) {
       const { value, done } = await streamOps.read(stream, true);
       if (done) break;

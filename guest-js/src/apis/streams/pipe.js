@@ -4,6 +4,7 @@ import { addAbortAlgorithm, signalAbortedGetter, signalReasonGetter } from '../e
 import { markHandled, newDeferred, noop, uponPromise } from './promises.js';
 import { ReadableStreamDefaultReader, defaultReaderReleaseLock, readerClosedGetter, streamOps } from './readable.js';
 import { WritableStreamDefaultWriter, isWritableStream, writableOps, writerCloseWithErrorPropagation, writerOps } from './writable.js';
+import { deferPipe } from './transform.js';
 
 function isReadableStream(x) {
   try { streamOps.state(x); return true; } catch { return false; }
@@ -181,8 +182,14 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
       }, noop);
     }, noop);
   };
-  pipeStep();
+  // From a source whose reads have no effect an app can see (a host body)
+  // into an identity TransformStream, the loop starts when the transform's
+  // readable side first wants data (see deferPipe).
+  if (!lazySources.has(source) || streamOps.state(source) !== 'readable' || !deferPipe(dest, source, pipeStep)) pipeStep();
   return result.promise;
 }
 
-export { readableStreamPipeThroughMethod, readableStreamPipeToMethod };
+// Streams whose reads nothing outside the platform can observe.
+const lazySources = new WeakSet();
+
+export { lazySources, readableStreamPipeThroughMethod, readableStreamPipeToMethod };

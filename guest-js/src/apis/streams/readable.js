@@ -438,6 +438,7 @@ class ReadableStream {
       state: (s) => s.#state,
       storedError: (s) => s.#storedError,
       disturbed: (s) => s.#disturbed,
+      queued: (s) => s.#queue.length,
       attach: (s, reader) => {
         s.#reader = reader;
         if (s.#state === 'closed') reader.settle(false);

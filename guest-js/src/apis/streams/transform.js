@@ -116,8 +116,12 @@ function transformSinkClose(ts) {
   });
   return finish.promise;
 }
-// TransformStreamDefaultSourcePullAlgorithm
+// TransformStreamDefaultSourcePullAlgorithm. The readable side wants data:
+// a pipe into the writable side that waited for this starts now (see
+// deferPipe).
 function transformSourcePull(ts) {
+  const start = ts.pendingPipe;
+  if (start !== undefined) { ts.pendingPipe = undefined; start(); }
   transformSetBackpressure(ts, false);
   return ts.backpressureChange.promise;
 }
@@ -157,6 +161,33 @@ class TransformStreamDefaultController {
 // backpressure).
 let transformSlots;
 
+// Identity transforms (no transformer member, no size function), by either
+// side: what a pipe from a host body into one, read by a response, can skip.
+const identities = new WeakMap();
+
+// A pipe from `source` (whose reads nothing can observe) into `writable`
+// waits to start until the transform's readable side first wants data, if
+// `writable` is an identity transform's with nothing written or wanted yet.
+// The response pump can then move the source's bytes in the host instead
+// (see pendingPipeSource); the pipe still closes or errors everything as
+// the standard says, from the source's end on. Returns whether it waits.
+function deferPipe(writable, source, start) {
+  const ts = identities.get(writable);
+  if (ts === undefined || ts.writable !== writable || ts.pendingPipe !== undefined) return false;
+  if (!ts.backpressure || !writableOps.idle(writable) || streamOps.queued(ts.readable) !== 0) return false;
+  ts.pendingPipe = start;
+  ts.pendingSource = source;
+  return true;
+}
+
+// The source of the pipe waiting on `readable` (an identity transform's
+// readable side, nothing queued), or undefined.
+function pendingPipeSource(readable) {
+  const ts = identities.get(readable);
+  if (ts === undefined || ts.pendingPipe === undefined || streamOps.queued(readable) !== 0) return undefined;
+  return ts.pendingSource;
+}
+
 class TransformStream {
   #ts;
   constructor(transformer = undefined, writableStrategy = undefined, readableStrategy = undefined) {
@@ -178,6 +209,7 @@ class TransformStream {
       readable: undefined, writable: undefined, readableController: undefined,
       backpressure: undefined, backpressureChange: undefined, finish: undefined,
       readableStarted: false, readableErrored: false, readableError: undefined,
+      pendingPipe: undefined, pendingSource: undefined,
     };
     this.#ts = ts;
     ts.writable = new WritableStream(streamToken, {
@@ -207,6 +239,10 @@ class TransformStream {
       : (chunk) => { try { transformEnqueue(ts, chunk); return Promise.resolve(undefined); } catch (e) { return Promise.reject(e); } };
     ts.flushAlgorithm = flush ? () => promiseCall(flush, t, [controller]) : resolvedUndefined;
     ts.cancelAlgorithm = cancel ? (reason) => promiseCall(cancel, t, [reason]) : resolvedUndefined;
+    if (!start && !transform && !flush && !cancel && readableInit.size === undefined && writableInit.size === undefined) {
+      identities.set(ts.writable, ts);
+      identities.set(ts.readable, ts);
+    }
     startPromise.resolve(start ? Reflect.apply(start, t, [controller]) : undefined);
   }
   get readable() { return this.#ts.readable; }
@@ -218,4 +254,4 @@ for (const cls of [TransformStream, TransformStreamDefaultController]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }
 
-export { TransformStream, TransformStreamDefaultController, transformSlots };
+export { TransformStream, TransformStreamDefaultController, deferPipe, pendingPipeSource, transformSlots };

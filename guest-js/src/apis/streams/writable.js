@@ -450,6 +450,8 @@ class WritableStream {
       storedError: (s) => s.#storedError,
       backpressure: (s) => s.#backpressure,
       closeQueuedOrInFlight: (s) => s.#closeQueuedOrInFlight(),
+      // Nothing written yet that the sink has not finished with.
+      idle: (s) => s.#queue.length === 0 && !s.#hasOperationMarkedInFlight(),
       writerDesiredSize: (s) => s.#writerDesiredSize(),
       writerWrite: (s, writer, chunk) => s.#writerWrite(writer, chunk),
       close: (s) => s.#close(),
