@@ -332,6 +332,16 @@ fn a_fetched_body_piped_into_the_response_arrives_whole_and_the_pipe_settles() {
     assert_eq!(res.next_chunk(), None, "no terminating chunk: the client can tell the body is incomplete");
     let log = server.wait_for_log("pipe rejected");
     assert!(log.contains("pipe rejected: TypeError: The body could not be transferred"), "{log}");
+
+    // The fetched response returned as it is (its body never a stream in
+    // the app): the same.
+    let mut res = Incremental::get(server.addr, &format!("/proxy?direct&url=http://{}/stream?mb=3", up.addr));
+    assert_eq!(res.count_rest(), 3 << 20, "{}", server.log());
+    let mut res = Incremental::get(server.addr, &format!("/proxy?direct&url=http://{}/cut", up.addr));
+    assert_eq!(res.next_chunk().as_deref(), Some(&b"the beginning"[..]));
+    assert_eq!(res.next_chunk(), None);
+    let log = server.wait_for_log("streaming the response body");
+    assert!(log.contains("The body could not be transferred"), "{log}");
 }
 
 #[test]

@@ -80,29 +80,31 @@ function hostBodyStream(body) {
 // readable side, as in `body.pipeTo(writable); return new Response(readable)`).
 function forwardableBody(stream) {
   const body = hostStreams.get(pendingPipeSource(stream) ?? stream);
-  if (body === undefined || body.read || body.error !== null) return null;
+  if (body === undefined || body.read) return null;
   return body;
 }
 
-// Writes `stream` to host sink `id` (the response to the client, or a
+// Writes `source` to host sink `id` (the response to the client, or a
 // fetch's request body), a chunk at a time and only as fast as the host takes
-// them; ends or aborts the sink. A response whose client stopped reading is
-// the client's doing: `stream` is cancelled with the sink's error as for any
-// failure, but the promise resolves to the error's message (the event loop
-// logs it at INFO) and the error, wherever the app lets it go unhandled, is
-// not reported as the app's (see `isClientGone`).
-async function pumpToSink(id, stream, toClient = false) {
+// them; ends or aborts the sink. `source` is a ReadableStream, or a HostBody
+// that never became one (`return await fetch(…)`). A response whose client
+// stopped reading is the client's doing: `source` is cancelled with the
+// sink's error as for any failure, but the promise resolves to the error's
+// message (the event loop logs it at INFO) and the error, wherever the app
+// lets it go unhandled, is not reported as the app's (see `isClientGone`).
+async function pumpToSink(id, source, toClient = false) {
+  const host = source instanceof HostBody ? source : null;
   // The platform's own reads: an app's patched getReader or
   // Object.prototype.then sees nothing (see readResult).
-  new ReadableStreamDefaultReader(stream);
+  if (host === null) new ReadableStreamDefaultReader(source);
   let writing = false;
   try {
     // A host body that JS never read goes to the sink in the host, its
-    // bytes never through JS. Then the stream is read as below: it sees the
-    // host body's end (or failure) as it would have, and closes (or errors)
-    // through the standard's steps.
-    const body = forwardableBody(stream);
-    if (body !== null) {
+    // bytes never through JS. Then the source is read as below: it sees the
+    // host body's end (or failure) as it would have, and a stream closes (or
+    // errors) through the standard's steps.
+    const body = host ?? forwardableBody(source);
+    if (body !== null && body.error === null) {
       if (body.id === 0) body.id = native.requestBody();
       body.read = true;
       writing = true;
@@ -110,13 +112,18 @@ async function pumpToSink(id, stream, toClient = false) {
       await new Promise((resolve, reject) => sinkWaits.set(id, { resolve, reject }));
       writing = false;
     }
-    for (;;) {
-      const { value, done } = await streamOps.read(stream, true);
-      if (done) break;
-      if (!(value instanceof Uint8Array)) throw new TypeError('A body stream must produce Uint8Array chunks');
-      writing = true;
-      if (!native.sinkWrite(id, value)) await new Promise((resolve, reject) => sinkWaits.set(id, { resolve, reject }));
-      writing = false;
+    if (host !== null) {
+      // Its end (a null chunk: the forward took the rest), or its failure.
+      await readHostBody(host, false);
+    } else {
+      for (;;) {
+        const { value, done } = await streamOps.read(source, true);
+        if (done) break;
+        if (!(value instanceof Uint8Array)) throw new TypeError('A body stream must produce Uint8Array chunks');
+        writing = true;
+        if (!native.sinkWrite(id, value)) await new Promise((resolve, reject) => sinkWaits.set(id, { resolve, reject }));
+        writing = false;
+      }
     }
     writing = true;
     native.sinkClose(id);
@@ -124,7 +131,8 @@ async function pumpToSink(id, stream, toClient = false) {
     native.sinkAbort(id);
     const clientGone = toClient && writing;
     if (clientGone) clientGoneErrors.add(err);
-    markHandled(streamOps.cancel(stream, err));
+    if (host !== null) cancelHostBody(host, err);
+    else markHandled(streamOps.cancel(source, err));
     if (clientGone) return err.message;
     throw err;
   }
@@ -297,5 +305,5 @@ function cloneBodyState(target) {
 
 export {
   HostBody, bodyData, bodyFailed, bodyInternals, cancelHostBody, cloneBodyState, consumeBody, extractBody, isClientGone,
-  mixinBody, newBodyState, pumpToSink, sinkDrained, sourceStream,
+  mixinBody, newBodyState, pumpToSink, sinkDrained,
 };

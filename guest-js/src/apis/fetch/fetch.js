@@ -8,7 +8,7 @@ import { URL } from '../url/url.js';
 import { ReadableStream } from '../streams/readable.js';
 import { markHandled } from '../streams/promises.js';
 import { headersFromFlatList, headersList, headersToFlatList } from './headers.js';
-import { HostBody, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink, sourceStream } from './body.js';
+import { HostBody, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink } from './body.js';
 import { NULL_BODY_STATUS, Request, Response, internalConstruction, requestInternals, responseInternals } from './request_response.js';
 import { blobBytes } from '../blob/blob.js';
 import { resolveBlobUrl } from '../blob/blob_url.js';
@@ -17,8 +17,9 @@ import { processDataUrl } from './data_url.js';
 const pendingFetches = new Map(); // id -> { resolve, reject }
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 
-// Sends one request; `body` is bytes, or `bodyStream` a ReadableStream that
-// is written out as it is read while the response is awaited.
+// Sends one request; `body` is bytes, or `bodyStream` a ReadableStream (or
+// a body still in the host) that is written out as it is read while the
+// response is awaited.
 function sendOnce(method, url, flatHeaders, body, bodyStream, signal) {
   return new Promise((resolve, reject) => {
     const target = [url.protocol, url.host, url.pathname + url.search];
@@ -85,7 +86,8 @@ async function fetch(input, init = undefined) {
     if (request.bodyUsed || (state.source instanceof ReadableStream && state.source.locked)) {
       throw new TypeError("Failed to execute 'fetch': the request body is already used or locked");
     }
-    bodyStream = sourceStream(state.source);
+    // A body still in the host goes as it is: pumpToSink moves it there.
+    bodyStream = state.source;
     state.used = true;
   } else if (state.source !== null) {
     body = (await consumeBody(request, 'fetch')).bytes;

@@ -10,7 +10,7 @@ import {
   Headers, TOKEN_RE, copyHeaderList, fillHeaders, hasHeaderNamed, headersFromFlatList, headersGuard, headersList,
   sortAndCombine,
 } from './headers.js';
-import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState, sourceStream } from './body.js';
+import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState } from './body.js';
 
 const NORMALIZED_METHODS = ['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT'];
 const FORBIDDEN_METHODS = ['CONNECT', 'TRACE', 'TRACK'];
@@ -348,7 +348,8 @@ function responseParts(response) {
   const list = r.headers[headersList];
   // One header (or none) needs no sorting: most responses.
   const flat = list.length > 1 ? sortAndCombine(list).flat() : list.length === 1 ? [list[0][0], list[0][1]] : [];
-  return [r.status, flat, sourceStream(state.source)];
+  // A body still in the host goes as it is: pumpToSink moves it there.
+  return [r.status, flat, state.source];
 }
 
 export {
