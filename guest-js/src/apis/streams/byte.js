@@ -420,8 +420,7 @@ class ReadableByteStreamController {
 
 // "SetUpReadableByteStreamControllerFromUnderlyingSource"
 // `members` is the UnderlyingSource dictionary, read once by the constructor.
-function setUpByteController(stream, source, members, hwm) {
-  let autoAllocateChunkSize = members.autoAllocateChunkSize;
+function setUpByteController(stream, source, autoAllocateChunkSize, pull, cancel, hwm) {
   if (autoAllocateChunkSize !== undefined) {
     autoAllocateChunkSize = Number(autoAllocateChunkSize);
     if (!Number.isFinite(autoAllocateChunkSize) || Math.trunc(autoAllocateChunkSize) <= 0) {
@@ -429,23 +428,22 @@ function setUpByteController(stream, source, members, hwm) {
     }
     autoAllocateChunkSize = Math.trunc(autoAllocateChunkSize);
   }
-  const { start, pull, cancel } = members;
-  let controller;
   const state = new ByteControllerState(
     stream, null,
-    pull ? () => Reflect.apply(pull, source, [controller]) : () => undefined,
+    pull ? () => Reflect.apply(pull, source, [state.controller]) : () => undefined,
     cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined,
     hwm, autoAllocateChunkSize,
   );
-  controller = new ReadableByteStreamController(byteToken, state);
-  state.controller = controller;
-  return [controller, state, () => {
-    const startResult = start ? Reflect.apply(start, source, [controller]) : undefined;
-    uponPromise(Promise.resolve(startResult), () => {
-      state.started = true;
-      state.callPullIfNeeded();
-    }, (e) => state.error(e));
-  }];
+  state.controller = new ReadableByteStreamController(byteToken, state);
+  return state;
+}
+// Runs the underlying source's start(); pulls once it has settled.
+function startByteController(state, source, start) {
+  const startResult = start ? Reflect.apply(start, source, [state.controller]) : undefined;
+  uponPromise(Promise.resolve(startResult), () => {
+    state.started = true;
+    state.callPullIfNeeded();
+  }, (e) => state.error(e));
 }
 
 class ReadableStreamBYOBReader {
@@ -597,4 +595,4 @@ function byteStreamTee(stream) {
   return branches;
 }
 
-export { ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest, byteStreamTee, setUpByteController };
+export { ReadableByteStreamController, ReadableStreamBYOBReader, ReadableStreamBYOBRequest, byteStreamTee, setUpByteController, startByteController };

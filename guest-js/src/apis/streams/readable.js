@@ -3,7 +3,7 @@
 // Byte streams (controller, BYOB reader) are in byte.js, WritableStream in
 // writable.js, TransformStream in transform.js, pipeTo in pipe.js.
 import { concatBytes, requiredArguments } from '../webidl/webidl.js';
-import { ReadableStreamBYOBReader, byteStreamTee, setUpByteController } from './byte.js';
+import { ReadableStreamBYOBReader, byteStreamTee, setUpByteController, startByteController } from './byte.js';
 import { readableStreamPipeThroughMethod, readableStreamPipeToMethod } from './pipe.js';
 import { markHandled, newDeferred, settleEach, uponPromise } from './promises.js';
 
@@ -150,36 +150,33 @@ class ReadableStream {
     const size = s.size;
     if (size !== undefined && typeof size !== 'function') throw new TypeError("Failed to construct 'ReadableStream': size must be a function");
     const source = underlyingSource === undefined ? {} : underlyingSource;
-    const members = {
-      autoAllocateChunkSize: source.autoAllocateChunkSize,
-      cancel: source.cancel,
-      pull: source.pull,
-      start: source.start,
-      type: source.type,
-    };
-    for (const name of ['cancel', 'pull', 'start']) {
-      if (members[name] !== undefined && typeof members[name] !== 'function') {
-        throw new TypeError(`Failed to construct 'ReadableStream': ${name} must be a function`);
-      }
+    // Each member read, then checked, in order (into locals: no dictionary
+    // object, no loop, both of which cost per stream).
+    const autoAllocateChunkSize = source.autoAllocateChunkSize;
+    const cancel = source.cancel;
+    if (cancel !== undefined && typeof cancel !== 'function') throw new TypeError("Failed to construct 'ReadableStream': cancel must be a function");
+    const pull = source.pull;
+    if (pull !== undefined && typeof pull !== 'function') throw new TypeError("Failed to construct 'ReadableStream': pull must be a function");
+    const start = source.start;
+    if (start !== undefined && typeof start !== 'function') throw new TypeError("Failed to construct 'ReadableStream': start must be a function");
+    const type = source.type;
+    if (type !== undefined && String(type) !== 'bytes') {
+      throw new TypeError(`Failed to construct 'ReadableStream': '${type}' is not a valid ReadableStreamType`);
     }
-    if (members.type !== undefined && String(members.type) !== 'bytes') {
-      throw new TypeError(`Failed to construct 'ReadableStream': '${members.type}' is not a valid ReadableStreamType`);
-    }
-    const bytes = members.type !== undefined;
+    const bytes = type !== undefined;
     if (bytes && size !== undefined) throw new RangeError("Failed to construct 'ReadableStream': a byte stream cannot have a size function");
     const hwm = strategyHwm === undefined ? (bytes ? 0 : 1) : Number(strategyHwm);
     if (Number.isNaN(hwm) || hwm < 0) throw new RangeError("Failed to construct 'ReadableStream': invalid highWaterMark");
     if (bytes) {
-      const [controller, state, start] = setUpByteController(this, source, members, hwm);
-      this.#controller = controller;
+      const state = setUpByteController(this, source, autoAllocateChunkSize, pull, cancel, hwm);
+      this.#controller = state.controller;
       this.#byteController = state;
-      start();
+      startByteController(state, source, start);
       return;
     }
     this.#hwm = hwm;
     this.#size = size;
     this.#controller = new ReadableStreamDefaultController(streamToken, this);
-    const { pull, cancel, start } = members;
     this.#pullAlgorithm = pull ? () => Reflect.apply(pull, source, [this.#controller]) : () => undefined;
     this.#cancelAlgorithm = cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined;
     const startResult = start ? Reflect.apply(start, source, [this.#controller]) : undefined;
