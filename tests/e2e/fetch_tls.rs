@@ -138,6 +138,32 @@ fn an_upstream_that_offers_only_http1_gets_http1_with_keep_alive() {
     assert!((2..=9).contains(&connections), "{connections} connections");
 }
 
+/// Eight fetches at once to an origin nothing has connected to yet.
+const BURST: &str = r#"
+const all = await Promise.all(Array.from({ length: 8 }, async (_, i) => (await fetch(`${UPSTREAM}/version?i=${i}`)).text()));
+console.log(new Set(all).size, all.length, all[0].split(' ')[0]);
+"#;
+
+#[test]
+fn a_burst_of_first_fetches_to_an_h2_upstream_opens_one_connection() {
+    let up = start("burst-h2", &[b"h2", b"http/1.1"]);
+    let out = run(&up, "burst-h2", true, BURST);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert_eq!(stdout.trim(), "1 8 HTTP/2.0");
+    assert_eq!(up.connections.load(Ordering::SeqCst), 1, "the other seven waited for the first connection");
+
+    // An HTTP/1.1 upstream: the others open their own once the first
+    // handshake tells that it cannot be shared.
+    let up = start("burst-h1", &[b"http/1.1"]);
+    let out = run(&up, "burst-h1", true, BURST);
+    let stdout = text(&out.stdout);
+    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    assert_eq!(stdout.trim(), "1 8 HTTP/1.1");
+    let connections = up.connections.load(Ordering::SeqCst);
+    assert!((2..=8).contains(&connections), "{connections} connections");
+}
+
 #[test]
 fn an_upstream_whose_ca_is_not_trusted_is_refused() {
     let up = start("untrusted", &[b"h2", b"http/1.1"]);

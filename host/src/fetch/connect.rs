@@ -4,7 +4,7 @@
 //! answer that changed in between could reach a private address
 //! (DNS rebinding).
 
-use super::pool::{Connection, ConnectionPool, Current, Origin, Sender};
+use super::pool::{Connection, ConnectionPool, Current, Origin, Sender, Take};
 use super::tls::TlsClient;
 use super::FetchSlot;
 use crate::timeouts::ReadTimeoutBody;
@@ -58,9 +58,9 @@ pub struct Destination<'a> {
 }
 
 /// Sends `request` to `to` (over TLS trusting `tls` when https), on a
-/// connection of the app's `pool` to that origin if there is one. `slot` is the fetch's place under the instance's fetch
-/// limit: it is held until the response body ends or is dropped, or the
-/// connection closes.
+/// connection of the app's `pool` to that origin if there is one. `slot` is
+/// the fetch's place under the instance's fetch limit: it is held until the
+/// response body ends or is dropped, or the connection closes.
 pub async fn send(
     request: http::Request<WasiBody>,
     options: Option<RequestOptions>,
@@ -83,7 +83,21 @@ pub async fn send(
     let (done, mut done_rx) = tokio::sync::oneshot::channel();
     let mut current = Some(Current { done, slot: slot.clone() });
     let mut unsent = Some(request);
-    let mut reused = pool.take(to);
+    // A connection being opened to the same https host may be HTTP/2: it
+    // is waited for once (within the connect timeout), then asked again.
+    let (mut reused, mut opening) = (None, None);
+    for waited in [false, true] {
+        match pool.take_or_wait(to) {
+            Take::Connection(connection) => reused = Some(connection),
+            Take::Open(guard) => opening = guard,
+            Take::Wait(mut opened) if !waited => {
+                let _ = tokio::time::timeout(connect_timeout, opened.changed()).await;
+                continue;
+            }
+            Take::Wait(_) => {}
+        }
+        break;
+    }
     let (connection, response) = loop {
         let ready = match reused.take() {
             Some(mut idle) => ConnectionPool::ready(&mut idle).await.then_some(idle),
@@ -94,6 +108,7 @@ pub async fn send(
             None => {
                 let connection = open(to, tls, connect_timeout).await?;
                 pool.opened(&connection);
+                drop(opening.take()); // those waiting for it look again
                 (connection, true)
             }
         };

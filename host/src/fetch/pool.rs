@@ -10,7 +10,10 @@
 //!   connection stays here from the moment it is open and every fetch to
 //!   its origin opens a stream on it, up to the upstream's concurrent-stream
 //!   limit. At most `MAX_IDLE` are kept; one that no fetch has taken for
-//!   `IDLE_TIMEOUT` is let go, and closes once its streams end.
+//!   `IDLE_TIMEOUT` is let go, and closes once its streams end. While a
+//!   connection to an https host is being opened, other fetches to it wait
+//!   for that one (it may be HTTP/2) unless the host's last new connection
+//!   was HTTP/1.1.
 
 use super::connect::Destination;
 use super::FetchSlot;
@@ -124,11 +127,49 @@ struct Connections {
     idle: VecDeque<Idle>,
     /// HTTP/2 connections open to take more streams.
     shared: VecDeque<Shared>,
+    /// https hosts a connection is being opened to, which may turn out to
+    /// be HTTP/2: other fetches to them wait for it rather than open their
+    /// own (a burst of fetches to a new origin makes one connection).
+    opening: Vec<Opening>,
+    /// https hosts whose last new connection was HTTP/1.1: nothing to wait
+    /// for (the most recent `MAX_IDLE`).
+    http1_hosts: VecDeque<String>,
+}
+
+struct Opening {
+    host: String,
+    id: u64,
+    /// Dropped when the connection is open (or failed): wakes the waiters.
+    _done: tokio::sync::watch::Sender<()>,
+    waiting: tokio::sync::watch::Receiver<()>,
+}
+
+/// What a fetch gets from the pool.
+pub enum Take {
+    Connection(Connection),
+    /// Wait until this changes or closes, then ask again.
+    Wait(tokio::sync::watch::Receiver<()>),
+    /// Open a connection; others wait for it while the guard lives.
+    Open(Option<OpeningGuard>),
+}
+
+/// A connection being opened to an https host; dropped once it is open
+/// (and shared, if HTTP/2) or failed.
+pub struct OpeningGuard {
+    pool: Arc<ConnectionPool>,
+    id: u64,
+}
+
+impl Drop for OpeningGuard {
+    fn drop(&mut self) {
+        self.pool.lock().opening.retain(|o| o.id != self.id);
+    }
 }
 
 #[derive(Default)]
 pub struct ConnectionPool {
     connections: Mutex<Connections>,
+    next_opening: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for ConnectionPool {
@@ -145,7 +186,7 @@ impl ConnectionPool {
 
     /// A connection to `to`: a stream on a shared HTTP/2 connection, else
     /// an idle HTTP/1.1 one, the most recently used first.
-    pub fn take(&self, to: &Destination<'_>) -> Option<Connection> {
+    fn take(&self, to: &Destination<'_>) -> Option<Connection> {
         let mut c = self.lock();
         c.shared.retain(|s| s.used.elapsed() < IDLE_TIMEOUT && !s.sender.is_closed());
         if let Some(shared) = c.shared.iter_mut().rev().find(|s| s.origin.is(to)) {
@@ -161,9 +202,40 @@ impl ConnectionPool {
         c.idle.remove(at).map(|i| i.connection)
     }
 
+    /// A connection to `to` (as `take`), or else whether to wait for one
+    /// being opened to the same https host (it may be HTTP/2, and shared)
+    /// or to open one.
+    pub fn take_or_wait(self: &Arc<Self>, to: &Destination<'_>) -> Take {
+        if let Some(connection) = self.take(to) {
+            return Take::Connection(connection);
+        }
+        let mut c = self.lock();
+        if !to.https || c.http1_hosts.iter().any(|h| h == to.host) {
+            return Take::Open(None);
+        }
+        if let Some(opening) = c.opening.iter().find(|o| o.host == to.host) {
+            return Take::Wait(opening.waiting.clone());
+        }
+        let id = self.next_opening.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let (done, waiting) = tokio::sync::watch::channel(());
+        c.opening.push(Opening { host: to.host.to_string(), id, _done: done, waiting });
+        Take::Open(Some(OpeningGuard { pool: Arc::clone(self), id }))
+    }
+
     /// A new connection: an HTTP/2 one is shared from now on, while its
     /// first request is still on the way.
     pub fn opened(self: &Arc<Self>, connection: &Connection) {
+        let host = &connection.origin.host;
+        if connection.origin.https {
+            let mut c = self.lock();
+            c.http1_hosts.retain(|h| h != host);
+            if !connection.sender.is_http2() {
+                if c.http1_hosts.len() >= MAX_IDLE {
+                    c.http1_hosts.pop_front();
+                }
+                c.http1_hosts.push_back(host.clone());
+            }
+        }
         if let Sender::Http2(sender) = &connection.sender {
             let mut c = self.lock();
             if c.shared.len() >= MAX_IDLE {
