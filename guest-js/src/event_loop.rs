@@ -29,6 +29,17 @@ thread_local! {
     static MAYBE_UNHANDLED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+thread_local! {
+    /// Whether a pipe was deferred (streams/transform.js `deferPipe`) since
+    /// the loop last started those that wait.
+    static DEFERRED_PIPES: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// A pipe waits for its transform's readable side (`pipeDeferred` native).
+pub fn pipe_deferred() {
+    DEFERRED_PIPES.set(true);
+}
+
 /// Called by QuickJS whenever a promise is rejected without a handler, or a
 /// handler is attached to an already rejected promise.
 /// Before the hooks exist (the prelude's own evaluation), a failure is
@@ -55,6 +66,12 @@ pub fn run_until<'js>(
         report_rejections(hooks, rejections)?;
         if done() {
             return Ok(());
+        }
+        // Before waiting on the host: pipes that wait for a reader nobody
+        // claimed start (they may settle, e.g. from an empty body).
+        if DEFERRED_PIPES.replace(false) {
+            hooks.start_deferred_pipes.call::<_, ()>(()).map_err(|e| e.to_string())?;
+            continue;
         }
         let deadline: f64 = hooks.next_timer_deadline.call(()).map_err(|e| e.to_string())?;
         // Everything that can wake the loop up, with who it belongs to.

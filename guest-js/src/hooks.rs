@@ -57,6 +57,8 @@ hooks! {
     response_parts: Function = "responseParts",
     fetch_failed: Function = "fetchFailed",
     fetch_responded: Function = "fetchResponded",
+    // streams/transform.js
+    start_deferred_pipes: Function = "startDeferredPipes",
     // incoming.js
     dispatch_fetch: Function = "dispatchFetch",
     has_fetch_handler: Function = "hasFetchHandler",

@@ -77,6 +77,7 @@ natives! {
     "bodyCancel" => crate::apis::fetch::bodies::cancel,
     "sinkWrite" => crate::apis::fetch::bodies::sink_write,
     "sinkForward" => crate::apis::fetch::bodies::sink_forward,
+    "pipeDeferred" => crate::event_loop::pipe_deferred,
     "sinkClose" => crate::apis::fetch::bodies::sink_close,
     "sinkAbort" => crate::apis::fetch::bodies::sink_abort,
     // apis::url

@@ -465,3 +465,40 @@ fn connections_are_reused_within_an_app_and_never_across_apps() {
     }
     assert_eq!(up.connections.load(Ordering::SeqCst), 2, "another app never takes the first one's connection");
 }
+
+/// A fetched body piped into an identity TransformStream that nobody reads:
+/// the pipe waits for a reader (so a response can move the body in the
+/// host), but one that never comes must not change what the standard says.
+/// An empty body's pipe settles; a pipe that shut down (aborted, with
+/// `preventCancel`) lets nothing of its source through.
+#[test]
+fn a_pipe_from_a_fetched_body_into_an_unread_transform_behaves_as_the_standard_says() {
+    let up = upstream::start();
+    let out = fetch_script(
+        &up,
+        "deferred-pipe",
+        &[],
+        r#"
+const empty = await fetch(`${UPSTREAM}/empty`);
+const ts = new TransformStream();
+await empty.body.pipeTo(ts.writable);
+console.log('piped', (await new Response(ts.readable).text()).length);
+
+const big = await fetch(`${UPSTREAM}/stream?mb=1`);
+const { readable, writable } = new TransformStream();
+const controller = new AbortController();
+const piped = big.body.pipeTo(writable, { preventCancel: true, signal: controller.signal });
+controller.abort();
+console.log(await piped.then(() => 'resolved', (e) => e.name));
+const sent = await fetch(`${UPSTREAM}/size`, { method: 'POST', body: readable, duplex: 'half' }).then((r) => r.text(), (e) => e.name);
+console.log('upload', sent);
+"#,
+    );
+    let stdout = assert_ok(&out);
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert_eq!(lines[..2], ["piped 0", "AbortError"], "{stdout}");
+    assert!(
+        lines[2].starts_with("upload") && !lines[2].contains("1048576"),
+        "nothing of the source goes out: {stdout}"
+    );
+}

@@ -56,6 +56,30 @@ impl Incremental {
         (size > 0).then_some(data)
     }
 
+    /// Reads to the end or to where the body was cut short: the bytes, and
+    /// whether the terminating chunk came (the body is complete).
+    pub fn rest(&mut self) -> (Vec<u8>, bool) {
+        assert!(self.chunked, "expected a chunked (streamed) response");
+        let mut all = Vec::new();
+        loop {
+            let mut size = String::new();
+            if self.reader.read_line(&mut size).unwrap_or(0) == 0 {
+                return (all, false);
+            }
+            let Ok(size) = usize::from_str_radix(size.trim().split(';').next().unwrap(), 16) else {
+                return (all, false);
+            };
+            if size == 0 {
+                return (all, true);
+            }
+            let mut data = vec![0; size + 2];
+            if self.reader.read_exact(&mut data).is_err() {
+                return (all, false);
+            }
+            all.extend_from_slice(&data[..size]);
+        }
+    }
+
     /// Reads to the end; the body's length.
     pub fn count_rest(&mut self) -> u64 {
         let mut total = 0;
@@ -327,9 +351,11 @@ fn a_fetched_body_piped_into_the_response_arrives_whole_and_the_pipe_settles() {
     let res = server.get(&format!("/forward?read&url=http://{}/stream?mb=2", up.addr));
     assert_eq!(res.text(), format!("{} bytes", 2 << 20), "{}", server.log());
 
+    // Whether the part before the failure reaches the client first is a
+    // matter of timing; that the body is incomplete is not.
     let mut res = Incremental::get(server.addr, &format!("/forward?url=http://{}/cut", up.addr));
-    assert_eq!(res.next_chunk().as_deref(), Some(&b"the beginning"[..]));
-    assert_eq!(res.next_chunk(), None, "no terminating chunk: the client can tell the body is incomplete");
+    let (bytes, complete) = res.rest();
+    assert!(!complete && b"the beginning".starts_with(&bytes), "{bytes:?}");
     let log = server.wait_for_log("pipe rejected");
     assert!(log.contains("pipe rejected: TypeError: The body could not be transferred"), "{log}");
 
@@ -338,8 +364,8 @@ fn a_fetched_body_piped_into_the_response_arrives_whole_and_the_pipe_settles() {
     let mut res = Incremental::get(server.addr, &format!("/proxy?direct&url=http://{}/stream?mb=3", up.addr));
     assert_eq!(res.count_rest(), 3 << 20, "{}", server.log());
     let mut res = Incremental::get(server.addr, &format!("/proxy?direct&url=http://{}/cut", up.addr));
-    assert_eq!(res.next_chunk().as_deref(), Some(&b"the beginning"[..]));
-    assert_eq!(res.next_chunk(), None);
+    let (bytes, complete) = res.rest();
+    assert!(!complete && b"the beginning".starts_with(&bytes), "{bytes:?}");
     let log = server.wait_for_log("streaming the response body");
     assert!(log.contains("The body could not be transferred"), "{log}");
 }

@@ -116,6 +116,7 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, s
         ),
         "/big" => text(StatusCode::OK, vec![b'x'; 1 << 20]),
         "/big16" => text(StatusCode::OK, vec![b'x'; 16 << 10]),
+        "/empty" => text(StatusCode::OK, ""),
         "/size" => text(StatusCode::OK, format!("{} {}", body.len(), query.len())),
         // `mb` MiB of 'x' in 64 KiB chunks, produced as they are read.
         "/stream" => {

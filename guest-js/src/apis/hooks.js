@@ -8,6 +8,7 @@ export { nextTimerDeadline, runNextTimer } from './timers/timers.js';
 export { bodyData, bodyFailed, pumpToSink, sinkDrained } from './fetch/body.js';
 export { responseParts } from './fetch/request_response.js';
 export { fetchFailed, fetchResponded } from './fetch/fetch.js';
+export { startDeferredPipes } from './streams/transform.js';
 import './globals/globals.js';
 export {
   dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled,

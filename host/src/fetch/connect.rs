@@ -31,6 +31,10 @@ const H2_STREAM_WINDOW: u32 = 256 << 10;
 const H2_CONNECTION_WINDOW: u32 = 1 << 20;
 /// The largest response head an HTTP/2 upstream may send (decoded).
 const H2_MAX_HEADER_LIST: u32 = 64 << 10;
+/// An HTTP/2 connection is pinged this often, and closed when a ping is not
+/// answered within as long: a shared connection that died silently is not
+/// handed to fetches until TCP gives up.
+const H2_PING: Duration = Duration::from_secs(20);
 
 /// Connects to the first of `addrs` that answers, within the connect timeout.
 async fn connect(addrs: &[SocketAddr], timeout: Duration) -> Result<TcpStream, Error> {
@@ -192,6 +196,10 @@ async fn open(to: &Destination<'_>, tls: &TlsClient, timeout: Duration) -> Resul
             .initial_stream_window_size(H2_STREAM_WINDOW)
             .initial_connection_window_size(H2_CONNECTION_WINDOW)
             .max_header_list_size(H2_MAX_HEADER_LIST)
+            .timer(hyper_util::rt::TokioTimer::new())
+            .keep_alive_interval(H2_PING)
+            .keep_alive_timeout(H2_PING)
+            .keep_alive_while_idle(true)
             .handshake::<_, WasiBody>(io);
         let (sender, conn) = tokio::time::timeout(timeout, handshake).await.map_err(|_| Error::ConnectionTimeout)??;
         tokio::spawn(async move {

@@ -131,13 +131,16 @@ struct Connections {
     /// be HTTP/2: other fetches to them wait for it rather than open their
     /// own (a burst of fetches to a new origin makes one connection).
     opening: Vec<Opening>,
-    /// https hosts whose last new connection was HTTP/1.1: nothing to wait
-    /// for (the most recent `MAX_IDLE`).
-    http1_hosts: VecDeque<String>,
+    /// https hosts (and ports) whose last new connection was HTTP/1.1:
+    /// nothing to wait for (the most recent `MAX_IDLE`).
+    http1_hosts: VecDeque<(String, u16)>,
+    /// Whether a task is on its way to let go of what expires.
+    expiring: bool,
 }
 
 struct Opening {
     host: String,
+    port: u16,
     id: u64,
     /// Dropped when the connection is open (or failed): wakes the waiters.
     _done: tokio::sync::watch::Sender<()>,
@@ -209,31 +212,33 @@ impl ConnectionPool {
         if let Some(connection) = self.take(to) {
             return Take::Connection(connection);
         }
+        let port = to.addrs.first().map_or(0, |a| a.port());
         let mut c = self.lock();
-        if !to.https || c.http1_hosts.iter().any(|h| h == to.host) {
+        if !to.https || c.http1_hosts.iter().any(|(h, p)| h == to.host && *p == port) {
             return Take::Open(None);
         }
-        if let Some(opening) = c.opening.iter().find(|o| o.host == to.host) {
+        if let Some(opening) = c.opening.iter().find(|o| o.host == to.host && o.port == port) {
             return Take::Wait(opening.waiting.clone());
         }
         let id = self.next_opening.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let (done, waiting) = tokio::sync::watch::channel(());
-        c.opening.push(Opening { host: to.host.to_string(), id, _done: done, waiting });
+        c.opening.push(Opening { host: to.host.to_string(), port, id, _done: done, waiting });
         Take::Open(Some(OpeningGuard { pool: Arc::clone(self), id }))
     }
 
     /// A new connection: an HTTP/2 one is shared from now on, while its
     /// first request is still on the way.
     pub fn opened(self: &Arc<Self>, connection: &Connection) {
-        let host = &connection.origin.host;
-        if connection.origin.https {
+        let origin = &connection.origin;
+        if origin.https {
+            let key = (origin.host.clone(), origin.addr.port());
             let mut c = self.lock();
-            c.http1_hosts.retain(|h| h != host);
+            c.http1_hosts.retain(|h| *h != key);
             if !connection.sender.is_http2() {
                 if c.http1_hosts.len() >= MAX_IDLE {
                     c.http1_hosts.pop_front();
                 }
-                c.http1_hosts.push_back(host.clone());
+                c.http1_hosts.push_back(key);
             }
         }
         if let Sender::Http2(sender) = &connection.sender {
@@ -278,15 +283,33 @@ impl ConnectionPool {
     }
 
     /// Lets go of what has been unused for `IDLE_TIMEOUT` once that time is
-    /// up, even if no fetch comes to look.
+    /// up, even if no fetch comes to look: one task per pool, which sleeps
+    /// until the next connection comes due and ends when none is left.
     fn expire_later(self: &Arc<Self>) {
+        {
+            let mut c = self.lock();
+            if c.expiring {
+                return;
+            }
+            c.expiring = true;
+        }
         let pool = Arc::downgrade(self);
         tokio::spawn(async move {
-            tokio::time::sleep(IDLE_TIMEOUT).await;
-            if let Some(pool) = pool.upgrade() {
+            let mut wait = IDLE_TIMEOUT;
+            loop {
+                tokio::time::sleep(wait).await;
+                let Some(pool) = pool.upgrade() else { return };
                 let mut c = pool.lock();
-                c.idle.retain(|i| i.since.elapsed() < IDLE_TIMEOUT);
-                c.shared.retain(|s| s.used.elapsed() < IDLE_TIMEOUT);
+                c.idle.retain(|i| i.since.elapsed() < IDLE_TIMEOUT && !i.connection.sender.is_closed());
+                c.shared.retain(|s| s.used.elapsed() < IDLE_TIMEOUT && !s.sender.is_closed());
+                let next = c.idle.iter().map(|i| i.since).chain(c.shared.iter().map(|s| s.used)).min();
+                match next {
+                    Some(since) => wait = IDLE_TIMEOUT.saturating_sub(since.elapsed()) + Duration::from_millis(10),
+                    None => {
+                        c.expiring = false;
+                        return;
+                    }
+                }
             }
         });
     }

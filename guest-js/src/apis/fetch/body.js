@@ -7,7 +7,7 @@ import { TextDecoder } from '../encoding/encoding.js';
 import { URLSearchParams } from '../url/url.js';
 import { ReadableStream, ReadableStreamDefaultReader, readAllBytes, streamOps } from '../streams/readable.js';
 import { lazySources } from '../streams/pipe.js';
-import { pendingPipeSource } from '../streams/transform.js';
+import { claimPendingPipe } from '../streams/transform.js';
 import { markHandled, uponPromise } from '../streams/promises.js';
 import { Blob, blobBytes } from '../blob/blob.js';
 import { FormData, bodyToFormData, encodeMultipart } from './form_data.js';
@@ -79,9 +79,11 @@ function hostBodyStream(body) {
 // or the source of a pipe waiting on it (an identity TransformStream's
 // readable side, as in `body.pipeTo(writable); return new Response(readable)`).
 function forwardableBody(stream) {
-  const body = hostStreams.get(pendingPipeSource(stream) ?? stream);
-  if (body === undefined || body.read) return null;
-  return body;
+  const direct = hostStreams.get(stream);
+  if (direct !== undefined) return direct.read ? null : direct;
+  const source = claimPendingPipe(stream);
+  const body = source === undefined ? undefined : hostStreams.get(source);
+  return body === undefined || body.read ? null : body;
 }
 
 // Writes `source` to host sink `id` (the response to the client, or a
@@ -150,6 +152,15 @@ function bodyData(id, chunk) {
   if (read === undefined) return;
   hostBodyReads.delete(id);
   read.resolve({ __proto__: null, chunk });
+}
+// Drops sink `id` unfinished (an aborted fetch's upload): a pump waiting
+// on it fails with `reason`, and cancels its source.
+function abortSink(id, reason) {
+  native.sinkAbort(id);
+  const wait = sinkWaits.get(id);
+  if (wait === undefined) return;
+  sinkWaits.delete(id);
+  wait.reject(reason);
 }
 function sinkDrained(id) {
   const wait = sinkWaits.get(id);
@@ -304,6 +315,6 @@ function cloneBodyState(target) {
 }
 
 export {
-  HostBody, bodyData, bodyFailed, bodyInternals, cancelHostBody, cloneBodyState, consumeBody, extractBody, isClientGone,
+  HostBody, abortSink, bodyData, bodyFailed, bodyInternals, cancelHostBody, cloneBodyState, consumeBody, extractBody, isClientGone,
   mixinBody, newBodyState, pumpToSink, sinkDrained,
 };

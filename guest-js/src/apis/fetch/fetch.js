@@ -8,7 +8,7 @@ import { URL } from '../url/url.js';
 import { ReadableStream } from '../streams/readable.js';
 import { markHandled } from '../streams/promises.js';
 import { headersFromFlatList, headersList, headersToFlatList } from './headers.js';
-import { HostBody, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink } from './body.js';
+import { HostBody, abortSink, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink } from './body.js';
 import { NULL_BODY_STATUS, Request, Response, internalConstruction, requestInternals, responseInternals } from './request_response.js';
 import { blobBytes } from '../blob/blob.js';
 import { resolveBlobUrl } from '../blob/blob_url.js';
@@ -31,7 +31,7 @@ function sendOnce(method, url, flatHeaders, body, bodyStream, signal) {
       if (!pendingFetches.has(id)) return;
       pendingFetches.delete(id);
       native.fetchAbort(id);
-      if (bodyStream !== null) native.sinkAbort(sink);
+      if (bodyStream !== null) abortSink(sink, reason);
       reject(reason);
     });
   });

@@ -4,7 +4,7 @@ import { addAbortAlgorithm, signalAbortedGetter, signalReasonGetter } from '../e
 import { markHandled, newDeferred, noop, uponPromise } from './promises.js';
 import { ReadableStreamDefaultReader, defaultReaderReleaseLock, readerClosedGetter, streamOps } from './readable.js';
 import { WritableStreamDefaultWriter, isWritableStream, writableOps, writerCloseWithErrorPropagation, writerOps } from './writable.js';
-import { deferPipe } from './transform.js';
+import { deferPipe, dropDeferredPipe } from './transform.js';
 
 function isReadableStream(x) {
   try { streamOps.state(x); return true; } catch { return false; }
@@ -110,6 +110,7 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
   const shutdownWithAction = (action, hasError, originalError) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    dropDeferredPipe(dest);
     afterPendingWrites(() => {
       let p;
       try { p = action(); } catch (e) { p = Promise.reject(e); }
@@ -119,6 +120,7 @@ function readableStreamPipeTo(source, dest, preventClose, preventAbort, preventC
   const shutdown = (hasError, error) => {
     if (shuttingDown) return;
     shuttingDown = true;
+    dropDeferredPipe(dest);
     afterPendingWrites(() => finalize(hasError, error));
   };
 

@@ -3,6 +3,7 @@
 // algorithms below: { readable, writable, readableController, backpressure,
 // backpressureChange, transformAlgorithm, flushAlgorithm, cancelAlgorithm,
 // finish, readableStarted, readableErrored, readableError }.
+import * as native from 'nano:native';
 import { dictionaryMembers } from '../webidl/webidl.js';
 import { newDeferred, promiseCall, promiseResolvedWith, resolvedUndefined, uponPromise } from './promises.js';
 import { ReadableStream, streamOps, streamToken } from './readable.js';
@@ -168,24 +169,55 @@ const identities = new WeakMap();
 // A pipe from `source` (whose reads nothing can observe) into `writable`
 // waits to start until the transform's readable side first wants data, if
 // `writable` is an identity transform's with nothing written or wanted yet.
-// The response pump can then move the source's bytes in the host instead
-// (see pendingPipeSource); the pipe still closes or errors everything as
-// the standard says, from the source's end on. Returns whether it waits.
+// The response pump can then claim it and move the source's bytes in the
+// host instead (claimPendingPipe); the pipe still closes or errors
+// everything as the standard says, from the source's end on. A pipe nobody
+// claims or reads from starts when the event loop has nothing else to run
+// (startDeferredPipes), so it settles as the standard's would (e.g. from an
+// empty body). Returns whether it waits.
 function deferPipe(writable, source, start) {
   const ts = identities.get(writable);
   if (ts === undefined || ts.writable !== writable || ts.pendingPipe !== undefined) return false;
   if (!ts.backpressure || !writableOps.idle(writable) || streamOps.queued(ts.readable) !== 0) return false;
   ts.pendingPipe = start;
   ts.pendingSource = source;
+  deferredPipes.push(ts);
+  native.pipeDeferred();
   return true;
 }
+// The pipe into `writable` shut down before it started: nothing to claim.
+function dropDeferredPipe(writable) {
+  const ts = identities.get(writable);
+  if (ts === undefined || ts.writable !== writable) return;
+  ts.pendingPipe = undefined;
+  ts.pendingSource = undefined;
+}
+// Transforms whose pipe waits, for startDeferredPipes.
+let deferredPipes = [];
 
 // The source of the pipe waiting on `readable` (an identity transform's
-// readable side, nothing queued), or undefined.
-function pendingPipeSource(readable) {
+// readable side, nothing queued), which the caller now moves itself (the
+// pipe starts when the readable side is next read); or undefined.
+function claimPendingPipe(readable) {
   const ts = identities.get(readable);
-  if (ts === undefined || ts.pendingPipe === undefined || streamOps.queued(readable) !== 0) return undefined;
+  if (ts === undefined || ts.pendingPipe === undefined || ts.pipeClaimed) return undefined;
+  if (streamOps.state(readable) !== 'readable' || streamOps.queued(readable) !== 0) return undefined;
+  ts.pipeClaimed = true;
   return ts.pendingSource;
+}
+
+// Hook (hooks.js): the event loop is about to wait on the host; pipes that
+// still wait for a reader nobody claimed start now.
+function startDeferredPipes() {
+  const list = deferredPipes;
+  deferredPipes = [];
+  for (let i = 0; i < list.length; i++) {
+    const ts = list[i];
+    const start = ts.pendingPipe;
+    if (start === undefined || ts.pipeClaimed) continue;
+    ts.pendingPipe = undefined;
+    start();
+  }
 }
 
 class TransformStream {
@@ -209,7 +241,7 @@ class TransformStream {
       readable: undefined, writable: undefined, readableController: undefined,
       backpressure: undefined, backpressureChange: undefined, finish: undefined,
       readableStarted: false, readableErrored: false, readableError: undefined,
-      pendingPipe: undefined, pendingSource: undefined,
+      pendingPipe: undefined, pendingSource: undefined, pipeClaimed: false,
     };
     this.#ts = ts;
     ts.writable = new WritableStream(streamToken, {
@@ -254,4 +286,6 @@ for (const cls of [TransformStream, TransformStreamDefaultController]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }
 
-export { TransformStream, TransformStreamDefaultController, deferPipe, pendingPipeSource, transformSlots };
+export {
+  TransformStream, TransformStreamDefaultController, claimPendingPipe, deferPipe, dropDeferredPipe, startDeferredPipes, transformSlots,
+};
