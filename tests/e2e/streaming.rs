@@ -288,8 +288,13 @@ fn a_client_that_goes_away_from_a_piped_response_is_not_an_app_error() {
     assert!(uncaught[0].contains(" DEBUG ") && uncaught[0].contains("peer closed"), "{log}");
 
     // A body known in full, larger than one call takes (sent as the client
-    // reads): a client that leaves after the head is told the same way.
-    let mut stream = TcpStream::connect(server.addr).unwrap();
+    // reads): a client that leaves after the head is told the same way. Its
+    // receive buffer is kept small: autotuned (up to tcp_rmem's 32 MiB
+    // here), the kernel could take the whole body before the client left.
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
+    socket.set_recv_buffer_size(64 << 10).unwrap();
+    socket.connect(&server.addr.into()).unwrap();
+    let mut stream: TcpStream = socket.into();
     write!(stream, "GET /bytes?mb=16 HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n").unwrap();
     let mut head = [0u8; 64];
     stream.read_exact(&mut head).unwrap();
