@@ -222,7 +222,10 @@ function fillHeaders(headers, init) {
 // A copy of another Headers object's list (no app code runs: Request's
 // and Response's own copies).
 function copyHeaderList(headers, from) {
-  for (const [n, v] of from[headersList]) {
+  const list = from[headersList];
+  // Indexed, not destructured: destructuring runs the array iterator.
+  for (let i = 0; i < list.length; i++) {
+    const n = list[i][0], v = list[i][1];
     if (headers[headersGuard] === 'request' && isHostControlledHeader(n, v)) continue;
     headers[headersList].push([n, v]);
   }
@@ -255,8 +258,9 @@ function headersFromFlatList(flat, guard) {
 }
 
 function headersToFlatList(headers) {
+  const list = headers[headersList];
   const flat = [];
-  for (const [n, v] of headers[headersList]) flat.push(n, v);
+  for (let i = 0; i < list.length; i++) flat.push(list[i][0], list[i][1]);
   return flat;
 }
 

@@ -161,6 +161,10 @@ class TransformStreamDefaultController {
 // A TransformStream's internal slots (compressionTransform waits on its
 // backpressure).
 let transformSlots;
+// The Transformer dictionary's members, in order; true for callbacks.
+const TRANSFORMER_MEMBERS = [
+  ['cancel', true], ['flush', true], ['readableType', false], ['start', true], ['transform', true], ['writableType', false],
+];
 
 // Identity transforms (no transformer member, no size function), by either
 // side: what a pipe from a host body into one, read by a response, can skip.
@@ -227,8 +231,7 @@ class TransformStream {
     const writableInit = queuingStrategyInit(writableStrategy, what);
     const readableInit = queuingStrategyInit(readableStrategy, what);
     const t = transformer === null ? undefined : transformer;
-    const { cancel, flush, readableType, start, transform, writableType } = dictionaryMembers(t,
-      [['cancel', true], ['flush', true], ['readableType', false], ['start', true], ['transform', true], ['writableType', false]], what);
+    const { cancel, flush, readableType, start, transform, writableType } = dictionaryMembers(t, TRANSFORMER_MEMBERS, what);
     if (readableType !== undefined) throw new RangeError(`${what}: invalid readableType`);
     if (writableType !== undefined) throw new RangeError(`${what}: invalid writableType`);
     const readableHWM = extractHighWaterMark(readableInit, 0, what);

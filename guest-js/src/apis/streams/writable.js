@@ -33,6 +33,8 @@ function extractSizeAlgorithm(init) {
 }
 let writableOps;
 let writerOps;
+// The UnderlyingSink dictionary's members, in order; true for callbacks.
+const UNDERLYING_SINK_MEMBERS = [['abort', true], ['close', true], ['start', true], ['type', false], ['write', true]];
 
 class WritableStreamDefaultController {
   // Made when the signal is first read or the stream aborted: most streams
@@ -185,8 +187,7 @@ class WritableStream {
     const what = "Failed to construct 'WritableStream'";
     const init = queuingStrategyInit(strategy, what);
     const sink = underlyingSink === null ? undefined : underlyingSink;
-    const { abort, close, start, type, write } = dictionaryMembers(sink,
-      [['abort', true], ['close', true], ['start', true], ['type', false], ['write', true]], what);
+    const { abort, close, start, type, write } = dictionaryMembers(sink, UNDERLYING_SINK_MEMBERS, what);
     if (type !== undefined) throw new RangeError(`${what}: invalid type`);
     const sizeAlgorithm = extractSizeAlgorithm(init);
     const hwm = extractHighWaterMark(init, 1, what);

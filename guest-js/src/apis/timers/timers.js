@@ -53,6 +53,9 @@ function queueMicrotask(callback) {
 }
 
 function earliestTimer() {
+  // Asked on every turn of the event loop: most have no timer, and a for-of
+  // makes an iterator even over an empty map.
+  if (timers.size === 0) return null;
   let best = null;
   let bestId = 0;
   for (const [id, t] of timers) {

@@ -74,9 +74,12 @@ function dictionaryMembers(dict, names, what) {
   const out = {};
   if (dict === undefined || dict === null) return out;
   if (typeof dict !== 'object' && typeof dict !== 'function') throw new TypeError(`${what}: parameter 1 is not an object`);
-  for (const [name, isCallback] of names) {
+  // Indexed: a for-of that destructures each entry runs two array
+  // iterators per member (costly in QuickJS).
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i][0];
     const value = dict[name];
-    if (isCallback && value !== undefined && typeof value !== 'function') throw new TypeError(`${what}: ${name} must be a function`);
+    if (names[i][1] && value !== undefined && typeof value !== 'function') throw new TypeError(`${what}: ${name} must be a function`);
     out[name] = value;
   }
   return out;
