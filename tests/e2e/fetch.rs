@@ -19,7 +19,7 @@ fn fetch_script(up: &Upstream, name: &str, flags: &[&str], body: &str) -> Output
     cmd.arg(&path).output().unwrap()
 }
 
-fn assert_ok(out: &Output) -> String {
+pub fn assert_ok(out: &Output) -> String {
     let stdout = text(&out.stdout);
     assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
     stdout

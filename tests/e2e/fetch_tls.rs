@@ -3,6 +3,7 @@
 //! upstream offers it through ALPN, HTTP/1.1 when it does not.
 
 use crate::common::*;
+use crate::fetch::assert_ok;
 use bytes::Bytes;
 use http_body_util::Full;
 use std::net::SocketAddr;
@@ -117,8 +118,7 @@ console.log(await posted.text());
 fn an_upstream_that_offers_h2_gets_http2_on_one_connection() {
     let up = start("h2", &[b"h2", b"http/1.1"]);
     let out = run(&up, "h2", true, FETCHES);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = assert_ok(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines, [format!("HTTP/2.0 {}", up.addr).as_str(), "1 8", "3145728", "300000"], "{stdout}");
     assert_eq!(up.connections.load(Ordering::SeqCst), 1, "every fetch went over the first HTTP/2 connection");
@@ -128,8 +128,7 @@ fn an_upstream_that_offers_h2_gets_http2_on_one_connection() {
 fn an_upstream_that_offers_only_http1_gets_http1_with_keep_alive() {
     let up = start("h1", &[b"http/1.1"]);
     let out = run(&up, "h1", true, FETCHES);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = assert_ok(&out);
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines, [format!("HTTP/1.1 {}", up.addr).as_str(), "1 8", "3145728", "300000"], "{stdout}");
     // HTTP/1.1 carries one exchange at a time: the concurrent fetches needed
@@ -148,8 +147,7 @@ console.log(new Set(all).size, all.length, all[0].split(' ')[0]);
 fn a_burst_of_first_fetches_to_an_h2_upstream_opens_one_connection() {
     let up = start("burst-h2", &[b"h2", b"http/1.1"]);
     let out = run(&up, "burst-h2", true, BURST);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = assert_ok(&out);
     assert_eq!(stdout.trim(), "1 8 HTTP/2.0");
     assert_eq!(up.connections.load(Ordering::SeqCst), 1, "the other seven waited for the first connection");
 
@@ -157,8 +155,7 @@ fn a_burst_of_first_fetches_to_an_h2_upstream_opens_one_connection() {
     // handshake tells that it cannot be shared.
     let up = start("burst-h1", &[b"http/1.1"]);
     let out = run(&up, "burst-h1", true, BURST);
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = assert_ok(&out);
     assert_eq!(stdout.trim(), "1 8 HTTP/1.1");
     let connections = up.connections.load(Ordering::SeqCst);
     assert!((2..=8).contains(&connections), "{connections} connections");
@@ -173,8 +170,7 @@ fn an_upstream_whose_ca_is_not_trusted_is_refused() {
         false,
         "try { await fetch(`${UPSTREAM}/version`); console.log('fetched'); } catch (e) { console.log(e.name, e.message); }",
     );
-    let stdout = text(&out.stdout);
-    assert!(out.status.success(), "{stdout}\n{}", text(&out.stderr));
+    let stdout = assert_ok(&out);
     assert!(stdout.starts_with("TypeError"), "{stdout}");
     assert!(stdout.contains("certificate is not trusted") && stdout.contains("--ca-certs"), "{stdout}");
 }

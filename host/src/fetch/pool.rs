@@ -187,33 +187,28 @@ impl ConnectionPool {
         self.connections.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// A connection to `to`: a stream on a shared HTTP/2 connection, else
-    /// an idle HTTP/1.1 one, the most recently used first.
-    fn take(&self, to: &Destination<'_>) -> Option<Connection> {
+    /// A connection to `to` (a stream on a shared HTTP/2 connection, else
+    /// an idle HTTP/1.1 one, the most recently used first), or else whether
+    /// to wait for one being opened to the same https host and port (it may
+    /// be HTTP/2, and shared) or to open one. Decided under one lock.
+    pub fn take_or_wait(self: &Arc<Self>, to: &Destination<'_>) -> Take {
         let mut c = self.lock();
         c.shared.retain(|s| s.used.elapsed() < IDLE_TIMEOUT && !s.sender.is_closed());
         if let Some(shared) = c.shared.iter_mut().rev().find(|s| s.origin.is(to)) {
             shared.used = Instant::now();
-            return Some(Connection {
+            return Take::Connection(Connection {
                 origin: shared.origin.clone(),
                 sender: Sender::Http2(shared.sender.clone()),
                 current: Arc::default(),
             });
         }
         c.idle.retain(|i| i.since.elapsed() < IDLE_TIMEOUT && !i.connection.sender.is_closed());
-        let at = c.idle.iter().rposition(|i| i.connection.origin.is(to))?;
-        c.idle.remove(at).map(|i| i.connection)
-    }
-
-    /// A connection to `to` (as `take`), or else whether to wait for one
-    /// being opened to the same https host (it may be HTTP/2, and shared)
-    /// or to open one.
-    pub fn take_or_wait(self: &Arc<Self>, to: &Destination<'_>) -> Take {
-        if let Some(connection) = self.take(to) {
-            return Take::Connection(connection);
+        if let Some(at) = c.idle.iter().rposition(|i| i.connection.origin.is(to)) {
+            if let Some(idle) = c.idle.remove(at) {
+                return Take::Connection(idle.connection);
+            }
         }
         let port = to.addrs.first().map_or(0, |a| a.port());
-        let mut c = self.lock();
         if !to.https || c.http1_hosts.iter().any(|(h, p)| h == to.host && *p == port) {
             return Take::Open(None);
         }

@@ -157,10 +157,7 @@ function bodyData(id, chunk) {
 // on it fails with `reason`, and cancels its source.
 function abortSink(id, reason) {
   native.sinkAbort(id);
-  const wait = sinkWaits.get(id);
-  if (wait === undefined) return;
-  sinkWaits.delete(id);
-  wait.reject(reason);
+  rejectSinkWait(id, reason);
 }
 function sinkDrained(id) {
   const wait = sinkWaits.get(id);
@@ -176,11 +173,14 @@ function bodyFailed(id, message) {
     read.body.error = err;
     read.reject(err);
   }
+  rejectSinkWait(id, err);
+}
+// A pump waiting for sink `id` to drain fails with `err`.
+function rejectSinkWait(id, err) {
   const wait = sinkWaits.get(id);
-  if (wait !== undefined) {
-    sinkWaits.delete(id);
-    wait.reject(err);
-  }
+  if (wait === undefined) return;
+  sinkWaits.delete(id);
+  wait.reject(err);
 }
 
 // "Extract a body": [bytes or null, content type or null].
