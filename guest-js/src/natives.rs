@@ -98,6 +98,7 @@ natives! {
     "isByteString" => crate::apis::fetch::header_checks::is_byte_string,
     "headerName" => crate::apis::fetch::header_checks::header_name,
     "headerValue" => crate::apis::fetch::header_checks::header_value,
+    "headerRecord" => crate::apis::fetch::header_checks::header_record,
     // apis::crypto
     "randomBytes" => crate::apis::crypto::random_bytes,
     "digest" => crate::apis::crypto::digest,

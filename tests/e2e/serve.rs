@@ -177,9 +177,11 @@ fn app_errors_are_500s_with_a_request_id_and_a_logged_stack() {
         let line = log.lines().find(|l| l.contains(message)).unwrap();
         assert!(line.contains(&id) || log.contains(&format!("request_id={id}")), "{log}");
     }
-    // The stack names the app's file and line.
+    // The stack names the app's file and line; a failed handler is the
+    // request's error, not also an unhandled rejection.
     let log = server.log();
     assert!(log.contains("routes.js:"), "no stack in the log:\n{log}");
+    assert!(!log.contains("Uncaught (in promise)"), "a failed handler logged as unhandled:\n{log}");
     // And the server still works.
     assert_eq!(server.get("/status").status, 204);
 }

@@ -132,6 +132,29 @@ test('a record is converted in the WebIDL order, each trap once', () => {
   assert(!new Headers(proto).has('inherited'), 'inherited keys are not read');
 });
 
+// Plain records of valid strings are appended natively (headerRecord);
+// anything else takes WebIDL's steps in JS. Either way, the same result.
+test('records: plain, with getters, numbers, odd keys and bad members', () => {
+  const h = new Headers({ 'Content-Type': ' text/plain\t', X: 'a', 2: 'two', 1: 'one', empty: '' });
+  assertEq([...h], [['1', 'one'], ['2', 'two'], ['content-type', 'text/plain'], ['empty', ''], ['x', 'a']]);
+  const reads = [];
+  const withGetter = { a: 'x', get b() { reads.push('b'); return 'y'; }, c: 'z' };
+  assertEq([...new Headers(withGetter)], [['a', 'x'], ['b', 'y'], ['c', 'z']]);
+  assertEq(reads, ['b'], 'a getter is read once');
+  assertEq(new Headers({ n: 42, t: true }).get('n'), '42', 'a number is converted');
+  const bare = Object.create(null);
+  bare.k = 'v';
+  assertEq(new Headers(bare).get('k'), 'v', 'a record without a prototype');
+  assertEq(new Headers(new (class { a = 'b'; })()).get('a'), 'b', 'a class instance');
+  assertEq(new Headers({ a: '\u00ff' }).get('a'), '\u00ff', 'a Latin-1 value');
+  assertThrows(() => new Headers({ ok: 'x', 'bad name': 'x' }), 'TypeError', 'a name that is no token');
+  assertThrows(() => new Headers({ a: 'x\r\ny' }), 'TypeError', 'a value with CR LF');
+  assertThrows(() => new Headers({ a: '\u0100' }), 'TypeError', 'a value that is no ByteString');
+  assertThrows(() => new Headers({ '\u00e9': 'x' }), 'TypeError', 'a Latin-1 name is no token');
+  const r = new Response('x', { headers: { 'X-A': 'b' } });
+  assertEq([...r.headers], [['content-type', 'text/plain;charset=UTF-8'], ['x-a', 'b']]);
+});
+
 test('a sequence is read through the @@iterator it has, Headers objects too', () => {
   const h = new Headers({ a: '1' });
   h[Symbol.iterator] = function* () { yield ['test', 'test']; };

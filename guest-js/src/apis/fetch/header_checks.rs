@@ -97,6 +97,93 @@ pub fn header_value<'js>(ctx: Ctx<'js>, s: Value<'js>) -> Result<Value<'js>> {
     }
 }
 
+/// QuickJS's class of ordinary objects (`JS_CLASS_OBJECT` in quickjs.c,
+/// the first class): not a proxy, an array or another exotic object, so
+/// listing its keys and reading its descriptors runs no app code.
+const ORDINARY_OBJECT: qjs::JSClassID = 1;
+
+/// `headerRecord(list, init)`: a HeadersInit record (`{ 'content-type': … }`,
+/// most apps' headers) appended to a header list natively, when nothing
+/// about it is observable: `init` is an ordinary object whose own enumerable
+/// members are data properties, their keys and values strings that are valid
+/// header names and values. Otherwise nothing is appended and the answer is
+/// false: the caller takes WebIDL's steps in JS (each member read and
+/// converted, then appended), reading the same data properties again, and
+/// builds the precise error.
+pub fn header_record<'js>(ctx: Ctx<'js>, list: rquickjs::Array<'js>, init: Value<'js>) -> Result<bool> {
+    // Safety: `init` is a live value of this context.
+    if !init.is_object() || unsafe { qjs::JS_GetClassID(init.as_raw()) } != ORDINARY_OBJECT {
+        return Ok(false);
+    }
+    let raw = ctx.as_raw().as_ptr();
+    let mut tab = std::ptr::null_mut();
+    let mut len = 0u32;
+    let flags = qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_SYMBOL_MASK | qjs::JS_GPN_ENUM_ONLY;
+    // Safety: as above; the table is freed below, after its last use.
+    if unsafe { qjs::JS_GetOwnPropertyNames(raw, &mut tab, &mut len, init.as_raw(), flags as i32) } < 0 {
+        return Err(rquickjs::Error::Exception);
+    }
+    let atoms: Vec<qjs::JSAtom> = (0..len as usize).map(|i| unsafe { (*tab.add(i)).atom }).collect();
+    let pairs = record_pairs(&ctx, &init, &atoms);
+    // Safety: the table JS_GetOwnPropertyNames made, freed once.
+    unsafe { qjs::JS_FreePropertyEnum(raw, tab, len) };
+    let Some(pairs) = pairs? else { return Ok(false) };
+    for (name, value) in pairs {
+        let pair = rquickjs::Array::new(ctx.clone())?;
+        pair.set(0, name)?;
+        pair.set(1, value)?;
+        list.set(list.len(), pair)?;
+    }
+    Ok(true)
+}
+
+/// The record's members as normalized header pairs, or None if one is not
+/// a data property with a valid name and value.
+fn record_pairs<'js>(
+    ctx: &Ctx<'js>,
+    init: &Value<'js>,
+    atoms: &[qjs::JSAtom],
+) -> Result<Option<Vec<(Value<'js>, Value<'js>)>>> {
+    let raw = ctx.as_raw().as_ptr();
+    let mut pairs = Vec::with_capacity(atoms.len());
+    for &atom in atoms {
+        // Safety: JS_AtomToValue returns a new reference, owned by `key`.
+        let key = unsafe { Value::from_raw(ctx.clone(), qjs::JS_AtomToValue(raw, atom)) };
+        if !key.is_string() {
+            return Ok(None);
+        }
+        let mut desc = std::mem::MaybeUninit::<qjs::JSPropertyDescriptor>::uninit();
+        // Safety: an ordinary object's own property: no app code runs. On
+        // 1 the descriptor holds three new references, each owned below.
+        let found = unsafe { qjs::JS_GetOwnProperty(raw, desc.as_mut_ptr(), init.as_raw(), atom) };
+        if found < 0 {
+            return Err(rquickjs::Error::Exception);
+        }
+        if found == 0 {
+            return Ok(None);
+        }
+        let desc = unsafe { desc.assume_init() };
+        let (value, getter, setter) = unsafe {
+            (
+                Value::from_raw(ctx.clone(), desc.value),
+                Value::from_raw(ctx.clone(), desc.getter),
+                Value::from_raw(ctx.clone(), desc.setter),
+            )
+        };
+        drop((getter, setter));
+        if desc.flags as u32 & qjs::JS_PROP_GETSET != 0 || !value.is_string() {
+            return Ok(None);
+        }
+        let name = header_name(ctx.clone(), key)?;
+        let value = header_value(ctx.clone(), value)?;
+        if name.is_null() || value.is_null() {
+            return Ok(None);
+        }
+        pairs.push((name, value));
+    }
+    Ok(Some(pairs))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

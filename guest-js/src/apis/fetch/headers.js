@@ -205,6 +205,8 @@ function fillHeaders(headers, init) {
   const method = init[Symbol.iterator];
   let pairs;
   if (method === undefined || method === null) {
+    // A plain record of valid strings, when reading it is unobservable.
+    if (headers[headersGuard] === 'none' && native.headerRecord(headers[headersList], init)) return;
     pairs = headerRecord(init);
   } else {
     if (typeof method !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} Its @@iterator is not a function.`);

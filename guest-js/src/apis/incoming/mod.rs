@@ -81,14 +81,19 @@ fn run_handler<'js>(
     url: String,
     headers: Vec<String>,
 ) -> Result<ResponseParts<'js>, String> {
-    let promise: Promise =
+    // The Response, or a promise of it.
+    let dispatched: Value =
         hooks.dispatch_fetch.call((method, url, headers)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
-    run_until(ctx, hooks, Rejections::Log, || promise.state() != PromiseState::Pending)
+    let promise = dispatched.as_promise().cloned();
+    // Microtasks the handler queued run before its Response is read, as
+    // when the Response comes through a promise.
+    run_until(ctx, hooks, Rejections::Log, || promise.as_ref().is_none_or(|p| p.state() != PromiseState::Pending))
         .map_err(|e| format!("the fetch handler did not produce a response: {e}"))?;
-    let response: Value = match promise.result::<Value>() {
-        Some(Ok(v)) => v,
-        Some(Err(e)) => return Err(hooks.describe_error(take_exception(ctx, e))),
-        None => unreachable!("the promise settled"),
+    let response: Value = match promise.map(|p| p.result::<Value>()) {
+        None => dispatched,
+        Some(Some(Ok(v))) => v,
+        Some(Some(Err(e))) => return Err(hooks.describe_error(take_exception(ctx, e))),
+        Some(None) => unreachable!("the promise settled"),
     };
     // [status, [name, value, ...], Uint8Array | ReadableStream | null]
     let parts: rquickjs::Array =
