@@ -80,6 +80,9 @@ natives! {
     "pipeDeferred" => crate::event_loop::pipe_deferred,
     "sinkClose" => crate::apis::fetch::bodies::sink_close,
     "sinkAbort" => crate::apis::fetch::bodies::sink_abort,
+    // apis::streams
+    "uponPromise" => crate::apis::streams::upon_promise,
+    "markHandled" => crate::apis::streams::mark_handled,
     // apis::url
     "urlPartNames" => crate::apis::url::part_names,
     "urlParse" => crate::apis::url::url_parse,

@@ -14,6 +14,7 @@ pub mod fetch;
 pub mod globals;
 pub mod incoming;
 pub mod intl;
+pub mod streams;
 pub mod timers;
 pub mod url;
 pub mod webassembly;

@@ -1,17 +1,13 @@
 // Promise helpers of the Streams standard ("upon fulfillment", "mark as
 // handled", ...), shared by every stream type.
+import * as native from 'nano:native';
 
-// Promise reactions through the intrinsic `then`, so that user code that
-// patches Promise.prototype.then cannot observe the internals.
-const promiseThen = Promise.prototype.then;
+// Promise reactions through the intrinsic `then` (natively, streams/mod.rs),
+// so that user code that patches Promise.prototype.then or Symbol.species
+// cannot observe the internals.
+const uponPromise = native.uponPromise;
+const markHandled = native.markHandled;
 const noop = () => {};
-function uponPromise(promise, onFulfilled, onRejected) {
-  return Reflect.apply(promiseThen, promise, [onFulfilled, onRejected]);
-}
-function markHandled(promise) {
-  Reflect.apply(promiseThen, promise, [undefined, noop]);
-  return promise;
-}
 // "A new promise" with its resolving functions; settles once. A class with
 // no closure over itself: one is made per chunk, and a reference cycle would
 // keep each alive until the cycle collector runs.
