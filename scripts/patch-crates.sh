@@ -47,4 +47,4 @@ patch_crate() {
 
 patch_crate wasmtime 48.0.8 a2afcadb2e7d0417cb8f3f322c66eff49338b288f22290c0ca0bd3e9570732aa \
   patches/wasmtime-48.0.8-pagemap-scan.diff patches/wasmtime-48.0.8-funcref-ranges.diff \
-  patches/wasmtime-48.0.8-no-fault-around.diff
+  patches/wasmtime-48.0.8-no-fault-around.diff patches/wasmtime-48.0.8-stack-decommit.diff

@@ -101,6 +101,10 @@ pub const IDLE_RESIDENT_MAX: usize = WARM_SLOTS as usize * KEEP_RESIDENT;
 /// instance ends (past STACK_KEEP_RESIDENT).
 const MAX_WASM_STACK: usize = 32 << 20;
 
+/// The stack an instance runs on (a pooled fiber stack): wasm's, and 1 MiB
+/// for the host calls made at its deepest.
+pub const FIBER_STACK: usize = MAX_WASM_STACK + (1 << 20);
+
 /// What a pooled stack keeps resident between instances: zeroed with a
 /// memset when its instance ends, so every used stack holds this much even
 /// if its instance used less (the rest is decommitted). Measured by the
@@ -159,7 +163,7 @@ impl Runtime {
         // must come before wasm's native stack runs out, and one JS call
         // takes ≈ 750 bytes of it (512 KiB, wasmtime's default, held ≈ 700).
         config.max_wasm_stack(MAX_WASM_STACK);
-        config.async_stack_size(MAX_WASM_STACK + (1 << 20));
+        config.async_stack_size(FIBER_STACK);
         // A pooled stack would otherwise keep every page a deep recursion
         // touched: past STACK_KEEP_RESIDENT, stacks are decommitted when
         // their instance ends.

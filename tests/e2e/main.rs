@@ -15,7 +15,7 @@ mod hardening_compression;
 mod hardening_outbound;
 mod hosting;
 mod isolation;
-mod memory_image;
+mod slot_memory;
 mod modules;
 mod node_crosscheck;
 mod serve;

@@ -1,0 +1,124 @@
+//! What a used pool slot keeps between instances. Its memory image: the
+//! pages its instances touched and no others (the pagemap reset of every
+//! request pays for each page a slot has mapped, so neighbours the kernel
+//! mapped ahead of a read, "fault-around", 16 pages per fault, would cost
+//! every request for good: patches/wasmtime-48.0.8-no-fault-around.diff).
+//! Its stack: the part kept resident, however deep an instance went
+//! (patches/wasmtime-48.0.8-stack-decommit.diff).
+
+use crate::common::*;
+use nano_host::engine::{PoolLimits, Runtime};
+use std::io::{Read, Seek, SeekFrom};
+
+const PAGE: usize = 4096;
+/// The image: 4 MiB of data, so that every page is the image's (not zeros,
+/// which the kernel maps from its one zero page).
+const IMAGE_PAGES: usize = 1024;
+/// Pages the module reads, one byte each, this far apart.
+const READS: usize = 8;
+const STRIDE: usize = 64;
+
+fn module_wat() -> String {
+    let data = "\\2a".repeat(PAGE);
+    let segments: String = (0..IMAGE_PAGES).map(|p| format!("(data (i32.const {}) \"{data}\")\n", p * PAGE)).collect();
+    format!(
+        "(module (memory (export \"memory\") {pages})
+           {segments}
+           (func (export \"touch\") (result i32) (local $i i32) (local $sum i32)
+             (loop $next
+               (local.set $sum (i32.add (local.get $sum)
+                 (i32.load8_u (i32.mul (local.get $i) (i32.const {step})))))
+               (local.set $i (i32.add (local.get $i) (i32.const 1)))
+               (br_if $next (i32.lt_u (local.get $i) (i32.const {READS}))))
+             (local.get $sum)))",
+        pages = IMAGE_PAGES * PAGE / 65536,
+        step = STRIDE * PAGE,
+    )
+}
+
+/// How many of the `pages` pages from `addr` are present (/proc/self/pagemap).
+fn present_pages(addr: usize, pages: usize) -> usize {
+    let mut pagemap = std::fs::File::open("/proc/self/pagemap").unwrap();
+    pagemap.seek(SeekFrom::Start((addr / PAGE * 8) as u64)).unwrap();
+    let mut entries = vec![0u8; pages * 8];
+    pagemap.read_exact(&mut entries).unwrap();
+    entries.chunks_exact(8).filter(|e| u64::from_le_bytes((*e).try_into().unwrap()) >> 63 == 1).count()
+}
+
+#[test]
+fn a_slot_maps_only_the_image_pages_it_read() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
+    let module = wasmtime::Module::new(&runtime.engine, module_wat()).unwrap();
+    let tokio = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    let (sum, present) = tokio.block_on(async {
+        let mut store = wasmtime::Store::new(&runtime.engine, ());
+        store.set_epoch_deadline(u64::MAX / 2);
+        let instance = wasmtime::Instance::new_async(&mut store, &module, &[]).await.unwrap();
+        let touch = instance.get_typed_func::<(), i32>(&mut store, "touch").unwrap();
+        let sum = touch.call_async(&mut store, ()).await.unwrap();
+        let memory = instance.get_memory(&mut store, "memory").unwrap();
+        (sum, present_pages(memory.data_ptr(&store) as usize, IMAGE_PAGES))
+    });
+    assert_eq!(sum, 0x2a * READS as i32, "the reads saw the image");
+    // Each read maps its own page; with fault-around, up to 16 each.
+    assert!(
+        present <= READS,
+        "{present} pages of the image are mapped after {READS} one-byte reads: the kernel faulted around them \
+         (is userfaultfd unavailable? see patches/README.md)"
+    );
+}
+
+/// This process's mappings of `size` bytes (a pool's stacks are one each,
+/// between guard pages): each one's start address and resident bytes
+/// (/proc/self/smaps).
+fn mappings_of_size(size: usize) -> Vec<(String, usize)> {
+    let smaps = std::fs::read_to_string("/proc/self/smaps").unwrap();
+    let kib = |line: &str| line.split_whitespace().nth(1).unwrap().parse::<usize>().unwrap() * 1024;
+    let mut found = Vec::new();
+    let mut start = String::new();
+    let mut matches = false;
+    for line in smaps.lines() {
+        if line.split_whitespace().next().is_some_and(|range| range.contains('-') && !range.ends_with(':')) {
+            start = line.split('-').next().unwrap().to_string();
+        } else if line.starts_with("Size:") {
+            matches = kib(line) == size;
+        } else if line.starts_with("Rss:") && matches {
+            found.push((start.clone(), kib(line)));
+        }
+    }
+    found
+}
+
+/// A request that recurses until QuickJS's stack check stops it touches
+/// over a megabyte of its native stack; when its instance ends, the stack keeps
+/// only the part every stack keeps resident (32 KiB, engine.rs): the rest is
+/// decommitted, because a page of it was touched. (Stacks no instance took
+/// that deep are left alone: nothing to free there.)
+#[test]
+fn a_deep_recursion_leaves_no_stack_pages_behind() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let dir = scratch("slot-stack");
+    let wasm = dir.join("routes.wasm");
+    let built = nano().arg("build").arg(repo_root().join("tests/apps/routes.js")).arg("-o").arg(&wasm).output().unwrap();
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    // The engine's stacks are the stack-sized mappings that were not there
+    // before it.
+    let size = nano_host::engine::FIBER_STACK;
+    let before = mappings_of_size(size);
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
+    let component = runtime.load_component(&std::fs::read(&wasm).unwrap()).unwrap();
+    let responses = in_process(&runtime, &component, "/recurse-caught", 1, |_| {});
+    assert_eq!(responses[0].0, 200);
+    assert!(responses[0].1.starts_with("RangeError"), "the stack check stopped the recursion: {}", responses[0].1);
+    let stacks: Vec<(String, usize)> =
+        mappings_of_size(size).into_iter().filter(|m| !before.iter().any(|b| b.0 == m.0)).collect();
+    // (Another test may make an engine meanwhile: its stacks count too.)
+    assert!(stacks.len() >= 990, "{} new stacks of {size} bytes, not about the pool's 1,000", stacks.len());
+    let rss: usize = stacks.iter().map(|m| m.1).sum();
+    assert!(rss <= 256 << 10, "the stacks kept {} KiB resident after the instance ended", rss >> 10);
+}
