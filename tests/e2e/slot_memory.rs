@@ -104,7 +104,8 @@ fn a_deep_recursion_leaves_no_stack_pages_behind() {
     }
     let dir = scratch("slot-stack");
     let wasm = dir.join("routes.wasm");
-    let built = nano().arg("build").arg(repo_root().join("tests/apps/routes.js")).arg("-o").arg(&wasm).output().unwrap();
+    let built =
+        nano().arg("build").arg(repo_root().join("tests/apps/routes.js")).arg("-o").arg(&wasm).output().unwrap();
     assert!(built.status.success(), "{}", text(&built.stderr));
     // The engine's stacks are the stack-sized mappings that were not there
     // before it.
