@@ -18,7 +18,7 @@ class Event {
     this.#cancelable = !!o.cancelable;
     this.#composed = !!o.composed;
     this.#timeStamp = native.now() - timeOrigin.value;
-    Object.defineProperty(this, 'isTrusted', { get: isTrustedGetter, enumerable: true });
+    Object.defineProperty(this, 'isTrusted', IS_TRUSTED);
   }
   get type() { return this.#type; }
   get target() { return this.#target; }
@@ -44,7 +44,9 @@ class Event {
     event.#target = target;
     event.#currentTarget = target;
     try {
-      for (const l of listeners) {
+      // Indexed: a for-of runs the array iterator (costly in QuickJS).
+      for (let i = 0; i < listeners.length; i++) {
+        const l = listeners[i];
         if (l.removed) continue;
         if (event.#stopImmediate) break;
         if (l.once) l.remove();
@@ -68,6 +70,9 @@ class Event {
   }
 }
 function isTrustedGetter() { return false; }
+// [LegacyUnforgeable]: an own accessor of every event, defined from one
+// descriptor (not a new object per event).
+const IS_TRUSTED = Object.freeze({ __proto__: null, get: isTrustedGetter, enumerable: true });
 for (const [name, value] of [['NONE', 0], ['CAPTURING_PHASE', 1], ['AT_TARGET', 2], ['BUBBLING_PHASE', 3]]) {
   Object.defineProperty(Event, name, { value, enumerable: true });
   Object.defineProperty(Event.prototype, name, { value, enumerable: true });
