@@ -7,9 +7,16 @@ use std::process::Command;
 fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf();
     let guest = root.join("guest-js");
-    for watched in
-        ["guest-js/src", "guest-js/quickjs", "guest-js/build.rs", "guest-js/Cargo.toml", "guest-js/Cargo.lock", "wit"]
-    {
+    // patches/crates/rquickjs-sys: QuickJS as patched (scripts/patch-crates.sh).
+    for watched in [
+        "guest-js/src",
+        "guest-js/quickjs",
+        "guest-js/build.rs",
+        "guest-js/Cargo.toml",
+        "guest-js/Cargo.lock",
+        "wit",
+        "patches/crates/rquickjs-sys/.nano-patched",
+    ] {
         println!("cargo:rerun-if-changed={}", root.join(watched).display());
     }
     println!("cargo:rerun-if-env-changed=NANO_ENGINE_WASM");

@@ -17,7 +17,6 @@ pub fn at_build_time() -> bool {
 
 impl crate::Guest for crate::Component {
     fn wizer_initialize() -> Result<(), String> {
-        engine::create()?;
         let entry = modules::take_graph().ok_or("the host gave no app to build")?;
         let filename = entry.name.clone();
         engine::create()?;
@@ -49,6 +48,7 @@ impl crate::Guest for crate::Component {
         initialised?;
         engine::collect_garbage();
         engine::reset_gc_threshold();
+        engine::make_heap_immortal();
         Ok(())
     }
 }

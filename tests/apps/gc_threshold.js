@@ -1,8 +1,9 @@
 // A snapshot heap of ≈ 20 MB (more than the collector's threshold used to
 // allow a request): a short request must not collect garbage (a collection
-// writes to every object of the snapshot); one that makes a lot of garbage
-// still collects. Only the collector frees a cycle, and a
-// FinalizationRegistry says whether it ran.
+// costs time); one that makes a lot of garbage still collects, and finds
+// the snapshot's objects alive (they are immortal, and outside what it
+// walks). Only the collector frees a cycle, and a FinalizationRegistry says
+// whether it ran.
 const table = [];
 for (let i = 0; i < 200000; i++) table.push({ i, s: 'x' + i });
 

@@ -17,13 +17,16 @@ use std::path::Path;
 /// a parsed URL moved into the guest as one string (232,702), the
 /// incoming request's fixed fields shared (219,312), and a plain record of
 /// headers appended natively and the handler's result taken without a
-/// promise or a `catch` around it (171,497). When a change moves it on
+/// promise or a `catch` around it (171,497); then up, on purpose, for the
+/// snapshot's immortal objects, whose every reference count now checks
+/// first whether it counts (181,164: ≈ 5% more instructions, for 40% fewer
+/// pages written per request). When a change moves it on
 /// purpose (the work of issue #17 should bring it well down), run
 /// `cargo test --release -p nano-host --test e2e -- cost --nocapture`, which
 /// prints the figure, and write the new one here with the reason in the
 /// commit message. The guard allows 10% either way: a drop that large also
 /// fails, so an improvement is recorded and then protected.
-const HELLO_FUEL: u64 = 171_497;
+const HELLO_FUEL: u64 = 181_164;
 const MARGIN_PERCENT: u64 = 10;
 /// A ~50 KB app answering the same request may cost at most this much more
 /// than hello: its code is in the snapshot, not run per request.

@@ -145,3 +145,24 @@ fn the_js_app_sees_a_previous_requests_state() {
         r#"{"counter":1,"global":"string","cached":{"hits":101,"seen":[1]},"polluted":"string","timerFired":1,"promiseSettled":false,"pending":"function"}"#
     );
 }
+
+/// Objects of the snapshot are immortal (patches/README.md): a request that
+/// gives them new shapes, changes a property's flags, grows a shape of an
+/// object's own, adds to a prototype, holds a new object only from one of
+/// them across a collection, gets what QuickJS gives any object; and the
+/// next request finds them as the snapshot has them.
+#[test]
+fn snapshot_objects_changed_by_a_request_are_whole_in_the_next() {
+    let server = Server::start(&app("snapshot_objects.js"));
+    let expected = concat!(
+        r#"{"before":{"shared":{"a":1,"b":2},"twin":{"a":3,"b":4},"owned":{"a":1,"c":3},"points":[1,2],"#,
+        r#""holder":[],"text":"snap","extra":"undefined"},"#,
+        r#""after":{"shared":{"a":1,"b":2,"c":5},"twin":[9,["b"]],"owned":102,"points":[1,2,3],"holder":42,"#,
+        r#""text":"snap!","extra":"extra","collected":true}}"#
+    );
+    for i in 0..3 {
+        let res = server.get("/");
+        assert_eq!(res.status, 200, "{}", server.log());
+        assert_eq!(res.text(), expected, "request {i}");
+    }
+}
