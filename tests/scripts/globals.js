@@ -48,3 +48,48 @@ test('global scope', () => {
   assert(r >= 0 && r < 1 && r !== Math.random());
   assertEq(typeof addEventListener, 'function');
 });
+
+test("functions' own length and name", () => {
+  const own = (f) => Object.getOwnPropertyNames(f).join();
+  const described = (f, key) => {
+    const d = Object.getOwnPropertyDescriptor(f, key);
+    return `${JSON.stringify(d.value)} ${d.writable} ${d.enumerable} ${d.configurable}`;
+  };
+  function named(a, b, c = 1, ...rest) {}
+  const arrow = (x) => x;
+  async function asyncNamed(a) {}
+  function* gen(a, b) {}
+  class C { constructor(a) {} method(x, y) {} }
+  assertEq(own(named), 'length,name,prototype');
+  assertEq(described(named, 'length'), '2 false false true');
+  assertEq(described(named, 'name'), '"named" false false true');
+  assertEq(own(arrow), 'length,name');
+  assertEq(described(arrow, 'name'), '"arrow" false false true');
+  assertEq(own(() => 1), 'length,name');
+  assertEq(described(() => 1, 'name'), '"" false false true');
+  assertEq(own(asyncNamed), 'length,name');
+  assertEq(described(asyncNamed, 'length'), '1 false false true');
+  assertEq(own(gen), 'length,name,prototype');
+  assertEq(described(C.prototype.method, 'length'), '2 false false true');
+  assertEq(described(Math.max, 'length'), '2 false false true');
+  assertEq(described(Math.max, 'name'), '"max" false false true');
+  let resolve, reject;
+  new Promise((res, rej) => { resolve = res; reject = rej; });
+  assertEq(own(resolve), 'length,name');
+  assertEq(described(resolve, 'length'), '1 false false true');
+  assertEq(described(reject, 'name'), '"" false false true');
+  assertEq(described(arrow.bind(null), 'name'), '"bound arrow" false false true');
+  // Still ordinary properties: redefined, deleted, added after.
+  const f = () => {};
+  Object.defineProperty(f, 'name', { value: 'renamed' });
+  assertEq(f.name, 'renamed');
+  assert(delete f.length);
+  assertEq(own(f), 'name');
+  f.extra = 1;
+  assertEq(own(f), 'name,extra');
+  // A closure made in a loop is a new function each time, with its own properties.
+  const made = [];
+  for (let i = 0; i < 3; i++) made.push(() => i);
+  made[0].tag = 'first';
+  assertEq(made.map((g) => `${g()}:${g.tag}:${own(g)}`).join(' '), '0:first:length,name,tag 1:undefined:length,name 2:undefined:length,name');
+});
