@@ -216,19 +216,22 @@ extern "C" {
     fn JS_MakeHeapImmortal(rt: *mut qjs::JSRuntime);
 }
 
-/// Makes every object, string and shape the runtime holds immortal: never
-/// counted, never freed. The last step before the snapshot is taken: a
-/// request then reads the snapshot's objects without writing to their pages
-/// (a reference count is a write), so fewer pages are dirtied, copied back
-/// and held per live instance; what it allocates goes to fresh arenas.
-pub fn make_heap_immortal() {
+/// Makes what the runtime holds immortal: never counted, never freed (every
+/// object, shape, variable reference and atom, and every string or other
+/// block of QuickJS's arenas; a longer string outside them stays counted).
+/// The last step before the snapshot is taken: a request then reads the
+/// snapshot's objects without writing to their pages (a reference count is
+/// a write), so fewer pages are dirtied, copied back and held per live
+/// instance; what it allocates goes to fresh arenas.
+pub fn make_heap_immortal() -> Result<(), String> {
     ENGINE.with(|e| {
-        if let Some(engine) = e.borrow().as_ref() {
-            engine.context.with(|ctx| {
-                // SAFETY: the runtime is alive (its context is entered), and
-                // its memory is only ever snapshotted, never freed, after this.
-                unsafe { JS_MakeHeapImmortal(qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) }
-            });
-        }
+        let engine = e.borrow();
+        let engine = engine.as_ref().ok_or("making the snapshot's heap immortal: no engine")?;
+        engine.context.with(|ctx| {
+            // SAFETY: the runtime is alive (its context is entered), and
+            // its memory is only ever snapshotted, never freed, after this.
+            unsafe { JS_MakeHeapImmortal(qjs::JS_GetRuntime(ctx.as_raw().as_ptr())) }
+        });
+        Ok(())
     })
 }

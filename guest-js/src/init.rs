@@ -48,8 +48,7 @@ impl crate::Guest for crate::Component {
         initialised?;
         engine::collect_garbage();
         engine::reset_gc_threshold();
-        engine::make_heap_immortal();
-        Ok(())
+        engine::make_heap_immortal()
     }
 }
 

@@ -73,6 +73,8 @@ test("functions' own length and name", () => {
   assertEq(described(C.prototype.method, 'length'), '2 false false true');
   assertEq(described(Math.max, 'length'), '2 false false true');
   assertEq(described(Math.max, 'name'), '"max" false false true');
+  assert(own(Map).startsWith('length,name,'), own(Map)); // then prototype and groupBy, in no set order
+  assertEq(described(Map, 'length'), '0 false false true');
   let resolve, reject;
   new Promise((res, rej) => { resolve = res; reject = rej; });
   assertEq(own(resolve), 'length,name');
