@@ -38,13 +38,18 @@ fn module_wat() -> String {
     )
 }
 
-/// How many of the `pages` pages from `addr` are present (/proc/self/pagemap).
-fn present_pages(addr: usize, pages: usize) -> usize {
+/// The /proc/self/pagemap entries of the `pages` pages from `addr`.
+fn pagemap_entries(addr: usize, pages: usize) -> Vec<u64> {
     let mut pagemap = std::fs::File::open("/proc/self/pagemap").unwrap();
     pagemap.seek(SeekFrom::Start((addr / PAGE * 8) as u64)).unwrap();
     let mut entries = vec![0u8; pages * 8];
     pagemap.read_exact(&mut entries).unwrap();
-    entries.chunks_exact(8).filter(|e| u64::from_le_bytes((*e).try_into().unwrap()) >> 63 == 1).count()
+    entries.chunks_exact(8).map(|e| u64::from_le_bytes(e.try_into().unwrap())).collect()
+}
+
+/// How many of the `pages` pages from `addr` are present.
+fn present_pages(addr: usize, pages: usize) -> usize {
+    pagemap_entries(addr, pages).into_iter().filter(|e| e >> 63 == 1).count()
 }
 
 #[test]
@@ -165,16 +170,8 @@ fn new_image_written_pages(before: &[(usize, usize)]) -> (usize, usize) {
         .max_by_key(|(start, end)| end - start)
         .expect("the requests' slot maps the memory image");
     let pages = (end - start) / PAGE;
-    let mut pagemap = std::fs::File::open("/proc/self/pagemap").unwrap();
-    pagemap.seek(SeekFrom::Start((start / PAGE * 8) as u64)).unwrap();
-    let mut entries = vec![0u8; pages * 8];
-    pagemap.read_exact(&mut entries).unwrap();
     // Present, and not a page of the image file (bit 61): a private copy.
-    let written = entries
-        .chunks_exact(8)
-        .map(|e| u64::from_le_bytes(e.try_into().unwrap()))
-        .filter(|e| e >> 63 == 1 && (e >> 61) & 1 == 0)
-        .count();
+    let written = pagemap_entries(start, pages).into_iter().filter(|e| e >> 63 == 1 && (e >> 61) & 1 == 0).count();
     (pages, written)
 }
 
