@@ -212,7 +212,9 @@ const INCOMING_DEFAULTS = {
 // Its Headers and signal are made on first use: most apps never touch them,
 // and this is on every request's path.
 function makeIncomingRequest(method, url, flatHeaders) {
-  const request = new Request(internalConstruction);
+  // What `new Request(internalConstruction)` makes, without the call: the
+  // constructor's `arguments` alone is an object made per request.
+  const request = { __proto__: Request.prototype };
   // wasi:http drops `transfer-encoding` (hop-by-hop), so a chunked body
   // shows no header: any request but GET/HEAD has a body unless it says
   // `content-length: 0` (an empty body reads as empty either way).

@@ -81,7 +81,8 @@ function dispatchToApp(request) {
   if (moduleApp !== null && typeof moduleApp.fetch === 'function') {
     let result;
     try {
-      result = moduleApp.fetch(request, requestEnv(), new ExecutionContext(internalConstruction));
+      // What the constructor makes for the platform, without the call.
+      result = moduleApp.fetch(request, requestEnv(), { __proto__: ExecutionContext.prototype });
     } catch (err) {
       return Promise.reject(err);
     }
