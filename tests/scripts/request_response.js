@@ -93,6 +93,9 @@ test('bodies from every supported type', async () => {
 test('clone', async () => {
   const r = new Response('twice', { headers: { a: '1' } });
   const c = r.clone();
+  assertEq([c.type, c.url, c.redirected, c.status, c.statusText], ['default', '', false, 200, '']);
+  const e = Response.error().clone();
+  assertEq([e.type, e.status, e.url, e.redirected], ['error', 0, '', false]);
   assertEq(await r.text(), 'twice');
   assertEq(await c.text(), 'twice');
   c.headers.set('a', '2');
