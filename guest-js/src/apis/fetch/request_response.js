@@ -54,7 +54,7 @@ const REQUEST_ENUMS = {
 class Request {
   constructor(input, init = undefined) {
     requiredArguments(arguments.length, 1, "Failed to construct 'Request'");
-    if (input === internalConstruction) return; // fields filled by makeIncomingRequest
+    if (input === internalConstruction) return; // fields filled by the caller (clone)
     const o = init == null ? { __proto__: null } : init;
     if (typeof o !== 'object' && typeof o !== 'function') {
       throw new TypeError("Failed to construct 'Request': The provided value is not of type 'RequestInit'.");
