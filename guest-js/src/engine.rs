@@ -29,7 +29,9 @@ const DEFAULT_HEAP_LIMIT: usize = 96 << 20;
 /// and in an instance above the heap its snapshot holds (reset_gc_threshold).
 const GC_THRESHOLD: usize = 16 << 20;
 
-pub fn create() -> Result<(), String> {
+/// `for_snapshot`: the build of an app's snapshot, whose shapes are retained
+/// (see retain_shapes) until make_heap_immortal.
+pub fn create(for_snapshot: bool) -> Result<(), String> {
     let runtime = Runtime::new().map_err(|e| format!("creating the JS runtime: {e}"))?;
     runtime.set_memory_limit(DEFAULT_HEAP_LIMIT);
     // Instances live for one request: collecting garbage early only costs time.
@@ -38,6 +40,9 @@ pub fn create() -> Result<(), String> {
     runtime.set_loader(ModuleNames, ModuleSources);
     let context = Context::full(&runtime).map_err(|e| format!("creating the JS context: {e}"))?;
     let hooks = context.with(|ctx| -> Result<_, String> {
+        if for_snapshot {
+            retain_shapes(&ctx);
+        }
         let hooks = evaluate_prelude(&ctx)?;
         Ok(hooks.save(&ctx))
     })?;
@@ -214,6 +219,18 @@ pub fn reset_gc_threshold() {
 extern "C" {
     /// nano's patch to QuickJS (patches/rquickjs-sys-0.14.0-immortal-snapshot.diff).
     fn JS_MakeHeapImmortal(rt: *mut qjs::JSRuntime);
+    /// nano's patch to QuickJS (patches/rquickjs-sys-0.14.0-shape-retention.diff).
+    fn JS_SetShapeRetention(rt: *mut qjs::JSRuntime, enable: bool);
+}
+
+/// Keeps every shape (an object layout: prototype and property names) the
+/// build makes, with each step of the way to it, until the snapshot: a
+/// request then finds the layouts of the prelude's and the app's objects
+/// in the snapshot instead of making (and allocating) each anew per
+/// object. make_heap_immortal ends it.
+fn retain_shapes(ctx: &Ctx<'_>) {
+    // SAFETY: the runtime is alive (its context is entered).
+    unsafe { JS_SetShapeRetention(qjs::JS_GetRuntime(ctx.as_raw().as_ptr()), true) }
 }
 
 /// Makes what the runtime holds immortal: never counted, never freed (every

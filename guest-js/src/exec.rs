@@ -6,7 +6,7 @@ use crate::event_loop::{run_to_completion, Rejections};
 
 impl crate::exports::nano::platform::exec::Guest for crate::Component {
     fn run() -> Result<(), String> {
-        engine::create()?;
+        engine::create(false)?;
         engine::apply_memory_limit();
         let entry = crate::modules::take_graph().ok_or("the host gave no script to run")?;
         engine::with(|ctx, hooks| {

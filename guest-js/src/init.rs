@@ -19,7 +19,7 @@ impl crate::Guest for crate::Component {
     fn wizer_initialize() -> Result<(), String> {
         let entry = modules::take_graph().ok_or("the host gave no app to build")?;
         let filename = entry.name.clone();
-        engine::create()?;
+        engine::create(true)?;
         instance::with(|i| i.at_build_time = true);
         let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
             evaluate(ctx, hooks, &entry, Rejections::Build)?;
