@@ -23,6 +23,25 @@ test('enqueue, read, close; reader and lock', async () => {
   assertEq(await rs.getReader().read(), { value: undefined, done: true });
 });
 
+test('releaseLock of a reader of a closed or errored stream: closed becomes a new rejected promise', async () => {
+  const closedStream = new ReadableStream({ start(c) { c.close(); } });
+  const reader = closedStream.getReader();
+  const before = reader.closed;
+  await before;
+  reader.releaseLock();
+  assert(reader.closed !== before, 'a new promise');
+  assert(reader.closed === reader.closed, 'the same promise each time');
+  await assertRejects(reader.closed, 'TypeError');
+  await assertRejects(reader.read(), 'TypeError');
+  const failure = new Error('boom');
+  const erroredStream = new ReadableStream({ start(c) { c.error(failure); } });
+  const errored = erroredStream.getReader();
+  assert((await assertRejects(errored.closed, 'Error')) === failure);
+  errored.releaseLock();
+  const e = await assertRejects(errored.closed, 'TypeError');
+  assert(e !== failure, 'the release error, not the stream\'s');
+});
+
 test('pull is called as the consumer reads (backpressure)', async () => {
   const pulls = [];
   let n = 0;

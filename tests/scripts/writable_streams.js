@@ -117,6 +117,20 @@ test('releaseLock rejects closed and ready with one error and the getters keep r
   writer.releaseLock(); // no-op on a released writer
 });
 
+test('releaseLock of a settled writer: closed and ready replaced by promises rejected with one error', async () => {
+  const ws = new WritableStream();
+  const writer = ws.getWriter();
+  await writer.close();
+  const [closed, ready] = [writer.closed, writer.ready];
+  writer.releaseLock();
+  assert(writer.closed !== closed && writer.ready !== ready, 'new promises');
+  assert(writer.closed === writer.closed && writer.ready === writer.ready, 'the same promises each time');
+  const e1 = await assertRejects(writer.ready, 'TypeError');
+  const e2 = await assertRejects(writer.closed, 'TypeError');
+  assert(e1 === e2, 'one shared TypeError');
+  await closed; // the old ones keep their outcome
+});
+
 test('strategy: size without this, checked first; the queue total is not zeroed', async () => {
   let seenThis = 'unset';
   const ws = new WritableStream({}, { size(chunk) { 'use strict'; seenThis = this; return chunk; }, highWaterMark: 0 });

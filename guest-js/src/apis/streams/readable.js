@@ -63,10 +63,17 @@ class GenericReader {
       throw new TypeError('A BYOB reader needs a readable byte stream (type: "bytes")');
     }
     this.kind = kind;
-    this.closed = new Promise((resolve, reject) => { this.resolveClosed = resolve; this.rejectClosed = reject; });
-    markHandled(this.closed);
+    this.closedPromise = new Promise((resolve, reject) => { this.resolveClosed = resolve; this.rejectClosed = reject; });
+    markHandled(this.closedPromise);
     this.stream = stream;
     streamOps.attach(stream, this);
+  }
+  // null once release() replaced a settled `closed`: the new one, rejected
+  // with a new TypeError, is made when first read (a pipe releases its
+  // reader and never reads it; making an error builds its stack).
+  get closed() {
+    if (this.closedPromise === null) this.closedPromise = markHandled(Promise.reject(new TypeError('The reader was released')));
+    return this.closedPromise;
   }
   // Resolves `closed`, or rejects it with `error` (which may be undefined).
   settle(rejected, error) {
@@ -79,12 +86,14 @@ class GenericReader {
   }
   release() {
     if (this.stream === null) return;
-    const error = new TypeError('The reader was released');
-    if (streamOps.state(this.stream) === 'readable') this.rejectClosed(error);
-    else {
-      this.closed = markHandled(Promise.reject(error));
+    if (streamOps.state(this.stream) === 'readable') {
+      const error = new TypeError('The reader was released');
+      this.rejectClosed(error);
+      streamOps.detach(this.stream, error);
+    } else {
+      this.closedPromise = null;
+      streamOps.detach(this.stream, undefined);
     }
-    streamOps.detach(this.stream, error);
     this.stream = null;
   }
 }
@@ -441,10 +450,14 @@ class ReadableStream {
         if (s.#state === 'closed') reader.settle(false);
         else if (s.#state === 'errored') reader.settle(true, s.#storedError);
       },
+      // `error` undefined: a new TypeError, if a read waits.
       detach: (s, error) => {
         if (s.#byteController !== null) s.#byteController.releaseSteps();
-        settleEach(s.#readRequests, (request) => request.reject(error));
-        settleEach(s.#readIntoRequests, (request) => request.reject(error));
+        if (s.#readRequests.length !== 0 || s.#readIntoRequests.length !== 0) {
+          const e = error ?? new TypeError('The reader was released');
+          settleEach(s.#readRequests, (request) => request.reject(e));
+          settleEach(s.#readIntoRequests, (request) => request.reject(e));
+        }
         s.#reader = null;
       },
       // For the byte stream controller and the BYOB reader.

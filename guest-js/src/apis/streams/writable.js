@@ -59,6 +59,22 @@ class WritableStreamDefaultController {
 const abortWritableSignal = WritableStreamDefaultController._abort;
 delete WritableStreamDefaultController._abort;
 
+// A settled deferred (see newDeferred) whose promise, rejected with the
+// error its writer's release shares between `ready` and `closed`, is made
+// when first read.
+class ReleasedPromise {
+  constructor(released) { this.pending = false; this.released = released; this.made = undefined; }
+  get promise() {
+    if (this.made === undefined) {
+      this.released.error ??= new TypeError('The writer has been released');
+      this.made = markHandled(Promise.reject(this.released.error));
+    }
+    return this.made;
+  }
+  resolve() {}
+  reject() {}
+}
+
 class WritableStreamDefaultWriter {
   #stream = undefined;
   #closedPromise; // deferreds (newDeferred)
@@ -122,11 +138,20 @@ class WritableStreamDefaultWriter {
     if (this.#stream === undefined) return;
     this.#release();
   }
-  // WritableStreamDefaultWriterRelease: both promises reject with one error.
+  // WritableStreamDefaultWriterRelease: both promises reject with one
+  // error. When neither is pending, both are replaced by rejected ones,
+  // made when first read (a pipe releases its writer and never reads them;
+  // making an error builds its stack).
   #release() {
-    const releasedError = new TypeError('The writer has been released');
-    this.#ensureReadyRejected(releasedError);
-    this.#ensureClosedRejected(releasedError);
+    if (this.#readyPromise.pending || this.#closedPromise.pending) {
+      const releasedError = new TypeError('The writer has been released');
+      this.#ensureReadyRejected(releasedError);
+      this.#ensureClosedRejected(releasedError);
+    } else {
+      const released = { error: undefined };
+      this.#readyPromise = new ReleasedPromise(released);
+      this.#closedPromise = new ReleasedPromise(released);
+    }
     writableOps.detach(this.#stream);
     this.#stream = undefined;
   }
