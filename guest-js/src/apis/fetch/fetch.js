@@ -23,7 +23,10 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 function sendOnce(method, url, flatHeaders, body, bodyStream, signal) {
   return new Promise((resolve, reject) => {
     const target = [url.protocol, url.host, url.pathname + url.search];
-    const [id, sink] = native.fetchStart(method, target, flatHeaders, body, bodyStream !== null);
+    // Indexed: destructuring runs the array iterator (costly in QuickJS).
+    const started = native.fetchStart(method, target, flatHeaders, body, bodyStream !== null);
+    const id = started[0];
+    const sink = started[1];
     pendingFetches.set(id, { resolve, reject });
     // A failed upload fails the request; the response reports why.
     if (bodyStream !== null) markHandled(pumpToSink(sink, bodyStream));
@@ -100,8 +103,10 @@ async function fetch(input, init = undefined) {
     const flat = headersToFlatList(headers);
     if (body !== null) flat.push('content-length', String(body.length));
     else if (bodyStream === null && (method === 'POST' || method === 'PUT')) flat.push('content-length', '0');
-    const [status, flatHeaders, bodyId] = await sendOnce(method, url, flat, body, bodyStream, signal);
-    const responseBody = new HostBody(bodyId);
+    const sent = await sendOnce(method, url, flat, body, bodyStream, signal);
+    const status = sent[0];
+    const flatHeaders = sent[1];
+    const responseBody = new HostBody(sent[2]);
     const responseHeaders = headersFromFlatList(flatHeaders, 'immutable');
     // The Location header is looked at for a redirect status only, as the
     // standard's HTTP fetch does (and most responses are not redirects).

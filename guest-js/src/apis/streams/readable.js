@@ -147,6 +147,15 @@ class ReadableStream {
   #cancelAlgorithm;
 
   constructor(underlyingSource = undefined, strategy = undefined) {
+    // CreateReadableStream (a TransformStream's readable side): the
+    // algorithms and the start result given, as they are, with the
+    // strategy already validated.
+    if (underlyingSource === streamToken) {
+      const a = strategy;
+      this.#setUpDefault(a.highWaterMark, a.size, a.pull, a.cancel);
+      this.#startDefault(a.startResult);
+      return;
+    }
     // WebIDL: `optional object underlyingSource` and the QueuingStrategy
     // dictionary are converted first, then the UnderlyingSource dictionary;
     // members are read once, in order.
@@ -183,12 +192,23 @@ class ReadableStream {
       startByteController(state, source, start);
       return;
     }
+    this.#setUpDefault(
+      hwm, size,
+      pull ? () => Reflect.apply(pull, source, [this.#controller]) : () => undefined,
+      cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined);
+    this.#startDefault(start ? Reflect.apply(start, source, [this.#controller]) : undefined);
+  }
+
+  // SetUpReadableStreamDefaultController, up to the start algorithm.
+  #setUpDefault(hwm, size, pullAlgorithm, cancelAlgorithm) {
     this.#hwm = hwm;
     this.#size = size;
     this.#controller = new ReadableStreamDefaultController(streamToken, this);
-    this.#pullAlgorithm = pull ? () => Reflect.apply(pull, source, [this.#controller]) : () => undefined;
-    this.#cancelAlgorithm = cancel ? (reason) => Reflect.apply(cancel, source, [reason]) : () => undefined;
-    const startResult = start ? Reflect.apply(start, source, [this.#controller]) : undefined;
+    this.#pullAlgorithm = pullAlgorithm;
+    this.#cancelAlgorithm = cancelAlgorithm;
+  }
+  // ... and from its result on.
+  #startDefault(startResult) {
     uponPromise(Promise.resolve(startResult), () => {
       this.#started = true;
       this.#pullIfNeeded();

@@ -1,6 +1,6 @@
 // TransformStream (WHATWG Streams) and its default controller.
 // The state of a TransformStream and its controller, shared by the
-// algorithms below: { readable, writable, readableController, backpressure,
+// algorithms below: { readable, writable, backpressure,
 // backpressureChange, transformAlgorithm, flushAlgorithm, cancelAlgorithm,
 // finish, readableStarted, readableErrored, readableError }.
 import * as native from 'nano:native';
@@ -241,7 +241,7 @@ class TransformStream {
     const startPromise = newDeferred();
     // InitializeTransformStream
     const ts = {
-      readable: undefined, writable: undefined, readableController: undefined,
+      readable: undefined, writable: undefined,
       backpressure: undefined, backpressureChange: undefined, finish: undefined,
       readableStarted: false, readableErrored: false, readableError: undefined,
       pendingPipe: undefined, pendingSource: undefined, pipeClaimed: false,
@@ -258,11 +258,13 @@ class TransformStream {
     // The readable side's start, like the writable side's, waits on "a
     // promise resolved with" startPromise.
     const readableStart = promiseResolvedWith(startPromise.promise);
-    ts.readable = new ReadableStream({
-      start: (c) => { ts.readableController = c; return readableStart; },
+    ts.readable = new ReadableStream(streamToken, {
+      startResult: readableStart,
       pull: () => transformSourcePull(ts),
       cancel: (reason) => transformSourceCancel(ts, reason),
-    }, { highWaterMark: readableHWM, size: readableInit.size === undefined ? undefined : (chunk) => readableSize(chunk) });
+      highWaterMark: readableHWM,
+      size: readableInit.size === undefined ? undefined : (chunk) => readableSize(chunk),
+    });
     uponPromise(readableStart, () => { ts.readableStarted = true; }, (r) => {
       if (!ts.readableErrored) { ts.readableErrored = true; ts.readableError = r; }
     });
