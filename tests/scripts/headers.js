@@ -11,6 +11,15 @@ test('case-insensitive names, combined values', () => {
   h.delete('X-A');
   assertEq(h.get('x-a'), null);
   assert(!h.has('x-a'));
+  h.delete('x-absent');
+  h.append('x-b', '');
+  assertEq(h.get('x-b'), '', 'one empty value is not null');
+  h.append('x-b', 'y');
+  h.append('x-b', '');
+  assertEq(h.get('x-b'), ', y, ', 'empty values joined too');
+  h.set('x-b', 'z');
+  h.set('x-c', 'w');
+  assertEq([...h], [['content-type', 'text/plain'], ['x-b', 'z'], ['x-c', 'w']]);
 });
 
 test('values are normalised, invalid names and values throw', () => {

@@ -62,21 +62,25 @@ class Headers {
     const n = normalizeHeaderName(name);
     checkHeadersMutable(this);
     if (this[headersGuard] === 'request' && isHostControlledHeader(n, '')) return;
-    this[headersList] = this[headersList].filter((h) => h[0] !== n);
+    if (hasHeaderNamed(this, n)) this[headersList] = this[headersList].filter((h) => h[0] !== n);
   }
   get(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'get' on 'Headers'");
     const n = normalizeHeaderName(name);
-    const values = this[headersList].filter((h) => h[0] === n).map((h) => h[1]);
-    return values.length ? values.join(', ') : null;
+    // A loop: filter and map made two arrays and two closures per call.
+    const list = this[headersList];
+    let value = null;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i][0] === n) value = value === null ? list[i][1] : `${value}, ${list[i][1]}`;
+    }
+    return value;
   }
   getSetCookie() {
     return this[headersList].filter((h) => h[0] === 'set-cookie').map((h) => h[1]);
   }
   has(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'has' on 'Headers'");
-    const n = normalizeHeaderName(name);
-    return this[headersList].some((h) => h[0] === n);
+    return hasHeaderNamed(this, normalizeHeaderName(name));
   }
   set(name, value) {
     requiredArguments(arguments.length, 2, "Failed to execute 'set' on 'Headers'");
@@ -85,12 +89,19 @@ class Headers {
     checkHeadersMutable(this);
     if (this[headersGuard] === 'request' && isHostControlledHeader(n, v)) return;
     const list = this[headersList];
-    const first = list.findIndex((h) => h[0] === n);
+    // Loops, no closures: set is on many requests' path.
+    let first = -1;
+    let more = false;
+    for (let i = 0; i < list.length; i++) {
+      if (list[i][0] !== n) continue;
+      if (first < 0) first = i;
+      else more = true;
+    }
     if (first < 0) {
       list.push([n, v]);
     } else {
       list[first] = [n, v];
-      this[headersList] = list.filter((h, i) => i <= first || h[0] !== n);
+      if (more) this[headersList] = list.filter((h, i) => i <= first || h[0] !== n);
     }
   }
   forEach(callback, thisArg = undefined) {
