@@ -11,6 +11,7 @@ pub mod cache;
 pub mod clone;
 pub mod compression;
 pub mod console;
+pub mod cpu_gate;
 pub mod crypto;
 pub mod deadline;
 pub mod encoding;

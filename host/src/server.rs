@@ -7,6 +7,7 @@
 
 use crate::admission::{Connections, Slots};
 use crate::app::LinkedApp;
+use crate::cpu_gate::{CpuGate, Runnable, Turn};
 use crate::deadline::{CpuTimed, LimitExceeded};
 use crate::engine::{PoolLimits, Runtime};
 use crate::metrics::{LimitKind, Metrics, TrapKind};
@@ -48,6 +49,8 @@ pub struct Server {
     pub pool: PoolLimits,
     /// Instance slots of all apps (the pool's size); each app also has its own.
     slots: Slots,
+    /// When a new instance may start: while few are runnable (cpu_gate.rs).
+    cpu_gate: Arc<CpuGate>,
     pub metrics: Arc<Metrics>,
     last_trim: std::sync::Mutex<Option<Instant>>,
     /// When idle memory was last looked at (ms since `born`): at most every
@@ -74,6 +77,7 @@ impl Server {
         Arc::new(Server {
             current: std::sync::RwLock::new(Arc::new(generation)),
             slots: Slots::new(pool.max_instances as usize, pool.http.queue_timeout),
+            cpu_gate: CpuGate::for_machine(),
             connections: Connections::new(pool.http.max_connections, pool.http.max_connections_per_ip),
             pool,
             metrics,
@@ -270,6 +274,7 @@ impl Server {
             response.headers_mut().insert(hyper::header::RETRY_AFTER, hyper::header::HeaderValue::from_static("1"));
             response
         };
+        let queued = Instant::now();
         let Some(app_slot) = app.slots.acquire().await else {
             app.config.metrics.limit_hit(LimitKind::Concurrency);
             return busy(&format!("the app has {} instances running, its max_concurrency", limits.max_concurrency));
@@ -278,7 +283,12 @@ impl Server {
             self.metrics.pool_busy();
             return busy("every instance slot of the server is busy");
         };
-        match self.clone().run_instance(generation.clone(), app.clone(), req, request_id, (app_slot, slot)).await {
+        let Some(turn) = self.cpu_gate.enter(queued + self.pool.http.queue_timeout).await else {
+            self.metrics.pool_busy();
+            return busy("the server's CPU is saturated (the request waited its queue timeout to start)");
+        };
+        match self.clone().run_instance(generation.clone(), app.clone(), req, request_id, (app_slot, slot), turn).await
+        {
             Ok(response) => response,
             // Logged and counted by the instance's task.
             Err(Failure::Limit(LimitExceeded::Cpu(_))) => error_response(StatusCode::SERVICE_UNAVAILABLE, request_id),
@@ -299,6 +309,7 @@ impl Server {
         req: hyper::Request<Incoming>,
         request_id: &str,
         slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
+        turn: Turn,
     ) -> Result<hyper::Response<HyperOutgoingBody>, Failure> {
         let name = app.config.name.clone();
         let limits = &app.config.limits;
@@ -350,7 +361,8 @@ impl Server {
                 app.config.metrics.instantiated();
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
             };
-            let result = match tokio::time::timeout(timeout, CpuTimed::new(run, cpu)).await {
+            let run = Runnable::new(CpuTimed::new(run, cpu.clone()), turn, cpu);
+            let result = match tokio::time::timeout(timeout, run).await {
                 Ok(Ok(())) => Ok(()),
                 Ok(Err(error)) => Err(match LimitExceeded::of(&error) {
                     Some(limit) => Failure::Limit(limit),

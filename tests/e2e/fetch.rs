@@ -211,6 +211,32 @@ fn a_served_app_proxies_an_upstream() {
     assert_eq!(server.get("/teapot").status, 418);
 }
 
+/// More requests than the server lets start at once while they are
+/// runnable (8 per core, host/src/cpu_gate.rs): instances waiting on a
+/// fetch do not count, so all of them wait on the upstream together.
+#[test]
+fn instances_waiting_on_a_fetch_do_not_keep_new_ones_from_starting() {
+    let up = upstream::start();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let n = cores * 8 + 24;
+    let app_path = scratch("barrier").join("app.js");
+    std::fs::write(
+        &app_path,
+        format!(
+            "export default {{ async fetch() {{\n  const r = await fetch('http://{}/barrier?n={n}&id=1');\n  return new Response(await r.text(), {{ status: r.status }});\n}} }};\n",
+            up.addr
+        ),
+    )
+    .unwrap();
+    let server = Server::start_with(&app_path, &["--allow-host", "127.0.0.1"], nano());
+    let addr = server.addr;
+    let clients: Vec<_> = (0..n).map(|_| std::thread::spawn(move || request(addr, "GET", "/", &[], b""))).collect();
+    for client in clients {
+        let response = client.join().unwrap();
+        assert_eq!((response.status, response.text()), (200, "all here".to_string()), "{}", server.log());
+    }
+}
+
 #[test]
 fn a_thousand_concurrent_fetches_and_large_requests() {
     let up = upstream::start();

@@ -57,6 +57,25 @@ fn spinning_requests_cost_only_their_own_slots() {
     server.wait_for_log("time limit");
 }
 
+/// More spinners than the server lets start at once while they are runnable
+/// (8 per core, host/src/cpu_gate.rs): past 10 ms of CPU an instance stops
+/// counting there, so a healthy request still gets in.
+#[test]
+fn many_spinning_requests_do_not_keep_new_requests_from_starting() {
+    let server = hostile(&["--timeout", "4"]);
+    timed_hello(&server);
+    let addr = server.addr;
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let spinners: Vec<_> =
+        (0..cores * 8 + 8).map(|_| std::thread::spawn(move || request(addr, "GET", "/spin", &[], b""))).collect();
+    std::thread::sleep(Duration::from_millis(300));
+    let worst = (0..5).map(|_| timed_hello(&server)).max().unwrap();
+    assert!(worst < Duration::from_secs(2), "a healthy request took {worst:?} among {} spinners", spinners.len());
+    for spinner in spinners {
+        assert_eq!(spinner.join().unwrap().status, 504, "each spinner is stopped by the time limit");
+    }
+}
+
 #[test]
 fn hmac_keys_are_bounded_by_length_and_by_the_host_budget() {
     let server = hostile(&["--max-host-memory-mb", "16"]);

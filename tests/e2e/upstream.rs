@@ -52,6 +52,12 @@ fn query_number(query: &str, key: &str, default: u64) -> u64 {
         .unwrap_or(default)
 }
 
+/// The `/barrier` requests arrived so far, by id.
+#[allow(clippy::type_complexity)]
+static BARRIERS: std::sync::Mutex<
+    std::collections::BTreeMap<u64, std::sync::Arc<(tokio::sync::watch::Sender<u64>, u64)>>,
+> = std::sync::Mutex::new(std::collections::BTreeMap::new());
+
 pub struct Upstream {
     pub addr: SocketAddr,
     /// Connections accepted so far.
@@ -109,6 +115,26 @@ async fn handle(req: Request<hyper::body::Incoming>) -> Result<Response<Body>, s
             let ms: u64 = query.strip_prefix("ms=").and_then(|v| v.parse().ok()).unwrap_or(100);
             tokio::time::sleep(Duration::from_millis(ms)).await;
             text(StatusCode::OK, format!("slept {ms}"))
+        }
+        // Answers once `n` requests with this `id` have arrived (all at
+        // once), or 504 after 20 s: whether a server keeps `n` requests
+        // waiting on it at the same time.
+        "/barrier" => {
+            let (n, id) = (query_number(&query, "n", 2), query_number(&query, "id", 0));
+            let barrier = {
+                let mut all = BARRIERS.lock().unwrap();
+                all.entry(id).or_insert_with(|| std::sync::Arc::new((tokio::sync::watch::channel(0).0, n))).clone()
+            };
+            let (arrived, n) = (&barrier.0, barrier.1);
+            arrived.send_modify(|count| *count += 1);
+            let mut seen = arrived.subscribe();
+            let all_here =
+                tokio::time::timeout(Duration::from_secs(20), seen.wait_for(|count| *count >= n)).await.is_ok();
+            if all_here {
+                text(StatusCode::OK, "all here")
+            } else {
+                text(StatusCode::GATEWAY_TIMEOUT, format!("{} of {n} arrived", *arrived.borrow()))
+            }
         }
         "/echo" => text(
             StatusCode::OK,
