@@ -177,6 +177,7 @@ pub struct Metrics {
     /// the server's slots all busy (503).
     unrouted: Counter,
     pool_busy: Counter,
+    cpu_busy: Counter,
 }
 
 impl Metrics {
@@ -195,6 +196,7 @@ impl Metrics {
             connections_open: UGauge::default(),
             unrouted: Counter::default(),
             pool_busy: Counter::default(),
+            cpu_busy: Counter::default(),
         };
         Arc::new(metrics.registered())
     }
@@ -231,6 +233,11 @@ impl Metrics {
             "nano_pool_busy",
             "Requests refused because every instance slot was busy (503)",
             self.pool_busy.clone(),
+        );
+        r.register(
+            "nano_cpu_busy",
+            "Requests refused because they waited their queue timeout to start while the CPU was saturated (503)",
+            self.cpu_busy.clone(),
         );
         self
     }
@@ -283,6 +290,12 @@ impl Metrics {
     /// A request refused because the server's slots were all busy.
     pub fn pool_busy(&self) {
         self.pool_busy.inc();
+    }
+
+    /// A request refused because it waited its queue timeout at the CPU
+    /// gate (cpu_gate.rs).
+    pub fn cpu_busy(&self) {
+        self.cpu_busy.inc();
     }
 
     /// Everything, in the OpenMetrics text format (`CONTENT_TYPE`).

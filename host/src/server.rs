@@ -284,8 +284,8 @@ impl Server {
             return busy("every instance slot of the server is busy");
         };
         let Some(turn) = self.cpu_gate.enter(queued + self.pool.http.queue_timeout).await else {
-            self.metrics.pool_busy();
-            return busy("the server's CPU is saturated (the request waited its queue timeout to start)");
+            self.metrics.cpu_busy();
+            return busy("the CPU is saturated: the request waited its queue timeout to start");
         };
         match self.clone().run_instance(generation.clone(), app.clone(), req, request_id, (app_slot, slot), turn).await
         {
