@@ -159,11 +159,25 @@ struct Tracker {
 }
 
 impl Tracker {
+    /// Became runnable (nothing once it is long-running).
+    fn count(&self) {
+        if !self.long_running.load(Ordering::Acquire) {
+            self.gate.count();
+        }
+    }
+
+    /// Stopped being runnable (nothing once it is long-running).
+    fn leave(&self) {
+        if !self.long_running.load(Ordering::Acquire) {
+            self.gate.leave();
+        }
+    }
+
     /// Finished or dropped: counted no more (once).
     fn finish(&self) {
         let was = self.state.swap(DONE, Ordering::AcqRel);
-        if (was == RUNNING || was == WOKEN) && !self.long_running.load(Ordering::Acquire) {
-            self.gate.leave();
+        if was == RUNNING || was == WOKEN {
+            self.leave();
         }
     }
 }
@@ -176,15 +190,13 @@ impl Wake for Tracker {
     fn wake_by_ref(self: &Arc<Self>) {
         let mut state = self.state.load(Ordering::Acquire);
         loop {
-            let (next, counts) = match state {
-                PARKED => (WOKEN, !self.long_running.load(Ordering::Acquire)),
-                RUNNING => (WOKEN, false),
-                _ => break,
-            };
-            match self.state.compare_exchange_weak(state, next, Ordering::AcqRel, Ordering::Acquire) {
+            if state != PARKED && state != RUNNING {
+                break;
+            }
+            match self.state.compare_exchange_weak(state, WOKEN, Ordering::AcqRel, Ordering::Acquire) {
                 Ok(_) => {
-                    if counts {
-                        self.gate.count();
+                    if state == PARKED {
+                        self.count();
                     }
                     break;
                 }
@@ -243,22 +255,18 @@ impl<F: Future> Future for Runnable<F> {
         }
         // Polled without its own wake (e.g. its timeout's timer): it runs,
         // so it counts.
-        if tracker.state.swap(RUNNING, Ordering::AcqRel) == PARKED && !tracker.long_running.load(Ordering::Acquire) {
-            tracker.gate.count();
+        if tracker.state.swap(RUNNING, Ordering::AcqRel) == PARKED {
+            tracker.count();
         }
-        let result = this.inner.as_mut().poll(&mut Context::from_waker(&this.waker));
-        let long_running = tracker.long_running.load(Ordering::Acquire);
-        match result {
+        match this.inner.as_mut().poll(&mut Context::from_waker(&this.waker)) {
             Poll::Ready(out) => {
                 tracker.finish();
                 Poll::Ready(out)
             }
             Poll::Pending => {
                 if tracker.state.compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
-                    if !long_running {
-                        tracker.gate.leave();
-                    }
-                } else if !long_running && this.cpu.used() > LONG_RUNNING {
+                    tracker.leave();
+                } else if !tracker.long_running.load(Ordering::Acquire) && this.cpu.used() > LONG_RUNNING {
                     // Woke itself (a time slice's end): still runnable, but
                     // it has had its share of the gate.
                     this.stop_counting();
