@@ -169,6 +169,8 @@ fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, body: OutgoingBody, stre
     let sink = bodies::add_sink(body, bodies::Peer::Client)?;
     let done: Promise =
         hooks.pump_to_sink.call((sink, stream, true)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
+    // Its failure is reported below, once: not also as an unhandled rejection.
+    crate::apis::streams::mark_handled(ctx.clone(), done.clone().into_value()).map_err(|e| e.to_string())?;
     run_until(ctx, hooks, Rejections::Log, || done.state() != PromiseState::Pending)?;
     match done.result::<Value>() {
         Some(Err(e)) => Err(hooks.describe_error(take_exception(ctx, e))),
