@@ -158,6 +158,7 @@ impl Runtime {
         config.consume_fuel(fuel);
         config.epoch_interruption(true);
         config.memory_init_cow(true);
+        config.concurrency_support(false);
         // Room for deep JS recursion: QuickJS's own stack check (a
         // catchable RangeError, see guest-js/quickjs/wasi_stack_check.h)
         // must come before wasm's native stack runs out, and one JS call

@@ -112,11 +112,23 @@ pub fn send_all(body: OutgoingBody, bytes: Vec<u8>, peer: Peer) -> std::result::
     let stream = body.write().map_err(|_| "the body stream is unavailable".to_string())?;
     let mut sink =
         Sink { stream: Some(stream), body: Some(body), pending: bytes, close_when_drained: true, peer, forward: None };
-    // An error here reaches JS through the response (the request fails).
-    if flush(&mut sink).unwrap_or(true) {
-        finish(sink);
-    } else {
-        instance::with(|i| i.handles.insert(sink))?;
+    match flush(&mut sink) {
+        Ok(true) => {
+            finish(sink);
+        }
+        Ok(false) => {
+            instance::with(|i| i.handles.insert(sink))?;
+        }
+        // The client left before the first write (the host may send the
+        // head before the body): told as when it leaves later.
+        Err(message) if peer == Peer::Client => {
+            use crate::nano::platform::console::{write, Level};
+            write(Level::Info, &format!("{CLIENT_GONE}: {message}"));
+        }
+        // A fetch: the error reaches JS through the response (it fails).
+        Err(_) => {
+            finish(sink);
+        }
     }
     Ok(())
 }
