@@ -13,6 +13,7 @@ use crate::apis::intl::Formatter;
 use crate::handles::{self, Entry};
 use crate::nano::platform::crypto::{DigestContext, Key};
 use crate::nano::platform::encoding::Decoder;
+use crate::nano::platform::url::UrlParts;
 use crate::wasi::http::types::IncomingRequest;
 use std::cell::RefCell;
 
@@ -69,6 +70,9 @@ pub struct Instance {
     pub handles: Handles,
     /// The request being handled, until the app reads its body.
     pub incoming: Option<IncomingRequest>,
+    /// The URL of the request being handled, as the host parsed it: what
+    /// `new URL(request.url)` gives without parsing it again.
+    pub request_url: Option<UrlParts>,
     /// State of `Math.random`. `None` until first use in an instance: the
     /// snapshot must not carry a seed, or every instance would draw the same
     /// numbers.
@@ -81,7 +85,13 @@ pub struct Instance {
 
 thread_local! {
     static INSTANCE: RefCell<Instance> = const {
-        RefCell::new(Instance { handles: Handles::new(), incoming: None, random: None, at_build_time: false })
+        RefCell::new(Instance {
+            handles: Handles::new(),
+            incoming: None,
+            request_url: None,
+            random: None,
+            at_build_time: false,
+        })
     };
 }
 

@@ -18,6 +18,7 @@ use wasmtime_wasi_http::p2::types::{HostIncomingRequest, HostResponseOutparam};
 use wasmtime_wasi_http::{FieldMap, WasiHttpView};
 
 use crate::bindings::nano::platform::incoming::Head;
+use crate::bindings::nano::platform::url::UrlParts;
 
 /// The largest body `respond` takes: the host holds it until the client has
 /// read it, so this bounds what a slow client keeps per instance. Larger
@@ -62,7 +63,11 @@ impl crate::bindings::nano::platform::incoming::Host for State {
         let fields = http.headers(id())?;
         let headers = http.entries(Resource::new_borrow(fields.rep()));
         HostFields::drop(&mut http, fields)?;
-        Ok(Head { method, url: format!("{scheme}://{authority}{path}"), headers: headers? })
+        // Request's URL is a URL record (Fetch): `/a/../b` is `/b`, a Host
+        // `EXAMPLE.com:80` is `example.com`.
+        let sent = format!("{scheme}://{authority}{path}");
+        let url = crate::url::parse_parts(&sent).unwrap_or(UrlParts { text: sent, spans: Vec::new() });
+        Ok(Head { method, url, headers: headers? })
     }
 
     fn respond(

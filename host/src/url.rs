@@ -43,6 +43,11 @@ fn valid_punycode(url: &Url) -> bool {
 pub const PART_NAMES: [&str; 11] =
     ["href", "origin", "protocol", "username", "password", "host", "hostname", "port", "pathname", "search", "hash"];
 
+/// `input` parsed without a base, as components; none when it is no URL.
+pub fn parse_parts(input: &str) -> Option<UrlParts> {
+    parse(input, None).map(|url| parts(&url))
+}
+
 fn parts(url: &Url) -> UrlParts {
     let origin = url.origin();
     let href = url.href();
@@ -96,7 +101,10 @@ fn spanned(href: &str, values: &[&str]) -> UrlParts {
 
 impl Host for State {
     fn parse(&mut self, input: String, base: Option<String>) -> Option<UrlParts> {
-        parse(&input, base.as_deref()).map(|url| parts(&url))
+        match base {
+            None => parse_parts(&input),
+            Some(base) => parse(&input, Some(&base)).map(|url| parts(&url)),
+        }
     }
 
     fn set(&mut self, href: String, component: Component, value: String) -> Result<UrlParts, String> {

@@ -22,6 +22,18 @@ export default {
           sameSignal: signal === request.signal, ownSignals: clone.signal !== signal && copy.signal !== signal,
         });
       }
+      // request.url is a URL record's serialisation (Fetch); new URL() of
+      // it is the same URL, and a copy the app may change.
+      case '/url': {
+        const url = new URL(request.url);
+        const href = url.href;
+        url.pathname = '/changed';
+        const again = new URL(request.url);
+        return Response.json({
+          url: request.url, href, host: url.host, q: url.searchParams.get('q'),
+          changed: url.href, again: again.href, relative: new URL('../up', request.url).href,
+        });
+      }
       case '/json': {
         const data = await request.json();
         return Response.json({ received: data, keys: Object.keys(data) });

@@ -17,6 +17,22 @@ fn the_incoming_request_has_every_field_and_copies_keep_them() {
 }
 
 #[test]
+fn the_request_url_is_parsed_as_the_url_standard_does() {
+    let server = Server::start(&app("routes.js"));
+    let res = request_to(server.addr, "EXAMPLE.com:80", "GET", "/a/./b/../../url?q=%7e+1", &[], b"");
+    assert_eq!(res.status, 200, "{}", server.log());
+    let v: serde_json::Value = serde_json::from_str(&res.text()).unwrap();
+    let url = "http://example.com/url?q=%7e+1";
+    assert_eq!(v["url"], url);
+    assert_eq!(v["href"], url);
+    assert_eq!(v["host"], "example.com");
+    assert_eq!(v["q"], "~ 1");
+    assert_eq!(v["changed"], "http://example.com/changed?q=%7e+1");
+    assert_eq!(v["again"], url, "a URL made from request.url is the app's own copy");
+    assert_eq!(v["relative"], "http://example.com/up");
+}
+
+#[test]
 fn hello_example_is_served() {
     let server = Server::start(&repo_root().join("examples/hello.js"));
     let res = server.get("/world");

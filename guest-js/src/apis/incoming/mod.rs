@@ -26,9 +26,13 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
         let incoming::Head { method, url, headers } = incoming::request_head(&request);
         let headers: Vec<String> =
             headers.into_iter().flat_map(|(name, value)| [name, isomorphic_decode(&value)]).collect();
-        instance::with(|i| i.incoming = Some(request));
+        let href = crate::apis::url::href(&url).to_string();
+        instance::with(|i| {
+            i.incoming = Some(request);
+            i.request_url = (!url.spans.is_empty()).then_some(url);
+        });
         engine::with(|ctx, hooks| {
-            let parts = run_handler(ctx, hooks, method, url, headers).unwrap_or_else(|message| {
+            let parts = run_handler(ctx, hooks, method, href, headers).unwrap_or_else(|message| {
                 console::write(console::Level::Error, &message);
                 error_response()
             });
@@ -42,7 +46,10 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             }
         });
         bodies::clear();
-        let request = instance::with(|i| i.incoming.take());
+        let request = instance::with(|i| {
+            i.request_url = None;
+            i.incoming.take()
+        });
         drop(request);
     }
 }

@@ -19,8 +19,28 @@ fn to_js<'js>(ctx: &Ctx<'js>, parts: UrlParts) -> Result<Value<'js>> {
     Ok(pair.into_value())
 }
 
+/// The href of `parts`: its text up to the end of the first span (spans
+/// count UTF-16 code units); all of it when there are no spans.
+pub fn href(parts: &UrlParts) -> &str {
+    let Some(&end) = parts.spans.get(1) else { return &parts.text };
+    let mut units = 0;
+    for (at, c) in parts.text.char_indices() {
+        if units >= end as usize {
+            return &parts.text[..at];
+        }
+        units += c.len_utf16();
+    }
+    &parts.text
+}
+
 pub fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Result<Value<'js>> {
-    match url::parse(&input, base.as_deref()) {
+    // `new URL(request.url)`: the host parsed that URL with the request's
+    // head, and parsing a URL's serialisation gives the same URL again.
+    let request_url = match base {
+        None => crate::instance::with(|i| i.request_url.as_ref().filter(|parts| href(parts) == input).cloned()),
+        Some(_) => None,
+    };
+    match request_url.or_else(|| url::parse(&input, base.as_deref())) {
         Some(parts) => to_js(&ctx, parts),
         None => Ok(Value::new_null(ctx)),
     }
