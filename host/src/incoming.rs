@@ -156,7 +156,6 @@ mod tests {
             .unwrap();
         let head = state.request_head(Resource::new_borrow(id.rep())).unwrap();
         assert_eq!(head.method, "PURGE");
-        // The URL as the URL Standard serialises it, with its components.
         // The URL as the URL Standard serialises it (the href is the first
         // span), with its components.
         assert_eq!(head.url.spans.len(), 2 * crate::url::PART_NAMES.len());
