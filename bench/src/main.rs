@@ -40,6 +40,11 @@ use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime};
 
+// The allocator `nano-host` serves with (host/src/main.rs), so that the
+// in-process figures are the server's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 mod load;
 
 #[derive(Parser)]

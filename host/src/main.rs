@@ -15,6 +15,14 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+// mimalloc, not glibc's malloc: a request makes and frees hundreds of small
+// host objects (the store, its instances' import tables, hyper's buffers)
+// across the runtime's threads. Hello's profile: allocation 5.2% of the
+// server's CPU with glibc, 3.5% with mimalloc; `just load` at 1,000
+// connections 1,350 -> 1,855 req/s in one run, peak PSS 184 -> 199 MiB.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "nano-host",
