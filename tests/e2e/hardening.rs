@@ -102,9 +102,9 @@ fn pbkdf2_work_is_bounded_and_does_not_hold_up_other_requests() {
     let long = server.get("/pbkdf2-long");
     assert!(long.text().starts_with("NotSupportedError: "), "{}", long.text());
     assert!(started.elapsed() < Duration::from_secs(1), "refused before any work: {:?}", started.elapsed());
-    // The JWK's megabytes of base64 take the guest one to four seconds to
-    // decode (3.4 s alone on a 2-core 2 GHz Xeon, 5.2 s beside another test);
-    // the host's arithmetic on them would take minutes.
+    // The JWK's megabytes of base64 take the guest seconds to decode (3.4 s
+    // alone on a 2-core 2 GHz Xeon, 5.2 s beside another test); the host's
+    // arithmetic on them would take minutes.
     for (route, within) in [("/pbkdf2-wide", 1), ("/rsa-huge", 15)] {
         let started = Instant::now();
         let refused = server.get(route);
