@@ -95,3 +95,19 @@ test("functions' own length and name", () => {
   made[0].tag = 'first';
   assertEq(made.map((g) => `${g()}:${g.tag}:${own(g)}`).join(' '), '0:first:length,name,tag 1:undefined:length,name 2:undefined:length,name');
 });
+
+test("interfaces' constructors have WebIDL's length", () => {
+  // The number of required arguments. Some constructors on every request's
+  // path take no default parameters (QuickJS runs each as code) and set
+  // `length` instead: it must read as a default would have made it.
+  const expected = {
+    Headers: 0, Request: 1, Response: 0, ReadableStream: 0, WritableStream: 0, TransformStream: 0, Event: 1,
+    CustomEvent: 1, URL: 1, Blob: 0, TextDecoder: 0, AbortController: 0,
+  };
+  for (const [name, length] of Object.entries(expected)) {
+    const ctor = globalThis[name];
+    const d = Object.getOwnPropertyDescriptor(ctor, 'length');
+    assertEq(`${name} ${d.value} ${d.writable} ${d.enumerable} ${d.configurable}`, `${name} ${length} false false true`);
+    assertEq(Object.getOwnPropertyNames(ctor)[0], 'length', name);
+  }
+});

@@ -10,7 +10,8 @@ class Event {
   #type; #bubbles; #cancelable; #composed; #defaultPrevented = false; #timeStamp;
   #target = null; #currentTarget = null; #stop = false; #stopImmediate = false; #dispatching = false;
   #inPassive = false;
-  constructor(type, init = undefined) {
+  // No default parameter (see Headers); `length` is set below.
+  constructor(type, init) {
     requiredArguments(arguments.length, 1, "Failed to construct 'Event'");
     this.#type = String(type);
     const o = init == null ? { __proto__: null } : init;
@@ -79,6 +80,7 @@ for (const [name, value] of [['NONE', 0], ['CAPTURING_PHASE', 1], ['AT_TARGET', 
 }
 const dispatchToListeners = Event._dispatch;
 delete Event._dispatch;
+Object.defineProperty(Event, 'length', { value: 1 });
 
 class EventTarget {
   #listeners = new Map(); // type -> array of listener records

@@ -45,11 +45,15 @@ function isHostControlledHeader(name, value) {
 const headersGuard = Symbol('headersGuard');
 const headersList = Symbol('headersList');
 
+// Hot constructors take no default parameters and no class fields: in
+// QuickJS each default costs about what a call does, and fields run as a
+// separate initializer call. `length` is set where a default would have
+// made it.
 class Headers {
-  // [[name lowercased, value], ...] in insertion order.
-  [headersList] = [];
-  [headersGuard] = 'none';
-  constructor(init = undefined) {
+  constructor(init) {
+    // [[name lowercased, value], ...] in insertion order. The guard is an
+    // own property only when it is not 'none' (one property less to add).
+    this[headersList] = [];
     if (init === undefined) return;
     fillHeaders(this, init);
   }
@@ -121,6 +125,7 @@ class Headers {
   [Symbol.iterator]() { return headersIterator(this, 'entries'); }
 }
 Object.defineProperty(Headers.prototype, Symbol.toStringTag, { value: 'Headers', configurable: true });
+Object.defineProperty(Headers, 'length', { value: 0 });
 
 // "append" (name and value validated and normalised, the guard applied).
 function appendHeader(headers, name, value) {
@@ -217,7 +222,7 @@ function fillHeaders(headers, init) {
   let pairs;
   if (method === undefined || method === null) {
     // A plain record of valid strings, when reading it is unobservable.
-    if (headers[headersGuard] === 'none' && native.headerRecord(headers[headersList], init)) return;
+    if (headers[headersGuard] === undefined && native.headerRecord(headers[headersList], init)) return;
     pairs = headerRecord(init);
   } else {
     if (typeof method !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} Its @@iterator is not a function.`);

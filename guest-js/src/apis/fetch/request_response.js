@@ -52,7 +52,7 @@ const REQUEST_ENUMS = {
 };
 
 class Request {
-  constructor(input, init = undefined) {
+  constructor(input, init) {
     requiredArguments(arguments.length, 1, "Failed to construct 'Request'");
     if (input === internalConstruction) return; // fields filled by the caller (clone)
     const o = init == null ? { __proto__: null } : init;
@@ -168,6 +168,8 @@ class Request {
 }
 mixinBody(Request);
 Object.defineProperty(Request.prototype, Symbol.toStringTag, { value: 'Request', configurable: true });
+// WebIDL's length (no default parameters: see Headers).
+Object.defineProperty(Request, 'length', { value: 1 });
 
 // A body that was read from, or whose stream is locked.
 function isUnusable(state) {
@@ -188,7 +190,8 @@ function takeInputBody(state) {
 function copyHeaders(headers) {
   const copy = new Headers();
   copyHeaderList(copy, headers);
-  copy[headersGuard] = headers[headersGuard];
+  const guard = headers[headersGuard];
+  if (guard !== undefined) copy[headersGuard] = guard;
   return copy;
 }
 
@@ -266,7 +269,7 @@ function validateResponseInit(init) {
 const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirected: false };
 
 class Response {
-  constructor(body = null, init = undefined) {
+  constructor(body, init) {
     if (body === internalConstruction) return;
     // Every step costs in QuickJS, and this is on most requests' path: no
     // destructuring, no validation of what needs none.
@@ -339,6 +342,7 @@ class Response {
 }
 mixinBody(Response);
 Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: 'Response', configurable: true });
+Object.defineProperty(Response, 'length', { value: 0 });
 
 // What the Rust side writes to the client: [status, flat headers, body], the
 // body being bytes, a ReadableStream (streamed out by pumpToSink) or null.

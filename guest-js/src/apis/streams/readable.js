@@ -146,7 +146,7 @@ class ReadableStream {
   #pullAlgorithm;
   #cancelAlgorithm;
 
-  constructor(underlyingSource = undefined, strategy = undefined) {
+  constructor(underlyingSource, strategy) {
     // CreateReadableStream (a TransformStream's readable side): the
     // algorithms and the start result given, as they are, with the
     // strategy already validated.
@@ -599,5 +599,9 @@ function readAllBytes(stream) {
   step();
   return done.promise;
 }
+
+// WebIDL's length (no default parameters: in QuickJS each costs about what
+// a call does, and streams are made per request).
+Object.defineProperty(ReadableStream, 'length', { value: 0 });
 
 export { ByteLengthQueuingStrategy, CountQueuingStrategy, GenericReader, ReadableStream, ReadableStreamDefaultController, ReadableStreamDefaultReader, defaultReaderReleaseLock, readAllBytes, readResult, readerClosedGetter, streamOps, streamToken };

@@ -226,7 +226,7 @@ function startDeferredPipes() {
 
 class TransformStream {
   #ts;
-  constructor(transformer = undefined, writableStrategy = undefined, readableStrategy = undefined) {
+  constructor(transformer, writableStrategy, readableStrategy) {
     const what = "Failed to construct 'TransformStream'";
     const writableInit = queuingStrategyInit(writableStrategy, what);
     const readableInit = queuingStrategyInit(readableStrategy, what);
@@ -290,6 +290,9 @@ class TransformStream {
 for (const cls of [TransformStream, TransformStreamDefaultController]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }
+
+// WebIDL's length (no default parameters: see ReadableStream).
+Object.defineProperty(TransformStream, 'length', { value: 0 });
 
 export {
   TransformStream, TransformStreamDefaultController, claimPendingPipe, deferPipe, dropDeferredPipe, startDeferredPipes, transformSlots,

@@ -202,7 +202,7 @@ class WritableStream {
   #closeAlgorithm;
   #abortAlgorithm;
 
-  constructor(underlyingSink = undefined, strategy = undefined) {
+  constructor(underlyingSink, strategy) {
     // CreateWritableStream (TransformStream's writable side): algorithms given.
     if (underlyingSink === streamToken) {
       const a = strategy;
@@ -500,5 +500,8 @@ function writerCloseWithErrorPropagation(writer) {
 for (const cls of [WritableStream, WritableStreamDefaultWriter, WritableStreamDefaultController]) {
   Object.defineProperty(cls.prototype, Symbol.toStringTag, { value: cls.name, configurable: true });
 }
+
+// WebIDL's length (no default parameters: see ReadableStream).
+Object.defineProperty(WritableStream, 'length', { value: 0 });
 
 export { WritableStream, WritableStreamDefaultController, WritableStreamDefaultWriter, extractHighWaterMark, extractSizeAlgorithm, isWritableStream, queuingStrategyInit, writableOps, writerCloseWithErrorPropagation, writerOps };
