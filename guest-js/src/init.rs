@@ -17,39 +17,49 @@ pub fn at_build_time() -> bool {
 
 impl crate::Guest for crate::Component {
     fn wizer_initialize() -> Result<(), String> {
-        let entry = modules::take_graph().ok_or("the host gave no app to build")?;
-        let filename = entry.name.clone();
-        engine::create(true)?;
-        instance::with(|i| i.at_build_time = true);
-        let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
-            evaluate(ctx, hooks, &entry, Rejections::Build)?;
-            // What the top-level code left queued runs now, as a module's
-            // does while its evaluation is awaited: a promise it rejected
-            // and nobody handled fails the build, awaited or not.
-            run_until(ctx, hooks, Rejections::Build, || true)?;
-            let has_handler: bool = hooks.has_fetch_handler.call(()).map_err(|e| e.to_string())?;
-            if !has_handler {
-                return Err(format!(
-                    "{filename}: the app has no fetch handler: use `export default {{ fetch(request, env, ctx) {{ ... }} }}` or `addEventListener('fetch', event => event.respondWith(...))`"
-                ));
-            }
-            // Objects only the collector can still reach give their host
-            // objects back (FinalizationRegistry callbacks run as jobs).
-            ctx.run_gc();
-            run_until(ctx, hooks, Rejections::Build, || true)?;
-            left_in_the_host(&filename)
-        });
-        // Cleared before the snapshot is taken: instances start at request
-        // time, each drawing its own random seed.
-        instance::with(|i| {
-            i.at_build_time = false;
-            i.random = None;
-        });
-        initialised?;
-        engine::collect_garbage();
-        engine::reset_gc_threshold();
-        engine::make_heap_immortal()
+        initialize()?;
+        // Last, once everything the build made and dropped is freed: what
+        // requests allocate goes to fresh memory, not into the holes left.
+        crate::heap_holes::fill();
+        Ok(())
     }
+}
+
+/// The build proper: the app evaluated, its jobs run, the heap made
+/// immortal. Its locals (the app's source among them) are freed on return.
+fn initialize() -> Result<(), String> {
+    let entry = modules::take_graph().ok_or("the host gave no app to build")?;
+    let filename = entry.name.clone();
+    engine::create(true)?;
+    instance::with(|i| i.at_build_time = true);
+    let initialised = engine::with(|ctx, hooks| -> Result<(), String> {
+        evaluate(ctx, hooks, &entry, Rejections::Build)?;
+        // What the top-level code left queued runs now, as a module's
+        // does while its evaluation is awaited: a promise it rejected
+        // and nobody handled fails the build, awaited or not.
+        run_until(ctx, hooks, Rejections::Build, || true)?;
+        let has_handler: bool = hooks.has_fetch_handler.call(()).map_err(|e| e.to_string())?;
+        if !has_handler {
+            return Err(format!(
+                "{filename}: the app has no fetch handler: use `export default {{ fetch(request, env, ctx) {{ ... }} }}` or `addEventListener('fetch', event => event.respondWith(...))`"
+            ));
+        }
+        // Objects only the collector can still reach give their host
+        // objects back (FinalizationRegistry callbacks run as jobs).
+        ctx.run_gc();
+        run_until(ctx, hooks, Rejections::Build, || true)?;
+        left_in_the_host(&filename)
+    });
+    // Cleared before the snapshot is taken: instances start at request
+    // time, each drawing its own random seed.
+    instance::with(|i| {
+        i.at_build_time = false;
+        i.random = None;
+    });
+    initialised?;
+    engine::collect_garbage();
+    engine::reset_gc_threshold();
+    engine::make_heap_immortal()
 }
 
 /// The snapshot is memory only: a host object (a key, a digest context, a

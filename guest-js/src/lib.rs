@@ -15,6 +15,7 @@ mod engine;
 mod event_loop;
 mod exec;
 mod handles;
+mod heap_holes;
 mod hooks;
 mod init;
 mod instance;

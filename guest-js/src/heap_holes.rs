@@ -1,0 +1,122 @@
+//! Fills the free chunks the build left in the allocator's heap, just before
+//! the snapshot is taken, so that what a request allocates comes from fresh
+//! memory past the snapshot's heap instead of from holes spread over it.
+//!
+//! Why: the build frees what its top-level code and the prelude made and
+//! dropped, which leaves free chunks of every size all over the heap. A
+//! request's allocations (QuickJS's objects and arenas, the Rust side's
+//! buffers) then land in those holes: each one dirties a page of the
+//! snapshot that is otherwise only read, which the host copies back when
+//! the instance ends and holds for every live instance. A hello request
+//! wrote 42 pages, about half of them for allocations in holes. Filled,
+//! the holes are never written again: in-use chunks nobody references,
+//! whose memory was the snapshot's anyway.
+//!
+//! The allocator is wasi-libc's dlmalloc (Rust's `System` allocator and
+//! QuickJS's `malloc` alike): one contiguous heap from `__heap_base` to the
+//! end of memory, chunks aligned to 16 bytes with a header word (`size |
+//! in-use bits`) 4 bytes before their data, the free "top" chunk last. The
+//! heap is walked through those headers; a walk that does not end cleanly
+//! at the top chunk fills nothing (an allocator laid out otherwise is left
+//! alone: correct, only slower).
+
+/// dlmalloc's flag bits in a chunk header (the previous chunk in use, this
+/// one in use, a spare), and the one that says this chunk is in use.
+const CINUSE: usize = 2;
+const FLAG_BITS: usize = 7;
+/// The smallest chunk, and the alignment of every chunk's data.
+const MIN_CHUNK: usize = 16;
+const ALIGNMENT: usize = 16;
+/// From a chunk to its data (the previous chunk's footer and the header).
+const DATA_OFFSET: usize = 8;
+/// What dlmalloc adds to a request: the header.
+const OVERHEAD: usize = 4;
+/// The top chunk ends this close to the end of memory (dlmalloc keeps a
+/// segment record and a fencepost after it).
+const TOP_FOOT_MAX: usize = 128;
+/// A filled chunk can split another (dlmalloc hands out a larger one when
+/// it has no exact fit): the walk runs again until nothing is left or
+/// this many times.
+const PASSES: usize = 8;
+
+extern "C" {
+    fn malloc(size: usize) -> *mut u8;
+    fn free(ptr: *mut u8);
+    fn sbrk(increment: isize) -> *mut u8;
+    static __heap_base: u8;
+}
+
+/// Visits the heap's free chunks in address order (address and size), but
+/// the top one; returns where fresh memory starts: the top chunk, or the
+/// end of memory if the heap is full. `None` if the headers do not describe
+/// one heap that ends at the end of memory.
+fn walk(mut visit: impl FnMut(usize, usize)) -> Option<usize> {
+    // SAFETY: taking the address of a linker symbol; nothing is read.
+    let base = unsafe { std::ptr::addr_of!(__heap_base) } as usize;
+    // SAFETY: sbrk(0) only reports the end of memory.
+    let end = unsafe { sbrk(0) } as usize;
+    let mut chunk = (base + DATA_OFFSET).next_multiple_of(ALIGNMENT) - DATA_OFFSET;
+    while chunk + DATA_OFFSET <= end {
+        // SAFETY: `chunk` lies inside linear memory (below `end`), 4-aligned.
+        let head = unsafe { std::ptr::read((chunk + OVERHEAD) as *const usize) };
+        let size = head & !FLAG_BITS;
+        if size < MIN_CHUNK || size % ALIGNMENT != 0 || chunk + size > end {
+            return None;
+        }
+        let in_use = head & CINUSE != 0;
+        if end - (chunk + size) <= TOP_FOOT_MAX {
+            return Some(if in_use { end } else { chunk });
+        }
+        if !in_use {
+            visit(chunk, size);
+        }
+        chunk += size;
+    }
+    None
+}
+
+/// Allocates every free chunk but the top one and never frees it. Returns
+/// the bytes taken, or `None` if the heap could not be walked.
+pub fn fill() -> Option<usize> {
+    // The free chunks' sizes, counted in a fixed table (a Vec would itself
+    // be allocated in a hole): sizes up to 64 KiB by size class, larger
+    // ones one at a time.
+    let mut taken = 0;
+    for _ in 0..PASSES {
+        let mut small = [0u32; 4096];
+        let mut large: [usize; 64] = [0; 64];
+        let mut larges = 0;
+        let top = walk(|_, size| {
+            if size / ALIGNMENT < small.len() {
+                small[size / ALIGNMENT] += 1;
+            } else if larges < large.len() {
+                large[larges] = size;
+                larges += 1;
+            }
+        })?;
+        let before = taken;
+        let sizes = large[..larges].iter().copied().chain(
+            small.iter().enumerate().rev().flat_map(|(class, &n)| std::iter::repeat_n(class * ALIGNMENT, n as usize)),
+        );
+        for size in sizes {
+            // A request of `size - OVERHEAD` bytes is a chunk of exactly `size`.
+            // SAFETY: plain malloc; the block is kept for good, or freed
+            // back at once if it came from the top chunk.
+            let data = unsafe { malloc(size - OVERHEAD) };
+            if data.is_null() {
+                continue;
+            }
+            if data as usize - DATA_OFFSET >= top {
+                // SAFETY: `data` was just allocated and is not used.
+                unsafe { free(data) };
+                continue;
+            }
+            taken += size;
+        }
+        if taken == before {
+            break;
+        }
+    }
+    Some(taken)
+}
+
