@@ -51,8 +51,8 @@ extern "C" {
 /// end of memory if the heap is full. `None` if the headers do not describe
 /// one heap that ends at the end of memory.
 fn walk(mut visit: impl FnMut(usize, usize)) -> Option<usize> {
-    // SAFETY: taking the address of a linker symbol; nothing is read.
-    let base = unsafe { std::ptr::addr_of!(__heap_base) } as usize;
+    // The address of a linker symbol; nothing is read.
+    let base = std::ptr::addr_of!(__heap_base) as usize;
     // SAFETY: sbrk(0) only reports the end of memory.
     let end = unsafe { sbrk(0) } as usize;
     let mut chunk = (base + DATA_OFFSET).next_multiple_of(ALIGNMENT) - DATA_OFFSET;
@@ -60,7 +60,7 @@ fn walk(mut visit: impl FnMut(usize, usize)) -> Option<usize> {
         // SAFETY: `chunk` lies inside linear memory (below `end`), 4-aligned.
         let head = unsafe { std::ptr::read((chunk + OVERHEAD) as *const usize) };
         let size = head & !FLAG_BITS;
-        if size < MIN_CHUNK || size % ALIGNMENT != 0 || chunk + size > end {
+        if size < MIN_CHUNK || !size.is_multiple_of(ALIGNMENT) || chunk + size > end {
             return None;
         }
         let in_use = head & CINUSE != 0;
@@ -119,4 +119,3 @@ pub fn fill() -> Option<usize> {
     }
     Some(taken)
 }
-
