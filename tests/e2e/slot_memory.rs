@@ -179,6 +179,31 @@ fn new_image_written_pages(before: &[(usize, usize)]) -> (usize, usize) {
     (pages, written)
 }
 
+/// Builds `app`, serves two requests to `path` in one slot, and returns
+/// their responses with the slot's image size and written pages (see
+/// new_image_written_pages): the tests that count them take turns, and
+/// make their images larger than any other test's.
+fn two_requests_in_one_slot(name: &str, app: &str, path: &str) -> (Vec<(u16, String)>, usize, usize) {
+    // Without the scan, a reset copies back the first 4 MiB whatever was written.
+    assert!(
+        wasmtime::PoolingAllocationConfig::is_pagemap_scan_available(),
+        "this kernel lacks PAGEMAP_SCAN (Linux 6.7+): a slot's written pages cannot be told apart"
+    );
+    let dir = scratch(name);
+    let js = dir.join("app.js");
+    std::fs::write(&js, app).unwrap();
+    let wasm = dir.join("app.wasm");
+    let built = nano().arg("build").arg(&js).arg("-o").arg(&wasm).output().unwrap();
+    assert!(built.status.success(), "{}", text(&built.stderr));
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
+    let component = runtime.load_component(&std::fs::read(&wasm).unwrap()).unwrap();
+    let _alone = LARGE_IMAGES.lock().unwrap_or_else(|p| p.into_inner());
+    let before = image_mappings();
+    let responses = in_process(&runtime, &component, path, 2, |_| {});
+    let (pages, written) = new_image_written_pages(&before);
+    (responses, pages, written)
+}
+
 /// A request reads the snapshot's objects without writing to their pages:
 /// QuickJS counts references in the object, and the snapshot's are
 /// immortal. Two requests that walk 40,000 objects of the snapshot leave
@@ -189,27 +214,11 @@ fn reading_the_snapshots_objects_writes_none_of_their_pages() {
     if !cfg!(target_os = "linux") {
         return;
     }
-    // Without the scan, a reset copies back the first 4 MiB whatever was written.
-    assert!(
-        wasmtime::PoolingAllocationConfig::is_pagemap_scan_available(),
-        "this kernel lacks PAGEMAP_SCAN (Linux 6.7+): a slot's written pages cannot be told apart"
-    );
-    let dir = scratch("slot-immortal");
-    let js = dir.join("table.js");
-    std::fs::write(&js, table_app()).unwrap();
-    let wasm = dir.join("table.wasm");
-    let built = nano().arg("build").arg(&js).arg("-o").arg(&wasm).output().unwrap();
-    assert!(built.status.success(), "{}", text(&built.stderr));
-    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
-    let component = runtime.load_component(&std::fs::read(&wasm).unwrap()).unwrap();
-    let _alone = LARGE_IMAGES.lock().unwrap_or_else(|p| p.into_inner());
-    let before = image_mappings();
-    let responses = in_process(&runtime, &component, "/", 2, |_| {});
+    let (responses, pages, written) = two_requests_in_one_slot("slot-immortal", &table_app(), "/");
     let sum: usize = (0..ROWS).map(|i| i + format!("n{i}").len()).sum();
     for (status, body) in &responses {
         assert_eq!((*status, body.as_str()), (200, sum.to_string().as_str()));
     }
-    let (pages, written) = new_image_written_pages(&before);
     assert!(pages >= 1_500, "the image is {pages} pages, not the table's (is it another test's?)");
     assert!(written <= 100, "the requests wrote {written} of the image's {pages} pages");
 }
@@ -225,26 +234,12 @@ fn a_hello_request_allocates_in_fresh_memory() {
     if !cfg!(target_os = "linux") {
         return;
     }
-    assert!(
-        wasmtime::PoolingAllocationConfig::is_pagemap_scan_available(),
-        "this kernel lacks PAGEMAP_SCAN (Linux 6.7+): a slot's written pages cannot be told apart"
-    );
-    let dir = scratch("slot-holes");
-    let js = dir.join("hello.js");
     let hello = std::fs::read_to_string(repo_root().join("examples/hello.js")).unwrap();
-    std::fs::write(&js, format!("globalThis.unread = 'x'.repeat(12 << 20);\n{hello}")).unwrap();
-    let wasm = dir.join("hello.wasm");
-    let built = nano().arg("build").arg(&js).arg("-o").arg(&wasm).output().unwrap();
-    assert!(built.status.success(), "{}", text(&built.stderr));
-    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
-    let component = runtime.load_component(&std::fs::read(&wasm).unwrap()).unwrap();
-    let _alone = LARGE_IMAGES.lock().unwrap_or_else(|p| p.into_inner());
-    let before = image_mappings();
-    let responses = in_process(&runtime, &component, "/world", 2, |_| {});
+    let app = format!("globalThis.unread = 'x'.repeat(12 << 20);\n{hello}");
+    let (responses, pages, written) = two_requests_in_one_slot("slot-holes", &app, "/world");
     for (status, body) in &responses {
         assert_eq!((*status, body.as_str()), (200, "Hello from nano! You asked for /world\n"));
     }
-    let (pages, written) = new_image_written_pages(&before);
     assert!(pages >= 3_000, "the image is {pages} pages, not this app's (is it another test's?)");
     assert!(written <= 32, "a hello request wrote {written} of its image's {pages} pages");
 }
