@@ -8,7 +8,7 @@
 //! buffers) then land in those holes: each one dirties a page of the
 //! snapshot that is otherwise only read, which the host copies back when
 //! the instance ends and holds for every live instance. A hello request
-//! wrote 42 pages, about half of them for allocations in holes. Filled,
+//! wrote 42 pages of its slot; with the holes filled, 27. Filled,
 //! the holes are never written again: in-use chunks nobody references,
 //! whose memory was the snapshot's anyway.
 //!
@@ -22,8 +22,8 @@
 
 /// dlmalloc's flag bits in a chunk header (the previous chunk in use, this
 /// one in use, a spare), and the one that says this chunk is in use.
-const CINUSE: usize = 2;
 const FLAG_BITS: usize = 7;
+const CINUSE: usize = 2;
 /// The smallest chunk, and the alignment of every chunk's data.
 const MIN_CHUNK: usize = 16;
 const ALIGNMENT: usize = 16;
@@ -46,11 +46,11 @@ extern "C" {
     static __heap_base: u8;
 }
 
-/// Visits the heap's free chunks in address order (address and size), but
-/// the top one; returns where fresh memory starts: the top chunk, or the
+/// Visits the sizes of the heap's free chunks in address order, but the
+/// top one; returns where fresh memory starts: the top chunk, or the
 /// end of memory if the heap is full. `None` if the headers do not describe
 /// one heap that ends at the end of memory.
-fn walk(mut visit: impl FnMut(usize, usize)) -> Option<usize> {
+fn walk(mut visit: impl FnMut(usize)) -> Option<usize> {
     // The address of a linker symbol; nothing is read.
     let base = std::ptr::addr_of!(__heap_base) as usize;
     // SAFETY: sbrk(0) only reports the end of memory.
@@ -68,33 +68,34 @@ fn walk(mut visit: impl FnMut(usize, usize)) -> Option<usize> {
             return Some(if in_use { end } else { chunk });
         }
         if !in_use {
-            visit(chunk, size);
+            visit(size);
         }
         chunk += size;
     }
     None
 }
 
-/// Allocates every free chunk but the top one and never frees it. Returns
-/// the bytes taken, or `None` if the heap could not be walked.
-pub fn fill() -> Option<usize> {
+/// Allocates every free chunk but the top one and never frees it; nothing
+/// if the heap cannot be walked.
+pub fn fill() {
     // The free chunks' sizes, counted in a fixed table (a Vec would itself
     // be allocated in a hole): sizes up to 64 KiB by size class, larger
     // ones one at a time.
-    let mut taken = 0;
     for _ in 0..PASSES {
         let mut small = [0u32; 4096];
         let mut large: [usize; 64] = [0; 64];
         let mut larges = 0;
-        let top = walk(|_, size| {
+        let Some(top) = walk(|size| {
             if size / ALIGNMENT < small.len() {
                 small[size / ALIGNMENT] += 1;
             } else if larges < large.len() {
                 large[larges] = size;
                 larges += 1;
             }
-        })?;
-        let before = taken;
+        }) else {
+            return;
+        };
+        let mut filled = false;
         let sizes = large[..larges].iter().copied().chain(
             small.iter().enumerate().rev().flat_map(|(class, &n)| std::iter::repeat_n(class * ALIGNMENT, n as usize)),
         );
@@ -111,11 +112,10 @@ pub fn fill() -> Option<usize> {
                 unsafe { free(data) };
                 continue;
             }
-            taken += size;
+            filled = true;
         }
-        if taken == before {
-            break;
+        if !filled {
+            return;
         }
     }
-    Some(taken)
 }

@@ -226,7 +226,7 @@ fn reading_the_snapshots_objects_writes_none_of_their_pages() {
 /// What a request allocates comes from fresh memory past the snapshot's
 /// heap, not from the free chunks the build left all over it (each of
 /// which would be one more page written: guest-js/src/heap_holes.rs).
-/// Hello writes 27 pages (a quarter of them its allocations, together),
+/// Hello writes 27 pages (11 of them its allocations, side by side),
 /// where it wrote 42 with the holes open. The app is hello behind 12 MiB of
 /// data it never reads, so that its slot is the largest image mapped.
 #[test]
