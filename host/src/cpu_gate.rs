@@ -264,12 +264,14 @@ impl<F: Future> Future for Runnable<F> {
                 Poll::Ready(out)
             }
             Poll::Pending => {
+                // Past its share of the gate, whether it yielded (a time
+                // slice's end, woken now or by the runtime later) or waits:
+                // counted now (running or woken), so it leaves here, once.
+                if !tracker.long_running.load(Ordering::Acquire) && this.cpu.used() > LONG_RUNNING {
+                    this.stop_counting();
+                }
                 if tracker.state.compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
                     tracker.leave();
-                } else if !tracker.long_running.load(Ordering::Acquire) && this.cpu.used() > LONG_RUNNING {
-                    // Woke itself (a time slice's end): still runnable, but
-                    // it has had its share of the gate.
-                    this.stop_counting();
                 }
                 Poll::Pending
             }
@@ -400,40 +402,55 @@ mod tests {
         assert_eq!(gate.runnable(), 0, "a turn never used");
     }
 
-    /// Spins for `d` of real time, then wakes itself (a time slice's end).
+    /// Spins for `d` of real time, then yields (a time slice's end): wakes
+    /// itself during the poll, or, as tokio's `yield_now` does, leaves its
+    /// waker in `deferred` for the runtime (here the test) to wake after.
     struct Spins {
         d: Duration,
-        polls: usize,
+        deferred: Option<Arc<Mutex<Option<Waker>>>>,
     }
 
     impl Future for Spins {
         type Output = ();
-        fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
             let until = Instant::now() + self.d;
             while Instant::now() < until {
                 std::hint::spin_loop();
             }
-            self.polls += 1;
-            cx.waker().wake_by_ref();
+            match &self.deferred {
+                Some(slot) => *slot.lock().unwrap() = Some(cx.waker().clone()),
+                None => cx.waker().wake_by_ref(),
+            }
             Poll::Pending
         }
     }
 
     #[test]
     fn a_long_running_instance_stops_counting() {
-        let gate = CpuGate::new(4);
-        let cpu = Arc::new(CpuClock::default());
-        let timed = crate::deadline::CpuTimed::new(Spins { d: LONG_RUNNING / 4, polls: 0 }, cpu.clone());
-        let mut run = Box::pin(Runnable::new(timed, turn_now(&gate), cpu.clone()));
-        assert!(poll_once(run.as_mut()).is_pending());
-        assert_eq!(gate.runnable(), 1, "woke itself: still runnable");
-        while cpu.used() <= LONG_RUNNING {
-            assert!(poll_once(run.as_mut()).is_pending());
+        for defers in [false, true] {
+            let gate = CpuGate::new(4);
+            let cpu = Arc::new(CpuClock::default());
+            let deferred = defers.then(|| Arc::new(Mutex::new(None::<Waker>)));
+            let spins = Spins { d: LONG_RUNNING / 4, deferred: deferred.clone() };
+            let timed = crate::deadline::CpuTimed::new(spins, cpu.clone());
+            let mut run = Box::pin(Runnable::new(timed, turn_now(&gate), cpu.clone()));
+            // One slice, and the wake that ends it.
+            let slice = |run: Pin<&mut Runnable<_>>| {
+                assert!(poll_once(run).is_pending());
+                if let Some(slot) = &deferred {
+                    slot.lock().unwrap().take().unwrap().wake();
+                }
+            };
+            slice(run.as_mut());
+            assert_eq!(gate.runnable(), 1, "yielded: still runnable (deferred wake: {defers})");
+            while cpu.used() <= LONG_RUNNING {
+                slice(run.as_mut());
+            }
+            slice(run.as_mut());
+            assert_eq!(gate.runnable(), 0, "past LONG_RUNNING it no longer keeps others out (deferred wake: {defers})");
+            drop(run);
+            assert_eq!(gate.runnable(), 0);
         }
-        assert!(poll_once(run.as_mut()).is_pending());
-        assert_eq!(gate.runnable(), 0, "past LONG_RUNNING it no longer keeps others out");
-        drop(run);
-        assert_eq!(gate.runnable(), 0);
     }
 
     /// A turn taken at once (the gate has room).

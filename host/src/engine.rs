@@ -112,9 +112,11 @@ pub const FIBER_STACK: usize = MAX_WASM_STACK + (1 << 20);
 /// through a TransformStream 24 KiB.
 const STACK_KEEP_RESIDENT: usize = 32 << 10;
 
-/// How often the epoch advances: the granularity of the timeout, and how
-/// long wasm runs before it yields to other tasks.
-const EPOCH_TICK: Duration = Duration::from_millis(10);
+/// How often the epoch advances: the granularity of the CPU and wall
+/// limits, and of a long-running instance's time slices (deadline.rs). At
+/// 10 ms, another app's request waited for several slices on a 2-core
+/// machine with two spinners.
+const EPOCH_TICK: Duration = Duration::from_millis(2);
 
 pub struct Runtime {
     pub engine: Engine,

@@ -298,7 +298,7 @@ fn a_spinning_or_hoarding_app_does_not_slow_another() {
     let t = Tenants::start("hosting-isolation");
     let addr = t.server.addr;
     // a spins and hoards memory on both of its instance slots, again and
-    // again, for about 4 s; b is measured meanwhile.
+    // again; b is measured meanwhile.
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let attackers: Vec<_> = ["/spin", "/alloc"]
         .into_iter()
@@ -316,9 +316,9 @@ fn a_spinning_or_hoarding_app_does_not_slow_another() {
     std::thread::sleep(Duration::from_millis(300));
     let mut latencies: Vec<Duration> = (0..100)
         .map(|_| {
+            std::thread::sleep(Duration::from_millis(20));
             let started = Instant::now();
             assert_eq!(t.get("b.test", "/").text(), "ok b");
-            std::thread::sleep(Duration::from_millis(20));
             started.elapsed()
         })
         .collect();
@@ -328,9 +328,11 @@ fn a_spinning_or_hoarding_app_does_not_slow_another() {
     }
     latencies.sort();
     let p99 = latencies[98];
-    // The bound: 250 ms, 10 times a slow request on a loaded 2-core machine
-    // (an app that could take the machine would push it to seconds).
-    assert!(p99 < Duration::from_millis(270), "b's p99 was {p99:?} while a spun and hoarded: {latencies:?}");
+    // A spinner yields every tick or two (2 ms), after the worker has polled
+    // for I/O: b's p99 is ≈ 8 ms here alone, ≈ 15 ms beside two busy loops.
+    // Yielding only to the run queue (I/O polled every 61 slices) put it
+    // at ≈ 180 ms; an app that could take the machine, at seconds.
+    assert!(p99 < Duration::from_millis(100), "b's p99 was {p99:?} while a spun and hoarded: {latencies:?}");
 }
 
 #[test]
