@@ -265,12 +265,18 @@ impl<F: Future> Future for Runnable<F> {
             }
             Poll::Pending => {
                 // Past its share of the gate, whether it yielded (a time
-                // slice's end, woken now or by the runtime later) or waits:
-                // counted now (running or woken), so it leaves here, once.
+                // slice's end) or waits: counted now (running or woken), so
+                // it leaves here, once.
                 if !tracker.long_running.load(Ordering::Acquire) && this.cpu.used() > LONG_RUNNING {
                     this.stop_counting();
                 }
-                if tracker.state.compare_exchange(RUNNING, PARKED, Ordering::AcqRel, Ordering::Acquire).is_ok() {
+                // A yield whose wake the runtime defers until after this
+                // poll is no wait: still runnable, as if woken already (the
+                // deferred wake then counts nothing).
+                let next = if this.cpu.take_yielding() { WOKEN } else { PARKED };
+                if tracker.state.compare_exchange(RUNNING, next, Ordering::AcqRel, Ordering::Acquire).is_ok()
+                    && next == PARKED
+                {
                     tracker.leave();
                 }
                 Poll::Pending
@@ -403,10 +409,12 @@ mod tests {
     }
 
     /// Spins for `d` of real time, then yields (a time slice's end): wakes
-    /// itself during the poll, or, as tokio's `yield_now` does, leaves its
-    /// waker in `deferred` for the runtime (here the test) to wake after.
+    /// itself during the poll, or, as the epoch callback does through tokio's
+    /// `yield_now`, marks its clock and leaves its waker in `deferred` for
+    /// the runtime (here the test) to wake after the poll.
     struct Spins {
         d: Duration,
+        cpu: Arc<CpuClock>,
         deferred: Option<Arc<Mutex<Option<Waker>>>>,
     }
 
@@ -418,7 +426,10 @@ mod tests {
                 std::hint::spin_loop();
             }
             match &self.deferred {
-                Some(slot) => *slot.lock().unwrap() = Some(cx.waker().clone()),
+                Some(slot) => {
+                    self.cpu.mark_yielding();
+                    *slot.lock().unwrap() = Some(cx.waker().clone());
+                }
                 None => cx.waker().wake_by_ref(),
             }
             Poll::Pending
@@ -431,18 +442,26 @@ mod tests {
             let gate = CpuGate::new(4);
             let cpu = Arc::new(CpuClock::default());
             let deferred = defers.then(|| Arc::new(Mutex::new(None::<Waker>)));
-            let spins = Spins { d: LONG_RUNNING / 4, deferred: deferred.clone() };
+            let spins = Spins { d: LONG_RUNNING / 4, cpu: cpu.clone(), deferred: deferred.clone() };
             let timed = crate::deadline::CpuTimed::new(spins, cpu.clone());
             let mut run = Box::pin(Runnable::new(timed, turn_now(&gate), cpu.clone()));
-            // One slice, and the wake that ends it.
+            // One slice, and the wake that ends it: runnable throughout
+            // until LONG_RUNNING, the deferred wake counting nothing more.
             let slice = |run: Pin<&mut Runnable<_>>| {
+                let young = cpu.used() <= LONG_RUNNING;
                 assert!(poll_once(run).is_pending());
+                let after = cpu.used() <= LONG_RUNNING;
+                if young && after {
+                    assert_eq!(gate.runnable(), 1, "yielded, not yet woken: still runnable (deferred wake: {defers})");
+                }
                 if let Some(slot) = &deferred {
                     slot.lock().unwrap().take().unwrap().wake();
                 }
+                if after {
+                    assert_eq!(gate.runnable(), 1, "yielded: still runnable (deferred wake: {defers})");
+                }
             };
             slice(run.as_mut());
-            assert_eq!(gate.runnable(), 1, "yielded: still runnable (deferred wake: {defers})");
             while cpu.used() <= LONG_RUNNING {
                 slice(run.as_mut());
             }

@@ -13,7 +13,7 @@
 use crate::state::State;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -63,11 +63,20 @@ pub struct CpuClock {
     used_ns: AtomicU64,
     /// When the running poll started (ns since `base`, plus one), or 0.
     running_since: AtomicU64,
+    /// Set when the epoch callback makes the instance yield, until its poll
+    /// ends: a yield through tokio wakes the task only after the poll, and
+    /// the CPU gate must not take that for a wait (cpu_gate.rs).
+    yielding: AtomicBool,
 }
 
 impl Default for CpuClock {
     fn default() -> Self {
-        CpuClock { base: Instant::now(), used_ns: AtomicU64::new(0), running_since: AtomicU64::new(0) }
+        CpuClock {
+            base: Instant::now(),
+            used_ns: AtomicU64::new(0),
+            running_since: AtomicU64::new(0),
+            yielding: AtomicBool::new(false),
+        }
     }
 }
 
@@ -88,6 +97,17 @@ impl CpuClock {
             0 => None,
             since => Some(Duration::from_nanos(self.now_ns().saturating_sub(since))),
         }
+    }
+
+    /// The running poll is about to yield its time slice.
+    pub fn mark_yielding(&self) {
+        self.yielding.store(true, Ordering::Release);
+    }
+
+    /// Whether the poll that just ended yielded a time slice (and the flag
+    /// is cleared): the instance is still runnable, its wake comes later.
+    pub fn take_yielding(&self) -> bool {
+        self.yielding.swap(false, Ordering::AcqRel)
     }
 
     /// CPU time used so far.
@@ -154,6 +174,7 @@ pub fn set_limits(store: &mut Store<State>, cpu: Duration, wall: Duration) {
         // poll): tokio defers that wake until the worker has polled the I/O
         // driver, so the connections of other apps make progress between
         // a spinner's slices instead of once every 61 of them.
+        clock.mark_yielding();
         Ok(wasmtime::UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now())))
     });
 }
