@@ -112,12 +112,7 @@ impl CpuClock {
 
     /// CPU time used so far.
     pub fn used(&self) -> Duration {
-        let mut ns = self.used_ns.load(Ordering::Relaxed);
-        let since = self.running_since.load(Ordering::Relaxed);
-        if since != 0 {
-            ns += self.now_ns().saturating_sub(since);
-        }
-        Duration::from_nanos(ns)
+        Duration::from_nanos(self.used_ns.load(Ordering::Relaxed)) + self.running_for().unwrap_or_default()
     }
 }
 
