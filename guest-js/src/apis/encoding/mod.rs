@@ -14,6 +14,33 @@ pub fn utf8_encode<'js>(ctx: Ctx<'js>, s: String) -> Result<TypedArray<'js, u8>>
     TypedArray::new(ctx, s.into_bytes())
 }
 
+/// The UTF-8 bytes of a JS string with each lone surrogate replaced by
+/// U+FFFD (a USVString, as TextEncoder and body extraction see it); None
+/// when `s` is not a string. One copy, and none of the JS work of
+/// `toWellFormed` and a Uint8Array.
+pub fn well_formed_utf8(ctx: &Ctx<'_>, s: &Value<'_>) -> Result<Option<Vec<u8>>> {
+    crate::apis::fetch::header_checks::with_utf8(ctx, s, replace_lone_surrogates)
+}
+
+/// QuickJS's UTF-8 of a string (`JS_ToCStringLen`) is valid except that it
+/// keeps each lone surrogate as its three-byte form (`ED A0..BF xx`): those
+/// become U+FFFD (`EF BF BD`, also three bytes).
+fn replace_lone_surrogates(bytes: &[u8]) -> Vec<u8> {
+    let mut out = bytes.to_vec();
+    if std::str::from_utf8(bytes).is_err() {
+        let mut i = 0;
+        while i + 2 < out.len() {
+            if out[i] == 0xed && out[i + 1] >= 0xa0 {
+                out[i..i + 3].copy_from_slice("\u{fffd}".as_bytes());
+                i += 3;
+            } else {
+                i += 1;
+            }
+        }
+    }
+    out
+}
+
 /// Decodes UTF-8 per the Encoding Standard: U+FFFD for each maximal invalid
 /// subsequence, or a TypeError when `fatal`.
 pub fn utf8_decode<'js>(ctx: Ctx<'js>, bytes: Value<'js>, fatal: bool) -> Result<String> {
@@ -64,4 +91,21 @@ pub fn decoder_decode<'js>(ctx: Ctx<'js>, id: u32, bytes: Value<'js>, stream: bo
 pub fn decoder_drop(id: u32) {
     let decoder = instance::with(|i| i.handles.remove::<Decoder>(id));
     drop(decoder); // outside the instance: dropping calls into the host
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replace_lone_surrogates;
+
+    #[test]
+    fn lone_surrogates_become_replacement_characters() {
+        // As QuickJS encodes them: a pair as one four-byte sequence, a lone
+        // surrogate as its own three bytes.
+        assert_eq!(replace_lone_surrogates("a\u{e9}\u{1f600}".as_bytes()), "a\u{e9}\u{1f600}".as_bytes());
+        assert_eq!(replace_lone_surrogates(b"a\xed\xa0\x80b"), "a\u{fffd}b".as_bytes());
+        assert_eq!(replace_lone_surrogates(b"\xed\xbf\xbf\xed\xa0\x80"), "\u{fffd}\u{fffd}".as_bytes());
+        // U+D7FF is no surrogate.
+        assert_eq!(replace_lone_surrogates("\u{d7ff}\u{fffd}".as_bytes()), "\u{d7ff}\u{fffd}".as_bytes());
+        assert_eq!(replace_lone_surrogates(b"\xed\xa0\x80\xf0\x9f\x98\x80"), "\u{fffd}\u{1f600}".as_bytes());
+    }
 }

@@ -206,8 +206,17 @@ function sourceStream(source) {
   return source instanceof HostBody ? hostBodyStream(source) : source;
 }
 
+// `source`: null, bytes (a Uint8Array), a string (a Response made from
+// one, until its body is read: see settleStringBody), a HostBody or a
+// ReadableStream.
 function newBodyState(source) {
   return { source, used: false };
+}
+
+// A string source becomes its UTF-8 bytes (lone surrogates replaced, as
+// the standard's extraction does) the first time the body is read.
+function settleStringBody(state) {
+  if (typeof state.source === 'string') state.source = native.utf8Encode(state.source.toWellFormed());
 }
 
 function bodyHasContent(state) {
@@ -218,6 +227,7 @@ function bodyHasContent(state) {
 // Resolves with `{ bytes }` with no prototype (see readHostBody).
 function consumeBody(target, what) {
   const state = target[bodyInternals];
+  settleStringBody(state);
   if (state.used) {
     return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
   }
@@ -244,6 +254,7 @@ const BodyMixin = {
   // The body as a stream, made on first use from the bytes.
   get body() {
     const state = this[bodyInternals];
+    settleStringBody(state);
     if (state.source === null) return null;
     if (state.source instanceof HostBody && !state.used) {
       state.source = hostBodyStream(state.source);

@@ -12,7 +12,7 @@ use rquickjs::{qjs, Ctx, Result, Value};
 /// Runs `f` on the string's UTF-8 bytes (lone surrogates as CESU-8; a JS
 /// string's code units up to U+00FF are exactly the one-byte and
 /// `C2`/`C3`-led two-byte sequences).
-fn with_utf8<R>(ctx: &Ctx<'_>, s: &Value<'_>, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
+pub(crate) fn with_utf8<R>(ctx: &Ctx<'_>, s: &Value<'_>, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
     if !s.is_string() {
         return Ok(None);
     }

@@ -237,31 +237,6 @@ function makeIncomingRequest(method, url, flatHeaders) {
 // ResponseInit, converted as WebIDL does (its members read once each, in
 // the order headers, status, statusText) and checked as "initialize a
 // response" does; what an absent one gives is shared.
-const DEFAULT_RESPONSE_INIT = Object.freeze({ __proto__: null, status: 200, statusText: '', headers: undefined });
-function validateResponseInit(init) {
-  if (init === undefined || init === null) return DEFAULT_RESPONSE_INIT;
-  if (typeof init !== 'object' && typeof init !== 'function') {
-    throw new TypeError("Failed to construct 'Response': The provided value is not of type 'ResponseInit'.");
-  }
-  const headers = init.headers;
-  const rawStatus = init.status;
-  let status = 200;
-  if (rawStatus !== undefined) {
-    // WebIDL `unsigned short`: truncate, wrap modulo 2^16, non-finite is 0.
-    const n = Number(rawStatus);
-    status = Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0;
-  }
-  const rawText = init.statusText;
-  const statusText = rawText === undefined ? '' : toByteString(rawText, "Failed to construct 'Response'");
-  if (status < 200 || status > 599) {
-    throw new RangeError(`Failed to construct 'Response': The status provided (${status}) is outside the range [200, 599].`);
-  }
-  if (statusText !== '' && !/^[\t\x20-\x7e\x80-\xff]*$/.test(statusText)) {
-    throw new TypeError("Failed to construct 'Response': Invalid statusText");
-  }
-  return { __proto__: null, status, statusText, headers };
-}
-
 // A Response's fields that are the same for every one made by its
 // constructor, shared through the prototype of its internals (each property
 // a new object gets costs about as much as a function call). Never reaches
@@ -271,23 +246,53 @@ const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirecte
 class Response {
   constructor(body, init) {
     if (body === internalConstruction) return;
-    // Every step costs in QuickJS, and this is on most requests' path: no
-    // destructuring, no validation of what needs none.
-    const valid = validateResponseInit(init);
-    const status = valid.status;
-    const headers = new Headers(valid.headers);
-    let bytes = null;
+    // Every step costs in QuickJS, and this is on most requests' path: the
+    // ResponseInit is read in place (its members in WebIDL's order), no
+    // dictionary object, no validation of what needs none.
+    let status = 200;
+    let statusText = '';
+    let headersInit;
+    if (init !== undefined && init !== null) {
+      if (typeof init !== 'object' && typeof init !== 'function') {
+        throw new TypeError("Failed to construct 'Response': The provided value is not of type 'ResponseInit'.");
+      }
+      headersInit = init.headers;
+      const rawStatus = init.status;
+      if (rawStatus !== undefined) {
+        // WebIDL `unsigned short`: truncate, wrap modulo 2^16, non-finite is 0.
+        const n = Number(rawStatus);
+        status = Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0;
+      }
+      const rawText = init.statusText;
+      if (rawText !== undefined) statusText = toByteString(rawText, "Failed to construct 'Response'");
+      if (status < 200 || status > 599) {
+        throw new RangeError(`Failed to construct 'Response': The status provided (${status}) is outside the range [200, 599].`);
+      }
+      if (statusText !== '' && !/^[\t\x20-\x7e\x80-\xff]*$/.test(statusText)) {
+        throw new TypeError("Failed to construct 'Response': Invalid statusText");
+      }
+    }
+    const headers = new Headers(headersInit);
+    let source = null;
     if (body !== null && body !== undefined) {
       if (NULL_BODY_STATUS.includes(status)) {
         throw new TypeError(`Failed to construct 'Response': Response with null body status (${status}) cannot have body`);
       }
-      const extracted = extractBody(body);
-      bytes = extracted[0];
-      const type = extracted[1];
-      if (type !== null) addBodyContentType(headers, type);
+      if (typeof body === 'string') {
+        // Kept as the string until the body is read (body.js
+        // `settleStringBody`): a handler's response goes to the client
+        // encoded natively, with no Uint8Array made for it.
+        source = body;
+        addBodyContentType(headers, 'text/plain;charset=UTF-8');
+      } else {
+        const extracted = extractBody(body);
+        source = extracted[0];
+        const type = extracted[1];
+        if (type !== null) addBodyContentType(headers, type);
+      }
     }
-    this[responseInternals] = { __proto__: RESPONSE_DEFAULTS, status, statusText: valid.statusText, headers };
-    this[bodyInternals] = newBodyState(bytes);
+    this[responseInternals] = { __proto__: RESPONSE_DEFAULTS, status, statusText, headers };
+    this[bodyInternals] = newBodyState(source);
   }
   static error() {
     const r = new Response(internalConstruction);
@@ -319,7 +324,7 @@ class Response {
     if (NULL_BODY_STATUS.includes(r.status)) {
       throw new TypeError(`Failed to execute 'json' on 'Response': Response with null body status (${r.status}) cannot have body`);
     }
-    r[bodyInternals] = newBodyState(native.utf8Encode(text.toWellFormed()));
+    r[bodyInternals] = newBodyState(text); // a string body (see the constructor)
     if (!r.headers.has('content-type')) r.headers.set('content-type', 'application/json');
     return r;
   }
@@ -345,7 +350,8 @@ Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: 'Response
 Object.defineProperty(Response, 'length', { value: 0 });
 
 // What the Rust side writes to the client: [status, flat headers, body], the
-// body being bytes, a ReadableStream (streamed out by pumpToSink) or null.
+// body being bytes, a string (encoded there, lone surrogates replaced), a
+// ReadableStream (streamed out by pumpToSink) or null.
 function responseParts(response) {
   if (!(response instanceof Response)) {
     throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);

@@ -102,7 +102,7 @@ fn run_handler<'js>(
         Some(Some(Err(e))) => return Err(hooks.describe_error(take_exception(ctx, e))),
         Some(None) => unreachable!("the promise settled"),
     };
-    // [status, [name, value, ...], Uint8Array | ReadableStream | null]
+    // [status, [name, value, ...], Uint8Array | string | ReadableStream | null]
     let parts: rquickjs::Array =
         hooks.response_parts.call((response,)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     let status: u16 = parts.get(0).map_err(|e| e.to_string())?;
@@ -111,6 +111,8 @@ fn run_handler<'js>(
     let headers = flat.chunks_exact(2).map(|pair| (pair[0].clone(), isomorphic_encode(&pair[1]))).collect();
     let body = if body.is_null() || body.is_undefined() {
         Body::Bytes(Vec::new())
+    } else if let Some(bytes) = crate::apis::encoding::well_formed_utf8(ctx, &body).map_err(|e| e.to_string())? {
+        Body::Bytes(bytes)
     } else if body.is_object() && !body.as_object().is_some_and(|o| o.is_typed_array::<u8>()) {
         Body::Stream(body)
     } else {

@@ -33,7 +33,19 @@ pub fn href(parts: &UrlParts) -> &str {
     &parts.text
 }
 
-pub fn url_parse<'js>(ctx: Ctx<'js>, input: String, base: Option<String>) -> Result<Value<'js>> {
+/// A string argument as a USVString (lone surrogates replaced).
+fn usv_string<'js>(ctx: &Ctx<'js>, s: &Value<'js>) -> Result<String> {
+    match crate::apis::encoding::well_formed_utf8(ctx, s)? {
+        Some(bytes) => Ok(String::from_utf8(bytes).expect("well-formed UTF-8")),
+        None => Err(Exception::throw_type(ctx, "a URL must be a string")),
+    }
+}
+
+/// `input` and `base` (or undefined) are strings, not yet USVStrings:
+/// url.js leaves that conversion to this side.
+pub fn url_parse<'js>(ctx: Ctx<'js>, input: Value<'js>, base: Value<'js>) -> Result<Value<'js>> {
+    let input = usv_string(&ctx, &input)?;
+    let base = if base.is_undefined() { None } else { Some(usv_string(&ctx, &base)?) };
     // `new URL(request.url)`: the host parsed that URL with the request's
     // head, and parsing a URL's serialisation gives the same URL again.
     let request_url = match base {

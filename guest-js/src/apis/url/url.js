@@ -32,10 +32,13 @@ let setParamsList;      // (params, list) -> void
 class URL {
   #parts; // [text, spans] (see part)
   #query = null;
-  constructor(url, base = undefined) {
+  // No default parameter (see Headers); URL.length is set below. The
+  // strings' USVString conversion (lone surrogates) is urlParse's: no
+  // well-formed copy is made here.
+  constructor(url, base) {
     requiredArguments(arguments.length, 1, "Failed to construct 'URL'");
-    const input = toUSVString(url);
-    const baseInput = base === undefined ? undefined : toUSVString(base);
+    const input = typeof url === 'string' ? url : String(url);
+    const baseInput = base === undefined ? undefined : typeof base === 'string' ? base : String(base);
     const parts = native.urlParse(input, baseInput);
     if (parts === null) {
       throw new TypeError(`Failed to construct 'URL': Invalid URL: ${input}${baseInput === undefined ? '' : ` (base: ${baseInput})`}`);
@@ -90,6 +93,7 @@ class URL {
 const setUrlQueryFromParams = URL._setQueryFromParams;
 delete URL._setQueryFromParams;
 Object.defineProperty(URL.prototype, Symbol.toStringTag, { value: 'URL', configurable: true });
+Object.defineProperty(URL, 'length', { value: 1 });
 
 function parseQueryList(query) {
   const flat = native.queryParse(query.startsWith('?') ? query.slice(1) : query);
