@@ -54,6 +54,11 @@ export default {
         headers.append('x-multi', 'two');
         return new Response('cookies', { headers });
       }
+      case '/text': {
+        // A string body as the client gets it: UTF-8, a lone surrogate as
+        // U+FFFD, Latin-1 and astral characters as themselves.
+        return new Response('a\ud800b\u00e9\ud83d\ude00\udc00');
+      }
       case '/sized': {
         // A body known in full of ?n bytes, with a header the host manages.
         const n = Number(new URL(request.url).searchParams.get('n'));

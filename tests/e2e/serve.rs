@@ -155,6 +155,17 @@ fn whole_bodies_either_side_of_the_one_call_limit() {
 }
 
 #[test]
+fn a_string_body_goes_out_as_utf8_with_lone_surrogates_replaced() {
+    let server = Server::start(&app("routes.js"));
+    let res = server.get("/text");
+    assert_eq!(res.status, 200, "{}", server.log());
+    let expected = "a\u{fffd}b\u{e9}\u{1f600}\u{fffd}".as_bytes();
+    assert_eq!(res.body, expected);
+    assert_eq!(res.header("content-length"), Some(expected.len().to_string().as_str()));
+    assert_eq!(res.header("content-type"), Some("text/plain;charset=UTF-8"));
+}
+
+#[test]
 fn stream_bodies_in_and_out() {
     let server = Server::start(&app("routes.js"));
     let res = server.get("/stream");

@@ -15,6 +15,36 @@ test('Response basics', async () => {
   assertEq(await new Response(null).arrayBuffer().then((b) => b.byteLength), 0);
 });
 
+test('a string body reads the same whatever reads it', async () => {
+  // The body is kept as the string until read: every reader sees its UTF-8
+  // bytes, lone surrogates replaced, and a clone sees the same.
+  const s = 'a\ud800b\u00e9\ud83d\ude00';
+  const bytes = [0x61, 0xef, 0xbf, 0xbd, 0x62, 0xc3, 0xa9, 0xf0, 0x9f, 0x98, 0x80];
+  assertEq(await new Response(s).text(), 'a\ufffdb\u00e9\ud83d\ude00');
+  assertEq([...new Uint8Array(await new Response(s).arrayBuffer())].join(), bytes.join());
+  assertEq([...await new Response(s).bytes()].join(), bytes.join());
+  const blob = await new Response(s).blob();
+  assertEq(blob.type, 'text/plain;charset=utf-8');
+  assertEq(blob.size, bytes.length);
+  const reader = new Response(s).body.getReader();
+  const chunk = await reader.read();
+  assertEq([...chunk.value].join(), bytes.join());
+  assert((await reader.read()).done);
+  const original = new Response(s);
+  const copy = original.clone();
+  assertEq(await original.text(), await copy.text());
+  const used = new Response('x');
+  await used.text();
+  assert(used.bodyUsed);
+  assertThrows(() => used.clone(), 'TypeError');
+  assertThrows(() => used.body.getReader(), 'TypeError', 'a used body is locked');
+  const typed = new Response('{}', { headers: { 'content-type': 'application/json' } });
+  assertEq(typed.headers.get('content-type'), 'application/json');
+  assertEq(JSON.stringify(await Response.json({ a: '\ud800' }).json()), JSON.stringify({ a: '\ud800' }));
+  assertEq(await new Response('').text(), '');
+  assertEq(new Response('').body instanceof ReadableStream, true);
+});
+
 test('Response status validation', () => {
   assertThrows(() => new Response('', { status: 199 }), 'RangeError');
   assertThrows(() => new Response('', { status: 600 }), 'RangeError');
