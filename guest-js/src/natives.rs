@@ -4,7 +4,7 @@
 //! engine.rs's resolver). Each helper lives with its web API under `apis/`.
 
 use rquickjs::module::{Declarations, Exports, ModuleDef};
-use rquickjs::{ArrayBuffer, Ctx, Function, Result, TypedArray, Value};
+use rquickjs::{qjs, ArrayBuffer, Ctx, Function, Result, TypedArray, Value};
 
 /// The name prelude modules import the natives by.
 pub const MODULE: &str = "nano:native";
@@ -159,6 +159,27 @@ natives! {
     "wasmGlobalNew" => crate::apis::webassembly::global_new,
     "wasmGlobalGet" => crate::apis::webassembly::global_get,
     "wasmGlobalSet" => crate::apis::webassembly::global_set,
+}
+
+/// Runs `f` on the string's UTF-8 bytes (lone surrogates as CESU-8; a JS
+/// string's code units up to U+00FF are exactly the one-byte and
+/// `C2`/`C3`-led two-byte sequences).
+pub fn with_utf8<R>(ctx: &Ctx<'_>, s: &Value<'_>, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
+    if !s.is_string() {
+        return Ok(None);
+    }
+    let mut len = 0usize;
+    // Safety: `s` is a live string of this context; the pointer stays valid
+    // until JS_FreeCString, and nothing runs JS in between.
+    unsafe {
+        let ptr = qjs::JS_ToCStringLen(ctx.as_raw().as_ptr(), &mut len, s.as_raw());
+        if ptr.is_null() {
+            return Err(rquickjs::Error::Exception);
+        }
+        let answer = f(std::slice::from_raw_parts(ptr.cast::<u8>(), len));
+        qjs::JS_FreeCString(ctx.as_raw().as_ptr(), ptr);
+        Ok(Some(answer))
+    }
 }
 
 /// Copies the bytes of a Uint8Array, Uint16Array or ArrayBuffer.

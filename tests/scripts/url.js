@@ -32,6 +32,13 @@ test('URL errors and statics', () => {
   assertEq(URL.parse('x', 'https://a.b/c/d').href, 'https://a.b/c/x');
   assertEq(URL.parse('::'), null);
   assertEq(new URL('https://a.b/\ud800').pathname, '/%EF%BF%BD', 'lone surrogates become U+FFFD');
+  assertEq(new URL('y\udc00', 'https://a.b/\ud800x/').href, 'https://a.b/%EF%BF%BDx/y%EF%BF%BD', 'in the base too');
+  const lone = assertThrows(() => new URL('nope\ud800'), 'TypeError');
+  assert(lone.message.includes('nope\ufffd'), 'the message names the input, well-formed');
+  assertThrows(() => new URL(Symbol('a'), 'https://a.b/'), 'TypeError', 'a Symbol is no USVString');
+  assertThrows(() => new URL('x', Symbol('a')), 'TypeError', 'nor as the base');
+  assertEq(new URL({ toString() { return 'https://c.d/'; } }).host, 'c.d');
+  assertEq(URL.length, 1);
 });
 
 test('searchParams is live in both directions', () => {

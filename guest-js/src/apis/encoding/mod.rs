@@ -19,7 +19,7 @@ pub fn utf8_encode<'js>(ctx: Ctx<'js>, s: String) -> Result<TypedArray<'js, u8>>
 /// when `s` is not a string. One copy, and none of the JS work of
 /// `toWellFormed` and a Uint8Array.
 pub fn well_formed_utf8(ctx: &Ctx<'_>, s: &Value<'_>) -> Result<Option<Vec<u8>>> {
-    crate::apis::fetch::header_checks::with_utf8(ctx, s, replace_lone_surrogates)
+    crate::natives::with_utf8(ctx, s, replace_lone_surrogates)
 }
 
 /// QuickJS's UTF-8 of a string (`JS_ToCStringLen`) is valid except that it

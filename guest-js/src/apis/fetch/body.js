@@ -1,6 +1,7 @@
 // The Body mixin (Fetch Standard) shared by Request and Response. A body is
-// bytes, a body still in the host (HostBody: the incoming request's, or a
-// fetch response's), or a ReadableStream.
+// bytes, a string (a Response made from one, until the body is read), a
+// body still in the host (HostBody: the incoming request's, or a fetch
+// response's), or a ReadableStream.
 import * as native from 'nano:native';
 import { bufferSourceBytes, isBufferSource } from '../webidl/webidl.js';
 import { TextDecoder } from '../encoding/encoding.js';

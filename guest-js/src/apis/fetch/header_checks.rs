@@ -7,28 +7,8 @@
 //! string itself when it needs no change. A `null` answer sends the caller
 //! to its JS path, which builds the precise error.
 
+use crate::natives::with_utf8;
 use rquickjs::{qjs, Ctx, Result, Value};
-
-/// Runs `f` on the string's UTF-8 bytes (lone surrogates as CESU-8; a JS
-/// string's code units up to U+00FF are exactly the one-byte and
-/// `C2`/`C3`-led two-byte sequences).
-pub(crate) fn with_utf8<R>(ctx: &Ctx<'_>, s: &Value<'_>, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
-    if !s.is_string() {
-        return Ok(None);
-    }
-    let mut len = 0usize;
-    // Safety: `s` is a live string of this context; the pointer stays valid
-    // until JS_FreeCString, and nothing runs JS in between.
-    unsafe {
-        let ptr = qjs::JS_ToCStringLen(ctx.as_raw().as_ptr(), &mut len, s.as_raw());
-        if ptr.is_null() {
-            return Err(rquickjs::Error::Exception);
-        }
-        let answer = f(std::slice::from_raw_parts(ptr.cast::<u8>(), len));
-        qjs::JS_FreeCString(ctx.as_raw().as_ptr(), ptr);
-        Ok(Some(answer))
-    }
-}
 
 /// Whether every code unit is at most U+00FF.
 fn is_byte_string_utf8(bytes: &[u8]) -> bool {

@@ -234,9 +234,6 @@ function makeIncomingRequest(method, url, flatHeaders) {
   return request;
 }
 
-// ResponseInit, converted as WebIDL does (its members read once each, in
-// the order headers, status, statusText) and checked as "initialize a
-// response" does; what an absent one gives is shared.
 // A Response's fields that are the same for every one made by its
 // constructor, shared through the prototype of its internals (each property
 // a new object gets costs about as much as a function call). Never reaches
@@ -247,8 +244,10 @@ class Response {
   constructor(body, init) {
     if (body === internalConstruction) return;
     // Every step costs in QuickJS, and this is on most requests' path: the
-    // ResponseInit is read in place (its members in WebIDL's order), no
-    // dictionary object, no validation of what needs none.
+    // ResponseInit's members are read into locals (each once, in the order
+    // headers, status, statusText), no dictionary object, and checked as
+    // "initialize a response" does. Known gap: the headers member is filled
+    // after the status checks, where WebIDL converts it first.
     let status = 200;
     let statusText = '';
     let headersInit;

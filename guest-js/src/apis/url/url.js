@@ -22,8 +22,9 @@ function part(parsed, i) {
   return parsed[0].slice(spans[2 * i], spans[2 * i + 1]);
 }
 
+// WebIDL's conversion: a template literal, unlike String(), refuses a Symbol.
 function toUSVString(value) {
-  return String(value).toWellFormed();
+  return `${value}`.toWellFormed();
 }
 
 let urlSearchParamsFor; // (url, query) -> linked URLSearchParams
@@ -37,11 +38,12 @@ class URL {
   // well-formed copy is made here.
   constructor(url, base) {
     requiredArguments(arguments.length, 1, "Failed to construct 'URL'");
-    const input = typeof url === 'string' ? url : String(url);
-    const baseInput = base === undefined ? undefined : typeof base === 'string' ? base : String(base);
+    const input = typeof url === 'string' ? url : `${url}`;
+    const baseInput = base === undefined ? undefined : typeof base === 'string' ? base : `${base}`;
     const parts = native.urlParse(input, baseInput);
     if (parts === null) {
-      throw new TypeError(`Failed to construct 'URL': Invalid URL: ${input}${baseInput === undefined ? '' : ` (base: ${baseInput})`}`);
+      const where = baseInput === undefined ? '' : ` (base: ${baseInput.toWellFormed()})`;
+      throw new TypeError(`Failed to construct 'URL': Invalid URL: ${input.toWellFormed()}${where}`);
     }
     this.#parts = parts;
   }
