@@ -58,3 +58,17 @@ test('bodies: FormData and Blob round trips', async () => {
   const blob = await blobRes.blob();
   assertEq([blob.type, await blob.text()], ['text/x-blob', 'blob body']);
 });
+
+test('USVString arguments refuse a Symbol and replace lone surrogates', async () => {
+  assertThrows(() => new Blob([Symbol('a')]), 'TypeError');
+  assertThrows(() => new File([], Symbol('a')), 'TypeError');
+  const fd = new FormData();
+  assertThrows(() => fd.append(Symbol('a'), 'x'), 'TypeError');
+  assertThrows(() => fd.append('a', Symbol('x')), 'TypeError');
+  assertThrows(() => fd.set('a', Symbol('x')), 'TypeError');
+  fd.append('n\ud800', 'v\udc00');
+  assertEq([...fd.entries()].join(), 'n\ufffd,v\ufffd');
+  assertEq(await new Blob(['a\ud800']).text(), 'a\ufffd');
+  assertEq(new File([], 'f\ud800').name, 'f\ufffd');
+  assertEq(await new Blob([{ toString() { return 'obj'; } }]).text(), 'obj');
+});

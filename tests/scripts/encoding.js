@@ -100,3 +100,10 @@ test('views on a SharedArrayBuffer', () => {
   view.set([0xe9], 8);
   assertEq(new TextDecoder('windows-1252').decode(view.subarray(8, 9)), 'é');
 });
+
+test('TextEncoder takes a USVString', () => {
+  assertThrows(() => new TextEncoder().encode(Symbol('a')), 'TypeError');
+  assertThrows(() => new TextEncoder().encodeInto(Symbol('a'), new Uint8Array(4)), 'TypeError');
+  assertEq([...new TextEncoder().encode('a\ud800')].join(), [0x61, 0xef, 0xbf, 0xbd].join());
+  assertEq([...new TextEncoder().encode(12)].join(), [0x31, 0x32].join());
+});

@@ -39,6 +39,10 @@ test('URL errors and statics', () => {
   assertThrows(() => new URL('x', Symbol('a')), 'TypeError', 'nor as the base');
   assertEq(new URL({ toString() { return 'https://c.d/'; } }).host, 'c.d');
   assertEq(URL.length, 1);
+  assertThrows(() => new URLSearchParams().append(Symbol('a'), 'x'), 'TypeError');
+  assertThrows(() => new URLSearchParams(Symbol('a')), 'TypeError');
+  assertThrows(() => new URLPattern(Symbol('a')), 'TypeError');
+  assertThrows(() => new URLPattern({ pathname: Symbol('a') }), 'TypeError');
 });
 
 test('searchParams is live in both directions', () => {

@@ -1,6 +1,6 @@
 // Blob and File (W3C File API). The bytes live in the instance.
 import * as native from 'nano:native';
-import { bufferSourceBytes, concatBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
+import { bufferSourceBytes, concatBytes, isBufferSource, requiredArguments, toUSVString } from '../webidl/webidl.js';
 import { TextDecoder } from '../encoding/encoding.js';
 import { ReadableStream } from '../streams/readable.js';
 
@@ -13,7 +13,7 @@ function blobPartsBytes(parts, endings) {
     if (part instanceof Blob) bytes = part[blobBytes];
     else if (isBufferSource(part)) bytes = bufferSourceBytes(part).slice();
     else {
-      let text = String(part).toWellFormed();
+      let text = toUSVString(part);
       if (endings === 'native') text = text.replace(/\r\n|\r/g, '\n');
       bytes = native.utf8Encode(text);
     }
@@ -86,7 +86,7 @@ class File extends Blob {
   constructor(fileBits, fileName, options = undefined) {
     requiredArguments(arguments.length, 2, "Failed to construct 'File'");
     super(fileBits, options);
-    this.#name = String(fileName).toWellFormed();
+    this.#name = toUSVString(fileName);
     const o = options == null ? { __proto__: null } : options;
     this.#lastModified = o.lastModified === undefined ? Date.now() : Math.trunc(Number(o.lastModified)) || 0;
   }

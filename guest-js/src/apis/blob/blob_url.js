@@ -3,7 +3,7 @@
 // instance's own (each request starts from the snapshot's, empty unless the
 // module's top level made URLs) and holds at most MAX_BLOB_URLS entries, so
 // an app that never revokes its URLs fails loudly instead of growing.
-import { requiredArguments } from '../webidl/webidl.js';
+import { requiredArguments, toUSVString } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
 import { crypto } from '../crypto/crypto.js';
 import { URL } from '../url/url.js';
@@ -32,7 +32,7 @@ function createObjectURL(obj) {
 
 function revokeObjectURL(url) {
   requiredArguments(arguments.length, 1, "Failed to execute 'revokeObjectURL' on 'URL'");
-  const parsed = URL.parse(String(url).toWellFormed());
+  const parsed = URL.parse(toUSVString(url));
   if (parsed !== null && parsed.protocol === 'blob:') store.delete(storeKey(parsed.href));
 }
 

@@ -6,7 +6,7 @@
 // not in every instance.
 import * as native from 'nano:native';
 import { DOMException } from '../webidl/dom_exception.js';
-import { bufferSourceBytes, isBufferSource, requiredArguments } from '../webidl/webidl.js';
+import { bufferSourceBytes, isBufferSource, requiredArguments, toUSVString } from '../webidl/webidl.js';
 
 const UTF8_LABELS = new Set(['unicode-1-1-utf-8', 'unicode11utf8', 'unicode20utf8', 'utf-8', 'utf8', 'x-unicode20utf8']);
 
@@ -45,14 +45,14 @@ function newDecoder(owner, token, name, fatal, ignoreBOM) {
 class TextEncoder {
   get encoding() { return 'utf-8'; }
   encode(input = '') {
-    return native.utf8Encode(String(input).toWellFormed());
+    return native.utf8Encode(toUSVString(input));
   }
   encodeInto(source, destination) {
     requiredArguments(arguments.length, 2, "Failed to execute 'encodeInto' on 'TextEncoder'");
     if (!(destination instanceof Uint8Array)) {
       throw new TypeError("Failed to execute 'encodeInto' on 'TextEncoder': parameter 2 is not of type 'Uint8Array'.");
     }
-    const s = String(source).toWellFormed();
+    const s = toUSVString(source);
     let read = 0;
     let written = 0;
     const capacity = destination.length;

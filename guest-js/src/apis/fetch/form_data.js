@@ -1,7 +1,7 @@
 // FormData (XHR Standard) and its two body encodings:
 // multipart/form-data (HTML Standard) and application/x-www-form-urlencoded.
 import * as native from 'nano:native';
-import { pairIterator, requiredArguments } from '../webidl/webidl.js';
+import { pairIterator, requiredArguments, toUSVString } from '../webidl/webidl.js';
 import { TextDecoder } from '../encoding/encoding.js';
 import { URLSearchParams } from '../url/url.js';
 import { Blob, File, blobBytes, blobPartsBytes } from '../blob/blob.js';
@@ -12,14 +12,14 @@ const formDataList = Symbol('formDataList');
 function formEntryValue(value, filename, argumentCount) {
   if (value instanceof Blob) {
     if (!(value instanceof File) || argumentCount > 2) {
-      const name = argumentCount > 2 ? String(filename) : value instanceof File ? value.name : 'blob';
+      const name = argumentCount > 2 ? toUSVString(filename) : value instanceof File ? value.name : 'blob';
       const file = new File([], name, { type: value.type, lastModified: value instanceof File ? value.lastModified : undefined });
       file[blobBytes] = value[blobBytes];
       return file;
     }
     return value;
   }
-  return String(value).toWellFormed();
+  return toUSVString(value);
 }
 
 class FormData {
@@ -29,11 +29,11 @@ class FormData {
   }
   append(name, value, filename = undefined) {
     requiredArguments(arguments.length, 2, "Failed to execute 'append' on 'FormData'");
-    this[formDataList].push([String(name).toWellFormed(), formEntryValue(value, filename, arguments.length)]);
+    this[formDataList].push([toUSVString(name), formEntryValue(value, filename, arguments.length)]);
   }
   set(name, value, filename = undefined) {
     requiredArguments(arguments.length, 2, "Failed to execute 'set' on 'FormData'");
-    const n = String(name).toWellFormed();
+    const n = toUSVString(name);
     const entry = [n, formEntryValue(value, filename, arguments.length)];
     const list = this[formDataList];
     const first = list.findIndex((e) => e[0] === n);
@@ -42,23 +42,23 @@ class FormData {
   }
   delete(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'delete' on 'FormData'");
-    const n = String(name).toWellFormed();
+    const n = toUSVString(name);
     this[formDataList] = this[formDataList].filter((e) => e[0] !== n);
   }
   get(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'get' on 'FormData'");
-    const n = String(name).toWellFormed();
+    const n = toUSVString(name);
     const found = this[formDataList].find((e) => e[0] === n);
     return found ? found[1] : null;
   }
   getAll(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'getAll' on 'FormData'");
-    const n = String(name).toWellFormed();
+    const n = toUSVString(name);
     return this[formDataList].filter((e) => e[0] === n).map((e) => e[1]);
   }
   has(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'has' on 'FormData'");
-    const n = String(name).toWellFormed();
+    const n = toUSVString(name);
     return this[formDataList].some((e) => e[0] === n);
   }
   forEach(callback, thisArg = undefined) {

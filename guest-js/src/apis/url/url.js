@@ -3,7 +3,7 @@
 // for the form encoding); this side keeps the parsed components and the live link
 // between the two.
 import * as native from 'nano:native';
-import { pairIterator, requiredArguments } from '../webidl/webidl.js';
+import { pairIterator, requiredArguments, toUSVString } from '../webidl/webidl.js';
 
 const URL_PARTS = ['href', 'origin', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
 const URL_SETTABLE = ['href', 'protocol', 'username', 'password', 'host', 'hostname', 'port', 'pathname', 'search', 'hash'];
@@ -20,11 +20,6 @@ const SEARCH = PART_INDEX.search;
 function part(parsed, i) {
   const spans = parsed[1];
   return parsed[0].slice(spans[2 * i], spans[2 * i + 1]);
-}
-
-// WebIDL's conversion: a template literal, unlike String(), refuses a Symbol.
-function toUSVString(value) {
-  return `${value}`.toWellFormed();
 }
 
 let urlSearchParamsFor; // (url, query) -> linked URLSearchParams

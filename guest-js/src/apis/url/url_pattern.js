@@ -4,6 +4,7 @@
 // (nano:platform/url, the `urlpattern` crate). This side compiles and runs
 // the expressions with JS RegExp, as the standard specifies.
 import * as native from 'nano:native';
+import { toUSVString } from '../webidl/webidl.js';
 
 // The order of the components in what the natives take and return.
 const COMPONENTS = ['protocol', 'username', 'password', 'hostname', 'port', 'pathname', 'search', 'hash'];
@@ -33,9 +34,6 @@ function compile(source, ignoreCase) {
 }
 
 
-function toUSVString(value) {
-  return String(value).toWellFormed();
-}
 
 function isObject(value) {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';

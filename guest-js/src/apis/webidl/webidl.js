@@ -7,6 +7,12 @@ function requiredArguments(count, required, what) {
   }
 }
 
+// WebIDL's USVString: ToString (a template literal, which unlike String()
+// refuses a Symbol), then each lone surrogate replaced by U+FFFD.
+function toUSVString(value) {
+  return `${value}`.toWellFormed();
+}
+
 // Where the native check says no: the index for the error message.
 const NON_BYTE = /[^\x00-\xff]/;
 function toByteString(value, what) {
@@ -85,4 +91,4 @@ function dictionaryMembers(dict, names, what) {
   return out;
 }
 
-export { bufferSourceBytes, concatBytes, dictionaryMembers, isBufferSource, pairIterator, requiredArguments, toByteString };
+export { bufferSourceBytes, concatBytes, dictionaryMembers, isBufferSource, pairIterator, requiredArguments, toByteString, toUSVString };
