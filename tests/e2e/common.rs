@@ -83,7 +83,11 @@ impl Server {
                 log.push('\n');
             }
         });
-        let deadline = Instant::now() + Duration::from_secs(60);
+        // `run` builds and compiles every app of a manifest before it
+        // listens: a cold build of the example manifest's apps took 22 s
+        // each on this 2-core machine while another test ran (a CI run
+        // timed out at 60 s). Bounded, and a server that exits fails at once.
+        let deadline = Instant::now() + Duration::from_secs(180);
         while TcpStream::connect(addr).is_err() {
             if let Ok(Some(status)) = child.try_wait() {
                 std::thread::sleep(Duration::from_millis(50)); // let the log reader finish
