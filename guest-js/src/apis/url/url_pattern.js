@@ -33,8 +33,6 @@ function compile(source, ignoreCase) {
   }
 }
 
-
-
 function isObject(value) {
   return (typeof value === 'object' && value !== null) || typeof value === 'function';
 }
