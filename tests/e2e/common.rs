@@ -2,7 +2,7 @@
 //! HTTP over 127.0.0.1.
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::{Arc, Mutex};
@@ -40,8 +40,11 @@ pub fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+/// The address on the line of `log` that starts with `prefix` and ends
+/// `on http://ADDR`: what the server bound.
+fn announced(log: &str, prefix: &str) -> Option<SocketAddr> {
+    let line = log.lines().find(|line| line.starts_with(prefix))?;
+    line.rsplit_once(" on http://")?.1.parse().ok()
 }
 
 /// A running `nano-host run`, killed when dropped.
@@ -61,13 +64,14 @@ impl Server {
     }
 
     pub fn start_subcommand(subcommand: &str, app: &Path, args: &[&str], mut cmd: Command) -> Server {
-        let port = free_port();
-        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        // Port 0: the server binds a port of its own and says which. A port
+        // picked here and freed before the server binds it can be taken by
+        // another test's server meanwhile (a CI run got a 404 from one).
         let mut child = cmd
             .arg(subcommand)
             .arg(app)
             .arg("--listen")
-            .arg(addr.to_string())
+            .arg("127.0.0.1:0")
             .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -88,7 +92,11 @@ impl Server {
         // each on this 2-core machine while another test ran (a CI run
         // timed out at 60 s). Bounded, and a server that exits fails at once.
         let deadline = Instant::now() + Duration::from_secs(180);
-        while TcpStream::connect(addr).is_err() {
+        loop {
+            let bound = announced(&log.lock().unwrap(), "nano: serving ");
+            if let Some(addr) = bound {
+                return Server { addr, child, log };
+            }
             if let Ok(Some(status)) = child.try_wait() {
                 std::thread::sleep(Duration::from_millis(50)); // let the log reader finish
                 panic!("nano-host run exited with {status}:\n{}", log.lock().unwrap());
@@ -96,7 +104,12 @@ impl Server {
             assert!(Instant::now() < deadline, "server did not start:\n{}", log.lock().unwrap());
             std::thread::sleep(Duration::from_millis(20));
         }
-        Server { addr, child, log }
+    }
+
+    /// The admin listener's address, for a server started with
+    /// `--admin 127.0.0.1:0`.
+    pub fn admin_addr(&self) -> SocketAddr {
+        announced(&self.log(), "nano: admin ").expect("the server has an admin listener")
     }
 
     pub fn pid(&self) -> u32 {

@@ -82,10 +82,10 @@ impl Tenants {
         let upstream = crate::upstream::start();
         let dir = scratch(name);
         let path = manifest(&dir, &upstream.addr.to_string());
-        let admin: std::net::SocketAddr = format!("127.0.0.1:{}", free_port()).parse().unwrap();
         let mut cmd = nano();
         cmd.env("NANO_TEST_A_SECRET", A_SECRET);
-        let server = Server::start_with(&path, &["--admin", &admin.to_string()], cmd);
+        let server = Server::start_with(&path, &["--admin", "127.0.0.1:0"], cmd);
+        let admin = server.admin_addr();
         Tenants { server, admin, upstream }
     }
 
@@ -429,8 +429,8 @@ fn manifest_errors_stop_the_start_with_their_line() {
 
 #[test]
 fn the_example_manifest_serves_three_apps_on_one_port() {
-    let admin = format!("127.0.0.1:{}", free_port());
-    let server = Server::start_with(&repo_root().join("examples/nano.toml"), &["--admin", &admin], nano());
+    let server = Server::start_with(&repo_root().join("examples/nano.toml"), &["--admin", "127.0.0.1:0"], nano());
+    let admin = server.admin_addr();
     let get = |host: &str, path: &str| request_to(server.addr, host, "GET", path, &[], b"");
     assert!(get("localhost", "/anything").text().starts_with("Hello from nano!"), "the catch-all: hello");
     let products = get("shop.localhost", "/products").text();
@@ -439,6 +439,6 @@ fn the_example_manifest_serves_three_apps_on_one_port() {
     assert!(shop.contains("\"shop\":\"The Tea Shop\"") && shop.contains("\"apiKeyConfigured\":true"), "{shop}");
     assert!(get("eu.shop.localhost", "/").text().contains("The Tea Shop"), "a wildcard route");
     assert!(get("blog.localhost", "/posts/1").text().contains("<h1>nano blog</h1>"), "env_globals");
-    let health = request(admin.parse().unwrap(), "GET", "/readyz", &[], b"");
+    let health = request(admin, "GET", "/readyz", &[], b"");
     assert_eq!(health.status, 200);
 }
