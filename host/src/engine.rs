@@ -123,6 +123,7 @@ pub struct Runtime {
     pub linker: Linker<State>,
     pub pool: PoolLimits,
     cache: CompileCache,
+    ticker: crate::epoch::EpochTicker,
     /// Fuel counting, for the tests' deterministic cost guard only (see
     /// `Runtime::metered`); `None` in every runtime the CLI makes.
     fuel: Option<FuelMeter>,
@@ -192,10 +193,10 @@ impl Runtime {
         }
         let engine = Engine::new(&config).context("configuring wasmtime")?;
         let linker = app_linker(&engine)?;
-        start_epoch_ticker(&engine);
+        let ticker = crate::epoch::EpochTicker::start(&engine, EPOCH_TICK);
         let cache = CompileCache::new(&engine);
         let fuel = fuel.then(|| FuelMeter { used: Default::default() });
-        Ok(Arc::new(Runtime { engine, linker, pool: pool_limits, cache, fuel }))
+        Ok(Arc::new(Runtime { engine, linker, pool: pool_limits, cache, ticker, fuel }))
     }
 
     /// Compiles a component, or loads it precompiled from the cache.
@@ -217,6 +218,7 @@ impl Runtime {
     /// `State::wasi()` plus what `build` and `exec` add (stdin, arguments).
     pub fn new_store(&self, app: &Arc<AppConfig>, log: LogSink, wasi: wasmtime_wasi::WasiCtx) -> Store<State> {
         let mut store = Store::new(&self.engine, State::new(wasi, log, app));
+        store.data_mut().ticking = Some(self.ticker.ticking());
         store.limiter(|s| &mut s.limits);
         crate::deadline::set_limits(&mut store, app.limits.cpu_time, app.limits.timeout);
         if self.fuel.is_some() {
@@ -273,20 +275,6 @@ fn app_linker(engine: &Engine) -> Result<Linker<State>> {
     crate::limits::add_to_linker(&mut l)?;
     crate::modules::add_to_linker(&mut l)?;
     Ok(l)
-}
-
-fn start_epoch_ticker(engine: &Engine) {
-    let weak = engine.weak();
-    std::thread::Builder::new()
-        .name("nano-epoch".into())
-        .spawn(move || loop {
-            std::thread::sleep(EPOCH_TICK);
-            match weak.upgrade() {
-                Some(engine) => engine.increment_epoch(),
-                None => break,
-            }
-        })
-        .expect("spawning the epoch thread");
 }
 
 /// Precompiled components (`.cwasm`) in nano's cache (checked before use:

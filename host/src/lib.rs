@@ -17,6 +17,7 @@ pub mod deadline;
 pub mod encoding;
 pub mod engine;
 pub mod env;
+pub mod epoch;
 pub mod exec;
 pub mod fetch;
 #[doc(hidden)]

@@ -253,6 +253,39 @@ fn traps_and_runaway_code_never_crash_the_host() {
     assert_eq!((caught.status, caught.text().as_str()), (200, "RangeError: Maximum call stack size exceeded"));
 }
 
+/// An idle server does not wake up: the thread that advances the epoch
+/// (the clock of the CPU and wall limits) sleeps when no instance lives,
+/// where it ticked 500 times a second; and a runaway request after a long
+/// idle stretch is still stopped, so the clock starts again.
+#[test]
+fn an_idle_server_sleeps_and_still_stops_runaway_code() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let server = Server::start_with(&app("routes.js"), &["--timeout", "1"], nano());
+    assert_eq!(server.get("/status").status, 204);
+    let ticker = std::fs::read_dir(format!("/proc/{}/task", server.pid()))
+        .unwrap()
+        .map(|task| task.unwrap().path())
+        .find(|task| std::fs::read_to_string(task.join("comm")).is_ok_and(|name| name.trim() == "nano-epoch"))
+        .expect("the server has a nano-epoch thread");
+    let switches = || {
+        let status = std::fs::read_to_string(ticker.join("status")).unwrap();
+        let line = status.lines().find(|l| l.starts_with("voluntary_ctxt_switches:")).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse::<u64>().unwrap()
+    };
+    // It sleeps a quarter second after the last instance ends.
+    std::thread::sleep(Duration::from_millis(600));
+    let before = switches();
+    std::thread::sleep(Duration::from_secs(1));
+    let woke = switches() - before;
+    assert!(woke <= 5, "the idle epoch thread woke {woke} times in a second");
+    let started = Instant::now();
+    assert_eq!(server.get("/loop").status, 504, "{}", server.log());
+    assert!(started.elapsed() < Duration::from_secs(20), "/loop was not stopped");
+    assert_eq!(server.get("/status").status, 204);
+}
+
 #[test]
 fn sigterm_drains_in_flight_requests_and_exits_0() {
     let server = Server::start(&app("slow.js"));
