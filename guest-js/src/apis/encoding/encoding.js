@@ -45,7 +45,8 @@ function newDecoder(owner, token, name, fatal, ignoreBOM) {
 class TextEncoder {
   get encoding() { return 'utf-8'; }
   encode(input = '') {
-    return native.utf8Encode(toUSVString(input));
+    // ToString here (a Symbol throws); utf8Encode makes it a USVString.
+    return native.utf8Encode(`${input}`);
   }
   encodeInto(source, destination) {
     requiredArguments(arguments.length, 2, "Failed to execute 'encodeInto' on 'TextEncoder'");

@@ -8,10 +8,14 @@ use crate::nano::platform::encoding::{self, Decoder, EncodingError};
 use crate::natives::bytes_of;
 use rquickjs::{Ctx, Exception, Result, TypedArray, Value};
 
-/// UTF-8 bytes of a well-formed string (the JS side replaces lone surrogates
-/// first, as TextEncoder requires).
-pub fn utf8_encode<'js>(ctx: Ctx<'js>, s: String) -> Result<TypedArray<'js, u8>> {
-    TypedArray::new(ctx, s.into_bytes())
+/// UTF-8 bytes of a string as a USVString (each lone surrogate U+FFFD, as
+/// TextEncoder and body extraction require): callers need no
+/// `toWellFormed` copy first.
+pub fn utf8_encode<'js>(ctx: Ctx<'js>, s: Value<'js>) -> Result<TypedArray<'js, u8>> {
+    match well_formed_utf8(&ctx, &s)? {
+        Some(bytes) => TypedArray::new(ctx, bytes),
+        None => Err(Exception::throw_type(&ctx, "utf8Encode takes a string")),
+    }
 }
 
 /// The UTF-8 bytes of a JS string with each lone surrogate replaced by

@@ -187,7 +187,7 @@ function rejectSinkWait(id, err) {
 // "Extract a body": [bytes or null, content type or null].
 function extractBody(init) {
   if (init === null || init === undefined) return [null, null];
-  if (typeof init === 'string') return [native.utf8Encode(init.toWellFormed()), 'text/plain;charset=UTF-8'];
+  if (typeof init === 'string') return [native.utf8Encode(init), 'text/plain;charset=UTF-8'];
   if (isBufferSource(init)) return [bufferSourceBytes(init).slice(), null];
   if (init instanceof URLSearchParams) {
     return [native.utf8Encode(init.toString()), 'application/x-www-form-urlencoded;charset=UTF-8'];
@@ -199,7 +199,7 @@ function extractBody(init) {
     return [init, null];
   }
   const s = String(init);
-  return [native.utf8Encode(s.toWellFormed()), 'text/plain;charset=UTF-8'];
+  return [native.utf8Encode(s), 'text/plain;charset=UTF-8'];
 }
 
 // A body source as a stream (a body still in the host streams from it).
@@ -214,10 +214,11 @@ function newBodyState(source) {
   return { source, used: false };
 }
 
-// A string source becomes its UTF-8 bytes (lone surrogates replaced, as
-// the standard's extraction does) the first time the body is read.
+// A string source becomes its UTF-8 bytes (lone surrogates replaced by
+// utf8Encode, as the standard's extraction does) the first time the body
+// is read.
 function settleStringBody(state) {
-  if (typeof state.source === 'string') state.source = native.utf8Encode(state.source.toWellFormed());
+  if (typeof state.source === 'string') state.source = native.utf8Encode(state.source);
 }
 
 function bodyHasContent(state) {
