@@ -114,9 +114,14 @@ impl Slots {
         }
     }
 
+    /// A slot if one is free now.
+    pub fn try_acquire(&self) -> Option<OwnedSemaphorePermit> {
+        self.semaphore.clone().try_acquire_owned().ok()
+    }
+
     /// A slot, waiting at most the queue timeout for one to free up.
     pub async fn acquire(&self) -> Option<OwnedSemaphorePermit> {
-        if let Ok(permit) = self.semaphore.clone().try_acquire_owned() {
+        if let Some(permit) = self.try_acquire() {
             return Some(permit);
         }
         tokio::time::timeout(self.queue_timeout, self.semaphore.clone().acquire_owned()).await.ok()?.ok()

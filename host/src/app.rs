@@ -16,7 +16,7 @@ use std::sync::Arc;
 use wasmtime::component::Component;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
-use wasmtime_wasi_http::p2::bindings::ProxyPre;
+use wasmtime_wasi_http::p2::bindings::{ProxyIndices, ProxyPre};
 
 /// What an app is, apart from its code: read-only, shared by its instances.
 pub struct AppConfig {
@@ -77,17 +77,21 @@ impl std::fmt::Debug for AppConfig {
 pub struct LinkedApp {
     pub config: Arc<AppConfig>,
     pub pre: ProxyPre<State>,
+    /// Where the app's exports are, to call an instance made from `pre`.
+    pub exports: ProxyIndices,
     /// The compiled app, to link into a fresh engine without compiling.
     pub compiled: Arc<Vec<u8>>,
     pub slots: Arc<Slots>,
+    /// Instances reset after a request, for the next ones (reuse.rs).
+    pub parking: crate::reuse::Parking,
 }
 
 impl LinkedApp {
     /// Links `component` (compiled by `runtime`) for `config`.
     pub fn new(runtime: &Runtime, config: Arc<AppConfig>, component: &Component, slots: Arc<Slots>) -> Result<Self> {
-        let pre = link(runtime, component)?;
+        let (pre, exports) = link(runtime, component)?;
         let compiled = Arc::new(component.serialize().context("keeping the compiled app")?);
-        Ok(LinkedApp { config, pre, compiled, slots })
+        Ok(LinkedApp { config, pre, exports, compiled, slots, parking: Default::default() })
     }
 
     /// The same app in another runtime of the same configuration.
@@ -95,16 +99,20 @@ impl LinkedApp {
         // Safety: `compiled` was serialised from a component that an engine
         // of this very configuration compiled or checked.
         let component = unsafe { Component::deserialize(&runtime.engine, &self.compiled[..]) }?;
+        let (pre, exports) = link(runtime, &component)?;
         Ok(LinkedApp {
             config: self.config.clone(),
-            pre: link(runtime, &component)?,
+            pre,
+            exports,
             compiled: self.compiled.clone(),
             slots: self.slots.clone(),
+            parking: Default::default(),
         })
     }
 }
 
-fn link(runtime: &Runtime, component: &Component) -> Result<ProxyPre<State>> {
+fn link(runtime: &Runtime, component: &Component) -> Result<(ProxyPre<State>, ProxyIndices)> {
     let pre = runtime.instantiate_pre(component)?;
-    ProxyPre::new(pre).context("the component does not export wasi:http/incoming-handler")
+    let exports = ProxyIndices::new(&pre).context("the component does not export wasi:http/incoming-handler")?;
+    Ok((ProxyPre::new(pre).context("the component does not export wasi:http/incoming-handler")?, exports))
 }

@@ -30,6 +30,10 @@ pub struct PoolLimits {
     /// KEEP_RESIDENT bytes whatever was touched. Where the kernel lacks the
     /// scan, wasmtime falls back to the copy by itself.
     pub pagemap_scan: bool,
+    /// Serve a request in an instance of its app reset in place after an
+    /// earlier request (reuse.rs) when one is parked, rather than always in
+    /// a new one; `run --fresh-instances` turns it off.
+    pub reuse_instances: bool,
 }
 
 impl Default for PoolLimits {
@@ -39,6 +43,7 @@ impl Default for PoolLimits {
             max_memory: AppLimits::default().max_memory,
             http: HttpLimits::default(),
             pagemap_scan: true,
+            reuse_instances: true,
         }
     }
 }
@@ -88,7 +93,7 @@ const KEEP_RESIDENT: usize = 4 << 20;
 
 /// Used slots wasmtime treats as warm when it picks one for a new instance:
 /// enough for the requests a busy 2–8 core machine runs at once.
-const WARM_SLOTS: u32 = 32;
+pub const WARM_SLOTS: u32 = 32;
 
 /// Idle memory the pool may keep resident: its warm slots' worth. wasmtime
 /// never gives back what an idle slot keeps, so past this the server moves
@@ -127,6 +132,8 @@ pub struct Runtime {
     /// Fuel counting, for the tests' deterministic cost guard only (see
     /// `Runtime::metered`); `None` in every runtime the CLI makes.
     fuel: Option<FuelMeter>,
+    /// Instances its apps keep parked between requests (reuse.rs).
+    pub parked: crate::reuse::ParkedCount,
 }
 
 /// The fuel the ended instances of a metered runtime burnt in all.
@@ -196,7 +203,7 @@ impl Runtime {
         let ticker = crate::epoch::EpochTicker::start(&engine, EPOCH_TICK);
         let cache = CompileCache::new(&engine);
         let fuel = fuel.then(|| FuelMeter { used: Default::default() });
-        Ok(Arc::new(Runtime { engine, linker, pool: pool_limits, cache, ticker, fuel }))
+        Ok(Arc::new(Runtime { engine, linker, pool: pool_limits, cache, ticker, fuel, parked: Default::default() }))
     }
 
     /// Compiles a component, or loads it precompiled from the cache.
@@ -218,13 +225,32 @@ impl Runtime {
     /// `State::wasi()` plus what `build` and `exec` add (stdin, arguments).
     pub fn new_store(&self, app: &Arc<AppConfig>, log: LogSink, wasi: wasmtime_wasi::WasiCtx) -> Store<State> {
         let mut store = Store::new(&self.engine, State::new(wasi, log, app));
-        store.data_mut().ticking = Some(self.ticker.ticking());
         store.limiter(|s| &mut s.limits);
-        crate::deadline::set_limits(&mut store, app.limits.cpu_time, app.limits.timeout);
+        self.start_limits(&mut store, app);
+        store
+    }
+
+    /// A store whose instance was reset in place (reuse.rs), made ready for
+    /// its next request as `new_store` makes a new one: a new `State` (the
+    /// last request's host state dropped), its limits from now.
+    pub fn renew_store(
+        &self,
+        store: &mut Store<State>,
+        app: &Arc<AppConfig>,
+        log: LogSink,
+        wasi: wasmtime_wasi::WasiCtx,
+    ) {
+        *store.data_mut() = State::new(wasi, log, app);
+        self.start_limits(store, app);
+    }
+
+    /// What runs the clocks of a store's limits (and counts its fuel).
+    fn start_limits(&self, store: &mut Store<State>, app: &Arc<AppConfig>) {
+        store.data_mut().ticking = Some(self.ticker.ticking());
+        crate::deadline::set_limits(store, app.limits.cpu_time, app.limits.timeout);
         if self.fuel.is_some() {
             store.set_fuel(FUEL_BUDGET).expect("a metered engine counts fuel");
         }
-        store
     }
 
     /// Adds what a store of this runtime burnt to `fuel_used`; called when

@@ -1,5 +1,5 @@
 //! nano-host: serves JavaScript apps compiled to WebAssembly components, a
-//! fresh instance per request.
+//! fresh instance (or one reset in place to exactly that) per request.
 
 pub mod admin;
 pub mod admission;
@@ -30,6 +30,7 @@ pub mod metrics;
 pub mod modules;
 pub mod plan;
 pub mod request_limits;
+pub mod reuse;
 pub mod routes;
 pub mod scaffold;
 pub mod server;

@@ -224,6 +224,12 @@ enum Command {
         /// Instances alive at once, of all apps (the pool's size).
         #[arg(long, default_value_t = 1000)]
         max_instances: u32,
+        /// Make a new instance for every request, rather than reuse one that
+        /// an earlier request left at rest, reset in place to exactly what a
+        /// new one would be (its memory byte for byte). Slower; the reset is
+        /// the default.
+        #[arg(long)]
+        fresh_instances: bool,
         #[command(flatten)]
         http: HttpArgs,
         #[command(flatten)]
@@ -307,10 +313,15 @@ async fn run(command: Command) -> Result<ExitCode, String> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Run { app, listen, admin, max_instances, http, limits, build } => {
+        Command::Run { app, listen, admin, max_instances, fresh_instances, http, limits, build } => {
             let source = Source {
                 path: app,
-                pool: PoolLimits { max_instances, http: http.limits(), ..PoolLimits::default() },
+                pool: PoolLimits {
+                    max_instances,
+                    reuse_instances: !fresh_instances,
+                    http: http.limits(),
+                    ..PoolLimits::default()
+                },
                 limits: limits.limits(),
                 build: build.clone(),
             };

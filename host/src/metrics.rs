@@ -166,6 +166,7 @@ pub struct Metrics {
     requests: Family<ClassLabels, Counter>,
     durations: Family<AppLabel, Histogram, fn() -> Histogram>,
     instantiations: Family<AppLabel, Counter>,
+    reuses: Family<AppLabel, Counter>,
     traps: Family<TrapLabels, Counter>,
     limit_hits: Family<LimitLabels, Counter>,
     fetches: Family<FetchLabels, Counter>,
@@ -187,6 +188,7 @@ impl Metrics {
             requests: Family::default(),
             durations: Family::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS)),
             instantiations: Family::default(),
+            reuses: Family::default(),
             traps: Family::default(),
             limit_hits: Family::default(),
             fetches: Family::default(),
@@ -213,6 +215,11 @@ impl Metrics {
             self.durations.clone(),
         );
         r.register("nano_instantiations", "App instances created", self.instantiations.clone());
+        r.register(
+            "nano_instance_reuses",
+            "Requests served by an instance reset in place after an earlier request",
+            self.reuses.clone(),
+        );
         r.register("nano_traps", "Instances stopped before finishing, by why", self.traps.clone());
         r.register("nano_limit_hits", "Host limits that refused or stopped something", self.limit_hits.clone());
         r.register("nano_fetches", "Outbound fetches, by outcome", self.fetches.clone());
@@ -254,6 +261,7 @@ impl Metrics {
                 .collect(),
             duration: self.durations.get_or_create_owned(&AppLabel { app: app.clone() }),
             instantiations: self.instantiations.get_or_create_owned(&AppLabel { app: app.clone() }),
+            reuses: self.reuses.get_or_create_owned(&AppLabel { app: app.clone() }),
             traps: TrapKind::ALL
                 .iter()
                 .map(|&kind| self.traps.get_or_create_owned(&TrapLabels { app: app.clone(), kind }))
@@ -319,6 +327,7 @@ struct Handles {
     requests: Vec<Counter>,
     duration: Histogram,
     instantiations: Counter,
+    reuses: Counter,
     traps: Vec<Counter>,
     limit_hits: Vec<Counter>,
     fetches: Vec<Counter>,
@@ -334,6 +343,10 @@ impl AppMetrics {
 
     pub fn instantiated(&self) {
         self.0.instantiations.inc();
+    }
+
+    pub fn reused(&self) {
+        self.0.reuses.inc();
     }
 
     pub fn trap(&self, kind: TrapKind) {
@@ -364,6 +377,10 @@ impl AppMetrics {
 
     pub fn instantiations(&self) -> u64 {
         self.0.instantiations.get()
+    }
+
+    pub fn reuses(&self) -> u64 {
+        self.0.reuses.get()
     }
 
     pub fn traps(&self, kind: TrapKind) -> u64 {

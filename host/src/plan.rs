@@ -111,6 +111,7 @@ pub fn from_manifest(manifest: Manifest, pool: PoolLimits, defaults: &AppLimits,
         max_instances: wanted.min(u64::from(cap)).max(1) as u32,
         max_memory: apps.iter().map(|app| app.limits.max_memory).max().unwrap_or(pool.max_memory),
         pagemap_scan: pool.pagemap_scan,
+        reuse_instances: pool.reuse_instances,
         http: crate::engine::HttpLimits {
             max_header_bytes: apps.iter().map(|app| app.limits.max_header_bytes).max().unwrap_or(http.max_header_bytes),
             max_headers: apps.iter().map(|app| app.limits.max_headers).max().unwrap_or(http.max_headers),

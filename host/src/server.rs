@@ -12,6 +12,7 @@ use crate::deadline::{CpuTimed, LimitExceeded};
 use crate::engine::{PoolLimits, Runtime};
 use crate::metrics::{LimitKind, Metrics, TrapKind};
 use crate::request_limits::{self, LimitedBody, Refusal};
+use crate::reuse::{Ready, Resettable};
 use crate::routes::RouteTable;
 use crate::state::{LogSink, State};
 use bytes::Bytes;
@@ -279,15 +280,30 @@ impl Server {
             app.config.metrics.limit_hit(LimitKind::Concurrency);
             return busy(&format!("the app has {} instances running, its max_concurrency", limits.max_concurrency));
         };
-        let Some(slot) = self.slots.acquire().await else {
-            self.metrics.pool_busy();
-            return busy("every instance slot of the server is busy");
+        // An instance of the app reset after an earlier request, if one is
+        // parked (reuse.rs), serves this one in the pool slot it holds.
+        let parked = if self.pool.reuse_instances { app.parking.take(&generation.runtime.parked) } else { None };
+        let (ready, slot) = match parked {
+            Some(parked) => {
+                let (ready, slot) = parked.into_parts();
+                (Some(ready), slot)
+            }
+            None => match self.pool_slot(generation).await {
+                Some(slot) => (None, slot),
+                None => {
+                    self.metrics.pool_busy();
+                    return busy("every instance slot of the server is busy");
+                }
+            },
         };
         let Some(turn) = self.cpu_gate.enter(queued + self.pool.http.queue_timeout).await else {
             self.metrics.cpu_busy();
             return busy("the CPU is saturated: the request waited its queue timeout to start");
         };
-        match self.clone().run_instance(generation.clone(), app.clone(), req, request_id, (app_slot, slot), turn).await
+        match self
+            .clone()
+            .run_instance(generation.clone(), app.clone(), req, request_id, (app_slot, slot), turn, ready)
+            .await
         {
             Ok(response) => response,
             // Logged and counted by the instance's task.
@@ -302,6 +318,31 @@ impl Server {
         }
     }
 
+    /// A slot of the pool: a free one, else the one a parked instance
+    /// gives up (the least recently used of the first app that has one),
+    /// else the first freed within the queue timeout.
+    async fn pool_slot(&self, generation: &Generation) -> Option<OwnedSemaphorePermit> {
+        if let Some(slot) = self.slots.try_acquire() {
+            return Some(slot);
+        }
+        let evicted = generation.apps.iter().find_map(|app| app.parking.evict(&generation.runtime.parked));
+        if let Some(parked) = evicted {
+            return Some(parked.into_slot());
+        }
+        self.slots.acquire().await
+    }
+
+    /// Drops the parked instances left unused (reuse.rs: PARKED_IDLE).
+    fn expire_parked(&self) {
+        let generation = self.current();
+        for app in &generation.apps {
+            app.parking.expire(&generation.runtime.parked);
+        }
+    }
+
+    /// Runs the request in `ready` (an instance reset after an earlier
+    /// request) or else in a new instance.
+    #[allow(clippy::too_many_arguments)]
     async fn run_instance(
         self: Arc<Self>,
         generation: Arc<Generation>,
@@ -310,12 +351,20 @@ impl Server {
         request_id: &str,
         slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
         turn: Turn,
+        ready: Option<Ready>,
     ) -> Result<hyper::Response<HyperOutgoingBody>, Failure> {
         let name = app.config.name.clone();
         let limits = &app.config.limits;
         let log = LogSink::Request { request_id: request_id.to_string(), app: name.clone() };
         let setting_up = Instant::now();
-        let mut store = generation.runtime.new_store(&app.config, log, State::wasi().build());
+        let (mut store, reused) = match ready {
+            Some(Ready { mut store, proxy, resettable }) => {
+                generation.runtime.renew_store(&mut store, &app.config, log, State::wasi().build());
+                store.data_mut().limits.peak = resettable.initial_peak();
+                (store, Some((proxy, Some(resettable))))
+            }
+            None => (generation.runtime.new_store(&app.config, log, State::wasi().build()), None),
+        };
         let (tx, rx) = tokio::sync::oneshot::channel();
         let req = req.map(|body| crate::timeouts::ReadTimeoutBody::new(body, self.pool.http.body_timeout));
         let (req, body_exceeded) = {
@@ -346,9 +395,12 @@ impl Server {
             // back only after the store (locals drop in reverse order, also
             // when the task is aborted): a request waiting for a slot must
             // find the pool's slot free too.
-            let _slots = slots;
+            let (_app_slot, pool_slot) = slots;
             let _live = app.config.metrics.instance_live();
             let mut store = store;
+            let is_reused = reused.is_some();
+            // The instance's entry points, and what resets it (if it can be).
+            let mut instance = reused;
             // The instance's phases, for its `nano::instance` line (read by
             // `just bench`): making the store and the instance (not the wait
             // for a worker in between), the handler, dropping the store.
@@ -356,9 +408,26 @@ impl Server {
             let mut instantiated = None;
             let cpu = store.data().cpu.clone();
             let run = async {
-                let proxy = app.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
+                let (proxy, _) = match &mut instance {
+                    Some(reused) => {
+                        app.config.metrics.reused();
+                        reused
+                    }
+                    None => {
+                        let made = app
+                            .pre
+                            .instance_pre()
+                            .instantiate_async(&mut store)
+                            .await
+                            .context("instantiating the app")?;
+                        let proxy = app.exports.load(&mut store, &made).context("instantiating the app")?;
+                        let resettable =
+                            if self.pool.reuse_instances { Resettable::new(&mut store, made) } else { None };
+                        app.config.metrics.instantiated();
+                        instance.insert((proxy, resettable))
+                    }
+                };
                 instantiated = Some(Instant::now());
-                app.config.metrics.instantiated();
                 proxy.wasi_http_incoming_handler().call_handle(&mut store, req, out).await
             };
             let run = Runnable::new(CpuTimed::new(run, cpu.clone()), turn, cpu);
@@ -399,11 +468,26 @@ impl Server {
                 tracing::warn!(app = %name, request_id = %task_request_id, "{dropped} console lines dropped: over the log limit of one request");
             }
             let peak_memory_kib = store.data().limits.peak >> 10;
-            // The slot goes back to the pool with the store (and an old
-            // engine goes once its last store has).
             generation.runtime.account_fuel(&store); // tests only: see Runtime::metered
             let dropping = Instant::now();
-            drop(store);
+            // An instance that ended at rest is reset in place and parked
+            // for a later request; any other is dropped, and its slot goes
+            // back to the pool with the store (and an old engine goes once
+            // its last store has).
+            let resettable = match instance {
+                Some((proxy, Some(resettable))) if result.is_ok() && !memory_refused => Some((proxy, resettable)),
+                _ => None,
+            };
+            let parked = match resettable {
+                Some((proxy, resettable)) if resettable.reset(&mut store) => {
+                    app.parking.park(&generation.runtime.parked, Ready { store, proxy, resettable }, pool_slot);
+                    true
+                }
+                _ => {
+                    drop(store);
+                    false
+                }
+            };
             let drop_time = dropping.elapsed();
             drop(generation);
             // After the body is streamed and waitUntil work is done; the
@@ -415,6 +499,8 @@ impl Server {
                 instantiate_us = instantiated.map(|at| micros(set_up + (at - started))),
                 handle_us = instantiated.map(|at| micros(handled - at)),
                 drop_us = micros(drop_time),
+                reused = is_reused,
+                parked,
                 "instance finished",
             );
             self.trim_idle_memory();
@@ -554,7 +640,10 @@ pub async fn serve(
     trim.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tokio::select! {
-            _ = trim.tick() => server.trim_idle_memory(),
+            _ = trim.tick() => {
+                server.expire_parked();
+                server.trim_idle_memory();
+            }
             accepted = listener.accept() => {
                 let (stream, peer) = match accepted {
                     Ok(conn) => { accept_errors.reset(); conn }

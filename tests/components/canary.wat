@@ -9,7 +9,9 @@
 ;; and grows the memory by 4 MiB and writes there too. So a request that runs
 ;; in a slot a previous request used sees that request's writes unless the
 ;; reset undid them. The answer is its status: 200 clean, 400 + the number of
-;; the first check that failed.
+;; the first check that failed. It drops the request's handle, as a handler
+;; that is done with it does, so that its instance can be reset in place and
+;; serve the next request (nano reuses only an instance that holds no handle).
 (component
   (type $types_t (instance
     (export "fields" (type $fields (sub resource)))
@@ -90,12 +92,14 @@
   (core func $new_fields (canon lower (func $types "[constructor]fields")))
   (core func $new_response (canon lower (func $types "[constructor]outgoing-response")))
   (core func $set_status (canon lower (func $types "[method]outgoing-response.set-status-code")))
+  (core func $drop_request (canon resource.drop $req))
 
   (core module $Main
     (import "http" "new-fields" (func $new_fields (result i32)))
     (import "http" "new-response" (func $new_response (param i32) (result i32)))
     (import "http" "set-status" (func $set_status (param i32 i32) (result i32)))
     (import "http" "set" (func $set (param i32 i32 i32 i32 i64 i32 i32 i32 i32)))
+    (import "http" "drop-request" (func $drop_request (param i32)))
     ;; 8 MiB to start with, up to 16.
     (memory (export "memory") 128 256)
     ;; The image: one segment in the first page, one 5 MiB in (past keep_resident).
@@ -135,6 +139,7 @@
 
     (func (export "handle") (param $request i32) (param $out i32)
       (local $failed i32) (local $response i32)
+      (call $drop_request (local.get $request))
       (local.set $failed (call $check))
       (if (i32.eqz (local.get $failed)) (then (local.set $failed (call $dirty))))
       (local.set $response (call $new_response (call $new_fields)))
@@ -148,7 +153,8 @@
       (export "new-fields" (func $new_fields))
       (export "new-response" (func $new_response))
       (export "set-status" (func $set_status))
-      (export "set" (func $shim "set"))))))
+      (export "set" (func $shim "set"))
+      (export "drop-request" (func $drop_request))))))
 
   (core func $set (canon lower (func $types "[static]response-outparam.set") (memory (core memory $main "memory"))))
   (core module $Fill

@@ -325,11 +325,13 @@ pub fn in_process_with(
             responses.push((status, text(&body)));
             // The instance's task ends just after its last body byte; its
             // memory is no longer counted live a moment before the slot is
-            // back among the unused ones (reset and ready).
+            // back among the unused ones (reset and ready), or before the
+            // instance, reset in place, is parked.
             if let Some(_pool) = runtime.engine.pooling_allocator_metrics() {
                 let deadline = Instant::now() + Duration::from_secs(10);
-                let busy =
-                    |pool: wasmtime::PoolingAllocatorMetrics| pool.memories() > 0 || pool.unused_warm_memories() == 0;
+                let busy = |pool: wasmtime::PoolingAllocatorMetrics| {
+                    runtime.parked.get() == 0 && (pool.memories() > 0 || pool.unused_warm_memories() == 0)
+                };
                 while busy(runtime.engine.pooling_allocator_metrics().unwrap()) {
                     assert!(Instant::now() < deadline, "the instance never ended");
                     tokio::time::sleep(Duration::from_millis(1)).await;

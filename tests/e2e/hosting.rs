@@ -118,10 +118,20 @@ fn requests_are_routed_by_host_and_path() {
     assert!(missing.header("x-request-id").is_some());
     assert_eq!(t.get("example.test", "/ab").status, 404, "prefixes end at a segment");
     assert_eq!(t.get("nobody.test", "/").status, 404);
-    // A 404 of no route instantiates nothing.
+    // A 404 of no route runs no instance: 3 requests each, served by new
+    // instances or by instances reset after a request (reuse.rs).
     let metrics = t.metrics();
-    assert!(metrics.contains("nano_instantiations_total{app=\"a\"} 3"), "{metrics}");
-    assert!(metrics.contains("nano_instantiations_total{app=\"b\"} 3"), "{metrics}");
+    for app in ["a", "b"] {
+        let value = |name: &str| -> u64 {
+            let series = format!("{name}{{app=\"{app}\"}} ");
+            let line =
+                metrics.lines().find_map(|l| l.strip_prefix(&series)).unwrap_or_else(|| panic!("{series}: {metrics}"));
+            line.parse().unwrap()
+        };
+        let (made, reused) = (value("nano_instantiations_total"), value("nano_instance_reuses_total"));
+        assert_eq!(made + reused, 3, "{metrics}");
+        assert!(made >= 1 && reused >= 1, "sequential requests reuse the first one's instance: {metrics}");
+    }
 }
 
 #[test]

@@ -14,47 +14,59 @@ fn canary(runtime: &Arc<Runtime>) -> Component {
 
 /// Every request of the canary must find its memory as the image left it,
 /// although each one runs in the pool slot the request before it dirtied
-/// (checked through the pool's metrics). The reset checked is wasmtime's, in
-/// the engine `run` makes (Runtime::new(_, true): copy-on-write images,
-/// up to 4 MiB of dirty pages reset in place, the rest decommitted, warm
-/// slots), and the requests go through the server's own connection handler.
-/// Every reset mode the host has is run: the pagemap scan `run` uses (its
-/// patched resume past 32 dirty regions and its decommit once the 4 MiB are
-/// spent are both crossed: the canary dirties ≈ 1,500 separate pages over
-/// 12 MiB), the blind copy over the first 4 MiB it replaces, and a fresh
-/// mapping per instance.
+/// (checked through the pool's metrics), or in the very instance the
+/// request before it ran in, reset in place (reuse.rs). The resets checked
+/// are wasmtime's, in the engine `run` makes (Runtime::new(_, true):
+/// copy-on-write images, up to 4 MiB of dirty pages reset in place, the
+/// rest decommitted, warm slots), and the requests go through the server's
+/// own connection handler. Every reset mode the host has is run: an
+/// instance reset in place (as `run` serves) and a fresh instance in a
+/// reset slot, each with the pagemap scan `run` uses (its patched resume
+/// past 32 dirty regions and its decommit once the 4 MiB are spent are both
+/// crossed: the canary dirties ≈ 1,500 separate pages over 12 MiB) and with
+/// the blind copy over the first 4 MiB it replaces; and a fresh mapping per
+/// instance.
 #[test]
 fn linear_memory_is_reset_between_requests_on_the_same_slot() {
     assert!(
         !cfg!(target_os = "linux") || wasmtime::PoolingAllocationConfig::is_pagemap_scan_available(),
         "this kernel lacks PAGEMAP_SCAN (Linux 6.7+): the pagemap reset would not be tested"
     );
+    let fresh = PoolLimits { reuse_instances: false, ..PoolLimits::default() };
     let blind = PoolLimits { pagemap_scan: false, ..PoolLimits::default() };
-    let modes: [(&str, PoolLimits, bool); 4] = [
-        ("pooling, as run (pagemap scan)", PoolLimits::default(), true),
-        ("pooling, blind reset of the first 4 MiB", blind, true),
+    let modes: [(&str, PoolLimits, bool); 6] = [
+        ("pooling, as run (reset in place, pagemap scan)", PoolLimits::default(), true),
+        ("pooling, reset in place, blind reset of the first 4 MiB", blind.clone(), true),
+        ("pooling, fresh instances (pagemap scan)", fresh.clone(), true),
+        (
+            "pooling, fresh instances, blind reset of the first 4 MiB",
+            PoolLimits { reuse_instances: false, ..blind },
+            true,
+        ),
         // The smallest slots the canary fits: its 12 MiB fill them.
-        ("pooling, 12 MiB slots", PoolLimits { max_memory: 12 << 20, ..PoolLimits::default() }, true),
+        ("pooling, fresh instances, 12 MiB slots", PoolLimits { max_memory: 12 << 20, ..fresh }, true),
         // build and exec: a fresh mapping per instance.
         ("on demand, as build and exec", PoolLimits::default(), false),
     ];
     for (mode, limits, pooling) in modes {
+        let reuse = pooling && limits.reuse_instances;
         let runtime = Runtime::new(limits, pooling).unwrap();
         let component = canary(&runtime);
-        let mut warm = Vec::new();
+        let mut slots = Vec::new();
         let responses = in_process(&runtime, &component, "/", 10, |runtime| {
             if let Some(pool) = runtime.engine.pooling_allocator_metrics() {
-                warm.push(pool.unused_warm_memories());
+                slots.push(if reuse { runtime.parked.get() } else { pool.unused_warm_memories() as usize });
             }
         });
         for (i, (status, _)) in responses.iter().enumerate() {
             assert_eq!(*status, 200, "{mode}: request {i} found the previous request's writes (400 + check number)");
         }
         if pooling {
-            // One unused warm memory after every request: each request ran
-            // in the one slot the requests before it dirtied (else the test
-            // would prove nothing).
-            assert_eq!(warm, [1; 10], "{mode}: requests did not reuse one slot");
+            // One parked instance, or one unused warm memory, after every
+            // request: each request ran in the one instance, or the one
+            // slot, the requests before it dirtied (else the test would
+            // prove nothing).
+            assert_eq!(slots, [1; 10], "{mode}: requests did not reuse one instance or slot");
         }
     }
 }

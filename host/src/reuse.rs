@@ -1,0 +1,178 @@
+//! Instances reset in place between requests. After a request that left
+//! its instance at rest, the instance is put back as instantiation left it
+//! (wasmtime patch `instance-reset`, patches/README.md): every linear memory
+//! reset to the app's image by the same pagemap scan that resets a pool
+//! slot, and table elements, globals and the component's flags restored.
+//! It is then parked, and a later request of the same app runs in it, so
+//! the store and the instantiation are paid once per instance rather than
+//! once per request. The next request sees what a fresh instance would
+//! (tests/e2e/isolation.rs checks it byte for byte). An instance that
+//! trapped, hit a limit, left a resource handle live, grew a memory or
+//! table, or was cancelled is dropped, as every instance was before.
+//!
+//! Parked instances hold a slot of the server's pool each, and its pages
+//! (as an unused warm slot does): at most `MAX_PARKED_PER_APP` per app and
+//! `MAX_PARKED` per runtime, dropped after `PARKED_IDLE` unused, and the
+//! first to give their slot up when a request finds none free.
+
+use crate::state::State;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tokio::sync::OwnedSemaphorePermit;
+use wasmtime::component::{Instance, InstanceSnapshot};
+use wasmtime::Store;
+use wasmtime_wasi_http::p2::bindings::Proxy;
+
+/// Parked instances of one app, at most.
+pub const MAX_PARKED_PER_APP: usize = 16;
+/// Parked instances of all the apps of a runtime, at most: as many as the
+/// pool keeps unused warm slots (engine.rs), which hold as much memory.
+pub const MAX_PARKED: usize = crate::engine::WARM_SLOTS as usize;
+/// A parked instance unused this long is dropped (its slot's memory kept
+/// or given back by the pool as any freed slot's).
+pub const PARKED_IDLE: Duration = Duration::from_secs(10);
+
+/// What makes an instance resettable: its state right after instantiation.
+pub struct Resettable {
+    instance: Instance,
+    snapshot: InstanceSnapshot,
+    /// The memory the instance had when made (the limiter's peak then): a
+    /// reused instance's report starts from it, as a fresh one's does.
+    initial_peak: usize,
+}
+
+impl Resettable {
+    /// Saves `instance`'s state, just instantiated in `store`; `None` (and
+    /// one DEBUG line) if it can never be reset in place: a component whose
+    /// instantiation writes memory by code, for one (the patch's checks).
+    pub fn new(store: &mut Store<State>, instance: Instance) -> Option<Resettable> {
+        match instance.snapshot(&mut *store) {
+            Ok(snapshot) => Some(Resettable { instance, snapshot, initial_peak: store.data().limits.peak }),
+            Err(e) => {
+                tracing::debug!(app = %store.data().app.name, "instances of this app are not reused: {e:#}");
+                None
+            }
+        }
+    }
+
+    /// Puts the instance back as it was made, if it is at rest; false if
+    /// not (or if the reset failed): then it must be dropped.
+    pub fn reset(&self, store: &mut Store<State>) -> bool {
+        // Safety: called between requests, with the handler's call over:
+        // no wasm of this store runs.
+        match unsafe { self.instance.reset(&mut *store, &self.snapshot) } {
+            Ok(reset) => reset,
+            Err(e) => {
+                tracing::warn!(app = %store.data().app.name, "resetting an instance failed, dropping it: {e:#}");
+                false
+            }
+        }
+    }
+
+    pub fn initial_peak(&self) -> usize {
+        self.initial_peak
+    }
+}
+
+/// An instance ready for a request: reset, in its store.
+pub struct Ready {
+    pub store: Store<State>,
+    pub proxy: Proxy,
+    pub resettable: Resettable,
+}
+
+/// An instance between two requests, with the pool slot it holds.
+pub struct Parked {
+    ready: Ready,
+    slot: OwnedSemaphorePermit,
+    since: Instant,
+}
+
+impl Parked {
+    pub fn into_parts(self) -> (Ready, OwnedSemaphorePermit) {
+        (self.ready, self.slot)
+    }
+
+    /// Gives its pool slot up: the store (and with it the slot's instance)
+    /// is dropped first, so the slot is free in the pool when the permit is.
+    pub fn into_slot(self) -> OwnedSemaphorePermit {
+        drop(self.ready);
+        self.slot
+    }
+}
+
+/// The parked instances of one app (in one runtime), the most recently
+/// used on top: its pages are the likeliest to be in the CPU's caches.
+#[derive(Default)]
+pub struct Parking {
+    parked: Mutex<Vec<Parked>>,
+}
+
+impl Parking {
+    /// The most recently parked instance, if any.
+    pub fn take(&self, count: &ParkedCount) -> Option<Parked> {
+        let parked = self.lock().pop()?;
+        count.0.fetch_sub(1, Ordering::Relaxed);
+        Some(parked)
+    }
+
+    /// Parks an instance reset after its request; dropped instead if this
+    /// app or the runtime already has as many parked as they may.
+    pub fn park(&self, count: &ParkedCount, mut ready: Ready, slot: OwnedSemaphorePermit) {
+        // A parked store needs no clock (its limits are set again when it
+        // is next used): an idle server's epoch thread may sleep (epoch.rs).
+        ready.store.data_mut().ticking = None;
+        let refused = {
+            let mut parked = self.lock();
+            if parked.len() < MAX_PARKED_PER_APP && count.try_add() {
+                parked.push(Parked { ready, slot, since: Instant::now() });
+                None
+            } else {
+                // The store first, then its slot (as in Parked::into_slot).
+                Some((ready, slot))
+            }
+        };
+        // Outside the lock: dropping a store resets its slot.
+        drop(refused);
+    }
+
+    /// The least recently used parked instance, to free its slot.
+    pub fn evict(&self, count: &ParkedCount) -> Option<Parked> {
+        let mut parked = self.lock();
+        if parked.is_empty() {
+            return None;
+        }
+        count.0.fetch_sub(1, Ordering::Relaxed);
+        Some(parked.remove(0))
+    }
+
+    /// Drops the instances unused for `PARKED_IDLE`.
+    pub fn expire(&self, count: &ParkedCount) {
+        let expired: Vec<Parked> = {
+            let mut parked = self.lock();
+            let keep = parked.iter().position(|p| p.since.elapsed() < PARKED_IDLE).unwrap_or(parked.len());
+            parked.drain(..keep).collect()
+        };
+        count.0.fetch_sub(expired.len(), Ordering::Relaxed);
+        drop(expired);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Parked>> {
+        self.parked.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// How many instances the apps of one runtime have parked.
+#[derive(Default, Clone)]
+pub struct ParkedCount(Arc<AtomicUsize>);
+
+impl ParkedCount {
+    fn try_add(&self) -> bool {
+        self.0.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| (n < MAX_PARKED).then_some(n + 1)).is_ok()
+    }
+
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::Relaxed)
+    }
+}
