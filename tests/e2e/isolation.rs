@@ -71,6 +71,27 @@ fn linear_memory_is_reset_between_requests_on_the_same_slot() {
     }
 }
 
+/// An instance that leaves a resource handle live (the canary without its
+/// drop of the request) is not at rest: it is dropped after its request,
+/// never reset and reused, and every request gets a new one.
+#[test]
+fn an_instance_that_leaves_a_handle_live_is_not_reused() {
+    let wat = std::fs::read_to_string(repo_root().join("tests/components/canary.wat")).unwrap();
+    let drop_line = "      (call $drop_request (local.get $request))\n";
+    assert!(wat.contains(drop_line), "the canary drops its request");
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
+    let leaky = Component::new(&runtime.engine, wat.replace(drop_line, "")).unwrap();
+    let mut parked = Vec::new();
+    let responses = in_process(&runtime, &leaky, "/", 4, |runtime| parked.push(runtime.parked.get()));
+    assert!(responses.iter().all(|(status, _)| *status == 200), "{responses:?}");
+    assert_eq!(parked, [0; 4], "an instance holding a handle was parked");
+    // The well-behaved canary, in the same kind of runtime, is.
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
+    let mut parked = Vec::new();
+    in_process(&runtime, &canary(&runtime), "/", 2, |runtime| parked.push(runtime.parked.get()));
+    assert_eq!(parked, [1, 1]);
+}
+
 /// What a missing reset amounts to: requests run one after another in one
 /// instance (not how nano serves; the positive control of the tests here).
 /// Returns each response's status and body.
@@ -127,16 +148,39 @@ fn found(body: &str) -> &str {
 
 /// JS state of one request — a global, a module variable, an object made at
 /// the top level, a prototype, a timer, a pending promise — is absent in the
-/// next, over real HTTP through `nano-host run`. Each response reports what
-/// its request found before it left its own traces.
+/// next, over real HTTP through `nano-host run`, in an instance reset in
+/// place between requests (as `run` serves; its metrics say it was) and
+/// with `--fresh-instances`. Each response reports what its request found
+/// before it left its own traces.
 #[test]
 fn js_state_of_a_request_is_absent_in_the_next() {
-    let server = Server::start(&app("fresh_instance.js"));
-    for i in 0..12 {
-        let res = server.get("/");
-        assert_eq!(res.status, 200, "{}", server.log());
-        let body = res.text();
-        assert_eq!(found(&body), PRISTINE, "request {i} saw an earlier request's state: {body}");
+    for fresh in [false, true] {
+        let args: &[&str] =
+            if fresh { &["--admin", "127.0.0.1:0", "--fresh-instances"] } else { &["--admin", "127.0.0.1:0"] };
+        let server = Server::start_with(&app("fresh_instance.js"), args, nano());
+        for i in 0..12 {
+            let res = server.get("/");
+            assert_eq!(res.status, 200, "{}", server.log());
+            let body = res.text();
+            assert_eq!(
+                found(&body),
+                PRISTINE,
+                "fresh instances {fresh}: request {i} saw an earlier request's state: {body}"
+            );
+        }
+        let metrics = request(server.admin_addr(), "GET", "/metrics", &[], b"").text();
+        let reuses: u64 = metrics
+            .lines()
+            .filter(|l| l.starts_with("nano_instance_reuses_total{"))
+            .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+            .sum();
+        if fresh {
+            assert_eq!(reuses, 0, "{metrics}");
+        } else {
+            // (A request that comes before the last one's instance is
+            // parked gets a new instance: not every one is reused.)
+            assert!(reuses >= 1, "requests ran in a reused instance: {metrics}");
+        }
     }
 }
 
