@@ -5,10 +5,13 @@
 //! 1. In process: requests on one keep-alive HTTP/1.1 connection over an
 //!    in-memory pipe, served by the library's own connection handler
 //!    (`server::connection`, what `run` gives every accepted connection: the
-//!    client timeouts, an instance slot, a fresh instance per request, every
-//!    limit at `run`'s default), next to a plain hyper server on the same
-//!    kind of pipe; and the host's own phase times of each instance
-//!    (instantiate / handle / drop store, its `nano::instance` line).
+//!    client timeouts, an instance slot, an instance reset in place after
+//!    the request before or a fresh one, every limit at `run`'s default),
+//!    next to a plain hyper server on the same kind of pipe; and the host's
+//!    own phase times of each instance (instantiate or renew / handle /
+//!    reset or drop, its `nano::instance` line); then reset in place
+//!    against fresh instances, and the pagemap slot reset against the blind
+//!    one.
 //! 2. Over loopback with wrk (-t1 -c16): `nano-host run` of the app next to
 //!    a plain hyper hello-world server.
 //! 3. Web APIs (bench/url_clone.js) under `nano-host exec` and under Node.js,
@@ -326,7 +329,7 @@ impl tracing::field::Visit for InstancePhases {
 /// Returns the app's answer to GET /bench.
 async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, report: &mut Report) -> Result<Bytes> {
     instances.take();
-    let Run { samples: mut nano, body, rate: nano_rate, faults_per_request, slot_resident, .. } =
+    let Run { samples: mut nano, body, rate: nano_rate, faults_per_request, .. } =
         app_requests(app_path, requests).await?;
     let phases: Vec<InstancePhases> =
         instances.wait_for(requests + WARMUP_REQUESTS).await.into_iter().skip(WARMUP_REQUESTS).collect();
@@ -353,7 +356,7 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
 
     const G: &str = "in_process";
     report.group(&format!(
-        "in process, {}: {requests} requests one after another on one connection over an in-memory pipe, a fresh instance each",
+        "in process, {}: {requests} requests one after another on one connection over an in-memory pipe, as run serves them (each in the instance the one before left, reset in place)",
         app_path.display()
     ));
     report.compare(G, "requests per second, one connection", nano_rate, "req/s", "plain hyper", hyper_rate);
@@ -361,9 +364,9 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
     let phase = |get: fn(&InstancePhases) -> Option<u64>| -> Vec<Duration> {
         phases.iter().filter_map(get).map(Duration::from_micros).collect()
     };
-    report.latency(G, "instantiate (host)", &mut phase(|p| p.instantiate_us), None);
+    report.latency(G, "instantiate or renew the store (host)", &mut phase(|p| p.instantiate_us), None);
     report.latency(G, "handle (host)", &mut phase(|p| p.handle_us), None);
-    report.latency(G, "drop store (host)", &mut phase(|p| p.drop_us), None);
+    report.latency(G, "reset or drop the store (host)", &mut phase(|p| p.drop_us), None);
     let peak = phases.iter().filter_map(|p| p.peak_memory_kib).max().unwrap_or(0);
     report.add(G, "peak instance memory", peak as f64 / 1024.0, "MiB");
     report.compare(
@@ -374,43 +377,58 @@ async fn in_process(app_path: &Path, requests: usize, instances: &InstanceLog, r
         "plain hyper",
         hyper_run.faults_per_request,
     );
-    if let Some(bytes) = slot_resident {
-        report.add(G, "memory a used slot keeps resident", bytes as f64 / 1024.0, "KiB");
-    }
     Ok(answer)
 }
 
-/// The slot reset `run` uses (a pagemap scan finds the pages the instance
-/// wrote and only those are copied back; patches/README.md) against the
-/// blind one it replaces (the first 4 MiB copied back whatever was touched):
-/// the same app and requests, the phases and faults of each.
+/// How an instance is made ready for a request, the same app and requests
+/// each way, the phases and faults of each: an instance reset in place
+/// after the request before (as `run` serves; reuse.rs) against a fresh
+/// instance per request (`--fresh-instances`) in a slot reset by the
+/// pagemap scan `run` uses (only the pages the instance wrote are copied
+/// back; patches/README.md), and that slot reset against the blind one it
+/// replaces (the first 4 MiB copied back whatever was touched).
 async fn reset_modes(app_path: &Path, requests: usize, instances: &InstanceLog, report: &mut Report) -> Result<()> {
     let mut measured = Vec::new();
-    for pagemap_scan in [true, false] {
+    for (reuse_instances, pagemap_scan) in [(true, true), (false, true), (false, false)] {
         instances.take();
-        let pool = PoolLimits { pagemap_scan, ..PoolLimits::default() };
+        let pool = PoolLimits { pagemap_scan, reuse_instances, ..PoolLimits::default() };
         let mut run = app_requests_in(app_path, requests, pool).await?;
         let logged = instances.wait_for(requests + WARMUP_REQUESTS).await;
         let p50 = |get| phase_p50(&logged, get);
         measured.push([
             stats_us(&mut run.samples)[1],
+            p50(|p| p.instantiate_us),
             p50(|p| p.handle_us),
             p50(|p| p.drop_us),
             run.faults_per_request,
             run.slot_resident.unwrap_or(0) as f64 / 1024.0,
         ]);
     }
-    const G: &str = "slot_reset";
-    report.group(&format!("{}: slot reset by pagemap scan (as run) against the blind reset", app_path.display()));
     let rows = [
         ("request p50", "us"),
+        ("instantiate or renew p50", "us"),
         ("handle p50", "us"),
-        ("drop store p50", "us"),
+        ("drop or reset p50", "us"),
         ("minor page faults per request", "faults"),
         ("memory a used slot keeps resident", "KiB"),
     ];
+    const G: &str = "instance_reuse";
+    report.group(&format!(
+        "{}: instance reset in place (as run) against a fresh instance per request (--fresh-instances)",
+        app_path.display()
+    ));
+    // A parked instance's slot is in use: the pool's figure for unused
+    // slots says nothing of it.
+    for (i, (name, unit)) in rows.into_iter().enumerate().take(5) {
+        report.compare(G, name, measured[0][i], unit, "fresh instances", measured[1][i]);
+    }
+    const S: &str = "slot_reset";
+    report.group(&format!(
+        "{}: fresh instances, slot reset by pagemap scan (as run) against the blind reset",
+        app_path.display()
+    ));
     for (i, (name, unit)) in rows.into_iter().enumerate() {
-        report.compare(G, name, measured[0][i], unit, "blind reset", measured[1][i]);
+        report.compare(S, name, measured[1][i], unit, "blind reset", measured[2][i]);
     }
     Ok(())
 }
@@ -467,7 +485,7 @@ async fn module_graph_cost(
         2 * MODULES + 1
     ));
     report.compare(G, "request p50", p50[1], "us", "one module", p50[0]);
-    for (i, name) in ["instantiate p50", "handle p50", "drop store p50"].into_iter().enumerate() {
+    for (i, name) in ["instantiate or renew p50", "handle p50", "drop or reset p50"].into_iter().enumerate() {
         report.compare(G, name, phases[1][i], "us", "one module", phases[0][i]);
     }
     report.compare(G, "peak instance memory", phases[1][3], "MiB", "one module", phases[0][3]);
