@@ -204,7 +204,7 @@ mod tests {
             let (metrics, refreshes) = (metrics.clone(), refreshes.clone());
             move || {
                 let n = refreshes.fetch_add(1, Ordering::SeqCst) as u64 + 1;
-                metrics.set_pool(7, n << 20);
+                metrics.set_pool(7, n << 20, 0);
             }
         };
         let admin = Admin::new(metrics, refresh);

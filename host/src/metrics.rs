@@ -173,6 +173,7 @@ pub struct Metrics {
     instances_live: Family<AppLabel, Gauge>,
     pool_warm_slots: UGauge,
     pool_resident_bytes: UGauge,
+    instances_parked: UGauge,
     connections_open: UGauge,
     /// Requests no app was charged with: no route (404), no host (400),
     /// the server's slots all busy (503).
@@ -195,6 +196,7 @@ impl Metrics {
             instances_live: Family::default(),
             pool_warm_slots: UGauge::default(),
             pool_resident_bytes: UGauge::default(),
+            instances_parked: UGauge::default(),
             connections_open: UGauge::default(),
             unrouted: Counter::default(),
             pool_busy: Counter::default(),
@@ -229,6 +231,11 @@ impl Metrics {
             "nano_pool_resident_bytes",
             "Memory the instance pool keeps resident",
             self.pool_resident_bytes.clone(),
+        );
+        r.register(
+            "nano_instances_parked",
+            "Instances reset in place and waiting for their app's next request, each holding a slot",
+            self.instances_parked.clone(),
         );
         r.register("nano_connections_open", "Client connections open on the app port", self.connections_open.clone());
         r.register(
@@ -281,9 +288,10 @@ impl Metrics {
 
     /// The pool gauges, which only the server can read (from the engine):
     /// set from the refresh callback `admin` runs before each scrape.
-    pub fn set_pool(&self, warm_slots: u64, resident_bytes: u64) {
+    pub fn set_pool(&self, warm_slots: u64, resident_bytes: u64, parked: u64) {
         self.pool_warm_slots.set(warm_slots);
         self.pool_resident_bytes.set(resident_bytes);
+        self.instances_parked.set(parked);
     }
 
     pub fn set_connections(&self, open: u64) {
@@ -431,7 +439,7 @@ mod tests {
         hello.limit_hit(LimitKind::OutboundDenied);
         hello.fetch(FetchOutcome::Timeout);
         other.request(404, Duration::from_secs(1));
-        metrics.set_pool(12, 3 << 20);
+        metrics.set_pool(12, 3 << 20, 2);
         metrics.set_connections(5);
 
         let text = metrics.encode();
@@ -450,6 +458,7 @@ mod tests {
         assert_has(&text, r#"nano_instances_live{app="hello"} 0"#);
         assert_has(&text, "nano_pool_warm_slots 12");
         assert_has(&text, "nano_pool_resident_bytes 3145728");
+        assert_has(&text, "nano_instances_parked 2");
         assert_has(&text, "nano_connections_open 5");
         assert_has(&text, "# TYPE nano_request_duration_seconds histogram");
         assert!(text.ends_with("# EOF\n"), "OpenMetrics ends with # EOF");

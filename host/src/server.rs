@@ -166,8 +166,10 @@ impl Server {
 
     /// The pool gauges of `/metrics`.
     pub fn refresh_metrics(&self) {
-        if let Some(m) = self.current().runtime.engine.pooling_allocator_metrics() {
-            self.metrics.set_pool(m.unused_warm_memories() as u64, m.unused_memory_bytes_resident() as u64);
+        let generation = self.current();
+        if let Some(m) = generation.runtime.engine.pooling_allocator_metrics() {
+            let parked = generation.runtime.parked.get() as u64;
+            self.metrics.set_pool(m.unused_warm_memories() as u64, m.unused_memory_bytes_resident() as u64, parked);
         }
         self.metrics.set_connections(self.connections.open() as u64);
     }

@@ -381,6 +381,7 @@ fn the_admin_listener_reports_health_readiness_and_metrics() {
         assert!(text.contains(line), "{line} missing:\n{text}");
     }
     assert!(text.contains("nano_pool_warm_slots"), "{text}");
+    assert!(text.contains("nano_instances_parked"), "{text}");
     assert!(text.contains("nano_unrouted_requests_total 1"), "the request no route took: {text}");
     assert!(!text.contains(A_SECRET) && !text.contains(B_SECRET));
 }
