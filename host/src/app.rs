@@ -84,14 +84,19 @@ pub struct LinkedApp {
     pub slots: Arc<Slots>,
     /// Instances reset after a request, for the next ones (reuse.rs).
     pub parking: crate::reuse::Parking,
+    /// Whether its instances may be reset and reused: not if the component
+    /// runs code at instantiation (`reuse::runs_code_at_instantiation`).
+    pub reusable: bool,
 }
 
 impl LinkedApp {
-    /// Links `component` (compiled by `runtime`) for `config`.
+    /// Links `component` (compiled by `runtime`) for `config`. Its
+    /// instances may be reused unless `reusable` is then set to false
+    /// (`reuse::runs_code_at_instantiation` of its bytes).
     pub fn new(runtime: &Runtime, config: Arc<AppConfig>, component: &Component, slots: Arc<Slots>) -> Result<Self> {
         let (pre, exports) = link(runtime, component)?;
         let compiled = Arc::new(component.serialize().context("keeping the compiled app")?);
-        Ok(LinkedApp { config, pre, exports, compiled, slots, parking: Default::default() })
+        Ok(LinkedApp { config, pre, exports, compiled, slots, parking: Default::default(), reusable: true })
     }
 
     /// The same app in another runtime of the same configuration.
@@ -107,6 +112,7 @@ impl LinkedApp {
             compiled: self.compiled.clone(),
             slots: self.slots.clone(),
             parking: Default::default(),
+            reusable: self.reusable,
         })
     }
 }

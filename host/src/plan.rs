@@ -151,8 +151,9 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
             None => Arc::new(Slots::new(app.limits.max_concurrency as usize, plan.pool.http.queue_timeout)),
         };
         let config = AppConfig::with_env(app.name, app.limits, app.env, metrics, source_maps);
-        let linked = tokio::task::block_in_place(|| LinkedApp::new(&runtime, config, &component, slots))
+        let mut linked = tokio::task::block_in_place(|| LinkedApp::new(&runtime, config, &component, slots))
             .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
+        linked.reusable = !crate::reuse::runs_code_at_instantiation(&wasm);
         apps.push(Arc::new(linked));
     }
     Ok(Generation { runtime, apps, routes: Arc::new(plan.routes) })

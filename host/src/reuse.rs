@@ -33,6 +33,19 @@ pub const MAX_PARKED: usize = crate::engine::WARM_SLOTS as usize;
 /// or given back by the pool as any freed slot's).
 pub const PARKED_IDLE: Duration = Duration::from_secs(10);
 
+/// Whether a component runs code when instantiated: a start function in
+/// one of its core modules (or a component start). Its instances are never
+/// reused: code run at instantiation may write memory, which a reset puts
+/// back to the image as it was before that code ran. (nano's own builds
+/// have none: the snapshot has run the initialisation.) A component that
+/// cannot be parsed is treated as running code.
+pub fn runs_code_at_instantiation(wasm: &[u8]) -> bool {
+    use wasmparser::{Parser, Payload};
+    Parser::new(0).parse_all(wasm).any(|payload| {
+        matches!(payload, Err(_) | Ok(Payload::StartSection { .. } | Payload::ComponentStartSection { .. }))
+    })
+}
+
 /// What makes an instance resettable: its state right after instantiation.
 pub struct Resettable {
     instance: Instance,
@@ -174,5 +187,21 @@ impl ParkedCount {
 
     pub fn get(&self) -> usize {
         self.0.load(Ordering::Relaxed)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_start_function_anywhere_in_a_component_rules_reuse_out() {
+        let plain = wat::parse_str("(component (core module (func (export \"f\"))))").unwrap();
+        assert!(!runs_code_at_instantiation(&plain));
+        let started = wat::parse_str("(component (core module (func $f) (start $f)))").unwrap();
+        assert!(runs_code_at_instantiation(&started));
+        let nested = wat::parse_str("(component (component (core module (func $f) (start $f))))").unwrap();
+        assert!(runs_code_at_instantiation(&nested));
+        assert!(runs_code_at_instantiation(b"\0asm not really"), "unparsable: treated as running code");
     }
 }

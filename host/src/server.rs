@@ -423,8 +423,8 @@ impl Server {
                             .await
                             .context("instantiating the app")?;
                         let proxy = app.exports.load(&mut store, &made).context("instantiating the app")?;
-                        let resettable =
-                            if self.pool.reuse_instances { Resettable::new(&mut store, made) } else { None };
+                        let reuse = self.pool.reuse_instances && app.reusable;
+                        let resettable = if reuse { Resettable::new(&mut store, made) } else { None };
                         app.config.metrics.instantiated();
                         instance.insert((proxy, resettable))
                     }
