@@ -6,9 +6,11 @@
 //! It is then parked, and a later request of the same app runs in it, so
 //! the store and the instantiation are paid once per instance rather than
 //! once per request. The next request sees what a fresh instance would
-//! (tests/e2e/isolation.rs checks it byte for byte). An instance that
-//! trapped, hit a limit, left a resource handle live, grew a memory or
-//! table, or was cancelled is dropped, as every instance was before.
+//! (tests/e2e/isolation.rs checks it byte for byte; a memory the request
+//! grew is shrunk back). An instance that trapped, hit a limit, left a
+//! resource handle live, grew a table, or was cancelled is dropped, as
+//! every instance was before; so is every instance of a component that
+//! runs code when instantiated.
 //!
 //! Parked instances hold a slot of the server's pool each, and its pages
 //! (as an unused warm slot does): at most `MAX_PARKED_PER_APP` per app and
