@@ -13,10 +13,10 @@ use crate::metrics::{AppMetrics, Metrics};
 use crate::modules::SourceMaps;
 use crate::state::State;
 use std::sync::Arc;
-use wasmtime::component::Component;
+use wasmtime::component::{Component, InstancePre};
 use wasmtime::error::Context as _;
 use wasmtime::Result;
-use wasmtime_wasi_http::p2::bindings::{ProxyIndices, ProxyPre};
+use wasmtime_wasi_http::p2::bindings::ProxyIndices;
 
 /// What an app is, apart from its code: read-only, shared by its instances.
 pub struct AppConfig {
@@ -76,7 +76,7 @@ impl std::fmt::Debug for AppConfig {
 /// the instances still running in the old one keep counting.
 pub struct LinkedApp {
     pub config: Arc<AppConfig>,
-    pub pre: ProxyPre<State>,
+    pub pre: InstancePre<State>,
     /// Where the app's exports are, to call an instance made from `pre`.
     pub exports: ProxyIndices,
     /// The compiled app, to link into a fresh engine without compiling.
@@ -117,8 +117,8 @@ impl LinkedApp {
     }
 }
 
-fn link(runtime: &Runtime, component: &Component) -> Result<(ProxyPre<State>, ProxyIndices)> {
+fn link(runtime: &Runtime, component: &Component) -> Result<(InstancePre<State>, ProxyIndices)> {
     let pre = runtime.instantiate_pre(component)?;
     let exports = ProxyIndices::new(&pre).context("the component does not export wasi:http/incoming-handler")?;
-    Ok((ProxyPre::new(pre).context("the component does not export wasi:http/incoming-handler")?, exports))
+    Ok((pre, exports))
 }

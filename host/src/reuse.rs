@@ -15,7 +15,9 @@
 //! Parked instances hold a slot of the server's pool each, and its pages
 //! (as an unused warm slot does): at most `MAX_PARKED_PER_APP` per app and
 //! `MAX_PARKED` per runtime, dropped after `PARKED_IDLE` unused, and the
-//! first to give their slot up when a request finds none free.
+//! first to give their slot up when a request finds none free. A request
+//! takes one only once the CPU gate lets it start (server.rs `admit`), so
+//! the requests queued there hold no instance.
 
 use crate::state::State;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -121,64 +123,95 @@ impl Parked {
 /// used on top: its pages are the likeliest to be in the CPU's caches.
 #[derive(Default)]
 pub struct Parking {
-    parked: Mutex<Vec<Parked>>,
+    shelf: Mutex<Shelf>,
+}
+
+#[derive(Default)]
+struct Shelf {
+    parked: Vec<Parked>,
+    /// Rooms reserved for instances being reset.
+    reserved: usize,
+}
+
+/// Room for one instance to park, reserved before it is reset (a reset is
+/// wasted on an instance that then finds no room); it counts as parked
+/// until it is used or dropped.
+pub struct Room<'a> {
+    parking: &'a Parking,
+    count: &'a ParkedCount,
+}
+
+impl Room<'_> {
+    /// Parks an instance reset after its request.
+    pub fn park(self, mut ready: Ready, slot: OwnedSemaphorePermit) {
+        // A parked store needs no clock (its limits are set again when it
+        // is next used): an idle server's epoch thread may sleep (epoch.rs).
+        ready.store.data_mut().ticking = None;
+        {
+            let mut shelf = self.parking.lock();
+            shelf.reserved -= 1;
+            shelf.parked.push(Parked { ready, slot, since: Instant::now() });
+        }
+        // The reservation became the parked instance: still counted.
+        std::mem::forget(self);
+    }
+}
+
+impl Drop for Room<'_> {
+    fn drop(&mut self) {
+        self.parking.lock().reserved -= 1;
+        self.count.0.fetch_sub(1, Ordering::Relaxed);
+    }
 }
 
 impl Parking {
     /// The most recently parked instance, if any.
     pub fn take(&self, count: &ParkedCount) -> Option<Parked> {
-        let parked = self.lock().pop()?;
+        let parked = self.lock().parked.pop()?;
         count.0.fetch_sub(1, Ordering::Relaxed);
         Some(parked)
     }
 
-    /// Parks an instance reset after its request; dropped instead if this
-    /// app or the runtime already has as many parked as they may.
-    pub fn park(&self, count: &ParkedCount, mut ready: Ready, slot: OwnedSemaphorePermit) {
-        // A parked store needs no clock (its limits are set again when it
-        // is next used): an idle server's epoch thread may sleep (epoch.rs).
-        ready.store.data_mut().ticking = None;
-        let refused = {
-            let mut parked = self.lock();
-            if parked.len() < MAX_PARKED_PER_APP && count.try_add() {
-                parked.push(Parked { ready, slot, since: Instant::now() });
-                None
-            } else {
-                // The store first, then its slot (as in Parked::into_slot).
-                Some((ready, slot))
-            }
-        };
-        // Outside the lock: dropping a store resets its slot.
-        drop(refused);
+    /// Room for one more instance, unless this app or the runtime already
+    /// has as many parked as they may.
+    pub fn room<'a>(&'a self, count: &'a ParkedCount) -> Option<Room<'a>> {
+        let mut shelf = self.lock();
+        if shelf.parked.len() + shelf.reserved < MAX_PARKED_PER_APP && count.try_add() {
+            shelf.reserved += 1;
+            Some(Room { parking: self, count })
+        } else {
+            None
+        }
     }
 
     /// The least recently used parked instance, to free its slot.
     pub fn evict(&self, count: &ParkedCount) -> Option<Parked> {
-        let mut parked = self.lock();
-        if parked.is_empty() {
+        let mut shelf = self.lock();
+        if shelf.parked.is_empty() {
             return None;
         }
         count.0.fetch_sub(1, Ordering::Relaxed);
-        Some(parked.remove(0))
+        Some(shelf.parked.remove(0))
     }
 
     /// Drops the instances unused for `PARKED_IDLE`.
     pub fn expire(&self, count: &ParkedCount) {
         let expired: Vec<Parked> = {
-            let mut parked = self.lock();
-            let keep = parked.iter().position(|p| p.since.elapsed() < PARKED_IDLE).unwrap_or(parked.len());
-            parked.drain(..keep).collect()
+            let mut shelf = self.lock();
+            let keep = shelf.parked.iter().position(|p| p.since.elapsed() < PARKED_IDLE).unwrap_or(shelf.parked.len());
+            shelf.parked.drain(..keep).collect()
         };
         count.0.fetch_sub(expired.len(), Ordering::Relaxed);
         drop(expired);
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Parked>> {
-        self.parked.lock().unwrap_or_else(|p| p.into_inner())
+    fn lock(&self) -> std::sync::MutexGuard<'_, Shelf> {
+        self.shelf.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
-/// How many instances the apps of one runtime have parked.
+/// How many instances the apps of one runtime have parked (rooms reserved
+/// included).
 #[derive(Default, Clone)]
 pub struct ParkedCount(Arc<AtomicUsize>);
 

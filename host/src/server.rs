@@ -91,7 +91,11 @@ impl Server {
         })
     }
 
-    /// A server of one app that takes every request (`run app.js`, tests).
+    /// A server of one app that takes every request (tests, bench,
+    /// fuzzing). Its instances are reused: unlike `plan`, which checks the
+    /// bytes of every app it serves (`reuse::runs_code_at_instantiation`),
+    /// this trusts the caller's component to run no code at instantiation,
+    /// as nano's own builds never do.
     pub fn single(
         runtime: Arc<Runtime>,
         config: Arc<crate::app::AppConfig>,
@@ -282,25 +286,28 @@ impl Server {
             app.config.metrics.limit_hit(LimitKind::Concurrency);
             return busy(&format!("the app has {} instances running, its max_concurrency", limits.max_concurrency));
         };
-        // An instance of the app reset after an earlier request, if one is
-        // parked (reuse.rs), serves this one in the pool slot it holds.
-        let parked = if self.pool.reuse_instances { app.parking.take(&generation.runtime.parked) } else { None };
-        let (ready, slot) = match parked {
-            Some(parked) => {
-                let (ready, slot) = parked.into_parts();
-                (Some(ready), slot)
-            }
-            None => match self.pool_slot(generation).await {
-                Some(slot) => (None, slot),
-                None => {
-                    self.metrics.pool_busy();
-                    return busy("every instance slot of the server is busy");
-                }
-            },
+        let Some(slot) = self.pool_slot(generation).await else {
+            self.metrics.pool_busy();
+            return busy("every instance slot of the server is busy");
         };
         let Some(turn) = self.cpu_gate.enter(queued + self.pool.http.queue_timeout).await else {
             self.metrics.cpu_busy();
             return busy("the CPU is saturated: the request waited its queue timeout to start");
+        };
+        // An instance of the app reset after an earlier request, if one is
+        // parked (reuse.rs), serves this one in the pool slot it holds, and
+        // the slot reserved above goes back. Taken only now: the requests
+        // waiting at the gate hold no instance (taken before it, every
+        // instance parked was soon waiting there, and under load the pool
+        // made new ones, each a slot's memory, for the requests running).
+        let parked = if self.pool.reuse_instances { app.parking.take(&generation.runtime.parked) } else { None };
+        let (ready, slot) = match parked {
+            Some(parked) => {
+                let (ready, own) = parked.into_parts();
+                drop(slot);
+                (Some(ready), own)
+            }
+            None => (None, slot),
         };
         match self
             .clone()
@@ -416,12 +423,7 @@ impl Server {
                         reused
                     }
                     None => {
-                        let made = app
-                            .pre
-                            .instance_pre()
-                            .instantiate_async(&mut store)
-                            .await
-                            .context("instantiating the app")?;
+                        let made = app.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                         let proxy = app.exports.load(&mut store, &made).context("instantiating the app")?;
                         let reuse = self.pool.reuse_instances && app.reusable;
                         let resettable = if reuse { Resettable::new(&mut store, made) } else { None };
@@ -480,9 +482,12 @@ impl Server {
                 Some((proxy, Some(resettable))) if result.is_ok() && !memory_refused => Some((proxy, resettable)),
                 _ => None,
             };
-            let parked = match resettable {
-                Some((proxy, resettable)) if resettable.reset(&mut store) => {
-                    app.parking.park(&generation.runtime.parked, Ready { store, proxy, resettable }, pool_slot);
+            // Room is reserved before the reset, which is wasted on an
+            // instance that then has nowhere to park.
+            let room = resettable.as_ref().and_then(|_| app.parking.room(&generation.runtime.parked));
+            let parked = match (resettable, room) {
+                (Some((proxy, resettable)), Some(room)) if resettable.reset(&mut store) => {
+                    room.park(Ready { store, proxy, resettable }, pool_slot);
                     true
                 }
                 _ => {
