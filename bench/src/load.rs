@@ -49,12 +49,12 @@ http.createServer(async (req, res) => {
 "#;
 
 /// What wrk and the server's process said about one run.
-struct Outcome {
-    requests_per_s: f64,
-    p50_ms: f64,
-    p99_ms: f64,
+pub(crate) struct Outcome {
+    pub(crate) requests_per_s: f64,
+    pub(crate) p50_ms: f64,
+    pub(crate) p99_ms: f64,
     /// Non-2xx responses and socket errors (connect, read, write, timeout).
-    failures: f64,
+    pub(crate) failures: f64,
     /// `VmHWM`: counts a shared page once per mapping of it, and nano maps
     /// the app's memory image into every instance slot, so this overstates.
     peak_rss_mib: f64,
@@ -121,7 +121,7 @@ pub fn run(rt: &tokio::runtime::Runtime, nano_bin: &Path, dir: &Path, report: &m
     Ok(())
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
@@ -193,7 +193,7 @@ fn pss_kib(pid: u32) -> Option<u64> {
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
 }
 
-fn parse_wrk(text: &str, peak_rss_mib: f64, peak_pss_mib: f64) -> Result<Outcome> {
+pub(crate) fn parse_wrk(text: &str, peak_rss_mib: f64, peak_pss_mib: f64) -> Result<Outcome> {
     let field = |prefix: &str| text.lines().find_map(|l| l.trim().strip_prefix(prefix).map(str::trim));
     let Some(rate) = field("Requests/sec:").and_then(|v| v.parse().ok()) else {
         bail!("no Requests/sec in wrk's output:\n{text}");

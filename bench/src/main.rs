@@ -13,7 +13,10 @@
 //!    against fresh instances, and the pagemap slot reset against the blind
 //!    one.
 //! 2. Over loopback with wrk (-t1 -c16): `nano-host run` of the app next to
-//!    a plain hyper hello-world server.
+//!    a plain hyper hello-world server; then the routes of bench/routes
+//!    (hello, a SHA-256 of a 1 KiB POST, 1,000 entries stringified) under
+//!    `nano-host run` and under Node.js's `node:http`, the same JavaScript
+//!    per request in both (routes.rs).
 //! 3. Web APIs (bench/url_clone.js) under `nano-host exec` and under Node.js,
 //!    the same script in both.
 //! 4. fetch(): 1,000 concurrent fetches from one script against a local
@@ -49,6 +52,7 @@ use std::time::{Duration, Instant, SystemTime};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod load;
+mod routes;
 
 #[derive(Parser)]
 #[command(about = "nano's benchmarks: the real request path next to same-run baselines")]
@@ -70,6 +74,9 @@ struct Args {
     /// at 256 and 1,000 connections, each request a fetch streamed back.
     #[arg(long)]
     load: bool,
+    /// Run only the routes against Node.js (routes.rs).
+    #[arg(long, conflicts_with = "load")]
+    routes: bool,
 }
 
 const WRK_SECONDS: &str = "5";
@@ -103,10 +110,15 @@ fn main() -> Result<()> {
         load::run(&rt, &nano_bin, &dir, &mut report)?;
         return write_report(&report, &json_path.with_file_name("load.json"));
     }
+    if args.routes {
+        routes::run(&nano_bin, root, &mut report)?;
+        return write_report(&report, &json_path.with_file_name("routes.json"));
+    }
     let answer = rt.block_on(in_process(&app, args.requests, &instances, &mut report))?;
     rt.block_on(reset_modes(&app, args.requests, &instances, &mut report))?;
     rt.block_on(module_graph_cost(&json_path, args.requests, &instances, &mut report))?;
     over_http(&rt, &nano_bin, &app, answer, &mut report)?;
+    routes::run(&nano_bin, root, &mut report)?;
     web_apis_against_node(&nano_bin, &root.join("bench/url_clone.js"), &mut report)?;
     fetch_against_rust(&rt, &nano_bin, &mut report)?;
     streams_and_crypto_against_native(&nano_bin, &root.join("bench/streams_crypto.mjs"), &mut report)?;

@@ -1,0 +1,133 @@
+//! The routes bench: nano (`nano-host run bench/routes/app.mjs`) and Node.js
+//! (`node:http` in `bench/routes/node.mjs`) serve the same JavaScript per
+//! request (`bench/routes/work.mjs`): `/hello` (a URL parsed, a text),
+//! `/digest` (SHA-256 of a 1 KiB POST, in hex) and `/json` (1,000 entries
+//! made and stringified). wrk drives each route against each runtime in
+//! turn (`-t1 -c16`, as the loopback hello): requests/s, p99, and the
+//! server's CPU per request, read from `/proc/PID/stat` around the run.
+
+use super::load::{free_port, parse_wrk};
+use super::{wait_for, Report};
+use anyhow::{bail, Context as _, Result};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+const SECONDS: &str = "5";
+/// Not measured: Node's JIT and nano's parked instances warm up.
+const WARMUP_SECONDS: &str = "1";
+
+/// (name, path, wrk script)
+const ROUTES: [(&str, &str, Option<&str>); 3] =
+    [("hello", "/hello", None), ("digest", "/digest", Some("post_1k.lua")), ("json", "/json", None)];
+
+/// One runtime's figures on one route.
+struct Measured {
+    requests_per_s: f64,
+    p99_ms: f64,
+    cpu_us_per_request: f64,
+    failures: f64,
+}
+
+pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
+    let dir = root.join("bench/routes");
+    let nano_port = free_port()?;
+    let nano = Command::new(nano_bin)
+        .arg("run")
+        .arg(dir.join("app.mjs"))
+        .args(["--listen", &format!("127.0.0.1:{nano_port}")])
+        .env("NANO_LOG", "warn")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting nano-host run")?;
+    let nano = Server(nano);
+    let node_port = free_port()?;
+    let node = Command::new("node")
+        .arg(dir.join("node.mjs"))
+        .arg(node_port.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .context("starting node (install it with `just setup`)")?;
+    let node = Server(node);
+    wait_for(nano_port)?;
+    wait_for(node_port)?;
+
+    const G: &str = "routes";
+    report.group(&format!(
+        "routes against Node.js (bench/routes: the same JavaScript per request; wrk -t1 -c16 -d{SECONDS}s)"
+    ));
+    for (name, path, script) in ROUTES {
+        let script = script.map(|s| dir.join(s));
+        let script = script.as_deref();
+        let nano = measure(&nano, nano_port, path, script)?;
+        let node = measure(&node, node_port, path, script)?;
+        if nano.failures > 0.0 || node.failures > 0.0 {
+            bail!("{path}: failed requests (nano {}, node {})", nano.failures, node.failures);
+        }
+        report.compare(G, &format!("{name}: requests/s"), nano.requests_per_s, "req/s", "node", node.requests_per_s);
+        report.compare(G, &format!("{name}: p99"), nano.p99_ms, "ms", "node", node.p99_ms);
+        report.compare(
+            G,
+            &format!("{name}: server CPU per request"),
+            nano.cpu_us_per_request,
+            "us",
+            "node",
+            node.cpu_us_per_request,
+        );
+    }
+    Ok(())
+}
+
+/// A server process, stopped when dropped.
+struct Server(Child);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn measure(server: &Server, port: u16, path: &str, script: Option<&Path>) -> Result<Measured> {
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let wrk = |seconds: &str| -> Result<String> {
+        let mut cmd = Command::new("wrk");
+        cmd.args(["-t1", "-c16", "-d", seconds, "--latency"]);
+        if let Some(script) = script {
+            cmd.arg("-s").arg(script);
+        }
+        let out = cmd.arg(&url).output().context("running wrk (install it with `just setup`)")?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+    wrk(WARMUP_SECONDS)?;
+    let pid = server.0.id();
+    let before = cpu_ticks(pid)?;
+    let text = wrk(SECONDS)?;
+    let used = cpu_ticks(pid)? - before;
+    let outcome = parse_wrk(&text, f64::NAN, f64::NAN)?;
+    // "  123456 requests in 5.00s, 1.23MB read"
+    let requests: f64 = text
+        .lines()
+        .find_map(|l| l.trim().split_once(" requests in ").and_then(|(n, _)| n.parse().ok()))
+        .with_context(|| format!("no request count in wrk's output:\n{text}"))?;
+    // SAFETY: sysconf reads a constant of the system.
+    let ticks_per_s = unsafe { libc::sysconf(libc::_SC_CLK_TCK) } as f64;
+    Ok(Measured {
+        requests_per_s: outcome.requests_per_s,
+        p99_ms: outcome.p99_ms,
+        cpu_us_per_request: used as f64 / ticks_per_s * 1e6 / requests,
+        failures: outcome.failures,
+    })
+}
+
+/// User + system CPU time the process has used, in clock ticks.
+fn cpu_ticks(pid: u32) -> Result<u64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).context("reading the server's stat")?;
+    // Fields after the command name (which may hold spaces), from field 3:
+    // utime and stime are fields 14 and 15.
+    let after_name = stat.rsplit_once(')').map(|(_, rest)| rest).context("no command name in stat")?;
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    let field = |n: usize| fields.get(n - 3).and_then(|v| v.parse::<u64>().ok());
+    Ok(field(14).context("no utime in stat")? + field(15).context("no stime in stat")?)
+}
