@@ -21,6 +21,7 @@ impl crate::Guest for crate::Component {
         // Last, once everything the build made and dropped is freed: what
         // requests allocate goes to fresh memory, not into the holes left.
         crate::heap_holes::fill();
+        crate::heap_holes::reserve_headroom();
         Ok(())
     }
 }
