@@ -137,6 +137,17 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
         let wasm = load_source(&runtime, &app.source, &app.build).await?;
         // Compiling takes seconds (on a cache miss): not on an async worker
         // while other requests are served (a reload).
+        // Refused here, not as a 500 on every request: no instance of it
+        // could start.
+        let starts_at = initial_memory(&wasm);
+        if starts_at > app.limits.max_memory as u64 {
+            return Err(format!(
+                "{}: its memory starts at {:.1} MiB (the snapshot, with 1 MiB left free for requests), over the app's memory limit of {} MiB (memory_mb, --max-memory-mb)",
+                app.source.display(),
+                starts_at as f64 / (1 << 20) as f64,
+                app.limits.max_memory >> 20
+            ));
+        }
         let component = tokio::task::block_in_place(|| runtime.load_component(&wasm))
             .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
         let source_maps =
@@ -157,6 +168,23 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
         apps.push(Arc::new(linked));
     }
     Ok(Generation { runtime, apps, routes: Arc::new(plan.routes) })
+}
+
+/// The most memory any one of the component's core modules defines at
+/// instantiation, in bytes (0 if it cannot be parsed: loading it fails
+/// then with wasmtime's own error).
+fn initial_memory(wasm: &[u8]) -> u64 {
+    use wasmparser::{Parser, Payload};
+    Parser::new(0)
+        .parse_all(wasm)
+        .filter_map(|payload| match payload {
+            Ok(Payload::MemorySection(memories)) => Some(memories),
+            _ => None,
+        })
+        .flat_map(|memories| memories.into_iter().filter_map(Result::ok))
+        .map(|memory| memory.initial.saturating_mul(1 << memory.page_size_log2.unwrap_or(16)))
+        .max()
+        .unwrap_or(0)
 }
 
 /// A built component as given, or a JS file built now (cached by content).

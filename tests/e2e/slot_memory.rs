@@ -294,3 +294,17 @@ fn a_request_allocates_within_the_snapshots_memory() {
     assert!(big > small, "a 4 MiB string did not grow memory ({small} -> {big} KiB)");
     assert_eq!(small_again, small, "memory after the reset is not the snapshot's");
 }
+
+/// An app whose memory at start (its snapshot, with the room above) is over
+/// its memory limit is refused when it is loaded, naming the limit, not
+/// served as a 500 on every request; with room for it, it is served.
+#[test]
+fn an_app_whose_snapshot_exceeds_its_memory_limit_is_refused_at_start() {
+    let hello = repo_root().join("examples/hello.js");
+    let out = nano().arg("run").arg(&hello).args(["--listen", "127.0.0.1:0", "--max-memory-mb", "4"]).output().unwrap();
+    assert!(!out.status.success(), "hello served under a 4 MiB memory limit");
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("its memory starts at") && stderr.contains("memory_mb"), "{stderr}");
+    let server = Server::start_with(&hello, &["--max-memory-mb", "8"], nano());
+    assert_eq!(server.get("/x").status, 200);
+}
