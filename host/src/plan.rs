@@ -135,19 +135,20 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
     let mut apps = Vec::with_capacity(plan.apps.len());
     for app in plan.apps {
         let wasm = load_source(&runtime, &app.source, &app.build).await?;
-        // Compiling takes seconds (on a cache miss): not on an async worker
-        // while other requests are served (a reload).
         // Refused here, not as a 500 on every request: no instance of it
-        // could start.
+        // could start. (A nano build's memory starts with its snapshot and
+        // the 1 MiB it leaves free for requests: guest-js/src/heap_holes.rs.)
         let starts_at = initial_memory(&wasm);
         if starts_at > app.limits.max_memory as u64 {
             return Err(format!(
-                "{}: its memory starts at {:.1} MiB (the snapshot, with 1 MiB left free for requests), over the app's memory limit of {} MiB (memory_mb, --max-memory-mb)",
+                "{}: its memory starts at {:.1} MiB, over the app's memory limit of {} MiB (memory_mb, --max-memory-mb)",
                 app.source.display(),
                 starts_at as f64 / (1 << 20) as f64,
                 app.limits.max_memory >> 20
             ));
         }
+        // Compiling takes seconds (on a cache miss): not on an async worker
+        // while other requests are served (a reload).
         let component = tokio::task::block_in_place(|| runtime.load_component(&wasm))
             .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
         let source_maps =
