@@ -3,8 +3,14 @@
 import http from 'node:http';
 import { digest, hello, json } from './work.mjs';
 
-const TEXT = { 'content-type': 'text/plain;charset=UTF-8' };
-const JSON_TYPE = { 'content-type': 'application/json' };
+const TEXT = 'text/plain;charset=UTF-8';
+
+// Headers set before `end`, so that Node sends a content-length, as nano
+// does, not a chunked body.
+function send(res, type, body) {
+  res.setHeader('content-type', type);
+  res.end(body);
+}
 
 http.createServer((req, res) => {
   const url = `http://${req.headers.host}${req.url}`;
@@ -12,18 +18,9 @@ http.createServer((req, res) => {
   if (pathname === '/digest' && req.method === 'POST') {
     const chunks = [];
     req.on('data', (chunk) => chunks.push(chunk));
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks);
-      res.writeHead(200, TEXT);
-      res.end(await digest(body));
-    });
+    req.on('end', async () => send(res, TEXT, await digest(Buffer.concat(chunks))));
     return;
   }
-  if (pathname === '/json') {
-    res.writeHead(200, JSON_TYPE);
-    res.end(json());
-    return;
-  }
-  res.writeHead(200, TEXT);
-  res.end(hello(url));
+  if (pathname === '/json') return send(res, 'application/json', json());
+  send(res, TEXT, hello(url));
 }).listen(Number(process.argv[2]), '127.0.0.1');

@@ -121,7 +121,7 @@ pub fn run(rt: &tokio::runtime::Runtime, nano_bin: &Path, dir: &Path, report: &m
     Ok(())
 }
 
-pub(crate) fn free_port() -> Result<u16> {
+fn free_port() -> Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

@@ -6,7 +6,7 @@
 //! turn (`-t1 -c16`, as the loopback hello): requests/s, p99, and the
 //! server's CPU per request, read from `/proc/PID/stat` around the run.
 
-use super::load::{free_port, parse_wrk};
+use super::load::parse_wrk;
 use super::{wait_for, Report};
 use anyhow::{bail, Context as _, Result};
 use std::path::Path;
@@ -30,7 +30,12 @@ struct Measured {
 
 pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
     let dir = root.join("bench/routes");
-    let nano_port = free_port()?;
+    // Both ports taken before either is freed: two different ones.
+    let (nano_port, node_port) = {
+        let a = std::net::TcpListener::bind("127.0.0.1:0")?;
+        let b = std::net::TcpListener::bind("127.0.0.1:0")?;
+        (a.local_addr()?.port(), b.local_addr()?.port())
+    };
     let nano = Command::new(nano_bin)
         .arg("run")
         .arg(dir.join("app.mjs"))
@@ -40,8 +45,7 @@ pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
         .stderr(Stdio::null())
         .spawn()
         .context("starting nano-host run")?;
-    let nano = Server(nano);
-    let node_port = free_port()?;
+    let mut nano = Server(nano);
     let node = Command::new("node")
         .arg(dir.join("node.mjs"))
         .arg(node_port.to_string())
@@ -49,9 +53,16 @@ pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
         .stderr(Stdio::null())
         .spawn()
         .context("starting node (install it with `just setup`)")?;
-    let node = Server(node);
+    let mut node = Server(node);
     wait_for(nano_port)?;
     wait_for(node_port)?;
+    // Something else could have taken a port meanwhile: each server must
+    // still be running, its own listener bound.
+    for (name, server) in [("nano-host run", &mut nano), ("node", &mut node)] {
+        if let Some(status) = server.0.try_wait()? {
+            bail!("{name} exited ({status}) before the routes bench ran");
+        }
+    }
 
     const G: &str = "routes";
     report.group(&format!(
@@ -98,6 +109,9 @@ fn measure(server: &Server, port: u16, path: &str, script: Option<&Path>) -> Res
             cmd.arg("-s").arg(script);
         }
         let out = cmd.arg(&url).output().context("running wrk (install it with `just setup`)")?;
+        if !out.status.success() {
+            bail!("wrk against {url} failed: {}", String::from_utf8_lossy(&out.stderr));
+        }
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
     wrk(WARMUP_SECONDS)?;

@@ -24,7 +24,7 @@
 //! request's allocations seldom grow memory: growing it costs the host a
 //! `mprotect` to open the new pages and, when the instance is reset back to
 //! the snapshot's size, another to close them, which flushes the TLB of
-//! every core the process runs on and takes the process's memory-map lock.
+//! every core the process runs on; both take the process's memory-map lock.
 
 /// dlmalloc's flag bits in a chunk header (the previous chunk in use, this
 /// one in use, a spare), and the one that says this chunk is in use.
@@ -127,10 +127,10 @@ pub fn fill() {
 }
 
 /// Free memory the snapshot leaves in the heap's top chunk for requests.
-/// A hello request allocates nothing past the snapshot's holes' worth; a
+/// A hello request fits in the free top chunk the build already leaves; a
 /// 1 KiB POST digested grew memory by one 64 KiB page, 1,000 entries
-/// stringified by five. Room that is never written costs nothing: its pages
-/// are zero, so not in the image, and not resident until touched.
+/// stringified by five. The room is zeros (`clear_top_chunk`), so not in
+/// the image, and not resident in a slot until touched.
 const HEADROOM: usize = 1 << 20;
 
 /// Grows the heap's free top chunk to at least [`HEADROOM`]: one block that
@@ -143,8 +143,30 @@ pub fn reserve_headroom() {
         // black_box: a malloc whose block is only freed is otherwise
         // removed by the optimiser, and the heap never grows.
         let block = std::hint::black_box(malloc(HEADROOM));
-        if !block.is_null() {
-            free(block);
+        if block.is_null() {
+            return;
         }
+        free(block);
+    }
+    clear_top_chunk();
+}
+
+/// Zeroes the free top chunk past its header: what the build once
+/// allocated there and freed back, the header the 1 MiB block's split left
+/// in the middle, and the word dlmalloc keeps at the end of memory (the
+/// size of a fake chunk after the top, the space it holds for a segment
+/// record). Left there, any of them would make the memory image reach it
+/// (wasmtime's image spans from the first non-zero byte to the last): the
+/// room's megabyte of zeros in every app's image and compiled file. None is
+/// read again (the end word is written anew whenever the top grows).
+fn clear_top_chunk() {
+    let Some(top) = walk(|_| {}) else { return };
+    // SAFETY: sbrk(0) only reports the end of memory.
+    let end = unsafe { sbrk(0) } as usize;
+    let data = top + DATA_OFFSET;
+    if data < end {
+        // SAFETY: [data, end) is the free top chunk's space, which only
+        // the allocator refers to, and not to its bytes.
+        unsafe { std::ptr::write_bytes(data as *mut u8, 0, end - data) };
     }
 }
