@@ -183,7 +183,7 @@ fn initial_memory(wasm: &[u8]) -> u64 {
             _ => None,
         })
         .flat_map(|memories| memories.into_iter().filter_map(Result::ok))
-        .map(|memory| memory.initial.saturating_mul(1 << memory.page_size_log2.unwrap_or(16)))
+        .map(|memory| memory.initial.saturating_mul(memory.page_size().into()))
         .max()
         .unwrap_or(0)
 }

@@ -264,8 +264,8 @@ const ALLOCATING_APP: &str = "export default {\n\
 /// What a request allocates, up to the room the build leaves free in the
 /// heap (`HEADROOM`, guest-js/src/heap_holes.rs), fits in the snapshot's
 /// memory. Growing memory cost the host two `mprotect`s per request (one
-/// to open the new pages, one to close them at the reset), each flushing
-/// the TLB of every core: the routes bench's 1 KiB digest ran at 6.1k
+/// to open the new pages, one to close them at the reset, which flushes
+/// the TLB of every core): the routes bench's 1 KiB digest ran at 6.1k
 /// requests/s with the growth and 10.3k without. Read from each instance's
 /// peak memory (its `nano::instance` line): `/json` peaks where `/small`
 /// does (five 64 KiB pages higher without the room); `/big` shows that a
