@@ -66,6 +66,7 @@ hooks! {
     take_unhandled_rejections: Function = "takeUnhandledRejections",
     track_rejection: Function = "trackRejection",
     wait_until_settled: Function = "waitUntilSettled",
+    warm_up: Function = "warmUp",
     // webidl/dom_exception.js: what natives throw by name (see throw_dom_exception)
     dom_exception: Constructor = "DOMException",
 }

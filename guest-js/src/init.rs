@@ -45,6 +45,9 @@ fn initialize() -> Result<(), String> {
                 "{filename}: the app has no fetch handler: use `export default {{ fetch(request, env, ctx) {{ ... }} }}` or `addEventListener('fetch', event => event.respondWith(...))`"
             ));
         }
+        for url in crate::nano::platform::modules::warm_up() {
+            warm_up(ctx, hooks, &url, &filename)?;
+        }
         // Objects only the collector can still reach give their host
         // objects back (FinalizationRegistry callbacks run as jobs).
         ctx.run_gc();
@@ -61,6 +64,36 @@ fn initialize() -> Result<(), String> {
     engine::collect_garbage();
     engine::reset_gc_threshold();
     engine::make_heap_immortal()
+}
+
+/// One warm-up request (`--warm-up`): the app's handler runs at build time,
+/// through the path a request takes (incoming.js `warmUp`), under the rules
+/// of top-level code (no randomness, no keys, no network without
+/// `--allow-net`). A failure or a 5xx fails the build: a half-done warm-up
+/// would be frozen into every instance.
+fn warm_up<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, url: &str, filename: &str) -> Result<(), String> {
+    let during = |message: String| match message.split_once('\n') {
+        Some((head, stack)) => format!("{head} (in the warm-up request GET {url})\n{stack}"),
+        None => format!("{message} (in the warm-up request GET {url})"),
+    };
+    let promise: Promise =
+        hooks.warm_up.call((url,)).map_err(|e| during(located_error(hooks, take_exception(ctx, e), filename)))?;
+    // Its failure is reported below, with the app's location, not also as
+    // an unhandled rejection.
+    crate::apis::streams::mark_handled(ctx.clone(), promise.clone().into_value()).map_err(|e| e.to_string())?;
+    run_until(ctx, hooks, Rejections::Build, || promise.state() != PromiseState::Pending).map_err(during)?;
+    let status = match promise.result::<Value>() {
+        Some(Ok(status)) => status.as_int().unwrap_or(0),
+        Some(Err(e)) => return Err(during(located_error(hooks, take_exception(ctx, e), filename))),
+        None => unreachable!("the promise settled"),
+    };
+    if !(1..500).contains(&status) {
+        let answer = if status == 0 { "Response.error()".to_string() } else { format!("status {status}") };
+        return Err(format!(
+            "{filename}: the warm-up request GET {url} was answered with {answer}: a warm-up must succeed, or what it left half done would be in every instance"
+        ));
+    }
+    Ok(())
 }
 
 /// The snapshot is memory only: a host object (a key, a digest context, a

@@ -54,12 +54,46 @@ pub struct BuildOptions {
     pub timeout: Duration,
     /// Where top-level fetch() may go, with `allow_net`.
     pub outbound: crate::fetch::OutboundPolicy,
+    /// URLs (see `warm_up_url`) the build requests from the app's handler
+    /// after its top-level code, so that what the handler makes lazily on
+    /// its first request (a router, a cache) is in the snapshot instead of
+    /// being made again in every request. Empty by default: a warm-up runs
+    /// the app's handler at build time, and what it leaves in the app's
+    /// own state every request sees.
+    pub warm_up: Vec<String>,
 }
 
 impl Default for BuildOptions {
     fn default() -> Self {
-        BuildOptions { allow_net: false, timeout: Duration::from_secs(60), outbound: Default::default() }
+        BuildOptions {
+            allow_net: false,
+            timeout: Duration::from_secs(60),
+            outbound: Default::default(),
+            warm_up: Vec::new(),
+        }
     }
+}
+
+/// The most warm-up requests a build makes, and the longest URL of one:
+/// they are the operator's, but each is a copy into the build's instance.
+pub const MAX_WARM_UPS: usize = 64;
+const MAX_WARM_UP_URL: usize = 8 << 10;
+
+/// A warm-up request's URL from what the operator wrote: a path (`/api/users/1`,
+/// on `http://localhost`) or an absolute http(s) URL.
+pub fn warm_up_url(given: &str) -> Result<String, String> {
+    let url = if given.starts_with('/') && !given.starts_with("//") {
+        format!("http://localhost{given}")
+    } else if given.starts_with("http://") || given.starts_with("https://") {
+        given.to_string()
+    } else {
+        return Err(format!("`{given}` is neither a path (`/api/users/1`) nor an http(s) URL"));
+    };
+    if url.len() > MAX_WARM_UP_URL {
+        return Err(format!("a warm-up URL is at most {MAX_WARM_UP_URL} bytes long, not {}", url.len()));
+    }
+    ada_url::Url::parse(&url, None).map_err(|_| format!("`{given}` is not a valid URL"))?;
+    Ok(url)
 }
 
 /// Builds an app given as the text of one file (tests, fuzzing), with the
@@ -101,6 +135,13 @@ async fn snapshot(runtime: &Runtime, graph: &Graph, options: &BuildOptions) -> R
     let app = AppConfig::new(filename, AppLimits { outbound: options.outbound.clone(), ..AppLimits::default() });
     let mut store = runtime.new_store(&app, LogSink::Build { app: filename.to_string() }, State::wasi().build());
     store.data_mut().modules = graph.to_wit();
+    if options.warm_up.len() > MAX_WARM_UPS {
+        return Err(BuildError::App(format!(
+            "{filename}: {} warm-up requests asked for; a build makes at most {MAX_WARM_UPS}",
+            options.warm_up.len()
+        )));
+    }
+    store.data_mut().warm_up = options.warm_up.clone();
     if !options.allow_net {
         store.data_mut().outbound = Box::new(NoNetwork);
     }
@@ -175,7 +216,9 @@ impl WasiHttpHooks for NoNetwork {
 pub async fn build_cached(runtime: &Runtime, path: &Path, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
     let graph = compile(path)?;
     let cache = crate::cache::shared().filter(|_| !options.allow_net);
-    let name = format!("{}.wasm", hex_digest(&[crate::ENGINE_WASM, &graph.digest_parts()]));
+    // The warm-up requests change the snapshot: part of the key.
+    let warm_up = options.warm_up.join("\n");
+    let name = format!("{}.wasm", hex_digest(&[crate::ENGINE_WASM, &graph.digest_parts(), warm_up.as_bytes()]));
     if let Some(wasm) = cache.and_then(|cache| cache.get("apps", &name)) {
         return Ok(wasm);
     }
@@ -185,4 +228,19 @@ pub async fn build_cached(runtime: &Runtime, path: &Path, options: &BuildOptions
         cache.put("apps", &name, &wasm);
     }
     Ok(wasm)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::warm_up_url;
+
+    #[test]
+    fn warm_up_urls() {
+        assert_eq!(warm_up_url("/api/users/1?x=1").unwrap(), "http://localhost/api/users/1?x=1");
+        assert_eq!(warm_up_url("https://shop.example.com/").unwrap(), "https://shop.example.com/");
+        for bad in ["api", "//evil.example/", "ftp://x/", "http://[::1/", ""] {
+            assert!(warm_up_url(bad).is_err(), "{bad}");
+        }
+        assert!(warm_up_url(&format!("/{}", "a".repeat(8 << 10))).unwrap_err().contains("at most 8192 bytes"));
+    }
 }

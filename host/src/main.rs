@@ -173,6 +173,14 @@ struct BuildArgs {
     /// top-level await included (apart from the request --timeout).
     #[arg(long, default_value = "60", value_parser = seconds, allow_negative_numbers = true)]
     build_timeout: Duration,
+    /// After the top-level code, request this path (`/api/users/1`, on
+    /// http://localhost) or http(s) URL from the app's fetch handler (GET,
+    /// no body), so that what the handler builds lazily on its first
+    /// request (a router, a cache) is in the snapshot; repeatable. The
+    /// handler then runs at build time, under the top-level code's rules,
+    /// and what it leaves in the app's state every request sees.
+    #[arg(long = "warm-up", value_name = "PATH|URL", value_parser = app_build::warm_up_url)]
+    warm_up: Vec<String>,
 }
 
 impl BuildArgs {
@@ -181,6 +189,7 @@ impl BuildArgs {
             allow_net: self.allow_net,
             timeout: self.build_timeout.max(Duration::from_millis(10)),
             outbound: outbound.clone(),
+            warm_up: self.warm_up.clone(),
         }
     }
 }

@@ -121,6 +121,8 @@ pub struct Outbound {
 pub struct Build {
     pub allow_net: Option<bool>,
     pub timeout: Option<Duration>,
+    /// URLs, made from paths (`app_build::warm_up_url`).
+    pub warm_up: Option<Vec<String>>,
 }
 
 /// A secret's value. It has no `Display` and its `Debug` hides the value, so
@@ -287,6 +289,7 @@ struct RawOutbound {
 struct RawBuild {
     allow_net: Option<bool>,
     timeout_s: Option<Spanned<Seconds>>,
+    warm_up: Option<Spanned<Vec<Spanned<String>>>>,
 }
 
 /// A `*_s` value: an integer or a float, range-checked later.
@@ -395,6 +398,18 @@ impl Cx<'_> {
         Ok(Some(Duration::from_secs_f64(s)))
     }
 
+    fn warm_up(&self, list: Spanned<Vec<Spanned<String>>>) -> Result<Vec<String>, ManifestError> {
+        let max = crate::app_build::MAX_WARM_UPS;
+        if list.get_ref().len() > max {
+            return Err(self.err(list.span(), format!("`warm_up`: at most {max} requests")));
+        }
+        let urls = list.get_ref().iter().map(|given| {
+            crate::app_build::warm_up_url(given.get_ref())
+                .map_err(|e| self.err(given.span(), format!("`warm_up`: {e}")))
+        });
+        urls.collect()
+    }
+
     fn server(&self, s: RawServer) -> Result<Server, ManifestError> {
         const MAX: i64 = 10_000_000;
         Ok(Server {
@@ -432,7 +447,11 @@ impl Cx<'_> {
         let limits = raw.limits.map(|l| self.limits(l)).transpose()?.unwrap_or_default();
         let outbound = raw.outbound.map(|o| self.outbound(o)).transpose()?.unwrap_or_default();
         let build = match raw.build {
-            Some(b) => Build { allow_net: b.allow_net, timeout: self.secs("timeout_s", &b.timeout_s, false)? },
+            Some(b) => Build {
+                allow_net: b.allow_net,
+                timeout: self.secs("timeout_s", &b.timeout_s, false)?,
+                warm_up: b.warm_up.map(|w| self.warm_up(w)).transpose()?,
+            },
             None => Build::default(),
         };
         let env_globals = raw.env_globals.unwrap_or(false);
@@ -695,6 +714,7 @@ between_bytes_timeout_s = 0.5
 [app.build]
 allow_net = true
 timeout_s = 60
+warm_up = ["/", "https://shop.example.com/cart"]
 
 [[app]]
 name = "blog"
@@ -742,6 +762,8 @@ routes = ["/"]
         assert_eq!(o.connect_timeout, Some(Duration::from_secs(10)));
         assert_eq!(o.between_bytes_timeout, Some(Duration::from_millis(500)));
         assert_eq!((shop.build.allow_net, shop.build.timeout), (Some(true), Some(Duration::from_secs(60))));
+        let warm_up = shop.build.warm_up.as_deref().unwrap();
+        assert_eq!(warm_up, ["http://localhost/", "https://shop.example.com/cart"]);
         let blog = &m.apps[1];
         assert_eq!(blog.source, dir.join("apps/blog.wasm"));
         assert!(blog.vars.is_empty() && blog.secrets.is_empty() && !blog.env_globals);
@@ -783,6 +805,15 @@ routes = ["/"]
             error("no-apps", "listen = \"127.0.0.1:1\"\n"),
             "1:1: no apps: add at least one [[app]] with a name, source and routes"
         );
+    }
+
+    #[test]
+    fn warm_up_entries_are_checked() {
+        let err = error("warm-up", &format!("{SHOP}[app.build]\nwarm_up = [\"/\", \"api/users\"]\n"));
+        assert_eq!(err, "6:17: `warm_up`: `api/users` is neither a path (`/api/users/1`) nor an http(s) URL");
+        let many = vec!["\"/\""; crate::app_build::MAX_WARM_UPS + 1].join(", ");
+        let err = error("warm-ups", &format!("{SHOP}[app.build]\nwarm_up = [{many}]\n"));
+        assert!(err.starts_with("6:11: `warm_up`: at most 64 requests"), "{err}");
     }
 
     #[test]

@@ -101,6 +101,7 @@ pub fn from_manifest(manifest: Manifest, pool: PoolLimits, defaults: &AppLimits,
                 allow_net: app.build.allow_net.unwrap_or(build.allow_net),
                 timeout: app.build.timeout.unwrap_or(build.timeout),
                 outbound: limits.outbound.clone(),
+                warm_up: app.build.warm_up.unwrap_or_else(|| build.warm_up.clone()),
             };
             AppPlan { name: app.name, source: app.source, env: Env::new(values, app.env_globals), limits, build }
         })

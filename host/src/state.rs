@@ -45,6 +45,9 @@ pub struct State {
     /// The modules a build or a script hands to the engine (modules.rs);
     /// empty in a request's instance.
     pub modules: Vec<crate::bindings::nano::platform::modules::Module>,
+    /// The build's warm-up requests (`BuildOptions::warm_up`); empty
+    /// elsewhere.
+    pub warm_up: Vec<String>,
     /// Keeps the engine's epoch advancing while this store lives (epoch.rs);
     /// set by `Runtime::new_store`.
     pub ticking: Option<crate::epoch::Ticking>,
@@ -76,6 +79,7 @@ impl State {
             cpu: Default::default(),
             app: app.clone(),
             modules: Vec::new(),
+            warm_up: Vec::new(),
             ticking: None,
         }
     }

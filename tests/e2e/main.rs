@@ -22,6 +22,7 @@ mod slot_memory;
 mod soak;
 mod streaming;
 mod upstream;
+mod warm_up;
 mod webassembly;
 mod wpt_url;
 mod wpt_urlpattern;

@@ -11,7 +11,7 @@ export { fetchFailed, fetchResponded } from './fetch/fetch.js';
 export { startDeferredPipes } from './streams/transform.js';
 import './globals/globals.js';
 export {
-  dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled,
+  dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled, warmUp,
 } from './incoming/incoming.js';
 import { instantiateBuiltins } from './globals/builtins.js';
 // Last, once every global is installed.

@@ -24,6 +24,11 @@ impl wit::Host for State {
     fn graph(&mut self) -> Vec<wit::Module> {
         std::mem::take(&mut self.modules)
     }
+
+    // The operator's list (`BuildOptions::warm_up`, bounded there), once.
+    fn warm_up(&mut self) -> Vec<String> {
+        std::mem::take(&mut self.warm_up)
+    }
 }
 
 pub fn add_to_linker(linker: &mut wasmtime::component::Linker<State>) -> wasmtime::Result<()> {

@@ -167,4 +167,17 @@ function describeLocatedError(err, file) {
   return location ? `${location}: ${describeError(err)}` : describeError(err);
 }
 
-export { appFrame, console, describeError, describeLocatedError, inspect };
+// console's own state (counters, timers, group depth), saved and put back
+// around a build's warm-up request (incoming.js `warmUp`).
+function saveConsoleState() {
+  return [new Map(consoleCounts), new Map(consoleTimers), consoleGroupIndent];
+}
+function restoreConsoleState([counts, timers, indent]) {
+  consoleCounts.clear();
+  for (const [k, v] of counts) consoleCounts.set(k, v);
+  consoleTimers.clear();
+  for (const [k, v] of timers) consoleTimers.set(k, v);
+  consoleGroupIndent = indent;
+}
+
+export { appFrame, console, describeError, describeLocatedError, inspect, restoreConsoleState, saveConsoleState };

@@ -6,9 +6,9 @@ import { DOMException } from '../webidl/dom_exception.js';
 import { Event, PromiseRejectionEvent, globalScope, reportError } from '../events/events.js';
 import { Request, Response, internalConstruction, makeIncomingRequest } from '../fetch/request_response.js';
 import { isClientGone } from '../fetch/body.js';
-import { describeError } from '../console/console.js';
+import { describeError, inspect, restoreConsoleState, saveConsoleState } from '../console/console.js';
 import { defineGlobals } from '../globals/globals.js';
-import { setTimeout, timeOrigin } from '../timers/timers.js';
+import { dropTimersFrom, setTimeout, timeOrigin, timerMark } from '../timers/timers.js';
 import { resetTimeline } from '../timers/performance.js';
 import { requestEnv, defineEnvGlobals } from '../env/env.js';
 
@@ -113,6 +113,32 @@ function dispatchFetch(method, url, flatHeaders) {
   handlerPromise = response;
   return response;
 }
+// A build's warm-up request (`nano-host build --warm-up`): a GET of `url`
+// through the path a request takes, its response read to its end and
+// dropped; returns the status. What the app's own code keeps from it
+// (module variables, a router built on the first match) is what the
+// warm-up is for and goes into the snapshot; of the platform's state it
+// leaves nothing a request could see, as a request's instance does not: its
+// waitUntil work is awaited, its pending timers never fire, console's
+// counters, timers and group depth are as before, its performance entries
+// are gone.
+async function warmUp(url) {
+  const href = new URL(url).href;
+  const timers = timerMark();
+  const consoleBefore = saveConsoleState();
+  const response = await dispatchFetch('GET', href, ['host', new URL(href).host]);
+  handlerPromise = null;
+  if (!(response instanceof Response)) {
+    throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);
+  }
+  await response.arrayBuffer();
+  while (pendingWaitUntil.size !== 0) await Promise.allSettled([...pendingWaitUntil]);
+  dropTimersFrom(timers);
+  restoreConsoleState(consoleBefore);
+  resetTimeline();
+  return response.status;
+}
+
 // The promise dispatchFetch returned: the host reports its rejection as the
 // handler's failure, so it is not an unhandled rejection. Left out when the
 // rejections are taken, not when tracked: an async handler that throws
@@ -163,4 +189,4 @@ function takeUnhandledRejections() {
   return reasons.length === 0 ? NO_REJECTIONS : reasons;
 }
 
-export { dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled };
+export { dispatchFetch, hasFetchHandler, setModuleApp, takeUnhandledRejections, trackRejection, waitUntilSettled, warmUp };

@@ -82,4 +82,15 @@ function runNextTimer(now) {
   }
 }
 
-export { clearInterval, clearTimeout, nextTimerDeadline, queueMicrotask, runNextTimer, setInterval, setTimeout, timeOrigin };
+// A build's warm-up request ends as a request's instance does: the timers
+// it set never fire (incoming.js `warmUp`). Ids only grow, so the ones set
+// since `timerMark()` are those at or above it.
+function timerMark() { return nextTimerId; }
+function dropTimersFrom(mark) {
+  for (const id of [...timers.keys()]) if (id >= mark) timers.delete(id);
+}
+
+export {
+  clearInterval, clearTimeout, dropTimersFrom, nextTimerDeadline, queueMicrotask, runNextTimer, setInterval, setTimeout,
+  timeOrigin, timerMark,
+};
