@@ -25,14 +25,21 @@ function part(parsed, i) {
 let urlSearchParamsFor; // (url, query) -> linked URLSearchParams
 let setParamsList;      // (params, list) -> void
 
+// A URL's state is kept under symbols, as Headers' is, not in private
+// fields: a class with fields runs their initializer as a call of its own
+// in every construction, and `new URL(request.url)` is on most requests'
+// path. A getter called on anything but a URL still throws a TypeError
+// (reading the spans of undefined).
+const urlParts = Symbol('urlParts'); // [text, spans] (see part)
+const urlQuery = Symbol('urlQuery'); // its URLSearchParams, once asked for
+
 class URL {
-  #parts; // [text, spans] (see part)
-  #query = null;
-  // No default parameter (see Headers); URL.length is set below. The
-  // strings' USVString conversion (lone surrogates) is urlParse's: no
-  // well-formed copy is made here.
+  // No default parameter (see Headers) and no `arguments` (an object made
+  // per call): `new URL()` parses "undefined", as `new URL(undefined)` does,
+  // and throws the same TypeError; URL.length is set below. The strings'
+  // USVString conversion (lone surrogates) is urlParse's: no well-formed
+  // copy is made here.
   constructor(url, base) {
-    requiredArguments(arguments.length, 1, "Failed to construct 'URL'");
     const input = typeof url === 'string' ? url : `${url}`;
     const baseInput = base === undefined ? undefined : typeof base === 'string' ? base : `${base}`;
     const parts = native.urlParse(input, baseInput);
@@ -40,7 +47,7 @@ class URL {
       const where = baseInput === undefined ? '' : ` (base: ${baseInput.toWellFormed()})`;
       throw new TypeError(`Failed to construct 'URL': Invalid URL: ${input.toWellFormed()}${where}`);
     }
-    this.#parts = parts;
+    this[urlParts] = parts;
   }
   static canParse(url, base = undefined) {
     requiredArguments(arguments.length, 1, "Failed to execute 'canParse' on 'URL'");
@@ -55,40 +62,46 @@ class URL {
     }
   }
   get searchParams() {
-    if (this.#query === null) this.#query = urlSearchParamsFor(this, part(this.#parts, SEARCH));
-    return this.#query;
-  }
-  toString() { return part(this.#parts, HREF); }
-  toJSON() { return part(this.#parts, HREF); }
-  #set(name, value) {
-    const before = part(this.#parts, SEARCH);
-    this.#parts = native.urlSet(part(this.#parts, HREF), name, toUSVString(value)); // the WIT url.component case
-    const search = part(this.#parts, SEARCH);
-    if (this.#query !== null && (name === 'href' || name === 'search' || search !== before)) {
-      setParamsList(this.#query, parseQueryList(search));
+    let query = this[urlQuery];
+    if (query === undefined) {
+      query = urlSearchParamsFor(this, part(this[urlParts], SEARCH));
+      Object.defineProperty(this, urlQuery, { value: query });
     }
+    return query;
   }
+  toString() { return part(this[urlParts], HREF); }
+  toJSON() { return part(this[urlParts], HREF); }
   static {
     for (const name of URL_PARTS) {
       const i = PART_INDEX[name];
-      const descriptor = { get() { return part(this.#parts, i); }, enumerable: true, configurable: true };
+      const descriptor = { get() { return part(this[urlParts], i); }, enumerable: true, configurable: true };
       if (URL_SETTABLE.includes(name)) {
         descriptor.set = name === 'href'
           ? function (value) {
-            try { this.#set('href', value); } catch (err) { throw new TypeError(`Failed to set the 'href' property on 'URL': Invalid URL: ${value}`); }
+            try { setComponent(this, 'href', value); } catch (err) { throw new TypeError(`Failed to set the 'href' property on 'URL': Invalid URL: ${value}`); }
           }
-          : function (value) { this.#set(name, value); };
+          : function (value) { setComponent(this, name, value); };
       }
       Object.defineProperty(URL.prototype, name, descriptor);
     }
-    // The URL side of URLSearchParams' update steps.
-    URL._setQueryFromParams = (url, serialized) => {
-      url.#parts = native.urlSet(part(url.#parts, HREF), 'search', serialized);
-    };
   }
 }
-const setUrlQueryFromParams = URL._setQueryFromParams;
-delete URL._setQueryFromParams;
+
+// A setter: the host sets the component on the href and parses it again.
+function setComponent(url, name, value) {
+  const before = part(url[urlParts], SEARCH);
+  url[urlParts] = native.urlSet(part(url[urlParts], HREF), name, toUSVString(value)); // the WIT url.component case
+  const search = part(url[urlParts], SEARCH);
+  const query = url[urlQuery];
+  if (query !== undefined && (name === 'href' || name === 'search' || search !== before)) {
+    setParamsList(query, parseQueryList(search));
+  }
+}
+
+// The URL side of URLSearchParams' update steps.
+function setUrlQueryFromParams(url, serialized) {
+  url[urlParts] = native.urlSet(part(url[urlParts], HREF), 'search', serialized);
+}
 Object.defineProperty(URL.prototype, Symbol.toStringTag, { value: 'URL', configurable: true });
 Object.defineProperty(URL, 'length', { value: 1 });
 
