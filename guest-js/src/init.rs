@@ -81,7 +81,14 @@ fn warm_up<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, url: &str, filename: &str) -
     // Its failure is reported below, with the app's location, not also as
     // an unhandled rejection.
     crate::apis::streams::mark_handled(ctx.clone(), promise.clone().into_value()).map_err(|e| e.to_string())?;
-    run_until(ctx, hooks, Rejections::Build, || promise.state() != PromiseState::Pending).map_err(during)?;
+    run_until(ctx, hooks, Rejections::Build, || promise.state() != PromiseState::Pending).map_err(|e| {
+        // An unhandled rejection comes located; the loop's own error not.
+        if e.starts_with("Uncaught") {
+            during(e)
+        } else {
+            during(format!("{filename}: {e}"))
+        }
+    })?;
     let status = match promise.result::<Value>() {
         Some(Ok(status)) => status.as_int().unwrap_or(0),
         Some(Err(e)) => return Err(during(located_error(hooks, take_exception(ctx, e), filename))),
@@ -92,6 +99,10 @@ fn warm_up<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, url: &str, filename: &str) -
         return Err(format!(
             "{filename}: the warm-up request GET {url} was answered with {answer}: a warm-up must succeed, or what it left half done would be in every instance"
         ));
+    }
+    if status >= 400 {
+        let warning = format!("the warm-up request GET {url} was answered with status {status}: is the path right?");
+        crate::nano::platform::console::write(crate::nano::platform::console::Level::Warn, &warning);
     }
     Ok(())
 }
@@ -108,7 +119,7 @@ fn left_in_the_host(filename: &str) -> Result<(), String> {
     }
     let list: Vec<String> = left.iter().map(|(what, n)| format!("{n} × {what}")).collect();
     Err(format!(
-        "{filename}: the top-level code left objects open in the host when it ended: {}; they would not exist at request time: finish them in the top-level code or create them inside fetch()",
+        "{filename}: the top-level code left objects open in the host when it ended: {}; they would not exist at request time: finish them in the top-level code (or the warm-up request) or create them inside fetch()",
         list.join(", ")
     ))
 }

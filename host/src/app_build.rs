@@ -79,8 +79,9 @@ impl Default for BuildOptions {
 pub const MAX_WARM_UPS: usize = 64;
 const MAX_WARM_UP_URL: usize = 8 << 10;
 
-/// A warm-up request's URL from what the operator wrote: a path (`/api/users/1`,
-/// on `http://localhost`) or an absolute http(s) URL.
+/// A warm-up request's URL (its href) from what the operator wrote: a path
+/// (`/api/users/1`, on `http://localhost`) or an absolute http(s) URL, with
+/// no fragment (a request's URL has none).
 pub fn warm_up_url(given: &str) -> Result<String, String> {
     let url = if given.starts_with('/') && !given.starts_with("//") {
         format!("http://localhost{given}")
@@ -92,8 +93,11 @@ pub fn warm_up_url(given: &str) -> Result<String, String> {
     if url.len() > MAX_WARM_UP_URL {
         return Err(format!("a warm-up URL is at most {MAX_WARM_UP_URL} bytes long, not {}", url.len()));
     }
-    ada_url::Url::parse(&url, None).map_err(|_| format!("`{given}` is not a valid URL"))?;
-    Ok(url)
+    let parsed = ada_url::Url::parse(&url, None).map_err(|_| format!("`{given}` is not a valid URL"))?;
+    if parsed.has_hash() {
+        return Err(format!("`{given}`: a request's URL has no #fragment"));
+    }
+    Ok(parsed.href().to_string())
 }
 
 /// Builds an app given as the text of one file (tests, fuzzing), with the
@@ -202,7 +206,7 @@ impl WasiHttpHooks for NoNetwork {
             > + Send,
     > {
         let message = format!(
-            "{} was not requested: the app's top-level code runs at build time, which has no network access; \
+            "{} was not requested: the app's top-level code (and a warm-up request) runs at build time, which has no network access; \
              fetch inside the handler, or build with --allow-net",
             request.uri()
         );
@@ -216,9 +220,12 @@ impl WasiHttpHooks for NoNetwork {
 pub async fn build_cached(runtime: &Runtime, path: &Path, options: &BuildOptions) -> Result<Vec<u8>, BuildError> {
     let graph = compile(path)?;
     let cache = crate::cache::shared().filter(|_| !options.allow_net);
-    // The warm-up requests change the snapshot: part of the key.
-    let warm_up = options.warm_up.join("\n");
-    let name = format!("{}.wasm", hex_digest(&[crate::ENGINE_WASM, &graph.digest_parts(), warm_up.as_bytes()]));
+    // The warm-up requests change the snapshot: part of the key, each URL a
+    // part of its own (hex_digest prefixes each with its length).
+    let digest = graph.digest_parts();
+    let mut parts: Vec<&[u8]> = vec![crate::ENGINE_WASM, &digest];
+    parts.extend(options.warm_up.iter().map(|url| url.as_bytes()));
+    let name = format!("{}.wasm", hex_digest(&parts));
     if let Some(wasm) = cache.and_then(|cache| cache.get("apps", &name)) {
         return Ok(wasm);
     }
@@ -238,7 +245,8 @@ mod tests {
     fn warm_up_urls() {
         assert_eq!(warm_up_url("/api/users/1?x=1").unwrap(), "http://localhost/api/users/1?x=1");
         assert_eq!(warm_up_url("https://shop.example.com/").unwrap(), "https://shop.example.com/");
-        for bad in ["api", "//evil.example/", "ftp://x/", "http://[::1/", ""] {
+        assert_eq!(warm_up_url("/a b/../c").unwrap(), "http://localhost/c");
+        for bad in ["api", "//evil.example/", "ftp://x/", "http://[::1/", "", "/a#top"] {
             assert!(warm_up_url(bad).is_err(), "{bad}");
         }
         assert!(warm_up_url(&format!("/{}", "a".repeat(8 << 10))).unwrap_err().contains("at most 8192 bytes"));

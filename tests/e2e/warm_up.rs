@@ -57,9 +57,11 @@ fn a_warm_up_puts_what_the_handler_builds_lazily_into_the_snapshot() {
 }
 
 /// The warm-up request leaves its marks in the app's own state (counted by
-/// `calls`, and what it stored), but none of the platform's: its timer never
-/// fires, its env was empty (a secret never reaches the snapshot), console's
-/// counter and group and performance's entries are a request's own.
+/// `calls`, and what it stored), but none of the platform's: its env was
+/// empty (a secret never reaches the snapshot), the timer it left never
+/// fires, the top-level code's timer did not run during it, the message it
+/// posted was delivered, a Response the app returns to everyone is unread,
+/// console's counter and group are a request's own.
 #[test]
 fn a_warm_up_leaves_nothing_of_the_platform_to_requests() {
     let dir = scratch("warm-up-state");
@@ -69,24 +71,31 @@ fn a_warm_up_leaves_nothing_of_the_platform_to_requests() {
 let calls = 0;
 let warmEnv = null;
 let warmUrl = null;
+const page = new Response('the same page for everyone');
+const { port1, port2 } = new MessageChannel();
+const got = [];
+port1.onmessage = (e) => got.push(e.data);
+setTimeout(() => { globalThis.topFired = true; }, 0);
 export default {
   async fetch(request, env, ctx) {
     calls++;
-    if (new URL(request.url).pathname === '/warm') {
+    const { pathname } = new URL(request.url);
+    if (pathname === '/warm') {
       warmEnv = env;
       warmUrl = request.url + ' ' + request.headers.get('host');
-      setTimeout(() => { globalThis.timerFired = true; }, 30);
+      setTimeout(() => globalThis.wake?.(), 30);
       ctx.waitUntil(new Promise((r) => setTimeout(r, 5)).then(() => { globalThis.waited = true; }));
+      port2.postMessage('warm');
       console.count('hits');
       console.group('warm');
-      performance.mark('warm');
       return new Response('warm');
     }
-    await new Promise((r) => setTimeout(r, 100));
+    if (pathname === '/page') return page;
+    if (pathname === '/hang') return new Promise((r) => { globalThis.wake = () => r(new Response('woken')); });
     console.count('hits');
     return Response.json({
       calls, warmUrl, warmEnv: Object.keys(warmEnv), env: Object.keys(env), waited: globalThis.waited ?? false,
-      timerFired: globalThis.timerFired ?? false, entries: performance.getEntries().length,
+      topFired: globalThis.topFired ?? false, got,
     });
   },
 };
@@ -96,21 +105,40 @@ export default {
     let manifest = dir.join("nano.toml");
     std::fs::write(
         &manifest,
-        "[[app]]\nname = \"app\"\nsource = \"app.js\"\nroutes = [\"/\"]\nvars = { SECRET_NAME = \"x\" }\n[app.build]\nwarm_up = [\"/warm?a=1\"]\n",
+        "[[app]]\nname = \"app\"\nsource = \"app.js\"\nroutes = [\"/\"]\nvars = { SECRET_NAME = \"x\" }\n[app.build]\nwarm_up = [\"/warm?a=1\", \"/page\"]\n",
     )
     .unwrap();
     let server = Server::start(&manifest);
-    let expected = r#"{"calls":2,"warmUrl":"http://localhost/warm?a=1 localhost","warmEnv":[],"env":["SECRET_NAME"],"waited":true,"timerFired":false,"entries":0}"#;
+    let expected = r#"{"calls":3,"warmUrl":"http://localhost/warm?a=1 localhost","warmEnv":[],"env":["SECRET_NAME"],"waited":true,"topFired":false,"got":["warm"]}"#;
     for _ in 0..2 {
         let res = server.get("/state");
         assert_eq!((res.status, res.text().as_str()), (200, expected));
+        let page = server.get("/page");
+        assert_eq!((page.status, page.text().as_str()), (200, "the same page for everyone"));
     }
-    let log = server.wait_for_log("request_id");
+    // Nothing wakes it: the warm-up's timer is gone, so the loop is empty.
+    let hang = server.get("/hang");
+    assert_eq!(hang.status, 500, "{}", hang.text());
+    let log = server.wait_for_log("the fetch handler did not produce a response");
     let lines: Vec<&str> = log.lines().filter(|l| l.contains("hits: ")).collect();
     assert_eq!(lines.len(), 3, "{log}");
     assert!(lines[0].contains("INFO nano::app: hits: 1") && lines[0].contains("phase=\"build\""), "{log}");
     // Not `hits: 2`, and not indented by the warm-up's group.
     assert!(lines[1..].iter().all(|l| l.contains("INFO nano::app: hits: 1 ") && l.contains("request_id=")), "{log}");
+}
+
+/// The list is part of the build cache's key: the same app warmed another
+/// way is built again, not taken from the cache.
+#[test]
+fn a_changed_warm_up_list_builds_again() {
+    let dir = scratch("warm-up-cache");
+    let app = dir.join("app.js");
+    let js = "let first = null;\nexport default { fetch(r) { first ??= r.url; return new Response(first); } };\n";
+    std::fs::write(&app, js).unwrap();
+    for path in ["/a", "/b", "/a"] {
+        let server = Server::start_with(&app, &["--warm-up", path], nano());
+        assert_eq!(server.get("/x").text(), format!("http://localhost{path}"));
+    }
 }
 
 fn build_error(dir: &Path, js: &str, warm_up: &str) -> String {
@@ -150,6 +178,17 @@ fn a_warm_up_that_fails_fails_the_build() {
     let err = build_error(&dir, rejects, "/");
     assert!(err.contains("Uncaught (in promise) ") && err.contains("app.js:3:"), "{err}");
     assert!(err.contains(": TypeError: lost (in the warm-up request GET http://localhost/)"), "{err}");
+    // Reported errors fail it too: a rejected waitUntil, logged in a request.
+    let late = "export default {\n  fetch(r, env, ctx) {\n    ctx.waitUntil(Promise.reject(new Error('late')));\n    return new Response('ok');\n  },\n};\n";
+    let err = build_error(&dir, late, "/");
+    assert!(err.contains(": Error: late (in the warm-up request GET http://localhost/)"), "{err}");
+    // A handler that never answers fails at once, though the top-level code
+    // left an interval (which does not run during a warm-up).
+    let hangs = "setInterval(() => {}, 1000);\nexport default { fetch() { return new Promise(() => {}); } };\n";
+    let started = std::time::Instant::now();
+    let err = build_error(&dir, hangs, "/");
+    assert!(err.contains("app.js: the event loop is empty but the work never finished"), "{err}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(30), "{err}");
     let res = nano().arg("build").arg(dir.join("app.js")).args(["--warm-up", "api/x"]).output().unwrap();
     assert_eq!(res.status.code(), Some(2));
     assert!(

@@ -197,6 +197,15 @@ let reporting = false;
 // "Report an exception" (HTML): an `error` event at the global scope; unless
 // a listener cancels it (preventDefault, or an onerror handler returning
 // true), it is logged. An error thrown while reporting is only logged.
+// While a build's warm-up request runs (incoming.js `warmUp`): the errors
+// reported and not cancelled, each of which fails the build.
+let reportedErrors = null;
+function collectReportedErrors() {
+  reportedErrors = [];
+  return reportedErrors;
+}
+function stopCollectingReportedErrors() { reportedErrors = null; }
+
 function reportError(err) {
   if (!reporting) {
     reporting = true;
@@ -210,6 +219,7 @@ function reportError(err) {
       reporting = false;
     }
   }
+  if (reportedErrors !== null) reportedErrors.push(err);
   native.log('error', 'Uncaught ' + describeError(err));
 }
 
@@ -313,5 +323,5 @@ class AbortController {
 
 export {
   AbortController, AbortSignal, CustomEvent, ErrorEvent, Event, EventTarget, PromiseRejectionEvent, addAbortAlgorithm, globalScope,
-  reportError, signalAbortedGetter, signalReasonGetter,
+  collectReportedErrors, reportError, signalAbortedGetter, signalReasonGetter, stopCollectingReportedErrors,
 };

@@ -3,12 +3,14 @@
 import * as native from 'nano:native';
 import { requiredArguments } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
-import { Event, PromiseRejectionEvent, globalScope, reportError } from '../events/events.js';
+import {
+  Event, PromiseRejectionEvent, collectReportedErrors, globalScope, reportError, stopCollectingReportedErrors,
+} from '../events/events.js';
 import { Request, Response, internalConstruction, makeIncomingRequest } from '../fetch/request_response.js';
 import { isClientGone } from '../fetch/body.js';
 import { describeError, inspect, restoreConsoleState, saveConsoleState } from '../console/console.js';
 import { defineGlobals } from '../globals/globals.js';
-import { dropTimersFrom, setTimeout, timeOrigin, timerMark } from '../timers/timers.js';
+import { beginWarmUpTimers, endWarmUpTimers, setTimeout, timeOrigin, warmUpTimerDue } from '../timers/timers.js';
 import { resetTimeline } from '../timers/performance.js';
 import { requestEnv, defineEnvGlobals } from '../env/env.js';
 
@@ -114,29 +116,39 @@ function dispatchFetch(method, url, flatHeaders) {
   return response;
 }
 // A build's warm-up request (`nano-host build --warm-up`): a GET of `url`
-// through the path a request takes, its response read to its end and
-// dropped; returns the status. What the app's own code keeps from it
+// (an href) through the path a request takes, its response read to its end
+// and dropped; returns the status. What the app's own code keeps from it
 // (module variables, a router built on the first match) is what the
-// warm-up is for and goes into the snapshot; of the platform's state it
-// leaves nothing a request could see, as a request's instance does not: its
-// waitUntil work is awaited, its pending timers never fire, console's
-// counters, timers and group depth are as before, its performance entries
-// are gone.
+// warm-up is for and goes into the snapshot. It ends as a request's
+// instance does, and leaves nothing of the platform's pending: its
+// waitUntil work is awaited and what it queued for right away (a message
+// on a MessageChannel) is done, then its timers are dropped; console's
+// counters, timers and group depth are as before. Only its own timers run:
+// the top-level code's stay for requests. An error it reports (a timer's
+// callback that throws, a rejected waitUntil) fails it, as its rejection
+// does.
 async function warmUp(url) {
-  const href = new URL(url).href;
-  const timers = timerMark();
+  beginWarmUpTimers();
+  const errors = collectReportedErrors();
   const consoleBefore = saveConsoleState();
-  const response = await dispatchFetch('GET', href, ['host', new URL(href).host]);
-  handlerPromise = null;
-  if (!(response instanceof Response)) {
-    throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);
+  try {
+    const response = await dispatchFetch('GET', url, ['host', new URL(url).host]);
+    handlerPromise = null;
+    if (!(response instanceof Response)) {
+      throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);
+    }
+    // A clone is read: the Response may be one of the app's, made at the
+    // top level and returned to every request.
+    await response.clone().arrayBuffer();
+    while (pendingWaitUntil.size !== 0) await Promise.allSettled([...pendingWaitUntil]);
+    for (let turn = 0; turn < 1000 && warmUpTimerDue(); turn++) await new Promise((done) => setTimeout(done, 0));
+    if (errors.length !== 0) throw errors[0];
+    return response.status;
+  } finally {
+    stopCollectingReportedErrors();
+    endWarmUpTimers();
+    restoreConsoleState(consoleBefore);
   }
-  await response.arrayBuffer();
-  while (pendingWaitUntil.size !== 0) await Promise.allSettled([...pendingWaitUntil]);
-  dropTimersFrom(timers);
-  restoreConsoleState(consoleBefore);
-  resetTimeline();
-  return response.status;
 }
 
 // The promise dispatchFetch returned: the host reports its rejection as the

@@ -59,6 +59,7 @@ function earliestTimer() {
   let best = null;
   let bestId = 0;
   for (const [id, t] of timers) {
+    if (id < warmUpFirstTimer) continue;
     if (best === null || t.due < best.due) { best = t; bestId = id; }
   }
   return best === null ? null : [bestId, best];
@@ -82,15 +83,25 @@ function runNextTimer(now) {
   }
 }
 
-// A build's warm-up request ends as a request's instance does: the timers
-// it set never fire (incoming.js `warmUp`). Ids only grow, so the ones set
-// since `timerMark()` are those at or above it.
-function timerMark() { return nextTimerId; }
-function dropTimersFrom(mark) {
-  for (const id of [...timers.keys()]) if (id >= mark) timers.delete(id);
+// A build's warm-up request (incoming.js `warmUp`) runs only its own
+// timers: those the top-level code left stay as they are, for requests.
+// It ends as a request's instance does: what it left pending never fires.
+// Ids only grow, so the warm-up's are those from `warmUpFirstTimer` on
+// (0 when no warm-up runs).
+let warmUpFirstTimer = 0;
+function beginWarmUpTimers() { warmUpFirstTimer = nextTimerId; }
+// Whether one of the warm-up's timers is due (work it queued for right away).
+function warmUpTimerDue() {
+  const now = native.now();
+  for (const [id, t] of timers) if (id >= warmUpFirstTimer && t.due <= now) return true;
+  return false;
+}
+function endWarmUpTimers() {
+  for (const id of [...timers.keys()]) if (id >= warmUpFirstTimer) timers.delete(id);
+  warmUpFirstTimer = 0;
 }
 
 export {
-  clearInterval, clearTimeout, dropTimersFrom, nextTimerDeadline, queueMicrotask, runNextTimer, setInterval, setTimeout,
-  timeOrigin, timerMark,
+  beginWarmUpTimers, clearInterval, clearTimeout, endWarmUpTimers, nextTimerDeadline, queueMicrotask, runNextTimer,
+  setInterval, setTimeout, timeOrigin, warmUpTimerDue,
 };
