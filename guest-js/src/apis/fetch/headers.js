@@ -251,8 +251,41 @@ function copyHeaderList(headers, from) {
 
 // The Fetch Standard's "sort and combine": sorted by name, values joined
 // with ", ", except set-cookie which stays one entry per value.
+// Every response with two headers or more goes through here, so a short
+// list (most) is sorted by an insertion sort of its indices, with no Set,
+// closures or intermediate arrays: 81k wasm instructions for two headers
+// before, in QuickJS. Insertion is stable, so a name's values keep their
+// order.
+const SHORT_HEADER_LIST = 32;
 function sortAndCombine(list) {
-  if (list.length < 2) return list.map((h) => [h[0], h[1]]);
+  const n = list.length;
+  if (n < 2) return n === 1 ? [[list[0][0], list[0][1]]] : [];
+  if (n > SHORT_HEADER_LIST) return sortAndCombineLong(list);
+  const order = [0];
+  for (let i = 1; i < n; i++) {
+    const name = list[i][0];
+    let j = i;
+    while (j > 0 && list[order[j - 1]][0] > name) {
+      order[j] = order[j - 1];
+      j--;
+    }
+    order[j] = i;
+  }
+  const out = [];
+  for (let k = 0; k < n;) {
+    const name = list[order[k]][0];
+    if (name === 'set-cookie') {
+      for (; k < n && list[order[k]][0] === name; k++) out.push([name, list[order[k]][1]]);
+      continue;
+    }
+    let value = list[order[k]][1];
+    for (k++; k < n && list[order[k]][0] === name; k++) value += ', ' + list[order[k]][1];
+    out.push([name, value]);
+  }
+  return out;
+}
+
+function sortAndCombineLong(list) {
   const names = [...new Set(list.map((h) => h[0]))].sort();
   const out = [];
   for (const name of names) {
