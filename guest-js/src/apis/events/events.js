@@ -193,10 +193,6 @@ for (const cls of [CustomEvent, ErrorEvent, PromiseRejectionEvent]) {
 // 'unhandledrejection' | ...)` on globalThis lands here (globals.js).
 const globalScope = new EventTarget();
 
-let reporting = false;
-// "Report an exception" (HTML): an `error` event at the global scope; unless
-// a listener cancels it (preventDefault, or an onerror handler returning
-// true), it is logged. An error thrown while reporting is only logged.
 // While a build's warm-up request runs (incoming.js `warmUp`): the errors
 // reported and not cancelled, each of which fails the build.
 let reportedErrors = null;
@@ -206,6 +202,10 @@ function collectReportedErrors() {
 }
 function stopCollectingReportedErrors() { reportedErrors = null; }
 
+let reporting = false;
+// "Report an exception" (HTML): an `error` event at the global scope; unless
+// a listener cancels it (preventDefault, or an onerror handler returning
+// true), it is logged. An error thrown while reporting is only logged.
 function reportError(err) {
   if (!reporting) {
     reporting = true;
