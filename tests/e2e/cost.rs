@@ -45,21 +45,34 @@ const MARGIN_PERCENT: u64 = 10;
 /// than hello: its code is in the snapshot, not run per request.
 const BIG_APP_EXTRA_PERCENT: u64 = 10;
 
-/// Builds `app` with `nano-host build` and measures `requests` sequential
-/// requests to it in process; returns each one's fuel.
-fn fuel_per_request(app: &Path, out: &Path, requests: usize) -> Vec<u64> {
-    let built = nano().arg("build").arg(app).arg("-o").arg(out).output().unwrap();
+/// Builds `app` with `nano-host build` (and `build_args`) into `out` and
+/// measures `requests` sequential requests to `path` in process; returns
+/// each one's fuel, and each response's status and body.
+pub fn fuel_of_requests(
+    app: &Path,
+    out: &Path,
+    build_args: &[&str],
+    path: &str,
+    requests: usize,
+) -> (Vec<u64>, Vec<(u16, String)>) {
+    let built = nano().arg("build").arg(app).arg("-o").arg(out).args(build_args).output().unwrap();
     assert!(built.status.success(), "{}", text(&built.stderr));
     let wasm = std::fs::read(out).unwrap();
     let runtime = Runtime::metered(PoolLimits::default()).unwrap();
     let component = wasmtime::component::Component::new(&runtime.engine, &wasm).unwrap();
     let mut fuel = Vec::new();
     let mut before = 0;
-    let responses = in_process(&runtime, &component, "/world", requests, |runtime| {
+    let responses = in_process(&runtime, &component, path, requests, |runtime| {
         let total = runtime.fuel_used();
         fuel.push(total - before);
         before = total;
     });
+    (fuel, responses)
+}
+
+/// `fuel_of_requests` of hello's request to `/world`, its answer checked.
+fn fuel_per_request(app: &Path, out: &Path, requests: usize) -> Vec<u64> {
+    let (fuel, responses) = fuel_of_requests(app, out, &[], "/world", requests);
     for (status, body) in responses {
         assert_eq!((status, body.as_str()), (200, "Hello from nano! You asked for /world\n"));
     }

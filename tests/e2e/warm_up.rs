@@ -4,29 +4,8 @@
 //! fails fails the build.
 
 use crate::common::*;
-use nano_host::engine::{PoolLimits, Runtime};
+use crate::cost::fuel_of_requests;
 use std::path::Path;
-
-/// Builds `app` (with `--warm-up` for each of `warm_up`) and returns the
-/// fuel of each of three requests to `path`, with their status and body.
-fn fuel_of(app: &Path, out: &Path, warm_up: &[&str], path: &str) -> (Vec<u64>, Vec<(u16, String)>) {
-    let mut build = nano();
-    build.arg("build").arg(app).arg("-o").arg(out);
-    for url in warm_up {
-        build.arg("--warm-up").arg(url);
-    }
-    let built = build.output().unwrap();
-    assert!(built.status.success(), "{}", text(&built.stderr));
-    let runtime = Runtime::metered(PoolLimits::default()).unwrap();
-    let component = wasmtime::component::Component::new(&runtime.engine, std::fs::read(out).unwrap()).unwrap();
-    let mut fuel = Vec::new();
-    let mut before = 0;
-    let responses = in_process(&runtime, &component, path, 3, |runtime| {
-        fuel.push(runtime.fuel_used() - before);
-        before = runtime.fuel_used();
-    });
-    (fuel, responses)
-}
 
 /// A handler that builds a table on its first request, as a router does.
 const LAZY: &str = r#"
@@ -47,9 +26,9 @@ fn a_warm_up_puts_what_the_handler_builds_lazily_into_the_snapshot() {
     let dir = scratch("warm-up-cost");
     let app = dir.join("lazy.js");
     std::fs::write(&app, LAZY).unwrap();
-    let (cold, responses) = fuel_of(&app, &dir.join("cold.wasm"), &[], "/a");
+    let (cold, responses) = fuel_of_requests(&app, &dir.join("cold.wasm"), &[], "/a", 3);
     assert_eq!(responses[0], (200, "2000 entries for /a".to_string()));
-    let (warm, responses) = fuel_of(&app, &dir.join("warm.wasm"), &["/warm"], "/a");
+    let (warm, responses) = fuel_of_requests(&app, &dir.join("warm.wasm"), &["--warm-up", "/warm"], "/a", 3);
     assert_eq!(responses[2], (200, "2000 entries for /a".to_string()));
     println!("fuel per request: without a warm-up {cold:?}, with one {warm:?}");
     // Measured: ≈ 19.0M against ≈ 130k.
