@@ -87,7 +87,11 @@ export default {
         "[[app]]\nname = \"app\"\nsource = \"app.js\"\nroutes = [\"/\"]\nvars = { SECRET_NAME = \"x\" }\n[app.build]\nwarm_up = [\"/warm?a=1\", \"/page\"]\n",
     )
     .unwrap();
-    let server = Server::start(&manifest);
+    // A cache of its own: the build's log line below is only written by a
+    // build, and the shared cache may hold this app from an earlier run.
+    let mut cmd = nano();
+    cmd.env("NANO_CACHE_DIR", dir.join("cache"));
+    let server = Server::start_with(&manifest, &[], cmd);
     let expected = r#"{"calls":3,"warmUrl":"http://localhost/warm?a=1 localhost","warmEnv":[],"env":["SECRET_NAME"],"waited":true,"topFired":false,"got":["warm"]}"#;
     for _ in 0..2 {
         let res = server.get("/state");
