@@ -341,7 +341,8 @@ fn compiled_code_is_cached_between_starts() {
 #[test]
 fn each_request_has_its_own_performance_timeline() {
     // A mark made at build time (top level) or by an earlier request is not
-    // in a request's timeline, and performance.now() starts near 0.
+    // in a request's timeline, performance.now() starts near 0, and the
+    // time origin is the request's start on the wall clock.
     let dir = scratch("perf-timeline");
     let path = dir.join("app.js");
     std::fs::write(
@@ -350,15 +351,24 @@ fn each_request_has_its_own_performance_timeline() {
          export default { fetch() {\n\
            const before = performance.getEntries().map((e) => e.name);\n\
            performance.mark('request');\n\
-           return Response.json({ before, now: performance.now() });\n\
+           const now = performance.now();\n\
+           return new Response([JSON.stringify(before), now, performance.timeOrigin, Date.now()].join(' '));\n\
          } };\n",
     )
     .unwrap();
     let server = Server::start(&path);
+    let mut last_origin = 0.0;
     for _ in 0..3 {
         let body = server.get("/").text();
-        assert!(body.starts_with("{\"before\":[],\"now\":"), "{body}");
-        let now: f64 = body.rsplit(':').next().unwrap().trim_end_matches('}').parse().unwrap();
-        assert!(now < 1000.0, "{body}");
+        let fields: Vec<&str> = body.split(' ').collect();
+        assert_eq!(fields.len(), 4, "{body}");
+        assert_eq!(fields[0], "[]", "{body}");
+        let [now, origin, wall]: [f64; 3] = std::array::from_fn(|i| fields[i + 1].parse().unwrap());
+        assert!((0.0..1000.0).contains(&now), "{body}");
+        // Date.now() has whole milliseconds; the clocks are read a moment apart.
+        assert!((origin + now - wall).abs() < 50.0, "{body}");
+        assert!(origin > last_origin, "the time origin did not move on: {body}");
+        last_origin = origin;
+        std::thread::sleep(std::time::Duration::from_millis(5));
     }
 }

@@ -107,9 +107,12 @@ function setModuleApp(namespace) {
 function hasFetchHandler() {
   return (moduleApp !== null && typeof moduleApp.fetch === 'function') || fetchListeners > 0;
 }
-function dispatchFetch(method, url, flatHeaders) {
-  timeOrigin.value = native.now();
-  timeOrigin.epoch = Date.now();
+// `now`: the request's start on the monotonic clock (native.now()), read by
+// the caller (in Rust, without a call back into a native). Its time on the
+// wall clock is only read if the app asks (performance.timeOrigin).
+function dispatchFetch(method, url, flatHeaders, now) {
+  timeOrigin.value = now;
+  timeOrigin.epoch = null;
   resetTimeline();
   const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders));
   handlerPromise = response;
@@ -132,7 +135,7 @@ async function warmUp(url) {
   const errors = collectReportedErrors();
   const consoleBefore = saveConsoleState();
   try {
-    const response = await dispatchFetch('GET', url, ['host', new URL(url).host]);
+    const response = await dispatchFetch('GET', url, ['host', new URL(url).host], native.now());
     handlerPromise = null;
     if (!(response instanceof Response)) {
       throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);

@@ -89,8 +89,10 @@ fn run_handler<'js>(
     headers: Vec<String>,
 ) -> Result<ResponseParts<'js>, String> {
     // The Response, or a promise of it.
-    let dispatched: Value =
-        hooks.dispatch_fetch.call((method, url, headers)).map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
+    let dispatched: Value = hooks
+        .dispatch_fetch
+        .call((method, url, headers, crate::apis::timers::now_ms()))
+        .map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     let promise = dispatched.as_promise().cloned();
     // Microtasks the handler queued run before its Response is read, as
     // when the Response comes through a promise.

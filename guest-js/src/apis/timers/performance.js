@@ -85,7 +85,11 @@ class Performance extends EventTarget {
     super();
   }
   now() { return now(); }
-  get timeOrigin() { return timeOrigin.epoch; }
+  get timeOrigin() {
+    // A request's is worked out when first read: its start, on the wall clock.
+    if (timeOrigin.epoch === null) timeOrigin.epoch = Date.now() - (native.now() - timeOrigin.value);
+    return timeOrigin.epoch;
+  }
   toJSON() { return { timeOrigin: this.timeOrigin }; }
   mark(markName, markOptions = undefined) {
     requiredArguments(arguments.length, 1, "Failed to execute 'mark' on 'Performance'");
@@ -143,7 +147,7 @@ function clear(entryType, name) {
 
 // A new request starts a new timeline.
 function resetTimeline() {
-  entries = [];
+  if (entries.length !== 0) entries = [];
 }
 
 for (const cls of [Performance, PerformanceEntry, PerformanceMark, PerformanceMeasure]) {
