@@ -54,6 +54,15 @@ export default {
         headers.append('x-multi', 'two');
         return new Response('cookies', { headers });
       }
+      case '/late-headers': {
+        // Headers changed after the Response was made (its Headers object
+        // made by the first read): what the client gets.
+        const response = new Response('late');
+        response.headers.set('x-late', '1');
+        response.headers.delete('content-type');
+        response.headers.append('content-type', 'text/x-late');
+        return response;
+      }
       case '/text': {
         // A string body as the client gets it: UTF-8, a lone surrogate as
         // U+FFFD, Latin-1 and astral characters as themselves.

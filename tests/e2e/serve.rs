@@ -120,6 +120,11 @@ fn response_headers_status_and_redirects() {
     assert_eq!(res.header("x-multi"), Some("one, two"));
     assert_eq!(res.header("content-type"), Some("text/plain;charset=UTF-8"));
 
+    let res = server.get("/late-headers");
+    assert_eq!((res.status, res.text().as_str()), (200, "late"));
+    assert_eq!(res.header("x-late"), Some("1"));
+    assert_eq!(res.header_all("content-type"), vec!["text/x-late"]);
+
     let res = server.get("/status");
     assert_eq!(res.status, 204);
     assert!(res.body.is_empty());

@@ -15,6 +15,36 @@ test('Response basics', async () => {
   assertEq(await new Response(null).arrayBuffer().then((b) => b.byteLength), 0);
 });
 
+test("a Response's headers, made on first use, are one object that owns the list", async () => {
+  // Made without a headers member, a Response has its Headers object only
+  // once read: the same object every time, holding the body's type, and
+  // what is done to it is what a clone and the body's type see.
+  const r = new Response('hi');
+  const headers = r.headers;
+  assert(headers instanceof Headers);
+  assert(r.headers === headers);
+  assertEq([...headers], [['content-type', 'text/plain;charset=UTF-8']]);
+  headers.append('x-b', '2');
+  headers.set('x-a', '1');
+  headers.delete('content-type');
+  assertEq([...r.headers], [['x-a', '1'], ['x-b', '2']]);
+  const copy = r.clone();
+  assert(copy.headers !== headers);
+  assertEq([...copy.headers], [['x-a', '1'], ['x-b', '2']]);
+  assertEq((await r.blob()).type, '');
+  headers.set('content-type', 'text/x-mine');
+  assertEq((await copy.blob()).type, '');
+  // Its type from the body, for each kind of body, and none for no body.
+  assertEq(new Response(new Blob(['x'], { type: 'text/x-blob' })).headers.get('content-type'), 'text/x-blob');
+  assertEq(new Response(new URLSearchParams('a=1')).headers.get('content-type'), 'application/x-www-form-urlencoded;charset=UTF-8');
+  assertEq([...new Response(new Uint8Array(1)).headers], []);
+  assertEq([...new Response(null).headers], []);
+  // Response.json adds its type only where the init has none.
+  assertEq(Response.json(1).headers.get('content-type'), 'application/json');
+  assertEq(Response.json(1, { headers: { 'content-type': 'text/x-json' } }).headers.get('content-type'), 'text/x-json');
+  assertEq(Response.json(1, { headers: [['x-a', '1']] }).headers.get('content-type'), 'application/json');
+});
+
 test('a string body reads the same whatever reads it', async () => {
   // The body is kept as the string until read: every reader sees its UTF-8
   // bytes, lone surrogates replaced, and a clone sees the same.

@@ -238,7 +238,22 @@ function makeIncomingRequest(method, url, flatHeaders) {
 // constructor, shared through the prototype of its internals (each property
 // a new object gets costs about as much as a function call). Never reaches
 // the app.
-const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirected: false };
+const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirected: false, headerList: null };
+
+// A Response made without a headers member gets its Headers object on first
+// use (`headers` is null until then, its list kept in `headerList`): most
+// handlers' responses never have it read, and a Headers object is about a
+// fifth of what `new Response(body)` costs. Once made, the Headers object
+// owns the list (its methods may replace it). This is addBodyContentType on
+// a Response's internals, whichever of the two they hold.
+function addResponseContentType(r, type) {
+  if (r.headers !== null) addBodyContentType(r.headers, type);
+  else {
+    const list = r.headerList;
+    for (let i = 0; i < list.length; i++) if (list[i][0] === 'content-type') return;
+    list.push(['content-type', type]);
+  }
+}
 
 class Response {
   constructor(body, init) {
@@ -271,10 +286,13 @@ class Response {
         throw new TypeError("Failed to construct 'Response': Invalid statusText");
       }
     }
-    const headers = new Headers(headersInit);
+    let headers = null;
+    let headerList = null;
+    if (headersInit === undefined) headerList = [];
+    else headers = new Headers(headersInit);
     let source = null;
     if (body !== null && body !== undefined) {
-      if (NULL_BODY_STATUS.includes(status)) {
+      if (status !== 200 && NULL_BODY_STATUS.includes(status)) {
         throw new TypeError(`Failed to construct 'Response': Response with null body status (${status}) cannot have body`);
       }
       if (typeof body === 'string') {
@@ -282,15 +300,22 @@ class Response {
         // `settleStringBody`): a handler's response goes to the client
         // encoded natively, with no Uint8Array made for it.
         source = body;
-        addBodyContentType(headers, 'text/plain;charset=UTF-8');
+        // A new list is empty: it has no content-type yet.
+        if (headers === null) headerList.push(['content-type', 'text/plain;charset=UTF-8']);
+        else addBodyContentType(headers, 'text/plain;charset=UTF-8');
       } else {
         const extracted = extractBody(body);
         source = extracted[0];
         const type = extracted[1];
-        if (type !== null) addBodyContentType(headers, type);
+        if (type !== null && headers === null) headerList.push(['content-type', type]);
+        else if (type !== null) addBodyContentType(headers, type);
       }
     }
-    this[responseInternals] = { __proto__: RESPONSE_DEFAULTS, status, statusText, headers };
+    // Only a list without its Headers object is an own field (the defaults
+    // have none): one property fewer to add otherwise.
+    this[responseInternals] = headers === null
+      ? { __proto__: RESPONSE_DEFAULTS, status, statusText, headers, headerList }
+      : { __proto__: RESPONSE_DEFAULTS, status, statusText, headers };
     this[bodyInternals] = newBodyState(source);
   }
   static error() {
@@ -324,7 +349,7 @@ class Response {
       throw new TypeError(`Failed to execute 'json' on 'Response': Response with null body status (${r.status}) cannot have body`);
     }
     r[bodyInternals] = newBodyState(text); // a string body (see the constructor)
-    if (!r.headers.has('content-type')) r.headers.set('content-type', 'application/json');
+    addResponseContentType(r[responseInternals], 'application/json');
     return r;
   }
   get type() { return this[responseInternals].type; }
@@ -333,13 +358,22 @@ class Response {
   get status() { return this[responseInternals].status; }
   get ok() { const s = this[responseInternals].status; return s >= 200 && s <= 299; }
   get statusText() { return this[responseInternals].statusText; }
-  get headers() { return this[responseInternals].headers; }
+  get headers() {
+    const r = this[responseInternals];
+    if (r.headers === null) {
+      const headers = new Headers();
+      headers[headersList] = r.headerList;
+      r.headers = headers;
+      r.headerList = null;
+    }
+    return r.headers;
+  }
   clone() {
     const body = cloneBodyState(this);
     const copy = new Response(internalConstruction);
     const r = this[responseInternals];
     // The prototype too: a constructed response's defaults live there.
-    copy[responseInternals] = { __proto__: Object.getPrototypeOf(r), ...r, headers: copyHeaders(r.headers) };
+    copy[responseInternals] = { __proto__: Object.getPrototypeOf(r), ...r, headers: copyHeaders(this.headers), headerList: null };
     copy[bodyInternals] = body;
     return copy;
   }
@@ -363,7 +397,7 @@ function responseParts(response) {
     throw new TypeError('The fetch handler returned a Response whose body stream is locked');
   }
   state.used = true;
-  const list = r.headers[headersList];
+  const list = r.headers !== null ? r.headers[headersList] : r.headerList;
   // One header (or none) needs no sorting: most responses.
   const flat = list.length > 1 ? sortAndCombine(list).flat() : list.length === 1 ? [list[0][0], list[0][1]] : [];
   // A body still in the host goes as it is: pumpToSink moves it there.
