@@ -39,6 +39,9 @@ test("a Response's headers, made on first use, are one object that owns the list
   assertEq(new Response(new URLSearchParams('a=1')).headers.get('content-type'), 'application/x-www-form-urlencoded;charset=UTF-8');
   assertEq([...new Response(new Uint8Array(1)).headers], []);
   assertEq([...new Response(null).headers], []);
+  // A clone copies the Response's own headers, whatever a subclass's getter says.
+  class Odd extends Response { get headers() { return new Headers({ 'x-odd': '1' }); } }
+  assertEq([...new Odd('o').clone().headers], [['content-type', 'text/plain;charset=UTF-8']]);
   // Response.json adds its type only where the init has none.
   assertEq(Response.json(1).headers.get('content-type'), 'application/json');
   assertEq(Response.json(1, { headers: { 'content-type': 'text/x-json' } }).headers.get('content-type'), 'text/x-json');

@@ -244,8 +244,18 @@ const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirecte
 // use (`headers` is null until then, its list kept in `headerList`): most
 // handlers' responses never have it read, and a Headers object is about a
 // fifth of what `new Response(body)` costs. Once made, the Headers object
-// owns the list (its methods may replace it). This is addBodyContentType on
-// a Response's internals, whichever of the two they hold.
+// owns the list (its methods may replace it).
+function responseHeaders(r) {
+  if (r.headers === null) {
+    const headers = new Headers();
+    headers[headersList] = r.headerList;
+    r.headers = headers;
+    r.headerList = null;
+  }
+  return r.headers;
+}
+
+// addBodyContentType on a Response's internals, whichever of the two they hold.
 function addResponseContentType(r, type) {
   if (r.headers !== null) addBodyContentType(r.headers, type);
   else {
@@ -358,22 +368,13 @@ class Response {
   get status() { return this[responseInternals].status; }
   get ok() { const s = this[responseInternals].status; return s >= 200 && s <= 299; }
   get statusText() { return this[responseInternals].statusText; }
-  get headers() {
-    const r = this[responseInternals];
-    if (r.headers === null) {
-      const headers = new Headers();
-      headers[headersList] = r.headerList;
-      r.headers = headers;
-      r.headerList = null;
-    }
-    return r.headers;
-  }
+  get headers() { return responseHeaders(this[responseInternals]); }
   clone() {
     const body = cloneBodyState(this);
     const copy = new Response(internalConstruction);
     const r = this[responseInternals];
     // The prototype too: a constructed response's defaults live there.
-    copy[responseInternals] = { __proto__: Object.getPrototypeOf(r), ...r, headers: copyHeaders(this.headers), headerList: null };
+    copy[responseInternals] = { __proto__: Object.getPrototypeOf(r), ...r, headers: copyHeaders(responseHeaders(r)), headerList: null };
     copy[bodyInternals] = body;
     return copy;
   }
