@@ -66,7 +66,7 @@ class Headers {
     const n = normalizeHeaderName(name);
     checkHeadersMutable(this);
     if (this[headersGuard] === 'request' && isHostControlledHeader(n, '')) return;
-    if (hasHeaderNamed(this, n)) this[headersList] = this[headersList].filter((h) => h[0] !== n);
+    if (hasHeaderNamed(this[headersList], n)) this[headersList] = this[headersList].filter((h) => h[0] !== n);
   }
   get(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'get' on 'Headers'");
@@ -84,7 +84,7 @@ class Headers {
   }
   has(name) {
     requiredArguments(arguments.length, 1, "Failed to execute 'has' on 'Headers'");
-    return hasHeaderNamed(this, normalizeHeaderName(name));
+    return hasHeaderNamed(this[headersList], normalizeHeaderName(name));
   }
   set(name, value) {
     requiredArguments(arguments.length, 2, "Failed to execute 'set' on 'Headers'");
@@ -136,10 +136,10 @@ function appendHeader(headers, name, value) {
   headers[headersList].push([n, v]);
 }
 
-// Whether the list has `name` (already lowercase): what Request's and
-// Response's own steps ask, without the public method's checks.
-function hasHeaderNamed(headers, name) {
-  const list = headers[headersList];
+// Whether a header list has `name` (already lowercase): what Request's and
+// Response's own steps ask, without the public method's checks. It takes
+// the list, not the Headers object: a Response may have only its list yet.
+function hasHeaderNamed(list, name) {
   for (let i = 0; i < list.length; i++) if (list[i][0] === name) return true;
   return false;
 }

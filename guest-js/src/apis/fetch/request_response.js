@@ -124,7 +124,7 @@ class Request {
     } else {
       body = newBodyState(null);
     }
-    if (contentType !== null) addBodyContentType(headers, contentType);
+    if (contentType !== null) addBodyContentType(headers[headersList], contentType);
     r.headers = headers;
     this[requestInternals] = r;
     this[bodyInternals] = body;
@@ -195,12 +195,12 @@ function copyHeaders(headers) {
   return copy;
 }
 
-// The extracted body's type as the content-type of a new Request's or
-// Response's headers, unless they have one. The type is the platform's (a
+// The extracted body's type as the content-type in a new Request's or
+// Response's header list, unless it has one. The type is the platform's (a
 // constant, or a Blob's type, which is printable ASCII): a valid value that
 // neither guard ('request', 'none') refuses, so it goes in unchecked.
-function addBodyContentType(headers, type) {
-  if (!hasHeaderNamed(headers, 'content-type')) headers[headersList].push(['content-type', type]);
+function addBodyContentType(list, type) {
+  if (!hasHeaderNamed(list, 'content-type')) list.push(['content-type', type]);
 }
 
 // An incoming request's fields that are the same for every request. Not
@@ -255,16 +255,6 @@ function responseHeaders(r) {
   return r.headers;
 }
 
-// addBodyContentType on a Response's internals, whichever of the two they hold.
-function addResponseContentType(r, type) {
-  if (r.headers !== null) addBodyContentType(r.headers, type);
-  else {
-    const list = r.headerList;
-    for (let i = 0; i < list.length; i++) if (list[i][0] === 'content-type') return;
-    list.push(['content-type', type]);
-  }
-}
-
 class Response {
   constructor(body, init) {
     if (body === internalConstruction) return;
@@ -301,6 +291,7 @@ class Response {
     if (headersInit === undefined) headerList = [];
     else headers = new Headers(headersInit);
     let source = null;
+    let contentType = null;
     if (body !== null && body !== undefined) {
       if (status !== 200 && NULL_BODY_STATUS.includes(status)) {
         throw new TypeError(`Failed to construct 'Response': Response with null body status (${status}) cannot have body`);
@@ -310,16 +301,17 @@ class Response {
         // `settleStringBody`): a handler's response goes to the client
         // encoded natively, with no Uint8Array made for it.
         source = body;
-        // A new list is empty: it has no content-type yet.
-        if (headers === null) headerList.push(['content-type', 'text/plain;charset=UTF-8']);
-        else addBodyContentType(headers, 'text/plain;charset=UTF-8');
+        contentType = 'text/plain;charset=UTF-8';
       } else {
         const extracted = extractBody(body);
         source = extracted[0];
-        const type = extracted[1];
-        if (type !== null && headers === null) headerList.push(['content-type', type]);
-        else if (type !== null) addBodyContentType(headers, type);
+        contentType = extracted[1];
       }
+    }
+    if (contentType !== null) {
+      // A new list is empty: it has no content-type yet.
+      if (headers === null) headerList.push(['content-type', contentType]);
+      else addBodyContentType(headers[headersList], contentType);
     }
     // Only a list without its Headers object is an own field (the defaults
     // have none): one property fewer to add otherwise.
@@ -359,7 +351,8 @@ class Response {
       throw new TypeError(`Failed to execute 'json' on 'Response': Response with null body status (${r.status}) cannot have body`);
     }
     r[bodyInternals] = newBodyState(text); // a string body (see the constructor)
-    addResponseContentType(r[responseInternals], 'application/json');
+    const internals = r[responseInternals];
+    addBodyContentType(internals.headers !== null ? internals.headers[headersList] : internals.headerList, 'application/json');
     return r;
   }
   get type() { return this[responseInternals].type; }
