@@ -88,6 +88,15 @@ fn service_worker_style_app() {
     assert_eq!(res.status, 201, "{}", server.log());
     assert_eq!(res.text(), "sw PUT");
     assert_eq!(res.header("x-style"), Some("service-worker"));
+    // The event as the DOM and Service Workers standards make it: isTrusted
+    // its only own property, cancelled by respondWith, which it takes once
+    // and only while it is being dispatched.
+    assert_eq!(
+        res.header("x-event"),
+        Some(
+            r#"{"classes":true,"type":"fetch","cancelable":true,"bubbles":false,"isTrusted":false,"own":["isTrusted"],"phase":2,"timeStamp":true,"preventedBefore":false,"notAnEvent":"TypeError","second":"InvalidStateError","phaseAfter":0,"preventedAfter":true,"afterDispatch":"InvalidStateError"}"#
+        )
+    );
 }
 
 #[test]

@@ -39,6 +39,49 @@ test('preventDefault, stopImmediatePropagation, errors in listeners', () => {
   assertThrows(() => t.dispatchEvent({ type: 'fake' }), 'TypeError');
 });
 
+test("an event's state: flags, the dispatch's steps, and only an Event's", () => {
+  const t = new EventTarget();
+  const e = new Event('s', { cancelable: true, composed: true });
+  const inside = [];
+  t.addEventListener('s', (ev) => {
+    inside.push(ev.eventPhase, ev.currentTarget === t, ev.target === t, ev.composedPath().length);
+    ev.stopPropagation();
+    inside.push(ev.cancelBubble);
+  });
+  t.addEventListener('s', (ev) => { ev.preventDefault(); inside.push('passive', ev.defaultPrevented); }, { passive: true });
+  assertEq(t.dispatchEvent(e), true, 'a passive listener cannot cancel');
+  assertEq(inside, [Event.AT_TARGET, true, true, 1, true, 'passive', false]);
+  // After the dispatch: the target stays, the rest is reset.
+  assertEq([e.eventPhase, e.currentTarget, e.target === t, e.composedPath().length, e.cancelBubble], [0, null, true, 0, false]);
+  assert(e.composed && e.cancelable && !e.bubbles);
+  e.returnValue = false;
+  assertEq([e.defaultPrevented, e.returnValue], [true, false]);
+  assertEq(Object.getOwnPropertyNames(e), ['isTrusted']);
+  assertEq(Object.keys(e), ['isTrusted']);
+  assertEq(new Event(undefined).type, 'undefined');
+  assertEq(new Event({ toString() { return 'obj'; } }).type, 'obj');
+  assertThrows(() => new Event(Symbol('s')), 'TypeError');
+  // Getters, methods and dispatch refuse what is not an Event.
+  for (const name of ['type', 'target', 'currentTarget', 'eventPhase', 'bubbles', 'cancelable', 'defaultPrevented', 'timeStamp']) {
+    assertThrows(() => Object.getOwnPropertyDescriptor(Event.prototype, name).get.call({}), 'TypeError', name);
+  }
+  assertThrows(() => Event.prototype.preventDefault.call({}), 'TypeError');
+  assertThrows(() => Event.prototype.stopPropagation.call(Object.create(Event.prototype)), 'TypeError');
+  assertThrows(() => t.dispatchEvent(Object.create(Event.prototype)), 'TypeError');
+  // A frozen event's state is still the event's own to change.
+  const frozen = Object.freeze(new Event('f', { cancelable: true }));
+  t.addEventListener('f', (ev) => ev.preventDefault());
+  assertEq(t.dispatchEvent(frozen), false);
+  assertEq([frozen.defaultPrevented, frozen.target === t], [true, true]);
+  // A dispatch inside a dispatch of the same event.
+  const u = new EventTarget();
+  const nested = new Event('n');
+  let thrown = null;
+  u.addEventListener('n', () => { try { u.dispatchEvent(nested); } catch (err) { thrown = err.name; } });
+  u.dispatchEvent(nested);
+  assertEq(thrown, 'InvalidStateError');
+});
+
 test('listener removal through a signal', () => {
   const t = new EventTarget();
   const c = new AbortController();
