@@ -45,6 +45,7 @@ source = "{tenant}"
 routes = ["b.test", "*.b.test", "example.test/b"]
 [app.vars]
 NAME = "b"
+__proto__ = "a var, not the prototype"
 [app.secrets]
 B_SECRET = {{ file = "b-secret" }}
 
@@ -140,7 +141,12 @@ fn env_holds_the_apps_own_vars_and_secrets() {
     let a = t.get("a.test", "/env").text();
     assert_eq!(a, format!(r#"{{"A_SECRET":"{A_SECRET}","NAME":"a"}}"#));
     let b = t.get("b.test", "/env").text();
-    assert_eq!(b, format!(r#"{{"B_SECRET":"{B_SECRET}","NAME":"b"}}"#), "the file's final newline is dropped");
+    // A var named `__proto__` is a property of env, not its prototype.
+    assert_eq!(
+        b,
+        format!(r#"{{"B_SECRET":"{B_SECRET}","NAME":"b","__proto__":"a var, not the prototype"}}"#),
+        "the file's final newline is dropped"
+    );
     assert_eq!(t.get("sw.test", "/").text(), "global hi", "env_globals: a service worker's vars are globals");
     assert_eq!(t.get("sw-plain.test", "/").text(), "no globals", "without env_globals they are not");
     // An app's error names its env's keys (the app chose to): never the

@@ -31,6 +31,7 @@ const NO_REJECTIONS = Object.freeze([]);
 }
 
 function waitUntil(promise) {
+  native.waitUntilUsed();
   const p = Promise.resolve(promise);
   pendingWaitUntil.add(p);
   const done = () => pendingWaitUntil.delete(p);
@@ -93,12 +94,12 @@ defineGlobals({ FetchEvent, ExecutionContext });
 
 // The app's response to `request`: a Response the handler returned as it
 // is, anything else as a promise.
-function dispatchToApp(request) {
+function dispatchToApp(request, env) {
   if (moduleApp !== null && typeof moduleApp.fetch === 'function') {
     let result;
     try {
       // What the constructor makes for the platform, without the call.
-      result = moduleApp.fetch(request, requestEnv(), { __proto__: ExecutionContext.prototype });
+      result = moduleApp.fetch(request, env, { __proto__: ExecutionContext.prototype });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -128,12 +129,13 @@ function hasFetchHandler() {
 }
 // `now`: the request's start on the monotonic clock (native.now()), read by
 // the caller (in Rust, without a call back into a native). Its time on the
-// wall clock is only read if the app asks (performance.timeOrigin).
-function dispatchFetch(method, url, flatHeaders, now) {
+// wall clock is only read if the app asks (performance.timeOrigin). `env`:
+// a module handler's (env.js `requestEnv`, made in Rust for a request).
+function dispatchFetch(method, url, flatHeaders, now, env) {
   timeOrigin.value = now;
   timeOrigin.epoch = null;
   resetTimeline();
-  const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders));
+  const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders), env);
   handlerPromise = response;
   return response;
 }
@@ -154,7 +156,7 @@ async function warmUp(url) {
   const errors = collectReportedErrors();
   const consoleBefore = saveConsoleState();
   try {
-    const response = await dispatchFetch('GET', url, ['host', new URL(url).host], native.now());
+    const response = await dispatchFetch('GET', url, ['host', new URL(url).host], native.now(), requestEnv());
     handlerPromise = null;
     if (!(response instanceof Response)) {
       throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);

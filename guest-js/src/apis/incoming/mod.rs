@@ -23,6 +23,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             return send_bytes(send_head(out, status, &headers), bytes);
         }
         engine::apply_memory_limit();
+        WAIT_UNTIL_USED.set(false);
         let incoming::Head { method, url, headers } = incoming::request_head(&request);
         let headers: Vec<String> =
             headers.into_iter().flat_map(|(name, value)| [name, isomorphic_decode(&value)]).collect();
@@ -40,7 +41,8 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
             // ctx.waitUntil() work goes on after the response is out, and
             // a large body drains to a slow client meanwhile.
             if let Err(e) = run_until(ctx, hooks, Rejections::Log, || {
-                !bodies::sending() && hooks.wait_until_settled.call::<_, bool>(()).unwrap_or(true)
+                !bodies::sending()
+                    && (!WAIT_UNTIL_USED.get() || hooks.wait_until_settled.call::<_, bool>(()).unwrap_or(true))
             }) {
                 console::write(console::Level::Error, &format!("waitUntil: {e}"));
             }
@@ -52,6 +54,18 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
         });
         drop(request);
     }
+}
+
+thread_local! {
+    /// Whether the request's handler called `waitUntil` (incoming.js): if
+    /// not, there is nothing to wait for after the response, and no call
+    /// into JS to ask.
+    static WAIT_UNTIL_USED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// `native.waitUntilUsed()`: called by incoming.js's `waitUntil`.
+pub fn wait_until_used() {
+    WAIT_UNTIL_USED.set(true);
 }
 
 /// The largest body, and the most header fields, `nano:platform/incoming.respond`
@@ -89,9 +103,10 @@ fn run_handler<'js>(
     headers: Vec<String>,
 ) -> Result<ResponseParts<'js>, String> {
     // The Response, or a promise of it.
+    let env = crate::apis::env::object(ctx).map_err(|e| e.to_string())?;
     let dispatched: Value = hooks
         .dispatch_fetch
-        .call((method, url, headers, crate::apis::timers::now_ms()))
+        .call((method, url, headers, crate::apis::timers::now_ms(), env))
         .map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     let promise = dispatched.as_promise().cloned();
     // Microtasks the handler queued run before its Response is read, as
