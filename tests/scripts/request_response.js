@@ -48,6 +48,41 @@ test("a Response's headers, made on first use, are one object that owns the list
   assertEq(Response.json(1, { headers: [['x-a', '1']] }).headers.get('content-type'), 'application/json');
 });
 
+test("a Response's headers from a record: WebIDL's reading of the member, and one object made on first use", async () => {
+  const r = new Response('hi', { headers: { 'X-A': ' 1 ', 'x-a': '2', 'Content-Type': 'text/x-own' } });
+  const headers = r.headers;
+  assert(headers instanceof Headers && r.headers === headers);
+  // Names lowercased, values trimmed, the record's own type kept.
+  assertEq([...headers], [['content-type', 'text/x-own'], ['x-a', '1, 2']]);
+  headers.set('x-b', '3');
+  assertEq([...r.clone().headers], [['content-type', 'text/x-own'], ['x-a', '1, 2'], ['x-b', '3']]);
+  assertEq((await r.blob()).type, 'text/x-own');
+  assertEq([...new Response('t', { headers: { 'x-t': 't' } }).headers], [['content-type', 'text/plain;charset=UTF-8'], ['x-t', 't']]);
+  assertEq([...new Response('n', { headers: Object.assign(Object.create(null), { 'x-n': 'n' }) }).headers].length, 2,
+    'a record with no prototype');
+  // An iterator anywhere on the way makes it a sequence (WebIDL): not a record.
+  const inherited = Object.create({ *[Symbol.iterator]() { yield ['x-seq', '1']; } });
+  inherited['x-own'] = '2';
+  assertEq([...new Response(null, { headers: inherited }).headers], [['x-seq', '1']]);
+  const hidden = { 'x-own': '2' };
+  Object.defineProperty(hidden, Symbol.iterator, { value: function* () { yield ['x-hidden', '1']; } });
+  assertEq([...new Response(null, { headers: hidden }).headers], [['x-hidden', '1']]);
+  Object.prototype[Symbol.iterator] = function* () { yield ['x-proto', '1']; };
+  try {
+    assertEq([...new Response(null, { headers: { 'x-own': '2' } }).headers], [['x-proto', '1']]);
+  } finally {
+    delete Object.prototype[Symbol.iterator];
+  }
+  // A getter is read once, by WebIDL's steps; a bad value is their error.
+  let reads = 0;
+  const getter = { get 'x-g'() { reads++; return 'g'; } };
+  assertEq(new Response(null, { headers: getter }).headers.get('x-g'), 'g');
+  assertEq(reads, 1);
+  assertThrows(() => new Response(null, { headers: { 'x-bad': 'a\nb' } }), 'TypeError');
+  assertThrows(() => new Response(null, { headers: { 'bad name': 'v' } }), 'TypeError');
+  assertThrows(() => new Response(null, { headers: 'x' }), 'TypeError');
+});
+
 test('a string body reads the same whatever reads it', async () => {
   // The body is kept as the string until read: every reader sees its UTF-8
   // bytes, lone surrogates replaced, and a clone sees the same.

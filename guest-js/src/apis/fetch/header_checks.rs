@@ -8,7 +8,7 @@
 //! to its JS path, which builds the precise error.
 
 use crate::natives::with_utf8;
-use rquickjs::{qjs, Ctx, Result, Value};
+use rquickjs::{qjs, Ctx, Object, Result, Value};
 
 /// Whether every code unit is at most U+00FF.
 fn is_byte_string_utf8(bytes: &[u8]) -> bool {
@@ -82,17 +82,35 @@ pub fn header_value<'js>(ctx: Ctx<'js>, s: Value<'js>) -> Result<Value<'js>> {
 /// listing its keys and reading its descriptors runs no app code.
 const ORDINARY_OBJECT: qjs::JSClassID = 1;
 
-/// `headerRecord(list, init)`: a HeadersInit record (`{ 'content-type': … }`,
-/// most apps' headers) appended to a header list natively, when nothing
-/// about it is observable: `init` is an ordinary object whose own enumerable
-/// members are data properties, their keys and values strings that are valid
-/// header names and values. Otherwise nothing is appended and the answer is
-/// false: the caller takes WebIDL's steps in JS (each member read and
-/// converted, then appended), reading the same data properties again, and
-/// builds the precise error.
-pub fn header_record<'js>(ctx: Ctx<'js>, list: rquickjs::Array<'js>, init: Value<'js>) -> Result<bool> {
+/// `headerRecord(list, init, objectPrototype)`: a HeadersInit record
+/// (`{ 'content-type': … }`, most apps' headers) appended to a header list
+/// natively, when nothing about it is observable: `init` is an ordinary
+/// object whose own enumerable members are data properties, their keys and
+/// values strings that are valid header names and values. Otherwise nothing
+/// is appended and the answer is false: the caller takes WebIDL's steps in
+/// JS (each member read and converted, then appended), reading the same
+/// data properties again, and builds the precise error.
+///
+/// Its prototype must be `objectPrototype` (the prelude's
+/// `Object.prototype`) or null, with no `Symbol.iterator` on the way: a
+/// record, not a sequence, is then what WebIDL sees, found without reading
+/// `init[Symbol.iterator]` (an ordinary object's chain has no getter to
+/// run for `in`). So a Response can try this before it makes a Headers
+/// object, which would read that member first.
+pub fn header_record<'js>(
+    ctx: Ctx<'js>,
+    list: rquickjs::Array<'js>,
+    init: Value<'js>,
+    object_prototype: Object<'js>,
+) -> Result<bool> {
     // Safety: `init` is a live value of this context.
-    if !init.is_object() || unsafe { qjs::JS_GetClassID(init.as_raw()) } != ORDINARY_OBJECT {
+    let Some(object) = init.as_object().filter(|_| unsafe { qjs::JS_GetClassID(init.as_raw()) } == ORDINARY_OBJECT)
+    else {
+        return Ok(false);
+    };
+    if object.get_prototype().is_some_and(|proto| proto != object_prototype)
+        || object.contains_key(rquickjs::Symbol::iterator(ctx.clone()))?
+    {
         return Ok(false);
     }
     let raw = ctx.as_raw().as_ptr();

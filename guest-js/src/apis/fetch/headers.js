@@ -42,6 +42,9 @@ function isHostControlledHeader(name, value) {
     value.split(',').some((m) => ['CONNECT', 'TRACE', 'TRACK'].includes(m.trim().toUpperCase()));
 }
 
+// Captured before app code runs: a record's prototype (headerRecord).
+const OBJECT_PROTOTYPE = Object.prototype;
+
 const headersGuard = Symbol('headersGuard');
 const headersList = Symbol('headersList');
 
@@ -222,7 +225,7 @@ function fillHeaders(headers, init) {
   let pairs;
   if (method === undefined || method === null) {
     // A plain record of valid strings, when reading it is unobservable.
-    if (headers[headersGuard] === undefined && native.headerRecord(headers[headersList], init)) return;
+    if (headers[headersGuard] === undefined && native.headerRecord(headers[headersList], init, OBJECT_PROTOTYPE)) return;
     pairs = headerRecord(init);
   } else {
     if (typeof method !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} Its @@iterator is not a function.`);
@@ -235,6 +238,16 @@ function fillHeaders(headers, init) {
     }
     appendHeader(headers, pair[0], pair[1]);
   }
+}
+
+// A new Response's header list from its init's `headers` member when that
+// is a record of valid strings (most apps' `{ headers: { … } }`): made
+// natively and read unobservably (header_checks.rs), with no Headers object
+// until one is asked for (request_response.js `responseHeaders`); null for
+// anything else, which `new Headers(init)` then takes as WebIDL says.
+function recordHeaderList(init) {
+  const list = [];
+  return native.headerRecord(list, init, OBJECT_PROTOTYPE) ? list : null;
 }
 
 // A copy of another Headers object's list (no app code runs: Request's
@@ -315,4 +328,7 @@ function headersToFlatList(headers) {
   return flat;
 }
 
-export { Headers, TOKEN_RE, appendHeader, copyHeaderList, fillHeaders, headersFromFlatList, hasHeaderNamed, headersGuard, headersList, headersToFlatList, sortAndCombine };
+export {
+  Headers, TOKEN_RE, appendHeader, copyHeaderList, fillHeaders, headersFromFlatList, hasHeaderNamed, headersGuard, headersList,
+  headersToFlatList, recordHeaderList, sortAndCombine,
+};

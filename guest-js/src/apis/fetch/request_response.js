@@ -8,7 +8,7 @@ import { ReadableStream, streamOps } from '../streams/readable.js';
 import { TransformStream } from '../streams/transform.js';
 import {
   Headers, TOKEN_RE, copyHeaderList, fillHeaders, hasHeaderNamed, headersFromFlatList, headersGuard, headersList,
-  sortAndCombine,
+  recordHeaderList, sortAndCombine,
 } from './headers.js';
 import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState } from './body.js';
 
@@ -240,7 +240,8 @@ function makeIncomingRequest(method, url, flatHeaders) {
 // the app.
 const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirected: false, headerList: null };
 
-// A Response made without a headers member gets its Headers object on first
+// A Response made without a headers member, or with a record of valid
+// strings (headers.js `recordHeaderList`), gets its Headers object on first
 // use (`headers` is null until then, its list kept in `headerList`): most
 // handlers' responses never have it read, and a Headers object is about a
 // fifth of what `new Response(body)` costs. Once made, the Headers object
@@ -289,7 +290,10 @@ class Response {
     let headers = null;
     let headerList = null;
     if (headersInit === undefined) headerList = [];
-    else headers = new Headers(headersInit);
+    else {
+      headerList = recordHeaderList(headersInit);
+      if (headerList === null) headers = new Headers(headersInit);
+    }
     let source = null;
     let contentType = null;
     if (body !== null && body !== undefined) {
@@ -309,9 +313,9 @@ class Response {
       }
     }
     if (contentType !== null) {
-      // A new list is empty: it has no content-type yet.
-      if (headers === null) headerList.push(['content-type', contentType]);
-      else addBodyContentType(headers[headersList], contentType);
+      // The list made for a Response without a headers member is empty.
+      if (headersInit === undefined) headerList.push(['content-type', contentType]);
+      else addBodyContentType(headers === null ? headerList : headers[headersList], contentType);
     }
     // Only a list without its Headers object is an own field (the defaults
     // have none): one property fewer to add otherwise.
