@@ -276,8 +276,11 @@ fn a_service_worker_request_costs_little_more_than_a_module_one() {
     let answer = "new Response(`Hello from nano! You asked for ${new URL(request.url).pathname}\\n`)";
     std::fs::write(&module, format!("export default {{ fetch(request) {{ return {answer}; }} }};\n")).unwrap();
     let listener = dir.join("listener.js");
-    std::fs::write(&listener, format!("addEventListener('fetch', (e) => {{ const request = e.request; e.respondWith({answer}); }});\n"))
-        .unwrap();
+    std::fs::write(
+        &listener,
+        format!("addEventListener('fetch', (e) => {{ const request = e.request; e.respondWith({answer}); }});\n"),
+    )
+    .unwrap();
     let module = fuel_per_request(&module, &dir.join("module.wasm"), 3)[1];
     let listener = fuel_per_request(&listener, &dir.join("listener.wasm"), 3)[1];
     println!("fuel per request: module {module}, service worker {listener}");
