@@ -1,7 +1,7 @@
 // Event and EventTarget (DOM Standard), without a tree: every dispatch is at
 // the target itself.
 import * as native from 'nano:native';
-import { requiredArguments } from '../webidl/webidl.js';
+import { internalState, requiredArguments } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
 import { appFrame, describeError } from '../console/console.js';
 import { setTimeout, timeOrigin } from '../timers/timers.js';
@@ -14,7 +14,7 @@ import { setTimeout, timeOrigin } from '../timers/timers.js';
 // number, and the target the first dispatch sets) is in an array of its
 // own, so that a frozen event still works, as one with private fields
 // does. A getter or method called on anything but an Event throws a
-// TypeError (stateOf).
+// TypeError (webidl.js `internalState`).
 const eventType = Symbol('eventType');
 const eventTimeStamp = Symbol('eventTimeStamp');
 const eventState = Symbol('eventState'); // [flags, target or null]
@@ -30,12 +30,6 @@ function initEvent(event, type, flags) {
   Object.defineProperty(event, 'isTrusted', IS_TRUSTED);
 }
 
-function stateOf(event) {
-  const state = event[eventState];
-  if (state === undefined) throw new TypeError('Illegal invocation');
-  return state;
-}
-
 class Event {
   // No default parameter (see Headers); `length` is set below.
   constructor(type, init) {
@@ -49,31 +43,31 @@ class Event {
     }
     initEvent(this, typeof type === 'string' ? type : `${type}`, flags);
   }
-  get type() { stateOf(this); return this[eventType]; }
-  get target() { return stateOf(this)[1]; }
-  get srcElement() { return stateOf(this)[1]; }
-  get currentTarget() { const state = stateOf(this); return (state[0] & DISPATCHING) !== 0 ? state[1] : null; }
-  get eventPhase() { return (stateOf(this)[0] & DISPATCHING) !== 0 ? Event.AT_TARGET : Event.NONE; }
-  get bubbles() { return (stateOf(this)[0] & BUBBLES) !== 0; }
-  get cancelable() { return (stateOf(this)[0] & CANCELABLE) !== 0; }
-  get composed() { return (stateOf(this)[0] & COMPOSED) !== 0; }
-  get defaultPrevented() { return (stateOf(this)[0] & CANCELED) !== 0; }
-  get returnValue() { return (stateOf(this)[0] & CANCELED) === 0; }
+  get type() { internalState(this, eventState); return this[eventType]; }
+  get target() { return internalState(this, eventState)[1]; }
+  get srcElement() { return internalState(this, eventState)[1]; }
+  get currentTarget() { const state = internalState(this, eventState); return (state[0] & DISPATCHING) !== 0 ? state[1] : null; }
+  get eventPhase() { return (internalState(this, eventState)[0] & DISPATCHING) !== 0 ? Event.AT_TARGET : Event.NONE; }
+  get bubbles() { return (internalState(this, eventState)[0] & BUBBLES) !== 0; }
+  get cancelable() { return (internalState(this, eventState)[0] & CANCELABLE) !== 0; }
+  get composed() { return (internalState(this, eventState)[0] & COMPOSED) !== 0; }
+  get defaultPrevented() { return (internalState(this, eventState)[0] & CANCELED) !== 0; }
+  get returnValue() { return (internalState(this, eventState)[0] & CANCELED) === 0; }
   set returnValue(v) { if (!v) this.preventDefault(); }
-  get cancelBubble() { return (stateOf(this)[0] & STOP) !== 0; }
-  set cancelBubble(v) { const state = stateOf(this); if (v) state[0] |= STOP; }
-  get timeStamp() { stateOf(this); return this[eventTimeStamp]; }
-  composedPath() { const state = stateOf(this); return (state[0] & DISPATCHING) !== 0 ? [state[1]] : []; }
+  get cancelBubble() { return (internalState(this, eventState)[0] & STOP) !== 0; }
+  set cancelBubble(v) { const state = internalState(this, eventState); if (v) state[0] |= STOP; }
+  get timeStamp() { internalState(this, eventState); return this[eventTimeStamp]; }
+  composedPath() { const state = internalState(this, eventState); return (state[0] & DISPATCHING) !== 0 ? [state[1]] : []; }
   preventDefault() {
-    const state = stateOf(this);
+    const state = internalState(this, eventState);
     if ((state[0] & (CANCELABLE | IN_PASSIVE)) === CANCELABLE) state[0] |= CANCELED;
   }
-  stopPropagation() { stateOf(this)[0] |= STOP; }
-  stopImmediatePropagation() { stateOf(this)[0] |= STOP | STOP_IMMEDIATE; }
+  stopPropagation() { internalState(this, eventState)[0] |= STOP; }
+  stopImmediatePropagation() { internalState(this, eventState)[0] |= STOP | STOP_IMMEDIATE; }
 }
 
 function dispatchToListeners(event, target, listeners) {
-  const state = stateOf(event);
+  const state = internalState(event, eventState);
   if ((state[0] & DISPATCHING) !== 0) throw new DOMException('The event is already being dispatched.', 'InvalidStateError');
   state[0] |= DISPATCHING;
   state[1] = target;

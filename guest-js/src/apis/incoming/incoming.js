@@ -1,7 +1,7 @@
 // Dispatching a request to the app: `export default { fetch }` or a
 // service-worker style `fetch` event listener.
 import * as native from 'nano:native';
-import { requiredArguments } from '../webidl/webidl.js';
+import { internalState, requiredArguments } from '../webidl/webidl.js';
 import { DOMException } from '../webidl/dom_exception.js';
 import {
   EVENT_CANCELABLE, Event, PromiseRejectionEvent, collectReportedErrors, dispatchAtTarget, globalScope, initEvent,
@@ -60,9 +60,9 @@ class FetchEvent extends Event {
     }
     initFetchEvent(this, init.request);
   }
-  get request() { return fetchEventStateOf(this)[0]; }
+  get request() { return internalState(this, fetchEventState)[0]; }
   respondWith(response) {
-    const state = fetchEventStateOf(this);
+    const state = internalState(this, fetchEventState);
     requiredArguments(arguments.length, 1, "Failed to execute 'respondWith' on 'FetchEvent'");
     if (state[2]) throw new DOMException("Failed to execute 'respondWith' on 'FetchEvent': The event handler is already finished.", 'InvalidStateError');
     if (state[1] !== null) throw new DOMException("Failed to execute 'respondWith' on 'FetchEvent': The event has already been responded to.", 'InvalidStateError');
@@ -70,7 +70,7 @@ class FetchEvent extends Event {
     this.preventDefault();
   }
   waitUntil(promise) {
-    fetchEventStateOf(this);
+    internalState(this, fetchEventState);
     requiredArguments(arguments.length, 1, "Failed to execute 'waitUntil' on 'FetchEvent'");
     waitUntil(promise);
   }
@@ -78,11 +78,6 @@ class FetchEvent extends Event {
 }
 function initFetchEvent(event, request) {
   event[fetchEventState] = [request, null, false];
-}
-function fetchEventStateOf(event) {
-  const state = event[fetchEventState];
-  if (state === undefined) throw new TypeError('Illegal invocation');
-  return state;
 }
 // The platform's dispatch is over: the promise respondWith was given, or null.
 function finishFetchEvent(event) {

@@ -7,6 +7,15 @@ function requiredArguments(count, required, what) {
   }
 }
 
+// The state a platform object keeps under `key` (its module's symbol), or
+// the TypeError of WebIDL's check that `object` is one: for the classes
+// whose state is not in private fields (Event, FetchEvent).
+function internalState(object, key) {
+  const state = object[key];
+  if (state === undefined) throw new TypeError('Illegal invocation');
+  return state;
+}
+
 // WebIDL's USVString: ToString (a template literal, which unlike String()
 // refuses a Symbol), then each lone surrogate replaced by U+FFFD.
 function toUSVString(value) {
@@ -91,4 +100,7 @@ function dictionaryMembers(dict, names, what) {
   return out;
 }
 
-export { bufferSourceBytes, concatBytes, dictionaryMembers, isBufferSource, pairIterator, requiredArguments, toByteString, toUSVString };
+export {
+  bufferSourceBytes, concatBytes, dictionaryMembers, internalState, isBufferSource, pairIterator, requiredArguments, toByteString,
+  toUSVString,
+};
