@@ -205,10 +205,11 @@ function addBodyContentType(list, type) {
 
 // An incoming request's fields that are the same for every request. Not
 // frozen: a frozen prototype's fields could not be set on the request's own
-// internals (the signal getter sets `signal`). Never reaches the app.
+// internals (the headers and signal getters set theirs). Never reaches the
+// app.
 const INCOMING_DEFAULTS = {
   __proto__: null, parsedUrl: null, redirect: 'follow', mode: 'cors', credentials: 'same-origin', cache: 'default',
-  referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false, signal: null,
+  referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false, signal: null, headers: null,
 };
 
 // The request the host received, with its body still in the host.
@@ -227,9 +228,10 @@ function makeIncomingRequest(method, url, flatHeaders) {
       if (flatHeaders[i].toLowerCase() === 'content-length' && flatHeaders[i + 1].trim() === '0') hasBody = false;
     }
   }
-  // What varies as own properties, the rest from INCOMING_DEFAULTS: each
-  // property a new object gets costs about as much as a function call.
-  request[requestInternals] = { __proto__: INCOMING_DEFAULTS, url, method, headers: null, flatHeaders };
+  // What varies as own properties, the rest from INCOMING_DEFAULTS (the
+  // headers too, null until read): each property a new object gets costs
+  // about as much as a function call.
+  request[requestInternals] = { __proto__: INCOMING_DEFAULTS, url, method, flatHeaders };
   request[bodyInternals] = newBodyState(hasBody ? new HostBody(0) : null);
   return request;
 }
