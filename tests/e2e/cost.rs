@@ -162,6 +162,36 @@ fn hello_request_costs_what_was_recorded() {
     );
 }
 
+/// Fuel of the bench's `/json` request (bench/routes: 1,000 objects made
+/// and stringified), recorded on 2026-12-02: 47,004,282 with QuickJS's own
+/// JSON.stringify, 26,965,456 with plain objects walked from their shape and
+/// strings and numbers written straight into the output
+/// (patches/rquickjs-sys-0.14.0-json-stringify.diff). Same margin, and the
+/// same way to update it, as HELLO_FUEL.
+const JSON_FUEL: u64 = 26_965_456;
+
+#[test]
+fn json_request_costs_what_was_recorded() {
+    let dir = scratch("cost-json");
+    let app = repo_root().join("bench/routes/app.mjs");
+    let (fuel, responses) = fuel_of_requests(&app, &dir.join("routes.wasm"), &[], "/json", 3);
+    for (status, body) in &responses {
+        assert_eq!(*status, 200);
+        assert!(
+            body.starts_with(r#"{"count":1000,"entries":[{"id":0,"name":"entry 0","active":true,"score":0,"#),
+            "{body:.200}"
+        );
+        assert!(body.ends_with(r#"{"id":999,"name":"entry 999","active":true,"score":1498.5,"tags":["a","b"]}]}"#));
+    }
+    println!("fuel per /json request: {fuel:?}");
+    let json = fuel[1];
+    let (low, high) = (JSON_FUEL * (100 - MARGIN_PERCENT) / 100, JSON_FUEL * (100 + MARGIN_PERCENT) / 100);
+    assert!(
+        (low..=high).contains(&json),
+        "the /json request cost {json} fuel, outside {JSON_FUEL} ± {MARGIN_PERCENT}% (update JSON_FUEL if intended)"
+    );
+}
+
 /// The proxy pattern (a fetched body piped into an identity TransformStream
 /// whose readable side is the response) moves the body in the guest's Rust
 /// (`pumpToSink` forwards it), so its size costs no JavaScript: 1 MiB

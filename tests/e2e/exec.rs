@@ -78,6 +78,10 @@ fn url_and_search_params_conformance() {
     run_suite("url.js");
 }
 #[test]
+fn json_stringify_conformance() {
+    run_suite("json.js");
+}
+#[test]
 fn structured_clone_conformance() {
     run_suite("clone.js");
 }
