@@ -123,6 +123,12 @@ assertEq(JSON.stringify({ a: 1 }, null, new Number(20)), '{\n          "a": 1\n}
 const cycle = { name: 'c' };
 cycle.self = { back: cycle };
 assertThrows(() => JSON.stringify(cycle), 'TypeError', 'a cycle');
+const loop = [1];
+loop.push({ inner: [loop] });
+assertThrows(() => JSON.stringify(loop), 'TypeError', 'a cycle through arrays');
+const thrower = { a: { get b() { throw new RangeError('from a getter'); } } };
+assertThrows(() => JSON.stringify(thrower), 'RangeError', 'an exception inside');
+assertEq(JSON.stringify([thrower.a === thrower.a, { after: 1 }]), '[true,{"after":1}]', 'works after an exception');
 const shared = { s: 1 };
 assertEq(JSON.stringify([shared, shared]), '[{"s":1},{"s":1}]', 'shared is not a cycle');
 const proxied = new Proxy({ a: 1, b: 2 }, {
