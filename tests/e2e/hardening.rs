@@ -100,7 +100,7 @@ fn pbkdf2_work_is_bounded_and_does_not_hold_up_other_requests() {
     let server = hostile(&["--timeout", "20"]);
     let started = Instant::now();
     let long = server.get("/pbkdf2-long");
-    assert!(long.text().starts_with("NotSupportedError: "), "{}", long.text());
+    assert!(long.text().starts_with("NotSupportedError: "), "{}\n{}", long.text(), server.log());
     assert!(started.elapsed() < Duration::from_secs(1), "refused before any work: {:?}", started.elapsed());
     // The JWK's megabytes of base64 take the guest seconds to decode (3.4 s
     // alone on a 2-core 2 GHz Xeon, 5.2 s beside another test); the host's
@@ -108,7 +108,7 @@ fn pbkdf2_work_is_bounded_and_does_not_hold_up_other_requests() {
     for (route, within) in [("/pbkdf2-wide", 1), ("/rsa-huge", 15)] {
         let started = Instant::now();
         let refused = server.get(route);
-        assert!(refused.text().starts_with("NotSupportedError: "), "{route}: {}", refused.text());
+        assert!(refused.text().starts_with("NotSupportedError: "), "{route}: {}\n{}", refused.text(), server.log());
         assert!(started.elapsed() < Duration::from_secs(within), "{route} took {:?}", started.elapsed());
     }
 

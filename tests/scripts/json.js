@@ -12,6 +12,8 @@ assertEq(JSON.stringify(-0), '0');
 assertEq(JSON.stringify([0.1 + 0.2, 1e21, 1.5e-7, -2147483648, 2147483648, 5e-324]),
   '[0.30000000000000004,1e+21,1.5e-7,-2147483648,2147483648,5e-324]');
 assertEq(JSON.stringify([NaN, Infinity, -Infinity]), '[null,null,null]');
+assertEq(JSON.stringify([3 * 1.5 * 2, -0.0 * 5, 2 ** 31 - 1 + 0.5 - 0.5, 2 ** 31 + 0.5 - 0.5, -(2 ** 31) * 1.0, -(2 ** 31) - 1.5 + 0.5, 1e21 - 1e21 + 4.0, 0.5 + 0.5]),
+  '[9,0,2147483647,2147483648,-2147483648,-2147483649,4,1]', 'integral doubles');
 assertEq(JSON.stringify([true, false, null]), '[true,false,null]');
 assertEq(JSON.stringify([undefined, () => 1, Symbol('s')]), '[null,null,null]');
 assertEq(JSON.stringify({ u: undefined, f() {}, s: Symbol('s'), n: null }), '{"n":null}');
