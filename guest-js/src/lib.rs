@@ -21,6 +21,7 @@ mod init;
 mod instance;
 mod modules;
 mod natives;
+mod number_to_string;
 mod wit_names;
 
 struct Component;

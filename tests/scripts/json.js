@@ -15,6 +15,34 @@ assertEq(JSON.stringify([NaN, Infinity, -Infinity]), '[null,null,null]');
 assertEq(JSON.stringify([3 * 1.5 * 2, -0.0 * 5, 2 ** 31 - 1 + 0.5 - 0.5, 2 ** 31 + 0.5 - 0.5, -(2 ** 31) * 1.0, -(2 ** 31) - 1.5 + 0.5, 1e21 - 1e21 + 4.0, 0.5 + 0.5]),
   '[9,0,2147483647,2147483648,-2147483648,-2147483649,4,1]', 'integral doubles');
 assertEq(JSON.stringify([true, false, null]), '[true,false,null]');
+// Number::toString, radix 10 (String, templates and JSON.stringify share
+// it; patches/README.md, number-to-string): the shortest digits that
+// round-trip, exponent form from 1e21 and below 1e-6.
+assertEq([1e20, 1e21, 123456789012345680000, 1e-6, 1e-7, 1.5e-7, 0.000001234, 5e-324, -2.2250738585072014e-308, Number.MAX_VALUE,
+  Number.MIN_VALUE, Number.EPSILON, 2 ** 53 + 2, 0.1, 1 / 3, -1.5, 4.35, 100].map(String).join(),
+  '100000000000000000000,1e+21,123456789012345680000,0.000001,1e-7,1.5e-7,0.000001234,5e-324,-2.2250738585072014e-308,1.7976931348623157e+308,' +
+  '5e-324,2.220446049250313e-16,9007199254740994,0.1,0.3333333333333333,-1.5,4.35,100');
+assertEq(`${-0} ${0.5} ${NaN} ${-Infinity}`, '0 0.5 NaN -Infinity');
+assertEq((25.5).toString(10) + (255).toString(16) + (0.5).toString(2), '25.5ff0.1');
+{
+  // 176,000 doubles: random bit patterns (every exponent), short decimals,
+  // integers and halves near 2^53, and m × 10^e parsed from text. The
+  // hash and length are what Node.js prints for the same loop.
+  let seed = 0x9e3779b9;
+  const next = () => { seed ^= seed << 13; seed ^= seed >>> 17; seed ^= seed << 5; return seed >>> 0; };
+  const view = new DataView(new ArrayBuffer(8));
+  let h = 0, total = 0;
+  const add = (x) => {
+    const s = String(x);
+    total += s.length;
+    for (let j = 0; j < s.length; j++) h = (h * 31 + s.charCodeAt(j)) | 0;
+  };
+  for (let i = 0; i < 100000; i++) { view.setUint32(0, next()); view.setUint32(4, next()); add(view.getFloat64(0)); }
+  for (let i = 0; i < 50000; i++) add((next() % 1000000) / 10 ** (next() % 12));
+  for (let i = 0; i < 20000; i++) add(2 ** 53 - 10000 + i + (i % 7) / 8);
+  for (let e = -330; e <= 310; e++) for (const m of [1, 1.5, 9.999999999999999, 4.35, 0.1]) { add(Number(`${m}e${e}`)); add(-Number(`${m}e${e}`)); }
+  assertEq(`${h} ${total}`, '1447631341 3052578', 'String of 176,000 doubles as Node.js');
+}
 assertEq(JSON.stringify([undefined, () => 1, Symbol('s')]), '[null,null,null]');
 assertEq(JSON.stringify({ u: undefined, f() {}, s: Symbol('s'), n: null }), '{"n":null}');
 assertEq(JSON.stringify(undefined), undefined);
@@ -77,6 +105,35 @@ const shadowed = Object.create({ b: 'from the prototype' });
 Object.defineProperty(shadowed, 'a', { enumerable: true, get() { delete this.b; return 1; } });
 shadowed.b = 'own';
 assertEq(JSON.stringify(shadowed), '{"a":1,"b":"from the prototype"}', 'Get after a delete finds the prototype');
+// An earlier value's toJSON changing a later data property: the walk
+// reads values from the object's slots while its layout is the one the
+// keys came from, and with Get once it is not (json-stringify).
+for (const dictionary of [false, true]) {
+  const make = (b) => {
+    const o = Object.create({ b: 'from the prototype' });
+    if (dictionary) {
+      for (let i = 0; i < 40; i++) o[`x${i}`] = i;
+      for (let i = 0; i < 40; i++) delete o[`x${i}`];
+    }
+    o.a = null;
+    o.b = b;
+    o.c = 'c';
+    return o;
+  };
+  const cases = [
+    [(o) => { o.b = 'changed'; }, '{"a":1,"b":"changed","c":"c"}'],
+    [(o) => { Object.defineProperty(o, 'b', { get: () => 'getter', enumerable: true }); }, '{"a":1,"b":"getter","c":"c"}'],
+    [(o) => { delete o.b; }, '{"a":1,"b":"from the prototype","c":"c"}'],
+    [(o) => { delete o.b; o.b = 're-added'; }, '{"a":1,"b":"re-added","c":"c"}'],
+    [(o) => { Object.defineProperty(o, 'c', { enumerable: false }); o.d = 'd'; }, '{"a":1,"b":"b","c":"c"}'],
+    [(o) => { Object.freeze(o); }, '{"a":1,"b":"b","c":"c"}'],
+  ];
+  for (const [change, expected] of cases) {
+    const o = make('b');
+    o.a = { toJSON() { change(o); return 1; } };
+    assertEq(JSON.stringify(o), expected, `${dictionary ? 'dictionary' : 'plain'} object: ${change}`);
+  }
+}
 const shrinking = [{ toJSON() { shrinking.length = 1; return 'first'; } }, 'second', 'third'];
 assertEq(JSON.stringify(shrinking), '["first",null,null]');
 const holes = [1, , 3];
