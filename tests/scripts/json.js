@@ -134,6 +134,12 @@ for (const dictionary of [false, true]) {
     assertEq(JSON.stringify(o), expected, `${dictionary ? 'dictionary' : 'plain'} object: ${change}`);
   }
 }
+// Records of one layout share the keys read from it, until one changes.
+const rows = [{ a: 1, b: 2 }, { a: 3, b: 4 }, { a: 5, b: 6 }, { a: 7, b: 8 }];
+rows[0].a = { toJSON() { delete rows[1].a; rows[2].c = 'added'; Object.defineProperty(rows[3], 'b', { enumerable: false }); return 'x'; } };
+assertEq(JSON.stringify(rows), '[{"a":"x","b":2},{"b":4},{"a":5,"b":6,"c":"added"},{"a":7}]', 'records changed by an earlier toJSON');
+assertEq(JSON.stringify([{ a: 1 }, Object.assign(Object.create(null), { a: 2 }), Object.assign(new Error('e'), { a: 3 }), { a: 4 }]),
+  '[{"a":1},{"a":2},{"a":3},{"a":4}]');
 const shrinking = [{ toJSON() { shrinking.length = 1; return 'first'; } }, 'second', 'third'];
 assertEq(JSON.stringify(shrinking), '["first",null,null]');
 const holes = [1, , 3];
