@@ -1,9 +1,9 @@
 //! ECMAScript's Number::toString (radix 10) for QuickJS: the patched
 //! `js_dtoa` (patches/README.md, number-to-string) calls this for every
 //! shortest-form conversion (`String(x)`, templates, `JSON.stringify`).
-//! Ryu finds the shortest digits that round-trip, as the standard asks,
-//! in about a tenth of the wasm instructions of QuickJS's big-number
-//! algorithm (≈ 3–5k per non-integer).
+//! Ryu finds the shortest digits that round-trip, as the standard asks:
+//! a non-integer's conversion costs 1.2–1.5k wasm instructions more than
+//! an integer's, against 2.9–4.7k with QuickJS's big-number algorithm.
 
 /// Writes `d`'s string and a NUL into `buf`, which holds at least 26
 /// bytes (QuickJS's callers pass 128), and returns the string's length.
