@@ -268,12 +268,13 @@ function copyHeaderList(headers, from) {
 // list (most) is sorted by an insertion sort of its indices, with no Set,
 // closures or intermediate arrays: 81k wasm instructions for two headers
 // before, in QuickJS. Insertion is stable, so a name's values keep their
-// order.
+// order. `flat`: the result as [name, value, name, value, …] (what the
+// host takes for a response), made directly rather than by `.flat()`.
 const SHORT_HEADER_LIST = 32;
-function sortAndCombine(list) {
+function sortAndCombine(list, flat) {
   const n = list.length;
-  if (n < 2) return n === 1 ? [[list[0][0], list[0][1]]] : [];
-  if (n > SHORT_HEADER_LIST) return sortAndCombineLong(list);
+  if (n < 2) return n === 0 ? [] : flat ? [list[0][0], list[0][1]] : [[list[0][0], list[0][1]]];
+  if (n > SHORT_HEADER_LIST) return flat ? sortAndCombineLong(list).flat() : sortAndCombineLong(list);
   const order = [0];
   for (let i = 1; i < n; i++) {
     const name = list[i][0];
@@ -288,12 +289,16 @@ function sortAndCombine(list) {
   for (let k = 0; k < n;) {
     const name = list[order[k]][0];
     if (name === 'set-cookie') {
-      for (; k < n && list[order[k]][0] === name; k++) out.push([name, list[order[k]][1]]);
+      for (; k < n && list[order[k]][0] === name; k++) {
+        if (flat) out.push(name, list[order[k]][1]);
+        else out.push([name, list[order[k]][1]]);
+      }
       continue;
     }
     let value = list[order[k]][1];
     for (k++; k < n && list[order[k]][0] === name; k++) value += ', ' + list[order[k]][1];
-    out.push([name, value]);
+    if (flat) out.push(name, value);
+    else out.push([name, value]);
   }
   return out;
 }

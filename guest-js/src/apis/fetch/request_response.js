@@ -399,7 +399,7 @@ function responseParts(response) {
   state.used = true;
   const list = r.headers !== null ? r.headers[headersList] : r.headerList;
   // One header (or none) needs no sorting: most responses.
-  const flat = list.length > 1 ? sortAndCombine(list).flat() : list.length === 1 ? [list[0][0], list[0][1]] : [];
+  const flat = list.length > 1 ? sortAndCombine(list, true) : list.length === 1 ? [list[0][0], list[0][1]] : [];
   // A body still in the host goes as it is: pumpToSink moves it there.
   return [r.status, flat, state.source];
 }
