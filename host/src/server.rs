@@ -178,8 +178,13 @@ impl Server {
         self.metrics.set_connections(self.connections.open() as u64);
     }
 
+    /// `{:08x}{:08x}` of the prefix and the request's number, written
+    /// without `format!` (its machinery was ≈ 0.5% of a hello request).
     fn request_id(&self) -> String {
-        format!("{:08x}{:08x}", self.id_prefix, self.next_request.fetch_add(1, Ordering::Relaxed))
+        let mut id = String::with_capacity(16);
+        push_hex(&mut id, u64::from(self.id_prefix));
+        push_hex(&mut id, self.next_request.fetch_add(1, Ordering::Relaxed));
+        id
     }
 
     /// Handles one request: routes it, checks it against its app's limits,
@@ -559,6 +564,14 @@ impl Server {
     }
 }
 
+/// `value` in lowercase hex, at least 8 digits (zero-padded), as `{:08x}`.
+fn push_hex(out: &mut String, value: u64) {
+    let digits = (u64::BITS - value.leading_zeros()).div_ceil(4).max(8);
+    for at in (0..digits).rev() {
+        out.push(char::from_digit(((value >> (4 * at)) & 0xf) as u32, 16).expect("a hex digit"));
+    }
+}
+
 /// Why an instance gave no response.
 enum Failure {
     /// A limit of the app stopped it (503 for CPU, 504 for wall time).
@@ -776,5 +789,19 @@ pub async fn shutdown_signal() {
     tokio::select! {
         _ = ctrl_c => {}
         _ = term.recv() => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::push_hex;
+
+    #[test]
+    fn request_ids_are_written_as_format_would() {
+        for value in [0, 1, 0xf, 0x1234_5678, 0xffff_ffff, 0x1_0000_0000, 0xdead_beef_cafe, u64::MAX] {
+            let mut hex = String::new();
+            push_hex(&mut hex, value);
+            assert_eq!(hex, format!("{value:08x}"));
+        }
     }
 }
