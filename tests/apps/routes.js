@@ -29,9 +29,15 @@ export default {
         const href = url.href;
         url.pathname = '/changed';
         const again = new URL(request.url);
+        // URLs of request.url share their parsed parts: a third one's query
+        // changed through its searchParams leaves the others as they were.
+        const third = new URL(request.url);
+        third.searchParams.append('r', '2');
         return Response.json({
           url: request.url, href, host: url.host, q: url.searchParams.get('q'),
           changed: url.href, again: again.href, relative: new URL('../up', request.url).href,
+          third: third.href, againAfter: again.href, againQuery: [...again.searchParams].join(';'),
+          distinct: url !== again && again !== third,
         });
       }
       case '/json': {

@@ -30,6 +30,10 @@ fn the_request_url_is_parsed_as_the_url_standard_does() {
     assert_eq!(v["changed"], "http://example.com/changed?q=%7e+1");
     assert_eq!(v["again"], url, "a URL made from request.url is the app's own copy");
     assert_eq!(v["relative"], "http://example.com/up");
+    assert_eq!(v["third"], "http://example.com/url?q=%7E+1&r=2");
+    assert_eq!(v["againAfter"], url, "another URL of request.url keeps its own query");
+    assert_eq!(v["againQuery"], "q,~ 1");
+    assert_eq!(v["distinct"], true);
 }
 
 #[test]

@@ -14,6 +14,7 @@ import { defineGlobals } from '../globals/globals.js';
 import { beginWarmUpTimers, endWarmUpTimers, setTimeout, timeOrigin, warmUpTimerDue } from '../timers/timers.js';
 import { resetTimeline } from '../timers/performance.js';
 import { requestEnv, defineEnvGlobals } from '../env/env.js';
+import { requestUrl } from '../url/url.js';
 
 let moduleApp = null;
 let fetchListeners = 0;
@@ -127,6 +128,8 @@ function hasFetchHandler() {
 // wall clock is only read if the app asks (performance.timeOrigin). `env`:
 // a module handler's (env.js `requestEnv`, made in Rust for a request).
 function dispatchFetch(method, url, flatHeaders, now, env) {
+  requestUrl.href = url;
+  requestUrl.parts = null;
   timeOrigin.value = now;
   timeOrigin.epoch = null;
   resetTimeline();

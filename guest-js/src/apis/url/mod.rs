@@ -47,9 +47,15 @@ fn array_from<'js>(ctx: &Ctx<'js>, owned: Vec<qjs::JSValue>) -> Result<Value<'js
 /// count UTF-16 code units); all of it when there are no spans.
 pub fn href(parts: &UrlParts) -> &str {
     let Some(&end) = parts.spans.get(1) else { return &parts.text };
+    // An href is ASCII (the serialiser percent-encodes the rest): its
+    // units are its bytes.
+    let end = end as usize;
+    if parts.text.is_char_boundary(end) && parts.text.as_bytes()[..end].is_ascii() {
+        return &parts.text[..end];
+    }
     let mut units = 0;
     for (at, c) in parts.text.char_indices() {
-        if units >= end as usize {
+        if units >= end {
             return &parts.text[..at];
         }
         units += c.len_utf16();

@@ -22,6 +22,13 @@ function part(parsed, i) {
   return parsed[0].slice(spans[2 * i], spans[2 * i + 1]);
 }
 
+// The URL of the request being handled (incoming.js sets `href` as each
+// request is dispatched) and, once a URL is made of it, its parts: apps
+// parse `request.url` more than once (a router, then a helper), and parts
+// are never changed in place (a setter replaces them), so the URLs of that
+// string share one.
+const requestUrl = { href: null, parts: null };
+
 let urlSearchParamsFor; // (url, query) -> linked URLSearchParams
 let setParamsList;      // (params, list) -> void
 
@@ -42,7 +49,13 @@ class URL {
   constructor(url, base) {
     const input = typeof url === 'string' ? url : `${url}`;
     const baseInput = base === undefined ? undefined : typeof base === 'string' ? base : `${base}`;
-    const parts = native.urlParse(input, baseInput);
+    let parts;
+    if (input === requestUrl.href && baseInput === undefined) {
+      parts = requestUrl.parts;
+      if (parts === null) parts = requestUrl.parts = native.urlParse(input, undefined);
+    } else {
+      parts = native.urlParse(input, baseInput);
+    }
     if (parts === null) {
       const where = baseInput === undefined ? '' : ` (base: ${baseInput.toWellFormed()})`;
       throw new TypeError(`Failed to construct 'URL': Invalid URL: ${input.toWellFormed()}${where}`);
@@ -219,4 +232,4 @@ delete URLSearchParams._list;
 const searchParamsIterator = pairIterator('URLSearchParams Iterator', (params) => searchParamsList(params));
 Object.defineProperty(URLSearchParams.prototype, Symbol.toStringTag, { value: 'URLSearchParams', configurable: true });
 
-export { URL, URLSearchParams };
+export { URL, URLSearchParams, requestUrl };
