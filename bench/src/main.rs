@@ -195,7 +195,9 @@ impl Report {
     }
 
     fn add(&mut self, group: &'static str, name: &str, value: f64, unit: &'static str) {
-        println!("  {name:<44} {value:>12.1} {unit:<5}");
+        // A ratio ("x") to three places, as `compare` prints its ratios.
+        let places = if unit == "x" { 3 } else { 1 };
+        println!("  {name:<44} {value:>12.places$} {unit:<5}");
         self.results.push(Measurement { group, name: name.into(), value, unit, baseline: None, ratio: None });
     }
 

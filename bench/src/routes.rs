@@ -3,8 +3,10 @@
 //! request (`bench/routes/work.mjs`): `/hello` (a URL parsed, a text),
 //! `/digest` (SHA-256 of a 1 KiB POST, in hex) and `/json` (1,000 entries
 //! made and stringified). wrk drives each route against each runtime in
-//! turn (`-t1 -c16`, as the loopback hello): requests/s, p99, and the
-//! server's CPU per request, read from `/proc/PID/stat` around the run.
+//! turn (`-t1 -c16`, as the loopback hello), three runs each: the median
+//! run's requests/s, p99, and the server's CPU per request, read from
+//! `/proc/PID/stat` around the run; and the lowest and highest of the
+//! runs' ratios.
 
 use super::load::parse_wrk;
 use super::{wait_for, Report};
@@ -12,9 +14,13 @@ use anyhow::{bail, Context as _, Result};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
-const SECONDS: &str = "5";
+const SECONDS: &str = "3";
 /// Not measured: Node's JIT and nano's parked instances warm up.
 const WARMUP_SECONDS: &str = "1";
+/// Runs per route and runtime, nano's and Node's in turn: this machine's
+/// speed drifts by ±20% over a minute, and one run each made the ratio
+/// swing as much. Each figure reported is the median run's.
+const ROUNDS: usize = 3;
 
 /// (name, path, wrk script)
 const ROUTES: [(&str, &str, Option<&str>); 3] =
@@ -66,16 +72,25 @@ pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
 
     const G: &str = "routes";
     report.group(&format!(
-        "routes against Node.js (bench/routes: the same JavaScript per request; wrk -t1 -c16 -d{SECONDS}s)"
+        "routes against Node.js (bench/routes: the same JavaScript per request; wrk -t1 -c16 -d{SECONDS}s, \
+         {ROUNDS} runs each in turn, medians)"
     ));
     for (name, path, script) in ROUTES {
         let script = script.map(|s| dir.join(s));
         let script = script.as_deref();
-        let nano = measure(&nano, nano_port, path, script)?;
-        let node = measure(&node, node_port, path, script)?;
-        if nano.failures > 0.0 || node.failures > 0.0 {
-            bail!("{path}: failed requests (nano {}, node {})", nano.failures, node.failures);
+        warm_up(nano_port, path, script)?;
+        warm_up(node_port, path, script)?;
+        let (mut nanos, mut nodes) = (Vec::new(), Vec::new());
+        for _ in 0..ROUNDS {
+            nanos.push(measure(&nano, nano_port, path, script)?);
+            nodes.push(measure(&node, node_port, path, script)?);
         }
+        if let Some((a, b)) = nanos.iter().zip(&nodes).find(|(a, b)| a.failures > 0.0 || b.failures > 0.0) {
+            bail!("{path}: failed requests (nano {}, node {})", a.failures, b.failures);
+        }
+        let mut ratios: Vec<f64> = nanos.iter().zip(&nodes).map(|(a, b)| a.requests_per_s / b.requests_per_s).collect();
+        ratios.sort_by(f64::total_cmp);
+        let (nano, node) = (Measured::median(&nanos), Measured::median(&nodes));
         report.compare(G, &format!("{name}: requests/s"), nano.requests_per_s, "req/s", "node", node.requests_per_s);
         report.compare(G, &format!("{name}: p99"), nano.p99_ms, "ms", "node", node.p99_ms);
         report.compare(
@@ -86,8 +101,27 @@ pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
             "node",
             node.cpu_us_per_request,
         );
+        report.add(G, &format!("{name}: requests/s ratio, lowest run"), ratios[0], "x");
+        report.add(G, &format!("{name}: requests/s ratio, highest run"), ratios[ratios.len() - 1], "x");
     }
     Ok(())
+}
+
+impl Measured {
+    /// Each figure's median over `runs` (an odd number of them).
+    fn median(runs: &[Measured]) -> Measured {
+        let median = |figure: fn(&Measured) -> f64| {
+            let mut values: Vec<f64> = runs.iter().map(figure).collect();
+            values.sort_by(f64::total_cmp);
+            values[values.len() / 2]
+        };
+        Measured {
+            requests_per_s: median(|m| m.requests_per_s),
+            p99_ms: median(|m| m.p99_ms),
+            cpu_us_per_request: median(|m| m.cpu_us_per_request),
+            failures: median(|m| m.failures),
+        }
+    }
 }
 
 /// A server process, stopped when dropped.
@@ -100,24 +134,29 @@ impl Drop for Server {
     }
 }
 
-fn measure(server: &Server, port: u16, path: &str, script: Option<&Path>) -> Result<Measured> {
+/// wrk's report of `seconds` of requests to `path`.
+fn wrk(port: u16, path: &str, script: Option<&Path>, seconds: &str) -> Result<String> {
     let url = format!("http://127.0.0.1:{port}{path}");
-    let wrk = |seconds: &str| -> Result<String> {
-        let mut cmd = Command::new("wrk");
-        cmd.args(["-t1", "-c16", "-d", seconds, "--latency"]);
-        if let Some(script) = script {
-            cmd.arg("-s").arg(script);
-        }
-        let out = cmd.arg(&url).output().context("running wrk (install it with `just setup`)")?;
-        if !out.status.success() {
-            bail!("wrk against {url} failed: {}", String::from_utf8_lossy(&out.stderr));
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
-    };
-    wrk(WARMUP_SECONDS)?;
+    let mut cmd = Command::new("wrk");
+    cmd.args(["-t1", "-c16", "-d", seconds, "--latency"]);
+    if let Some(script) = script {
+        cmd.arg("-s").arg(script);
+    }
+    let out = cmd.arg(&url).output().context("running wrk (install it with `just setup`)")?;
+    if !out.status.success() {
+        bail!("wrk against {url} failed: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+fn warm_up(port: u16, path: &str, script: Option<&Path>) -> Result<()> {
+    wrk(port, path, script, WARMUP_SECONDS).map(drop)
+}
+
+fn measure(server: &Server, port: u16, path: &str, script: Option<&Path>) -> Result<Measured> {
     let pid = server.0.id();
     let before = cpu_ticks(pid)?;
-    let text = wrk(SECONDS)?;
+    let text = wrk(port, path, script, SECONDS)?;
     let used = cpu_ticks(pid)? - before;
     let outcome = parse_wrk(&text, f64::NAN, f64::NAN)?;
     // "  123456 requests in 5.00s, 1.23MB read"
