@@ -392,3 +392,38 @@ fn map_keys_of_every_kind_spread_over_the_buckets() {
         assert!(cost * 2 <= strings * 3, "a Map of {kind} keys cost {cost} fuel against {strings} for string keys");
     }
 }
+
+#[test]
+fn the_request_url_is_parsed_once_per_request() {
+    let dir = scratch("cost-request-url");
+    let fuel = |name: &str, urls: usize| {
+        let js = dir.join(format!("{name}.js"));
+        std::fs::write(
+            &js,
+            format!(
+                "export default {{\n\
+                   fetch(request) {{\n\
+                     const href = request.url;\n\
+                     let url = null;\n\
+                     for (let i = 0; i < {urls}; i++) url = new URL(href);\n\
+                     return new Response(url === null ? '' : url.pathname);\n\
+                   }},\n\
+                 }};\n"
+            ),
+        )
+        .unwrap();
+        let (fuel, responses) = fuel_of_requests(&js, &dir.join(format!("{name}.wasm")), &[], "/p", 3);
+        let expected = if urls == 0 { "" } else { "/p" };
+        for (status, body) in responses {
+            assert_eq!((status, body.as_str()), (200, expected), "{name}");
+        }
+        fuel[1]
+    };
+    let (none, one, five) = (fuel("none", 0), fuel("one", 1), fuel("five", 5));
+    let first = one - none;
+    let again = (five - one) / 4;
+    println!("fuel of new URL(request.url): {first} the first time, {again} each time after");
+    // The parse itself (the host's, its parts made into JS values) is done
+    // once; what is left is making the URL object.
+    assert!(again * 10 <= first * 6, "each new URL(request.url) after the first cost {again} fuel, the first {first}");
+}
