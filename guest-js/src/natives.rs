@@ -87,6 +87,7 @@ natives! {
     // apis::url
     "urlPartNames" => crate::apis::url::part_names,
     "urlParse" => crate::apis::url::url_parse,
+    "requestUrlParts" => crate::apis::url::request_url_parts,
     "urlSet" => crate::apis::url::url_set,
     "queryParse" => crate::apis::url::query_parse,
     "querySerialize" => crate::apis::url::query_serialize,

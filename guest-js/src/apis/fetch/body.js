@@ -210,6 +210,8 @@ function sourceStream(source) {
 // `source`: null, bytes (a Uint8Array), a string (a Response made from
 // one, until its body is read: see settleStringBody), a HostBody or a
 // ReadableStream.
+// Written out inline where every request passes (the Response constructor,
+// makeIncomingRequest): keep those in step.
 function newBodyState(source) {
   return { source, used: false };
 }

@@ -232,7 +232,7 @@ function makeIncomingRequest(method, url, flatHeaders) {
   // headers too, null until read): each property a new object gets costs
   // about as much as a function call.
   request[requestInternals] = { __proto__: INCOMING_DEFAULTS, url, method, flatHeaders };
-  request[bodyInternals] = newBodyState(hasBody ? new HostBody(0) : null);
+  request[bodyInternals] = { source: hasBody ? new HostBody(0) : null, used: false }; // newBodyState
   return request;
 }
 
@@ -324,7 +324,7 @@ class Response {
     this[responseInternals] = headers === null
       ? { __proto__: RESPONSE_DEFAULTS, status, statusText, headers, headerList }
       : { __proto__: RESPONSE_DEFAULTS, status, statusText, headers };
-    this[bodyInternals] = newBodyState(source);
+    this[bodyInternals] = { source, used: false }; // newBodyState, without the call
   }
   static error() {
     const r = new Response(internalConstruction);
@@ -392,10 +392,14 @@ function responseParts(response) {
   const r = response[responseInternals];
   if (r.type === 'error') throw new TypeError('The fetch handler returned Response.error()');
   const state = response[bodyInternals];
-  if (response.bodyUsed) throw new TypeError('The fetch handler returned a Response whose body was already used');
-  if (state.source instanceof ReadableStream && state.source.locked) {
-    throw new TypeError('The fetch handler returned a Response whose body stream is locked');
+  // What the body mixin's bodyUsed says, from the state (no getter call:
+  // this is every response's path, and a subclass's getter is not the
+  // platform's to call).
+  const stream = typeof state.source === 'object' && state.source instanceof ReadableStream;
+  if (state.used || (stream && streamOps.disturbed(state.source))) {
+    throw new TypeError('The fetch handler returned a Response whose body was already used');
   }
+  if (stream && state.source.locked) throw new TypeError('The fetch handler returned a Response whose body stream is locked');
   state.used = true;
   const list = r.headers !== null ? r.headers[headersList] : r.headerList;
   // One header (or none) needs no sorting: most responses.

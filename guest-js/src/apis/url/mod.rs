@@ -15,7 +15,7 @@ pub fn part_names() -> Vec<&'static str> {
 /// made with their elements at once: the spans as a Uint32Array (an
 /// ArrayBuffer and a view) cost ≈ 4k wasm instructions per URL, on most
 /// requests' path (`new URL(request.url)`).
-fn to_js<'js>(ctx: &Ctx<'js>, parts: UrlParts) -> Result<Value<'js>> {
+fn to_js<'js>(ctx: &Ctx<'js>, parts: &UrlParts) -> Result<Value<'js>> {
     let number = |at: u32| match i32::try_from(at) {
         Ok(int) => qjs::JS_MKVAL(qjs::JS_TAG_INT, int),
         Err(_) => qjs::JS_NewFloat64(f64::from(at)),
@@ -83,16 +83,31 @@ pub fn url_parse<'js>(ctx: Ctx<'js>, input: Value<'js>, base: Value<'js>) -> Res
         Some(_) => None,
     };
     match request_url.or_else(|| url::parse(&input, base.as_deref())) {
-        Some(parts) => to_js(&ctx, parts),
+        Some(parts) => to_js(&ctx, &parts),
         None => Ok(Value::new_null(ctx)),
     }
+}
+
+/// The parts of the request's URL as urlParse makes them, for the first
+/// `new URL(request.url)` of a request (url.js keeps them for the rest):
+/// what the host parsed with the request's head, with no string to convert
+/// and compare first. Null outside a request.
+pub fn request_url_parts<'js>(ctx: Ctx<'js>) -> Result<Value<'js>> {
+    // Out of the instance's state while JS values are made (an allocation
+    // may run a finalizer that looks at that state), then put back.
+    let Some(parts) = crate::instance::with(|i| i.request_url.take()) else {
+        return Ok(Value::new_null(ctx));
+    };
+    let value = to_js(&ctx, &parts);
+    crate::instance::with(|i| i.request_url = Some(parts));
+    value
 }
 
 /// `component` is the WIT url.component case name of the setter (url.js
 /// passes the property's name, which is the same).
 pub fn url_set<'js>(ctx: Ctx<'js>, href: String, component: Component, value: String) -> Result<Value<'js>> {
     match url::set(&href, component, &value) {
-        Ok(parts) => to_js(&ctx, parts),
+        Ok(parts) => to_js(&ctx, &parts),
         Err(message) => Err(Exception::throw_type(&ctx, &message)),
     }
 }

@@ -52,7 +52,7 @@ class URL {
     let parts;
     if (input === requestUrl.href && baseInput === undefined) {
       parts = requestUrl.parts;
-      if (parts === null) parts = requestUrl.parts = native.urlParse(input, undefined);
+      if (parts === null) parts = requestUrl.parts = native.requestUrlParts() ?? native.urlParse(input, undefined);
     } else {
       parts = native.urlParse(input, baseInput);
     }
