@@ -73,6 +73,9 @@ pub struct Instance {
     /// The URL of the request being handled, as the host parsed it: what
     /// `new URL(request.url)` gives without parsing it again.
     pub request_url: Option<UrlParts>,
+    /// The header fields of the request being handled, as the host gave
+    /// them: made into JS values only if the app reads `request.headers`.
+    pub request_headers: Vec<(String, Vec<u8>)>,
     /// State of `Math.random`. `None` until first use in an instance: the
     /// snapshot must not carry a seed, or every instance would draw the same
     /// numbers.
@@ -89,6 +92,7 @@ thread_local! {
             handles: Handles::new(),
             incoming: None,
             request_url: None,
+            request_headers: Vec::new(),
             random: None,
             at_build_time: false,
         })

@@ -72,6 +72,7 @@ natives! {
     "envGlobals" => crate::apis::env::globals,
     // apis::incoming
     "requestBody" => crate::apis::incoming::request_body,
+    "requestHeaders" => crate::apis::incoming::request_headers,
     "waitUntilUsed" => crate::apis::incoming::wait_until_used,
     // apis::fetch::bodies
     "bodyRead" => crate::apis::fetch::bodies::read,

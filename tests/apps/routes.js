@@ -9,6 +9,12 @@ export default {
           headers: { 'x-method': request.method, 'x-content-type': request.headers.get('content-type') ?? '' },
         });
       }
+      // Whether the incoming request has a body (null for GET/HEAD and for
+      // `content-length: 0`), what it holds, and a header read after it.
+      case '/has-body': {
+        const kind = request.body === null ? 'none' : `body:${await request.text()}`;
+        return new Response(`${kind}|${request.headers.get('x-after') ?? ''}`);
+      }
       // The incoming request's own fields, those of its clone and of a
       // Request made from it, and its signal.
       case '/request-fields': {

@@ -126,6 +126,31 @@ fn request_bodies_and_headers_reach_the_app() {
 }
 
 #[test]
+fn an_incoming_request_has_a_body_unless_get_head_or_empty() {
+    let server = Server::start(&app("routes.js"));
+    let after = [("x-after", "seen")];
+    let body_of = |method: &str, body: &[u8]| server.request(method, "/has-body", &after, body).text();
+    assert_eq!(body_of("GET", b""), "none|seen", "{}", server.log());
+    assert_eq!(body_of("POST", b""), "none|seen", "content-length: 0");
+    assert_eq!(body_of("POST", b"abc"), "body:abc|seen");
+    assert_eq!(body_of("DELETE", b"abc"), "body:abc|seen");
+    // A chunked body has no content-length (and wasi:http drops the
+    // transfer-encoding): a body all the same.
+    let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let raw = format!(
+        "POST /has-body HTTP/1.1\r\nhost: {}\r\nconnection: close\r\nx-after: seen\r\n\
+         transfer-encoding: chunked\r\n\r\n3\r\nabc\r\n2\r\nde\r\n0\r\n\r\n",
+        server.addr
+    );
+    std::io::Write::write_all(&mut stream, raw.as_bytes()).unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with("body:abcde|seen"), "{answer}");
+}
+
+#[test]
 fn response_headers_status_and_redirects() {
     let server = Server::start(&app("routes.js"));
     let res = server.get("/cookies");

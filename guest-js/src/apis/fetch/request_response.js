@@ -133,7 +133,7 @@ class Request {
   get url() { return this[requestInternals].url; }
   get headers() {
     const r = this[requestInternals];
-    if (r.headers === null) r.headers = headersFromFlatList(r.flatHeaders, 'immutable');
+    if (r.headers === null) r.headers = headersFromFlatList(r.flatHeaders ?? native.requestHeaders(), 'immutable');
     return r.headers;
   }
   get destination() { return ''; }
@@ -210,28 +210,24 @@ function addBodyContentType(list, type) {
 const INCOMING_DEFAULTS = {
   __proto__: null, parsedUrl: null, redirect: 'follow', mode: 'cors', credentials: 'same-origin', cache: 'default',
   referrer: 'about:client', referrerPolicy: '', integrity: '', keepalive: false, signal: null, headers: null,
+  flatHeaders: null,
 };
 
-// The request the host received, with its body still in the host.
-// Its Headers and signal are made on first use: most apps never touch them,
-// and this is on every request's path.
-function makeIncomingRequest(method, url, flatHeaders) {
+// The request the host received, with its body still in the host (when
+// `hasBody`; the host's side says, incoming/mod.rs `has_body`), and its
+// header fields as [name, value, ...] or, when null, still in the host too
+// (the `requestHeaders` native). Its Headers and signal are made on first
+// use: most apps never touch them, and this is on every request's path.
+function makeIncomingRequest(method, url, flatHeaders, hasBody) {
   // What `new Request(internalConstruction)` makes, without the call: the
   // constructor's `arguments` alone is an object made per request.
   const request = { __proto__: Request.prototype };
-  // wasi:http drops `transfer-encoding` (hop-by-hop), so a chunked body
-  // shows no header: any request but GET/HEAD has a body unless it says
-  // `content-length: 0` (an empty body reads as empty either way).
-  let hasBody = method !== 'GET' && method !== 'HEAD';
-  if (hasBody) {
-    for (let i = 0; i < flatHeaders.length; i += 2) {
-      if (flatHeaders[i].toLowerCase() === 'content-length' && flatHeaders[i + 1].trim() === '0') hasBody = false;
-    }
-  }
   // What varies as own properties, the rest from INCOMING_DEFAULTS (the
   // headers too, null until read): each property a new object gets costs
   // about as much as a function call.
-  request[requestInternals] = { __proto__: INCOMING_DEFAULTS, url, method, flatHeaders };
+  request[requestInternals] = flatHeaders === null
+    ? { __proto__: INCOMING_DEFAULTS, url, method }
+    : { __proto__: INCOMING_DEFAULTS, url, method, flatHeaders };
   request[bodyInternals] = { source: hasBody ? new HostBody(0) : null, used: false }; // newBodyState
   return request;
 }

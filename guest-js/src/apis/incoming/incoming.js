@@ -127,13 +127,15 @@ function hasFetchHandler() {
 // the caller (in Rust, without a call back into a native). Its time on the
 // wall clock is only read if the app asks (performance.timeOrigin). `env`:
 // a module handler's (env.js `requestEnv`, made in Rust for a request).
-function dispatchFetch(method, url, flatHeaders, now, env) {
+// `flatHeaders`: the request's [name, value, ...], or null when the host has
+// them (read on first use); `hasBody`: whether it has a body to read.
+function dispatchFetch(method, url, flatHeaders, hasBody, now, env) {
   requestUrl.href = url;
   requestUrl.parts = null;
   timeOrigin.value = now;
   timeOrigin.epoch = null;
   resetTimeline();
-  const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders), env);
+  const response = dispatchToApp(makeIncomingRequest(method, url, flatHeaders, hasBody), env);
   handlerPromise = response;
   return response;
 }
@@ -154,7 +156,7 @@ async function warmUp(url) {
   const errors = collectReportedErrors();
   const consoleBefore = saveConsoleState();
   try {
-    const response = await dispatchFetch('GET', url, ['host', new URL(url).host], native.now(), requestEnv());
+    const response = await dispatchFetch('GET', url, ['host', new URL(url).host], false, native.now(), requestEnv());
     handlerPromise = null;
     if (!(response instanceof Response)) {
       throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);

@@ -25,15 +25,15 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
         engine::apply_memory_limit();
         WAIT_UNTIL_USED.set(false);
         let incoming::Head { method, url, headers } = incoming::request_head(&request);
-        let headers: Vec<String> =
-            headers.into_iter().flat_map(|(name, value)| [name, isomorphic_decode(&value)]).collect();
+        let has_body = has_body(&method, &headers);
         let href = crate::apis::url::href(&url).to_string();
         instance::with(|i| {
             i.incoming = Some(request);
             i.request_url = (!url.spans.is_empty()).then_some(url);
+            i.request_headers = headers;
         });
         engine::with(|ctx, hooks| {
-            let parts = run_handler(ctx, hooks, method, href, headers).unwrap_or_else(|message| {
+            let parts = run_handler(ctx, hooks, method, href, has_body).unwrap_or_else(|message| {
                 console::write(console::Level::Error, &message);
                 error_response()
             });
@@ -50,6 +50,7 @@ impl crate::exports::wasi::http::incoming_handler::Guest for crate::Component {
         bodies::clear();
         let request = instance::with(|i| {
             i.request_url = None;
+            i.request_headers = Vec::new();
             i.incoming.take()
         });
         drop(request);
@@ -100,13 +101,14 @@ fn run_handler<'js>(
     hooks: &Hooks<'js>,
     method: String,
     url: String,
-    headers: Vec<String>,
+    has_body: bool,
 ) -> Result<ResponseParts<'js>, String> {
-    // The Response, or a promise of it.
+    // The Response, or a promise of it. The request's headers stay here
+    // until read (`requestHeaders`): null in their place.
     let env = crate::apis::env::object(ctx).map_err(|e| e.to_string())?;
     let dispatched: Value = hooks
         .dispatch_fetch
-        .call((method, url, headers, crate::apis::timers::now_ms(), env))
+        .call((method, url, rquickjs::Null, has_body, crate::apis::timers::now_ms(), env))
         .map_err(|e| hooks.describe_error(take_exception(ctx, e)))?;
     let promise = dispatched.as_promise().cloned();
     // Microtasks the handler queued run before its Response is read, as
@@ -208,6 +210,27 @@ fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, body: OutgoingBody, stre
         }
         _ => Ok(()),
     }
+}
+
+/// Whether a request has a body to read: wasi:http drops
+/// `transfer-encoding` (hop-by-hop), so a chunked body shows no header, and
+/// any request but GET/HEAD has one unless it says `content-length: 0` (an
+/// empty body reads as empty either way).
+fn has_body(method: &str, headers: &[(String, Vec<u8>)]) -> bool {
+    method != "GET"
+        && method != "HEAD"
+        && !headers.iter().any(|(name, value)| {
+            name.eq_ignore_ascii_case("content-length") && value.trim_ascii() == b"0"
+        })
+}
+
+/// `requestHeaders()`: the header fields of the request being handled, as
+/// [name, value, name, value, ...] (values as ByteStrings): read once, by
+/// the incoming Request's `headers` getter.
+pub fn request_headers() -> Vec<String> {
+    instance::with(|i| {
+        i.request_headers.iter().flat_map(|(name, value)| [name.clone(), isomorphic_decode(value)]).collect()
+    })
 }
 
 /// Opens the body of the request being handled as a body source (once).
