@@ -219,9 +219,9 @@ fn stream_body<'js>(ctx: &Ctx<'js>, hooks: &Hooks<'js>, body: OutgoingBody, stre
 fn has_body(method: &str, headers: &[(String, Vec<u8>)]) -> bool {
     method != "GET"
         && method != "HEAD"
-        && !headers.iter().any(|(name, value)| {
-            name.eq_ignore_ascii_case("content-length") && value.trim_ascii() == b"0"
-        })
+        && !headers
+            .iter()
+            .any(|(name, value)| name.eq_ignore_ascii_case("content-length") && value.trim_ascii() == b"0")
 }
 
 /// `requestHeaders()`: the header fields of the request being handled, as
