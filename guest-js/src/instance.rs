@@ -71,7 +71,8 @@ pub struct Instance {
     /// The request being handled, until the app reads its body.
     pub incoming: Option<IncomingRequest>,
     /// The URL of the request being handled, as the host parsed it: what
-    /// `new URL(request.url)` gives without parsing it again.
+    /// the first `new URL(request.url)` takes (`requestUrlParts`) instead
+    /// of parsing it again.
     pub request_url: Option<UrlParts>,
     /// The header fields of the request being handled, as the host gave
     /// them: made into JS values only if the app reads `request.headers`.

@@ -76,31 +76,22 @@ fn usv_string<'js>(ctx: &Ctx<'js>, s: &Value<'js>) -> Result<String> {
 pub fn url_parse<'js>(ctx: Ctx<'js>, input: Value<'js>, base: Value<'js>) -> Result<Value<'js>> {
     let input = usv_string(&ctx, &input)?;
     let base = if base.is_undefined() { None } else { Some(usv_string(&ctx, &base)?) };
-    // `new URL(request.url)`: the host parsed that URL with the request's
-    // head, and parsing a URL's serialisation gives the same URL again.
-    let request_url = match base {
-        None => crate::instance::with(|i| i.request_url.as_ref().filter(|parts| href(parts) == input).cloned()),
-        Some(_) => None,
-    };
-    match request_url.or_else(|| url::parse(&input, base.as_deref())) {
+    match url::parse(&input, base.as_deref()) {
         Some(parts) => to_js(&ctx, &parts),
         None => Ok(Value::new_null(ctx)),
     }
 }
 
 /// The parts of the request's URL as urlParse makes them, for the first
-/// `new URL(request.url)` of a request (url.js keeps them for the rest):
-/// what the host parsed with the request's head, with no string to convert
-/// and compare first. Null outside a request.
+/// `new URL(request.url)` of a request (url.js keeps them for the rest, so
+/// they are taken): the host parsed that URL with the request's head, and
+/// parsing a URL's serialisation gives the same URL again. Null outside a
+/// request (url.js then parses).
 pub fn request_url_parts<'js>(ctx: Ctx<'js>) -> Result<Value<'js>> {
-    // Out of the instance's state while JS values are made (an allocation
-    // may run a finalizer that looks at that state), then put back.
-    let Some(parts) = crate::instance::with(|i| i.request_url.take()) else {
-        return Ok(Value::new_null(ctx));
-    };
-    let value = to_js(&ctx, &parts);
-    crate::instance::with(|i| i.request_url = Some(parts));
-    value
+    match crate::instance::with(|i| i.request_url.take()) {
+        Some(parts) => to_js(&ctx, &parts),
+        None => Ok(Value::new_null(ctx)),
+    }
 }
 
 /// `component` is the WIT url.component case name of the setter (url.js
