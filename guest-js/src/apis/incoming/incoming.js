@@ -7,14 +7,14 @@ import {
   EVENT_CANCELABLE, Event, PromiseRejectionEvent, collectReportedErrors, dispatchAtTarget, globalScope, initEvent,
   reportError, stopCollectingReportedErrors,
 } from '../events/events.js';
-import { Request, Response, internalConstruction, makeIncomingRequest } from '../fetch/request_response.js';
+import { Request, Response, internalConstruction, makeIncomingRequest, responseParts } from '../fetch/request_response.js';
 import { isClientGone } from '../fetch/body.js';
 import { describeError, inspect, restoreConsoleState, saveConsoleState } from '../console/console.js';
 import { defineGlobals } from '../globals/globals.js';
 import { beginWarmUpTimers, endWarmUpTimers, setTimeout, timeOrigin, warmUpTimerDue } from '../timers/timers.js';
 import { resetTimeline } from '../timers/performance.js';
 import { requestEnv, defineEnvGlobals } from '../env/env.js';
-import { requestUrl } from '../url/url.js';
+import { URL, requestUrl } from '../url/url.js';
 
 let moduleApp = null;
 let fetchListeners = 0;
@@ -174,6 +174,27 @@ async function warmUp(url) {
     restoreConsoleState(consoleBefore);
   }
 }
+
+// The layouts (shapes) of the objects every request makes, built once when
+// the prelude is evaluated and dropped: a snapshot's build keeps them
+// (engine.rs `retain_shapes`), so a request's body state, its Response
+// (with its internals, body state and header list), the parts sent to the
+// host and a URL find theirs in the snapshot, shared, instead of each
+// making (allocating) its own. (An object literal with a `__proto__` member
+// gets a layout of its own anyway: QuickJS clones it.) Platform objects
+// only: no app code runs, no native that reads a request, and nothing is
+// left of them but their layouts.
+function primeLayouts() {
+  makeIncomingRequest('GET', 'http://localhost/', null, false);
+  makeIncomingRequest('POST', 'http://localhost/', ['host', 'localhost'], false).headers.get('host');
+  const responses = [
+    new Response('x'), new Response(null), new Response('x', { headers: { 'content-type': 'text/plain' } }),
+    new Response('x', { status: 201, headers: [['content-type', 'text/plain']] }),
+  ];
+  for (const response of responses) responseParts(response);
+  void new URL('http://localhost/').pathname;
+}
+primeLayouts();
 
 // The promise dispatchFetch returned: the host reports its rejection as the
 // handler's failure, so it is not an unhandled rejection. Left out when the
