@@ -324,9 +324,9 @@ fn a_layout_the_build_made_costs_a_request_less() {
     );
 }
 
-/// The objects the platform makes for every request (the incoming Request
-/// and its internals, the ExecutionContext, a Response with its internals,
-/// body state and header list, a URL) find their layouts in the snapshot
+/// The objects the platform makes for every request (the incoming request's
+/// body state, a Response with its internals, body state and header list,
+/// a URL) find their layouts in the snapshot
 /// whatever the app's top-level code did (incoming.js `primeLayouts`): a
 /// request costs the same whether or not the top level made such objects
 /// itself. Measured: 98,297 against 98,288 with the layouts primed;

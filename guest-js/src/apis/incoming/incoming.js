@@ -177,9 +177,9 @@ async function warmUp(url) {
 
 // The layouts (shapes) of the objects every request makes, built once when
 // the prelude is evaluated and dropped: a snapshot's build keeps them
-// (engine.rs `retain_shapes`), so a request's body state, its Response
-// (with its internals, body state and header list), the parts sent to the
-// host and a URL find theirs in the snapshot, shared, instead of each
+// (engine.rs `retain_shapes`), so a request's body state and Headers, a
+// Response (its internals, body state and header list), the parts sent to
+// the host and a URL find theirs in the snapshot, shared, instead of each
 // making (allocating) its own. (An object literal with a `__proto__` member
 // gets a layout of its own anyway: QuickJS clones it.) Platform objects
 // only: no app code runs, no native that reads a request, and nothing is
