@@ -177,13 +177,14 @@ async function warmUp(url) {
 
 // The layouts (shapes) of the objects every request makes, built once when
 // the prelude is evaluated and dropped: a snapshot's build keeps them
-// (engine.rs `retain_shapes`), so a request's body state and Headers, a
-// Response (its internals, body state and header list), the parts sent to
-// the host and a URL find theirs in the snapshot, shared, instead of each
-// making (allocating) its own. (An object literal with a `__proto__` member
-// gets a layout of its own anyway: QuickJS clones it.) Platform objects
-// only: no app code runs, no native that reads a request, and nothing is
-// left of them but their layouts.
+// (engine.rs `retain_shapes`), so a request (its state, body state and
+// Headers), a Response (its internals, body state and header list), the
+// parts sent to the host and a URL find theirs in the snapshot, shared,
+// instead of each making (allocating) its own. (Object literals with a
+// `__proto__` member share their prototype's empty layout too: the
+// set-proto QuickJS patch.) Platform objects only: no app code runs, no
+// native that reads a request, and nothing is left of them but their
+// layouts.
 function primeLayouts() {
   makeIncomingRequest('GET', 'http://localhost/', null, false);
   makeIncomingRequest('POST', 'http://localhost/', ['host', 'localhost'], false).headers.get('host');
