@@ -231,16 +231,11 @@ impl Runtime {
     }
 
     /// A store whose instance was reset in place (reuse.rs), made ready for
-    /// its next request as `new_store` makes a new one: a new `State` (the
-    /// last request's host state dropped), its limits from now.
-    pub fn renew_store(
-        &self,
-        store: &mut Store<State>,
-        app: &Arc<AppConfig>,
-        log: LogSink,
-        wasi: wasmtime_wasi::WasiCtx,
-    ) {
-        *store.data_mut() = State::new(wasi, log, app);
+    /// its next request as `new_store` makes a new one: its `State` renewed
+    /// (the last request's host state dropped, the WASI context kept: see
+    /// `State::renew`), its limits from now.
+    pub fn renew_store(&self, store: &mut Store<State>, app: &Arc<AppConfig>, log: LogSink) {
+        store.data_mut().renew(log, app);
         self.start_limits(store, app);
     }
 

@@ -373,7 +373,7 @@ impl Server {
         let setting_up = Instant::now();
         let (mut store, reused) = match ready {
             Some(Ready { mut store, proxy, resettable }) => {
-                generation.runtime.renew_store(&mut store, &app.config, log, State::wasi().build());
+                generation.runtime.renew_store(&mut store, &app.config, log);
                 store.data_mut().limits.peak = resettable.initial_peak();
                 (store, Some((proxy, Some(resettable))))
             }
