@@ -89,7 +89,7 @@ impl State {
     /// A request's context is built the same way every time and holds
     /// nothing of one request (no env, arguments, preopens or streams; its
     /// resources live in `table`, which is new), while building one seeds
-    /// two random generators, ≈ 1% of a hello request's CPU. Its secure
+    /// two random generators, ≈ 0.75% of a hello server's CPU. Its secure
     /// generator goes on where the last request left it (never repeats);
     /// `wasi:random/insecure-seed` stays the instance's, as WASI describes it.
     pub fn renew(&mut self, log: LogSink, app: &Arc<AppConfig>) {

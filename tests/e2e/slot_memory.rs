@@ -164,9 +164,11 @@ fn mapping_range(line: &str) -> (usize, usize) {
     (usize::from_str_radix(start, 16).unwrap(), usize::from_str_radix(end, 16).unwrap())
 }
 
-/// The pages an instance wrote in the memory that follows the image at
+/// The pages instances touched in the memory that follows the image at
 /// `image_end` in its slot (the heap's room to grow, zeros mapped
-/// anonymously): present ones, which a reset zeroes in place.
+/// anonymously): the present ones, which a reset zeroes in place. A page
+/// only read would count too (none is, here: the heap's free memory is
+/// written before it is read), so this is at least the pages written.
 fn written_past_image(image_end: usize) -> usize {
     let maps = std::fs::read_to_string("/proc/self/maps").unwrap();
     let Some(line) = maps.lines().find(|line| mapping_range(line).0 == image_end) else { return 0 };
@@ -176,7 +178,7 @@ fn written_past_image(image_end: usize) -> usize {
     if fields.len() > 5 || fields[4] != "0" || !fields[1].starts_with("rw") {
         return 0;
     }
-    // At most the 64 MiB of memory the heap can reach here.
+    // Its first 64 MiB: far more than the requests counted here allocate.
     let pages = ((end - start) / PAGE).min(16 << 10);
     pagemap_entries(start, pages).into_iter().filter(|e| e >> 63 == 1).count()
 }
@@ -226,8 +228,9 @@ fn two_requests_in_one_slot(name: &str, app: &str, path: &str) -> (Vec<(u16, Str
 /// A request reads the snapshot's objects without writing to their pages:
 /// QuickJS counts references in the object, and the snapshot's are
 /// immortal. Two requests that walk 40,000 objects of the snapshot leave
-/// their slot with few written pages (hello writes 27); with every read
-/// counted, they wrote each page they read an object or a string from.
+/// their slot with few written pages (hello writes 14 of its image); with
+/// every read counted, they wrote each page they read an object or a
+/// string from.
 #[test]
 fn reading_the_snapshots_objects_writes_none_of_their_pages() {
     if !cfg!(target_os = "linux") {
