@@ -295,6 +295,17 @@ pub fn in_process_with(
     limits: nano_host::limits::AppLimits,
     path: &str,
     requests: usize,
+    after_each: impl FnMut(&nano_host::engine::Runtime),
+) -> Vec<(u16, String)> {
+    in_process_paths(runtime, component, limits, &vec![path; requests], after_each)
+}
+
+/// `in_process_with`, one GET request per path of `paths`, in turn.
+pub fn in_process_paths(
+    runtime: &std::sync::Arc<nano_host::engine::Runtime>,
+    component: &wasmtime::component::Component,
+    limits: nano_host::limits::AppLimits,
+    paths: &[&str],
     mut after_each: impl FnMut(&nano_host::engine::Runtime),
 ) -> Vec<(u16, String)> {
     use http_body_util::BodyExt;
@@ -313,8 +324,8 @@ pub fn in_process_with(
             hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(client)).await.unwrap();
         tokio::spawn(conn);
         let mut responses = Vec::new();
-        for _ in 0..requests {
-            let req = hyper::Request::get(path)
+        for path in paths {
+            let req = hyper::Request::get(*path)
                 .header("host", "localhost")
                 .body(http_body_util::Empty::<bytes::Bytes>::new())
                 .unwrap();

@@ -23,7 +23,9 @@ fn canary(runtime: &Arc<Runtime>) -> Component {
 /// instance reset in place (as `run` serves) and a fresh instance in a
 /// reset slot, each with the pagemap scan `run` uses (its patched resume
 /// past 32 dirty regions and its decommit once the 4 MiB are spent are both
-/// crossed: the canary dirties ≈ 1,500 separate pages over 12 MiB) and with
+/// crossed: the canary dirties ≈ 1,500 separate pages over 12 MiB; and
+/// every 64th reset of a slot gives its written pages back to the kernel
+/// instead of copying, the written-pages-decay patch) and with
 /// the blind copy over the first 4 MiB it replaces; and a fresh mapping per
 /// instance. The scan finds written pages as it does on this kernel: by
 /// their write-protection (patches/README.md, the written-pages patch); the
@@ -55,12 +57,15 @@ fn linear_memory_is_reset_between_requests_on_the_same_slot() {
         // build and exec: a fresh mapping per instance.
         ("on demand, as build and exec", PoolLimits::default(), false),
     ];
+    const REQUESTS: usize = 70;
     for (mode, limits, pooling) in modes {
         let reuse = pooling && limits.reuse_instances;
         let runtime = Runtime::new(limits, pooling).unwrap();
         let component = canary(&runtime);
         let mut slots = Vec::new();
-        let responses = in_process(&runtime, &component, "/", 10, |runtime| {
+        // Past the 64th reset of the slot, where a scanning reset gives the
+        // written pages back instead of copying (the written-pages-decay patch).
+        let responses = in_process(&runtime, &component, "/", REQUESTS, |runtime| {
             if let Some(pool) = runtime.engine.pooling_allocator_metrics() {
                 slots.push(if reuse { runtime.parked.get() } else { pool.unused_warm_memories() as usize });
             }
@@ -73,7 +78,7 @@ fn linear_memory_is_reset_between_requests_on_the_same_slot() {
             // request: each request ran in the one instance, or the one
             // slot, the requests before it dirtied (else the test would
             // prove nothing).
-            assert_eq!(slots, [1; 10], "{mode}: requests did not reuse one instance or slot");
+            assert_eq!(slots, [1; REQUESTS], "{mode}: requests did not reuse one instance or slot");
         }
     }
 }

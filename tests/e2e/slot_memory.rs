@@ -205,6 +205,18 @@ fn new_image_written_pages(before: &[(usize, usize)]) -> (usize, usize, usize) {
 /// new_image_written_pages): the tests that count them take turns, and
 /// make their images larger than any other test's.
 fn two_requests_in_one_slot(name: &str, app: &str, path: &str) -> (Vec<(u16, String)>, usize, usize, usize) {
+    let (responses, counts) = requests_in_one_slot(name, app, &[path, path]);
+    let (pages, written, past) = counts[1];
+    (responses, pages, written, past)
+}
+
+/// A slot's image size, its pages written and those written past it
+/// (`new_image_written_pages`).
+type SlotPages = (usize, usize, usize);
+
+/// Builds `app` and serves a GET of each of `paths` in turn in one slot:
+/// the responses, and the slot's pages after each.
+fn requests_in_one_slot(name: &str, app: &str, paths: &[&str]) -> (Vec<(u16, String)>, Vec<SlotPages>) {
     // Without the scan, a reset copies back the first 4 MiB whatever was written.
     assert!(
         wasmtime::PoolingAllocationConfig::is_pagemap_scan_available(),
@@ -220,9 +232,11 @@ fn two_requests_in_one_slot(name: &str, app: &str, path: &str) -> (Vec<(u16, Str
     let component = runtime.load_component(&std::fs::read(&wasm).unwrap()).unwrap();
     let _alone = LARGE_IMAGES.lock().unwrap_or_else(|p| p.into_inner());
     let before = image_mappings();
-    let responses = in_process(&runtime, &component, path, 2, |_| {});
-    let (pages, written, past) = new_image_written_pages(&before);
-    (responses, pages, written, past)
+    let mut counts = Vec::new();
+    let limits = nano_host::limits::AppLimits::default();
+    let responses =
+        in_process_paths(&runtime, &component, limits, paths, |_| counts.push(new_image_written_pages(&before)));
+    (responses, counts)
 }
 
 /// A request reads the snapshot's objects without writing to their pages:
@@ -284,6 +298,39 @@ const ALLOCATING_APP: &str = "export default {\n\
     return new Response('ok');\n\
   },\n\
 };\n";
+
+/// A page stays a written page of its slot after the reset copies the
+/// image's bytes (or zeros) back, and each later reset copies it again: one
+/// `/json` (≈ 80 pages past the image) would make every later request in
+/// its slot pay for zeroing them. Every 64th reset a slot gives the pages
+/// it finds written back to the kernel instead
+/// (patches/wasmtime-48.0.8-written-pages-decay.diff), so within 64
+/// requests its written pages are what its requests still write: a small
+/// request's. The app is `ALLOCATING_APP` behind 12 MiB of data it never
+/// reads, so that its slot is the largest image mapped.
+#[test]
+fn a_slot_forgets_the_pages_a_past_request_wrote() {
+    if !cfg!(target_os = "linux") {
+        return;
+    }
+    let app = format!("globalThis.unread = 'x'.repeat(12 << 20);\n{ALLOCATING_APP}");
+    let mut paths = vec!["/small"; 70];
+    paths[0] = "/json";
+    let (responses, counts) = requests_in_one_slot("slot-forget", &app, &paths);
+    assert_eq!(responses[0].0, 200);
+    assert!(responses[0].1.parse::<usize>().unwrap() > 60_000, "/json: {}", responses[0].1);
+    for (status, body) in &responses[1..] {
+        assert_eq!((*status, body.as_str()), (200, "ok"));
+    }
+    let total = |(_, written, past): SlotPages| written + past;
+    let json = total(counts[0]);
+    let last = total(counts[69]);
+    assert!(json >= 60, "/json wrote only {json} pages of its slot: this test shows nothing ({counts:?})");
+    assert!(
+        last <= 20,
+        "70 requests after /json, its slot still counts {last} written pages (json {json}): written pages are never given back"
+    );
+}
 
 /// What a request allocates, up to the room the build leaves free in the
 /// heap (`HEADROOM`, guest-js/src/heap_holes.rs), fits in the snapshot's
