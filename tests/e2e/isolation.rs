@@ -24,7 +24,7 @@ fn canary(runtime: &Arc<Runtime>) -> Component {
 /// reset slot, each with the pagemap scan `run` uses (its patched resume
 /// past 32 dirty regions and its decommit once the 4 MiB are spent are both
 /// crossed: the canary dirties ≈ 1,500 separate pages over 12 MiB; and
-/// every 64th reset of a slot gives its written pages back to the kernel
+/// the 256th reset of a slot gives its written pages back to the kernel
 /// instead of copying, the written-pages-decay patch) and with
 /// the blind copy over the first 4 MiB it replaces; and a fresh mapping per
 /// instance. The scan finds written pages as it does on this kernel: by
@@ -57,14 +57,15 @@ fn linear_memory_is_reset_between_requests_on_the_same_slot() {
         // build and exec: a fresh mapping per instance.
         ("on demand, as build and exec", PoolLimits::default(), false),
     ];
-    const REQUESTS: usize = 70;
+    const REQUESTS: usize = 260;
     for (mode, limits, pooling) in modes {
         let reuse = pooling && limits.reuse_instances;
         let runtime = Runtime::new(limits, pooling).unwrap();
         let component = canary(&runtime);
         let mut slots = Vec::new();
-        // Past the 64th reset of the slot, where a scanning reset gives the
-        // written pages back instead of copying (the written-pages-decay patch).
+        // Past the 256th reset of the slot, where a scanning reset gives the
+        // written pages back instead of copying, even when every request
+        // writes the same pages (the written-pages-decay patch).
         let responses = in_process(&runtime, &component, "/", REQUESTS, |runtime| {
             if let Some(pool) = runtime.engine.pooling_allocator_metrics() {
                 slots.push(if reuse { runtime.parked.get() } else { pool.unused_warm_memories() as usize });
