@@ -121,6 +121,19 @@ test('Response status validation', () => {
   assertThrows(() => new Response('body', { status: 204 }), 'TypeError');
   assertThrows(() => new Response('', { statusText: 'bad\n' }), 'TypeError');
   assertEq(new Response(null, { status: 204 }).status, 204);
+  // WebIDL `unsigned short`: truncated, wrapped modulo 2^16, NaN and
+  // infinities 0; a number already in range is taken as it is.
+  assertEq(new Response(null, { status: 200.9 }).status, 200);
+  assertEq(new Response(null, { status: '201' }).status, 201);
+  assertEq(new Response(null, { status: 65536 + 202 }).status, 202);
+  assertEq(new Response(null, { status: 203 - 65536 }).status, 203);
+  assertEq(new Response(null, { status: { valueOf: () => 299 } }).status, 299);
+  assertEq(new Response(null, { status: 599 }).status, 599);
+  assertThrows(() => new Response(null, { status: -0 }), 'RangeError');
+  assertThrows(() => new Response(null, { status: NaN }), 'RangeError');
+  assertThrows(() => new Response(null, { status: Infinity }), 'RangeError');
+  assertThrows(() => new Response(null, { status: 65535 }), 'RangeError');
+  assertEq(new Response(null, { status: 2 ** 32 + 200 }).status, 200);
 });
 
 test('ResponseInit is read as WebIDL reads a dictionary', () => {

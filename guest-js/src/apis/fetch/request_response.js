@@ -272,9 +272,15 @@ class Response {
       headersInit = init.headers;
       const rawStatus = init.status;
       if (rawStatus !== undefined) {
-        // WebIDL `unsigned short`: truncate, wrap modulo 2^16, non-finite is 0.
-        const n = Number(rawStatus);
-        status = Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0;
+        if (typeof rawStatus === 'number' && rawStatus >= 0 && rawStatus <= 65535 && rawStatus === (rawStatus | 0)) {
+          // An unsigned short already (most apps' `status: 404`): as it
+          // is, without the three builtin calls of the conversion.
+          status = rawStatus;
+        } else {
+          // WebIDL `unsigned short`: truncate, wrap modulo 2^16, non-finite is 0.
+          const n = Number(rawStatus);
+          status = Number.isFinite(n) ? ((Math.trunc(n) % 65536) + 65536) % 65536 : 0;
+        }
       }
       const rawText = init.statusText;
       if (rawText !== undefined) statusText = toByteString(rawText, "Failed to construct 'Response'");

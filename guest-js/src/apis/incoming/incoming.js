@@ -67,7 +67,10 @@ class FetchEvent extends Event {
     requiredArguments(arguments.length, 1, "Failed to execute 'respondWith' on 'FetchEvent'");
     if (state[2]) throw new DOMException("Failed to execute 'respondWith' on 'FetchEvent': The event handler is already finished.", 'InvalidStateError');
     if (state[1] !== null) throw new DOMException("Failed to execute 'respondWith' on 'FetchEvent': The event has already been responded to.", 'InvalidStateError');
-    state[1] = Promise.resolve(response);
+    // A Response that is not thenable is kept as it is, as dispatchToApp
+    // keeps a module handler's: Promise.resolve would make a promise only to
+    // fulfil it with the Response (a promise and a reaction per request).
+    state[1] = response instanceof Response && response.then === undefined ? response : Promise.resolve(response);
     this.preventDefault();
   }
   waitUntil(promise) {
@@ -80,7 +83,8 @@ class FetchEvent extends Event {
 function initFetchEvent(event, request) {
   event[fetchEventState] = [request, null, false];
 }
-// The platform's dispatch is over: the promise respondWith was given, or null.
+// The platform's dispatch is over: what respondWith was given (a Response,
+// or a promise of one), or null.
 function finishFetchEvent(event) {
   const state = event[fetchEventState];
   state[2] = true;
