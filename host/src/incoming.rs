@@ -65,8 +65,8 @@ impl crate::bindings::nano::platform::incoming::Host for State {
         HostFields::drop(&mut http, fields)?;
         // Request's URL is a URL record (Fetch): `/a/../b` is `/b`, a Host
         // `EXAMPLE.com:80` is `example.com`.
-        let sent = format!("{scheme}://{authority}{path}");
-        let url = crate::url::parse_parts(&sent).unwrap_or(UrlParts { text: sent, spans: Vec::new() });
+        let url = crate::url::request_parts(&scheme, &authority, &path)
+            .unwrap_or_else(|| UrlParts { text: format!("{scheme}://{authority}{path}"), spans: Vec::new() });
         Ok(Head { method, url, headers: headers? })
     }
 

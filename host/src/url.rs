@@ -48,6 +48,125 @@ pub fn parse_parts(input: &str) -> Option<UrlParts> {
     parse(input, None).map(|url| parts(&url))
 }
 
+/// The URL of a request a client sent (`scheme://authority` and the
+/// request target's path and query), as components: what `parse_parts`
+/// gives for their concatenation. Most requests' URLs are already as the
+/// URL Standard serialises them (an `http`/`https` scheme, a lowercase
+/// domain or dotted IPv4 address, a port that is not the default, a path
+/// and query of characters the parser keeps as they are, no dot segments),
+/// and their components are then cut out of the text as it came, without
+/// Ada (a parse and eleven getters on every request's path); anything else
+/// goes to Ada. None when it is no URL.
+pub fn request_parts(scheme: &str, authority: &str, path_and_query: &str) -> Option<UrlParts> {
+    let text = format!("{scheme}://{authority}{path_and_query}");
+    match serialized_request_url(scheme, authority, path_and_query) {
+        Some(spans) => Some(UrlParts { text, spans: spans.to_vec() }),
+        None => parse_parts(&text),
+    }
+}
+
+/// The spans (`PART_NAMES`' order) of `scheme://authority path_and_query`
+/// if that is already the URL's serialisation, checked conservatively: a
+/// `None` only means "ask Ada". All ASCII, so bytes are UTF-16 units.
+fn serialized_request_url(scheme: &str, authority: &str, path_and_query: &str) -> Option<[u32; 22]> {
+    let default_port = match scheme {
+        "http" => "80",
+        "https" => "443",
+        _ => return None,
+    };
+    let (hostname, port) = match authority.split_once(':') {
+        Some((hostname, port)) => (hostname, Some(port)),
+        None => (authority, None),
+    };
+    if !serialized_host(hostname) {
+        return None;
+    }
+    if let Some(port) = port {
+        // The parser drops a default port and leading zeros, and refuses
+        // more than 16 bits.
+        let digits = !port.is_empty() && port.len() <= 5 && port.bytes().all(|b| b.is_ascii_digit());
+        if !digits || port.starts_with('0') || port == default_port || port.parse::<u32>().ok()? > 65535 {
+            return None;
+        }
+    }
+    let (path, query) = match path_and_query.split_once('?') {
+        Some((path, query)) => (path, Some(query)),
+        None => (path_and_query, None),
+    };
+    if !path.starts_with('/') || !path.bytes().all(|b| kept_in_path(b) || b == b'\'') {
+        return None;
+    }
+    // Dot segments are removed, `%2e` ones too (any `%2e` goes to Ada).
+    let dot_segment = |segment: &str| segment == "." || segment == "..";
+    if path.split('/').any(dot_segment) || path.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"%2e")) {
+        return None;
+    }
+    // An empty query serialises as "?" with an empty `search`: Ada's.
+    if let Some(query) = query {
+        if query.is_empty() || !query.bytes().all(|b| kept_in_path(b) || b == b'?') {
+            return None;
+        }
+    }
+    let host_start = scheme.len() + 3;
+    let host_end = host_start + authority.len();
+    let path_end = host_end + path.len();
+    let end = path_end + query.map_or(0, |q| q.len() + 1);
+    let none = (0, 0);
+    let port = match port {
+        Some(_) => (host_start + hostname.len() + 1, host_end),
+        None => none,
+    };
+    let search = if query.is_some() { (path_end, end) } else { none };
+    let components = [
+        (0, end),                                  // href
+        (0, host_end),                             // origin
+        (0, scheme.len() + 1),                     // protocol
+        none,                                      // username
+        none,                                      // password
+        (host_start, host_end),                    // host
+        (host_start, host_start + hostname.len()), // hostname
+        port,                                      // port
+        (host_end, path_end),                      // pathname
+        search,                                    // search
+        none,                                      // hash
+    ];
+    let mut spans = [0; 22];
+    for (i, (start, end)) in components.into_iter().enumerate() {
+        spans[2 * i] = u32::try_from(start).ok()?;
+        spans[2 * i + 1] = u32::try_from(end).ok()?;
+    }
+    Some(spans)
+}
+
+/// A host the parser serialises as it is: a lowercase ASCII domain whose
+/// labels are not empty, not Punycode (checked by `valid_punycode`) and whose
+/// last one does not start with a digit (that makes it an IPv4 address), or
+/// a dotted IPv4 address of four decimal parts without leading zeros.
+fn serialized_host(host: &str) -> bool {
+    let Some(last) = host.rsplit('.').next() else { return false };
+    if last.starts_with(|c: char| c.is_ascii_digit()) {
+        let mut parts = 0;
+        for part in host.split('.') {
+            parts += 1;
+            let decimal = !part.is_empty() && part.len() <= 3 && part.bytes().all(|b| b.is_ascii_digit());
+            if !decimal || (part.len() > 1 && part.starts_with('0')) || part.parse::<u32>().map_or(true, |n| n > 255) {
+                return false;
+            }
+        }
+        return parts == 4;
+    }
+    !host.contains("xn--")
+        && host.split('.').all(|label| {
+            !label.is_empty() && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        })
+}
+
+/// A byte the parser keeps as it is in a special URL's path and, but `'`,
+/// its query: unreserved and sub-delims, `:`, `@`, `/` and `%`.
+fn kept_in_path(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/%".contains(&b)
+}
+
 fn parts(url: &Url) -> UrlParts {
     let href = url.href();
     let built;
@@ -334,6 +453,126 @@ mod tests {
         let units: Vec<u16> = parts.text.encode_utf16().collect();
         let (start, end) = (parts.spans[2 * i] as usize, parts.spans[2 * i + 1] as usize);
         String::from_utf16(&units[start..end]).unwrap()
+    }
+
+    /// Request URLs cut without Ada must be exactly Ada's: over schemes,
+    /// authorities and targets that the parser changes (case, default and
+    /// zero-led ports, short or octal IPv4, Punycode, dot segments, `%2e`,
+    /// backslashes, characters it percent-encodes, empty query) and that it
+    /// keeps, and every printable ASCII byte in a path and in a query.
+    #[test]
+    fn request_urls_cut_without_ada_are_adas() {
+        let schemes = ["http", "https", "HTTP", "ws", "file"];
+        let authorities = [
+            "localhost",
+            "localhost:8080",
+            "example.com",
+            "EXAMPLE.com",
+            "example.com:80",
+            "example.com:443",
+            "example.com:8080",
+            "127.0.0.1",
+            "127.0.0.1:80",
+            "127.0.0.1:3000",
+            "127.1",
+            "0127.0.0.1",
+            "127.0.0.256",
+            "1.2.3.4.5",
+            "0x7f.0.0.1",
+            "1.2.3.x",
+            "foo.1a",
+            "1234",
+            "4294967295",
+            "a.b.c",
+            "a..b",
+            ".a",
+            "a.",
+            "xn--nxasmq6b.example",
+            "xn--a.com",
+            "[::1]:3000",
+            "u@h",
+            "u:p@h",
+            ":8080",
+            "",
+            "h:",
+            "h:0",
+            "h:080",
+            "h:65535",
+            "h:65536",
+            "h:99999",
+            "h:123456",
+            "-a-.com",
+            "a--b.com",
+            "a_b.com",
+            "ex%41mple.com",
+            "é.com",
+        ];
+        let mut targets: Vec<String> = [
+            "/",
+            "/hello",
+            "/a/b/c",
+            "/a/./b",
+            "/a/../b",
+            "/.",
+            "/..",
+            "/%2e/",
+            "/%2E%2e/x",
+            "/a.b/c..d/.e/",
+            "/.well-known/x",
+            "/~user/!$&'()*+,;=:@%",
+            "/%zz",
+            "/a b",
+            "/a\\b",
+            "/é",
+            "*",
+            "",
+            "/?",
+            "/?q=1",
+            "/?q='x'",
+            "/p?a=1&b=%20&c=?d/e",
+            "/p?a b",
+            "/p?#",
+            "/p??",
+            "//double",
+            "/a//b",
+            "/a?b?c",
+        ]
+        .map(String::from)
+        .to_vec();
+        for c in ' '..='~' {
+            targets.push(format!("/x{c}y"));
+            targets.push(format!("/x?y{c}z"));
+        }
+        let mut cut = 0;
+        for scheme in schemes {
+            for authority in authorities {
+                for target in &targets {
+                    let text = format!("{scheme}://{authority}{target}");
+                    let ada = parse_parts(&text);
+                    let given = request_parts(scheme, authority, target);
+                    assert_eq!(
+                        given.as_ref().map(|p| (&p.text, &p.spans)),
+                        ada.as_ref().map(|p| (&p.text, &p.spans)),
+                        "{text}"
+                    );
+                    if let Some(spans) = serialized_request_url(scheme, authority, target) {
+                        let ada = ada.unwrap_or_else(|| panic!("{text} cut, but it is no URL to Ada"));
+                        assert_eq!(ada.text, text, "{text}");
+                        assert_eq!(ada.spans, spans, "{text}");
+                        cut += 1;
+                    }
+                }
+            }
+        }
+        // What most requests are goes without Ada.
+        for (scheme, authority, target) in [
+            ("http", "localhost:8080", "/hello"),
+            ("https", "example.com", "/a/b?c=d&e=%20"),
+            ("http", "127.0.0.1:3000", "/"),
+        ] {
+            assert!(serialized_request_url(scheme, authority, target).is_some(), "{scheme}://{authority}{target}");
+        }
+        assert!(cut > 1000, "only {cut} URLs cut without Ada");
     }
 
     #[test]
