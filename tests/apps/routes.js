@@ -66,6 +66,17 @@ export default {
         headers.append('x-multi', 'two');
         return new Response('cookies', { headers });
       }
+      case '/record-headers': {
+        // A record's list, kept flat until a Headers object is made: the
+        // body's type added to it, then read (and the list copied) through
+        // the Headers object it then gets, and a second response's sent as
+        // it was made.
+        const read = new Response('record', { headers: { 'X-B': '2', 'x-a': ' 1 ' } });
+        const seen = [...read.headers].map(([n, v]) => `${n}=${v}`).join('&');
+        const json = Response.json({ seen }, { headers: { 'x-b': 'b', 'x-c': 'c' } });
+        json.headers.append('x-b', 'again');
+        return request.url.endsWith('?json') ? json : new Response(seen, { headers: { 'x-z': 'z', 'x-a': 'a' } });
+      }
       case '/late-headers': {
         // Headers changed after the Response was made (its Headers object
         // made by the first read): what the client gets.

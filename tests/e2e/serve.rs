@@ -158,6 +158,17 @@ fn response_headers_status_and_redirects() {
     assert_eq!(res.header("x-multi"), Some("one, two"));
     assert_eq!(res.header("content-type"), Some("text/plain;charset=UTF-8"));
 
+    // A record's list (kept flat) as the client gets it, the body's type
+    // added; and as the Headers object made later reads it.
+    let res = server.get("/record-headers");
+    assert_eq!(res.text(), "content-type=text/plain;charset=UTF-8&x-a=1&x-b=2");
+    assert_eq!((res.header("x-a"), res.header("x-z")), (Some("a"), Some("z")));
+    assert_eq!(res.header_all("content-type"), ["text/plain;charset=UTF-8"]);
+    let res = server.get("/record-headers?json");
+    assert_eq!(res.header("content-type"), Some("application/json"));
+    assert_eq!(res.header("x-b"), Some("b, again"));
+    assert_eq!(res.header("x-c"), Some("c"));
+
     let res = server.get("/late-headers");
     assert_eq!((res.status, res.text().as_str()), (200, "late"));
     assert_eq!(res.header("x-late"), Some("1"));

@@ -82,9 +82,11 @@ pub fn header_value<'js>(ctx: Ctx<'js>, s: Value<'js>) -> Result<Value<'js>> {
 /// listing its keys and reading its descriptors runs no app code.
 const ORDINARY_OBJECT: qjs::JSClassID = 1;
 
-/// `headerRecord(list, init, objectPrototype)`: a HeadersInit record
+/// `headerRecord(list, init, objectPrototype, flat)`: a HeadersInit record
 /// (`{ 'content-type': … }`, most apps' headers) appended to a header list
-/// natively, when nothing about it is observable: `init` is an ordinary
+/// (as `[name, value]` pairs, or when `flat` as `name, value, …`, what a
+/// Response keeps until its Headers object is made) natively, when nothing
+/// about it is observable: `init` is an ordinary
 /// object whose own enumerable members are data properties, their keys and
 /// values strings that are valid header names and values. Otherwise nothing
 /// is appended and the answer is false: the caller takes WebIDL's steps in
@@ -102,6 +104,7 @@ pub fn header_record<'js>(
     list: rquickjs::Array<'js>,
     init: Value<'js>,
     object_prototype: Object<'js>,
+    flat: bool,
 ) -> Result<bool> {
     // Safety: `init` is a live value of this context.
     let Some(object) = init.as_object().filter(|_| unsafe { qjs::JS_GetClassID(init.as_raw()) } == ORDINARY_OBJECT)
@@ -126,6 +129,15 @@ pub fn header_record<'js>(
     // Safety: the table JS_GetOwnPropertyNames made, freed once.
     unsafe { qjs::JS_FreePropertyEnum(raw, tab, len) };
     let Some(pairs) = pairs? else { return Ok(false) };
+    if flat {
+        let mut at = list.len();
+        for (name, value) in pairs {
+            list.set(at, name)?;
+            list.set(at + 1, value)?;
+            at += 2;
+        }
+        return Ok(true);
+    }
     for (name, value) in pairs {
         let pair = rquickjs::Array::new(ctx.clone())?;
         pair.set(0, name)?;

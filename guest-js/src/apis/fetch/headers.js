@@ -225,7 +225,7 @@ function fillHeaders(headers, init) {
   let pairs;
   if (method === undefined || method === null) {
     // A plain record of valid strings, when reading it is unobservable.
-    if (headers[headersGuard] === undefined && native.headerRecord(headers[headersList], init, OBJECT_PROTOTYPE)) return;
+    if (headers[headersGuard] === undefined && native.headerRecord(headers[headersList], init, OBJECT_PROTOTYPE, false)) return;
     pairs = headerRecord(init);
   } else {
     if (typeof method !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} Its @@iterator is not a function.`);
@@ -242,12 +242,13 @@ function fillHeaders(headers, init) {
 
 // A new Response's header list from its init's `headers` member when that
 // is a record of valid strings (most apps' `{ headers: { … } }`): made
-// natively and read unobservably (header_checks.rs), with no Headers object
-// until one is asked for (request_response.js `responseHeaders`); null for
-// anything else, which `new Headers(init)` then takes as WebIDL says.
+// natively and read unobservably (header_checks.rs), flat ([name, value,
+// …], no array per header), with no Headers object until one is asked for
+// (request_response.js `responseHeaders`); null for anything else, which
+// `new Headers(init)` then takes as WebIDL says.
 function recordHeaderList(init) {
-  const list = [];
-  return native.headerRecord(list, init, OBJECT_PROTOTYPE) ? list : null;
+  const flat = [];
+  return native.headerRecord(flat, init, OBJECT_PROTOTYPE, true) ? flat : null;
 }
 
 // A copy of another Headers object's list (no app code runs: Request's
@@ -264,17 +265,16 @@ function copyHeaderList(headers, from) {
 
 // The Fetch Standard's "sort and combine": sorted by name, values joined
 // with ", ", except set-cookie which stays one entry per value.
-// Every response with two headers or more goes through here, so a short
-// list (most) is sorted by an insertion sort of its indices, with no Set,
-// closures or intermediate arrays: 81k wasm instructions for two headers
-// before, in QuickJS. Insertion is stable, so a name's values keep their
-// order. `flat`: the result as [name, value, name, value, …] (what the
-// host takes for a response), made directly rather than by `.flat()`.
+// Iterating a Headers object goes through here, so a short list (most) is
+// sorted by an insertion sort of its indices, with no Set, closures or
+// intermediate arrays: 81k wasm instructions for two headers before, in
+// QuickJS. Insertion is stable, so a name's values keep their order. (A
+// response's list is sorted and combined in Rust: incoming/mod.rs.)
 const SHORT_HEADER_LIST = 32;
-function sortAndCombine(list, flat) {
+function sortAndCombine(list) {
   const n = list.length;
-  if (n < 2) return n === 0 ? [] : flat ? [list[0][0], list[0][1]] : [[list[0][0], list[0][1]]];
-  if (n > SHORT_HEADER_LIST) return flat ? sortAndCombineLong(list).flat() : sortAndCombineLong(list);
+  if (n < 2) return n === 0 ? [] : [[list[0][0], list[0][1]]];
+  if (n > SHORT_HEADER_LIST) return sortAndCombineLong(list);
   const order = [0];
   for (let i = 1; i < n; i++) {
     const name = list[i][0];
@@ -289,16 +289,12 @@ function sortAndCombine(list, flat) {
   for (let k = 0; k < n;) {
     const name = list[order[k]][0];
     if (name === 'set-cookie') {
-      for (; k < n && list[order[k]][0] === name; k++) {
-        if (flat) out.push(name, list[order[k]][1]);
-        else out.push([name, list[order[k]][1]]);
-      }
+      for (; k < n && list[order[k]][0] === name; k++) out.push([name, list[order[k]][1]]);
       continue;
     }
     let value = list[order[k]][1];
     for (k++; k < n && list[order[k]][0] === name; k++) value += ', ' + list[order[k]][1];
-    if (flat) out.push(name, value);
-    else out.push([name, value]);
+    out.push([name, value]);
   }
   return out;
 }

@@ -8,7 +8,7 @@ import { ReadableStream, streamOps } from '../streams/readable.js';
 import { TransformStream } from '../streams/transform.js';
 import {
   Headers, TOKEN_RE, copyHeaderList, fillHeaders, hasHeaderNamed, headersFromFlatList, headersGuard, headersList,
-  recordHeaderList, sortAndCombine,
+  headersToFlatList, recordHeaderList,
 } from './headers.js';
 import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState } from './body.js';
 
@@ -202,6 +202,11 @@ function copyHeaders(headers) {
 function addBodyContentType(list, type) {
   if (!hasHeaderNamed(list, 'content-type')) list.push(['content-type', type]);
 }
+// The same for a Response's flat list ([name, value, …]: `headerList`).
+function addFlatContentType(flat, type) {
+  for (let i = 0; i < flat.length; i += 2) if (flat[i] === 'content-type') return;
+  flat.push('content-type', type);
+}
 
 // An incoming request's fields that are the same for every request. Not
 // frozen: a frozen prototype's fields could not be set on the request's own
@@ -240,14 +245,17 @@ const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirecte
 
 // A Response made without a headers member, or with a record of valid
 // strings (headers.js `recordHeaderList`), gets its Headers object on first
-// use (`headers` is null until then, its list kept in `headerList`): most
-// handlers' responses never have it read, and a Headers object is about a
-// fifth of what `new Response(body)` costs. Once made, the Headers object
-// owns the list (its methods may replace it).
+// use (`headers` is null until then, its list kept flat in `headerList`:
+// [name, value, …], no array per header): most handlers' responses never
+// have it read, and a Headers object is about a fifth of what
+// `new Response(body)` costs. Once made, the Headers object owns the list
+// (its methods may replace it).
 function responseHeaders(r) {
   if (r.headers === null) {
+    const flat = r.headerList;
     const headers = new Headers();
-    headers[headersList] = r.headerList;
+    const list = headers[headersList];
+    for (let i = 0; i < flat.length; i += 2) list.push([flat[i], flat[i + 1]]);
     r.headers = headers;
     r.headerList = null;
   }
@@ -293,8 +301,7 @@ class Response {
     }
     let headers = null;
     let headerList = null;
-    if (headersInit === undefined) headerList = [];
-    else {
+    if (headersInit !== undefined) {
       headerList = recordHeaderList(headersInit);
       if (headerList === null) headers = new Headers(headersInit);
     }
@@ -316,10 +323,12 @@ class Response {
         contentType = extracted[1];
       }
     }
-    if (contentType !== null) {
-      // The list made for a Response without a headers member is empty.
-      if (headersInit === undefined) headerList.push(['content-type', contentType]);
-      else addBodyContentType(headers === null ? headerList : headers[headersList], contentType);
+    if (headersInit === undefined) {
+      // Without a headers member, the list is the body's type alone.
+      headerList = contentType === null ? [] : ['content-type', contentType];
+    } else if (contentType !== null) {
+      if (headers === null) addFlatContentType(headerList, contentType);
+      else addBodyContentType(headers[headersList], contentType);
     }
     // Only a list without its Headers object is an own field (the defaults
     // have none): one property fewer to add otherwise.
@@ -360,7 +369,8 @@ class Response {
     }
     r[bodyInternals] = newBodyState(text); // a string body (see the constructor)
     const internals = r[responseInternals];
-    addBodyContentType(internals.headers !== null ? internals.headers[headersList] : internals.headerList, 'application/json');
+    if (internals.headers === null) addFlatContentType(internals.headerList, 'application/json');
+    else addBodyContentType(internals.headers[headersList], 'application/json');
     return r;
   }
   get type() { return this[responseInternals].type; }
@@ -384,9 +394,10 @@ mixinBody(Response);
 Object.defineProperty(Response.prototype, Symbol.toStringTag, { value: 'Response', configurable: true });
 Object.defineProperty(Response, 'length', { value: 0 });
 
-// What the Rust side writes to the client: [status, flat headers, body], the
-// body being bytes, a string (encoded there, lone surrogates replaced), a
-// ReadableStream (streamed out by pumpToSink) or null.
+// What the Rust side writes to the client: [status, headers, body], the
+// headers as [name, value, …] in the list's order (sorted and combined
+// there), the body being bytes, a string (encoded there, lone surrogates
+// replaced), a ReadableStream (streamed out by pumpToSink) or null.
 function responseParts(response) {
   if (!(response instanceof Response)) {
     throw new TypeError(`The fetch handler must return a Response, but it returned ${inspect(response)}`);
@@ -403,9 +414,9 @@ function responseParts(response) {
   }
   if (stream && state.source.locked) throw new TypeError('The fetch handler returned a Response whose body stream is locked');
   state.used = true;
-  const list = r.headers !== null ? r.headers[headersList] : r.headerList;
-  // One header (or none) needs no sorting: most responses.
-  const flat = list.length > 1 ? sortAndCombine(list, true) : list.length === 1 ? [list[0][0], list[0][1]] : [];
+  // A list without its Headers object is flat already (never changed once
+  // made: the Headers object, if made later, copies it).
+  const flat = r.headers !== null ? headersToFlatList(r.headers) : r.headerList;
   // A body still in the host goes as it is: pumpToSink moves it there.
   return [r.status, flat, state.source];
 }

@@ -127,7 +127,7 @@ fn run_handler<'js>(
     let status: u16 = parts.get(0).map_err(|e| e.to_string())?;
     let flat: Vec<String> = parts.get(1).map_err(|e| e.to_string())?;
     let body: Value = parts.get(2).map_err(|e| e.to_string())?;
-    let headers = flat.chunks_exact(2).map(|pair| (pair[0].clone(), isomorphic_encode(&pair[1]))).collect();
+    let headers = sort_and_combine(flat);
     let body = if body.is_null() || body.is_undefined() {
         Body::Bytes(Vec::new())
     } else if let Some(bytes) = crate::apis::encoding::well_formed_utf8(ctx, &body).map_err(|e| e.to_string())? {
@@ -251,4 +251,67 @@ fn isomorphic_decode(bytes: &[u8]) -> String {
 /// The inverse: the JS side has already checked every code unit is <= 0xFF.
 fn isomorphic_encode(s: &str) -> Vec<u8> {
     s.chars().map(|c| c as u32 as u8).collect()
+}
+
+/// A response's header list (`[name, value, …]`, names lowercase tokens,
+/// from request_response.js `responseParts`) as the Fetch Standard's "sort
+/// and combine" gives it: sorted by name (stably: a name's values keep
+/// their order), a name's values joined with ", ", but set-cookie's, which
+/// stay one field each. Done here rather than in JS: most responses'
+/// lists are made flat, and go through no JS sorting.
+fn sort_and_combine(flat: Vec<String>) -> Vec<(String, Vec<u8>)> {
+    let mut pairs = Vec::with_capacity(flat.len() / 2);
+    let mut fields = flat.into_iter();
+    while let (Some(name), Some(value)) = (fields.next(), fields.next()) {
+        pairs.push((name, value));
+    }
+    pairs.sort_by(|a: &(String, String), b| a.0.cmp(&b.0));
+    let mut combined: Vec<(String, Vec<u8>)> = Vec::with_capacity(pairs.len());
+    for (name, value) in pairs {
+        match combined.last_mut() {
+            Some((last, joined)) if *last == name && name != "set-cookie" => {
+                joined.extend_from_slice(b", ");
+                joined.extend(isomorphic_encode(&value));
+            }
+            _ => combined.push((name, isomorphic_encode(&value))),
+        }
+    }
+    combined
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_and_combine;
+
+    fn flat(fields: &[&str]) -> Vec<String> {
+        fields.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn a_response_list_is_sorted_and_combined() {
+        let combined = sort_and_combine(flat(&[
+            "x-b",
+            "1",
+            "set-cookie",
+            "a=1",
+            "content-type",
+            "text/plain",
+            "x-b",
+            "2",
+            "set-cookie",
+            "b=2",
+            "x-a",
+            "caf\u{e9}",
+        ]));
+        let expected: Vec<(String, Vec<u8>)> = vec![
+            ("content-type".into(), b"text/plain".to_vec()),
+            ("set-cookie".into(), b"a=1".to_vec()),
+            ("set-cookie".into(), b"b=2".to_vec()),
+            ("x-a".into(), b"caf\xe9".to_vec()),
+            ("x-b".into(), b"1, 2".to_vec()),
+        ];
+        assert_eq!(combined, expected);
+        assert_eq!(sort_and_combine(Vec::new()), Vec::new());
+        assert_eq!(sort_and_combine(flat(&["a", ""])), vec![("a".to_string(), Vec::new())]);
+    }
 }
