@@ -11,6 +11,37 @@ test('microtasks run before timers, timers in deadline order', async () => {
   assertEq(order, ['sync', 'microtask', 'promise', 'timeout 0 a', 'timeout 0 b', 'timeout 20']);
 });
 
+// The order Node.js (V8) gives for the same script: an async function's
+// promise settles as its resolving functions would settle it.
+test("an async function's promise settles in the standard's order", async () => {
+  const log = [];
+  async function plain() { return 1; }
+  async function thrower() { throw new Error('x'); }
+  async function thenable() { return { then(resolve) { log.push('then called'); resolve('T'); } }; }
+  async function promise() { return Promise.resolve('P'); }
+  async function awaited() { await null; return 'A'; }
+  let selfPromise;
+  async function self() { await null; return selfPromise; }
+  async function thenGetter() { return { get then() { throw new Error('getter'); } }; }
+  plain().then((v) => log.push(`plain ${v}`));
+  thrower().catch((e) => log.push(`thrower ${e.message}`));
+  thenable().then((v) => log.push(`thenable ${v}`));
+  promise().then((v) => log.push(`promise ${v}`));
+  awaited().then((v) => log.push(`awaited ${v}`));
+  selfPromise = self();
+  selfPromise.catch((e) => log.push(`self ${e.constructor.name}`));
+  thenGetter().catch((e) => log.push(`thenGetter ${e.message}`));
+  Promise.resolve().then(() => log.push('tick1')).then(() => log.push('tick2')).then(() => log.push('tick3'))
+    .then(() => log.push('tick4'));
+  const p = plain();
+  log.push(`${p instanceof Promise} ${Object.getPrototypeOf(p) === Promise.prototype}`);
+  await new Promise((resolve) => setTimeout(resolve, 5));
+  assertEq(log, [
+    'true true', 'plain 1', 'thrower x', 'then called', 'thenGetter getter', 'tick1', 'thenable T', 'awaited A',
+    'self TypeError', 'tick2', 'promise P', 'tick3', 'tick4',
+  ]);
+});
+
 test('microtasks drain between timer callbacks', async () => {
   const order = [];
   setTimeout(() => { order.push('t1'); Promise.resolve().then(() => order.push('t1 micro')); }, 0);
