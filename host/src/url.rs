@@ -139,9 +139,10 @@ fn serialized_request_url(scheme: &str, authority: &str, path_and_query: &str) -
 }
 
 /// A host the parser serialises as it is: a lowercase ASCII domain whose
-/// labels are not empty, not Punycode (checked by `valid_punycode`) and whose
-/// last one does not start with a digit (that makes it an IPv4 address), or
-/// a dotted IPv4 address of four decimal parts without leading zeros.
+/// labels are not empty, with no `xn--` (Punycode, which `valid_punycode`
+/// checks after Ada) and whose last label does not start with a digit (that
+/// may make it an IPv4 address), or a dotted IPv4 address of four decimal
+/// parts without leading zeros.
 fn serialized_host(host: &str) -> bool {
     let Some(last) = host.rsplit('.').next() else { return false };
     if last.starts_with(|c: char| c.is_ascii_digit()) {
@@ -161,8 +162,9 @@ fn serialized_host(host: &str) -> bool {
         })
 }
 
-/// A byte the parser keeps as it is in a special URL's path and, but `'`,
-/// its query: unreserved and sub-delims, `:`, `@`, `/` and `%`.
+/// A byte the parser keeps as it is in a special URL's query and path
+/// (which keeps `'` too): unreserved and sub-delims but `'`, `:`, `@`, `/`
+/// and `%`.
 fn kept_in_path(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"-._~!$&()*+,;=:@/%".contains(&b)
 }

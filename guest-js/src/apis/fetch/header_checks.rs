@@ -86,9 +86,9 @@ const ORDINARY_OBJECT: qjs::JSClassID = 1;
 /// (`{ 'content-type': … }`, most apps' headers) appended to a header list
 /// (as `[name, value]` pairs, or when `flat` as `name, value, …`, what a
 /// Response keeps until its Headers object is made) natively, when nothing
-/// about it is observable: `init` is an ordinary
-/// object whose own enumerable members are data properties, their keys and
-/// values strings that are valid header names and values. Otherwise nothing
+/// about it is observable: `init` is an ordinary object whose own
+/// enumerable members are data properties, their keys and values strings
+/// that are valid header names and values. Otherwise nothing
 /// is appended and the answer is false: the caller takes WebIDL's steps in
 /// JS (each member read and converted, then appended), reading the same
 /// data properties again, and builds the precise error.
