@@ -29,6 +29,7 @@ pub mod manifest;
 pub mod metrics;
 pub mod modules;
 pub mod plan;
+pub mod prebuffer;
 pub mod request_limits;
 pub mod reuse;
 pub mod routes;

@@ -11,6 +11,7 @@ use crate::cpu_gate::{CpuGate, Runnable, Turn};
 use crate::deadline::{CpuTimed, LimitExceeded};
 use crate::engine::{PoolLimits, Runtime};
 use crate::metrics::{LimitKind, Metrics, TrapKind};
+use crate::prebuffer::{self, RequestBody};
 use crate::request_limits::{self, LimitedBody, Refusal};
 use crate::reuse::{Ready, Resettable};
 use crate::routes::RouteTable;
@@ -280,6 +281,7 @@ impl Server {
                 return error_response(StatusCode::PAYLOAD_TOO_LARGE, request_id);
             }
         }
+        let req = prebuffer::small_body(req, self.pool.http.body_timeout).await;
         let busy = |what: &str| {
             self.refused(name, request_id, &format!("{what}: 503"));
             let mut response = error_response(StatusCode::SERVICE_UNAVAILABLE, request_id);
@@ -361,7 +363,7 @@ impl Server {
         self: Arc<Self>,
         generation: Arc<Generation>,
         app: Arc<LinkedApp>,
-        req: hyper::Request<Incoming>,
+        req: hyper::Request<RequestBody>,
         request_id: &str,
         slots: (OwnedSemaphorePermit, OwnedSemaphorePermit),
         turn: Turn,
@@ -380,7 +382,6 @@ impl Server {
             None => (generation.runtime.new_store(&app.config, log, State::wasi().build()), None),
         };
         let (tx, rx) = tokio::sync::oneshot::channel();
-        let req = req.map(|body| crate::timeouts::ReadTimeoutBody::new(body, self.pool.http.body_timeout));
         let (req, body_exceeded) = {
             let (parts, body) = req.into_parts();
             let (body, exceeded) = LimitedBody::new(body, limits.max_body);

@@ -199,6 +199,31 @@ fn slow_clients_are_cut_off_and_their_memory_returned() {
 }
 
 #[test]
+fn a_small_body_trickling_in_holds_no_instance() {
+    // A body of at most 16 KiB is read before its request takes a slot
+    // (prebuffer.rs): a client that sends half of one and stalls holds only
+    // its connection, so the only slot still serves others.
+    let server = hostile(&["--body-timeout", "5", "--max-instances", "1", "--queue-timeout", "0.5"]);
+    let mut stalled = TcpStream::connect(server.addr).unwrap();
+    stalled.write_all(b"POST /echo HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\n\r\n0123456789").unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    for _ in 0..3 {
+        assert!(timed_hello(&server) < Duration::from_secs(1), "a stalled small body held the only slot");
+    }
+    // The rest of it comes: the app gets the whole body.
+    stalled.write_all(&[b'x'; 90]).unwrap();
+    stalled.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut response = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !response.ends_with(&[b'x'; 90]) {
+        let n = stalled.read(&mut buf).unwrap();
+        assert!(n > 0, "closed before the echo: {}", String::from_utf8_lossy(&response));
+        response.extend_from_slice(&buf[..n]);
+    }
+    assert!(response.starts_with(b"HTTP/1.1 200"), "{}", String::from_utf8_lossy(&response));
+}
+
+#[test]
 fn connections_are_capped_per_client() {
     let server = hostile(&["--max-connections-per-ip", "5"]);
     // Five keep-alive connections, each proven open by a request.

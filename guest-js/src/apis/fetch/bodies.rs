@@ -140,15 +140,38 @@ fn finish(mut sink: Sink) -> Option<String> {
     OutgoingBody::finish(body, None).err().map(|e| format!("{e:?}"))
 }
 
-/// JS asks for the next chunk (`all` = everything up to the end). The answer
-/// comes through the event loop (`bodyData` / `bodyFailed` hooks).
-pub fn read(ctx: Ctx<'_>, id: u32, all: bool) -> Result<()> {
-    let found = instance::with(|i| {
-        let source = i.handles.get_mut::<Source>(id)?;
+/// JS asks for the next chunk (`all` = everything up to the end). What has
+/// already arrived answers at once: the chunk (with `all`, the whole body,
+/// if its end is here too) as a Uint8Array, or null at the end. Otherwise
+/// undefined, and the answer comes through the event loop (`bodyData` /
+/// `bodyFailed` hooks), as does a failure (kept for `advance` to report):
+/// a small request body has usually arrived with its head, and a read
+/// answered now saves the event loop's round of host calls and a hook call.
+pub fn read<'js>(ctx: Ctx<'js>, id: u32, all: bool) -> Result<Value<'js>> {
+    let read = instance::with(|i| {
+        let handles = &mut i.handles;
+        let source = handles.get_mut::<Source>(id)?;
         source.want = if all { Want::All } else { Want::Chunk };
-        Some(())
+        let chunk = match read_available(source) {
+            Some(Event::Data(chunk)) => Some(chunk),
+            Some(Event::Failed(message)) => {
+                source.failed = Some(message);
+                None
+            }
+            Some(Event::Drained) | None => None,
+        };
+        // As in `advance`: an ended source is done.
+        if chunk.is_some() && source.stream.is_none() {
+            handles.remove::<Source>(id);
+        }
+        Some(chunk)
     });
-    found.ok_or_else(|| Exception::throw_type(&ctx, "the body is no longer available"))
+    match read {
+        None => Err(Exception::throw_type(&ctx, "the body is no longer available")),
+        Some(None) => Ok(Value::new_undefined(ctx)),
+        Some(Some(None)) => Ok(Value::new_null(ctx)),
+        Some(Some(Some(bytes))) => chunk_value(&ctx, bytes),
+    }
 }
 
 /// The body is not wanted any more (stream cancelled, fetch aborted): the

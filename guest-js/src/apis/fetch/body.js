@@ -28,13 +28,19 @@ const sinkWaits = new Map(); // sink id -> { resolve, reject }
 
 // The next chunk (null at the end), or with `all` the rest in one piece,
 // as `{ chunk }` with no prototype: a promise resolved with it consults no
-// `then` an app may have put on Object.prototype.
+// `then` an app may have put on Object.prototype. What has already arrived
+// resolves it at once (bodies.rs `read`), else the event loop does.
 function readHostBody(body, all) {
   if (body.error !== null) return Promise.reject(body.error);
   body.read = true;
-  return new Promise((resolve, reject) => {
+  try {
     if (body.id === 0) body.id = native.requestBody();
-    native.bodyRead(body.id, all);
+    const chunk = native.bodyRead(body.id, all);
+    if (chunk !== undefined) return Promise.resolve({ __proto__: null, chunk });
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return new Promise((resolve, reject) => {
     hostBodyReads.set(body.id, { body, resolve, reject });
   });
 }
