@@ -57,4 +57,4 @@ patch_crate rquickjs-sys 0.14.0 cee271d0eeba64f0915b846cb7ae02e16faf3dfdffdca917
   patches/rquickjs-sys-0.14.0-define-field.diff patches/rquickjs-sys-0.14.0-number-to-string.diff \
   patches/rquickjs-sys-0.14.0-map-hash.diff patches/rquickjs-sys-0.14.0-set-proto.diff \
   patches/rquickjs-sys-0.14.0-snapshot-room.diff patches/rquickjs-sys-0.14.0-small-arenas.diff \
-  patches/rquickjs-sys-0.14.0-async-settle.diff
+  patches/rquickjs-sys-0.14.0-async-settle.diff patches/rquickjs-sys-0.14.0-proto-steps.diff

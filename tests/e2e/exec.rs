@@ -82,6 +82,10 @@ fn json_stringify_conformance() {
     run_suite("json.js");
 }
 #[test]
+fn objects_sharing_layouts_keep_their_properties() {
+    run_suite("object_layouts.js");
+}
+#[test]
 fn structured_clone_conformance() {
     run_suite("clone.js");
 }

@@ -407,3 +407,30 @@ test("a Request made from a Request: the input's body checked, kept and disturbe
   assertEq(await new Request(overridden, { body: 'init' }).text(), 'init');
   assert(!overridden.bodyUsed, 'an init body leaves the input alone (the standard since 2020)');
 });
+
+test("a Response's null body statuses are checked without Array.prototype", async () => {
+  // Compared directly: an app's own `includes` changes nothing.
+  const { includes } = Array.prototype;
+  Array.prototype.includes = () => true;
+  try {
+    assertEq(new Response('x', { status: 201 }).status, 201);
+    assertEq(await new Response('x', { status: 202 }).text(), 'x');
+  } finally {
+    Array.prototype.includes = includes;
+  }
+  for (const status of [204, 205, 304]) assertThrows(() => new Response('x', { status }), 'TypeError');
+  assertEq(new Response(null, { status: 204 }).status, 204);
+});
+
+test('a body read whose conversion fails rejects, never throws', async () => {
+  // The bytes are all here, so they are converted at once: still a promise.
+  let threw = false;
+  let read;
+  try {
+    read = new Response('{bad').json();
+  } catch {
+    threw = true;
+  }
+  assert(!threw);
+  await assertRejects(read, 'SyntaxError');
+});

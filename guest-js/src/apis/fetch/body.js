@@ -26,23 +26,35 @@ class HostBody {
 const hostBodyReads = new Map(); // body id -> { body, resolve, reject }
 const sinkWaits = new Map(); // sink id -> { resolve, reject }
 
-// The next chunk (null at the end), or with `all` the rest in one piece,
-// as `{ chunk }` with no prototype: a promise resolved with it consults no
-// `then` an app may have put on Object.prototype. What has already arrived
-// resolves it at once (bodies.rs `read`), else the event loop does.
-function readHostBody(body, all) {
-  if (body.error !== null) return Promise.reject(body.error);
+// What has arrived of `body` now (bodies.rs `read`): the next chunk (null
+// at the end), or with `all` the whole rest if its end is here too;
+// undefined if it must be waited for (`hostBodyRead`). Throws if the body
+// is no longer there.
+function readHostBodyNow(body, all) {
   body.read = true;
-  try {
-    if (body.id === 0) body.id = native.requestBody();
-    const chunk = native.bodyRead(body.id, all);
-    if (chunk !== undefined) return Promise.resolve({ __proto__: null, chunk });
-  } catch (err) {
-    return Promise.reject(err);
-  }
+  if (body.id === 0) body.id = native.requestBody();
+  return native.bodyRead(body.id, all);
+}
+
+// The answer to the read asked for last, from the event loop.
+function hostBodyRead(body) {
   return new Promise((resolve, reject) => {
     hostBodyReads.set(body.id, { body, resolve, reject });
   });
+}
+
+// The next chunk (null at the end), or with `all` the rest in one piece,
+// as `{ chunk }` with no prototype: a promise resolved with it consults no
+// `then` an app may have put on Object.prototype.
+function readHostBody(body, all) {
+  if (body.error !== null) return Promise.reject(body.error);
+  let chunk;
+  try {
+    chunk = readHostBodyNow(body, all);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return chunk !== undefined ? Promise.resolve({ __proto__: null, chunk }) : hostBodyRead(body);
 }
 
 // Stops receiving `body` (cancelled stream, aborted fetch).
@@ -233,15 +245,16 @@ function bodyHasContent(state) {
   return state.source !== null;
 }
 
-// Takes the body's bytes, marking it used; rejects if it was used already.
-// Resolves with `{ bytes }` with no prototype (see readHostBody).
-function consumeBody(target, what) {
+// Takes the body's bytes, marking it used: the bytes (a Uint8Array) when
+// they are all here now, else a promise of `{ bytes }` with no prototype
+// (see readHostBody), rejected if the body was used already or fails.
+function takeBody(target, what) {
   const state = target[bodyInternals];
   settleStringBody(state);
   if (state.used) {
     return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
   }
-  if (state.source === null) return Promise.resolve({ __proto__: null, bytes: new Uint8Array(0) });
+  if (state.source === null) return new Uint8Array(0);
   if (state.source instanceof ReadableStream) {
     if (state.source.locked || streamOps.disturbed(state.source)) {
       return Promise.reject(new TypeError(`Failed to execute '${what}' on '${target.constructor.name}': body stream already read`));
@@ -252,8 +265,53 @@ function consumeBody(target, what) {
   state.used = true;
   const source = state.source;
   state.source = new Uint8Array(0);
-  if (source instanceof HostBody) return uponPromise(readHostBody(source, true), ({ chunk }) => ({ __proto__: null, bytes: chunk }));
-  return Promise.resolve({ __proto__: null, bytes: source });
+  if (source instanceof HostBody) {
+    if (source.error !== null) return Promise.reject(source.error);
+    let bytes;
+    try {
+      bytes = readHostBodyNow(source, true);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    if (bytes !== undefined) return bytes;
+    return uponPromise(hostBodyRead(source), ({ chunk }) => ({ __proto__: null, bytes: chunk }));
+  }
+  return source;
+}
+
+// The intrinsic, as the prelude found it: whatever an app changes.
+const isView = ArrayBuffer.isView;
+
+// `takeBody` as a promise of `{ bytes }` (fetch's upload).
+function consumeBody(target, what) {
+  const taken = takeBody(target, what);
+  return isView(taken) ? Promise.resolve({ __proto__: null, bytes: taken }) : taken;
+}
+
+// A read of the Body mixin: `convert` of the body's bytes, as a promise.
+// Bytes that are all here are converted now (no reaction job in between):
+// most request bodies, and a fetch response's once it has arrived.
+function readBody(target, what, convert) {
+  const taken = takeBody(target, what);
+  if (!isView(taken)) return uponPromise(taken, ({ bytes }) => convert(bytes));
+  try {
+    return Promise.resolve(convert(taken));
+  } catch (err) {
+    return Promise.reject(err);
+  }
+}
+
+function bytesToArrayBuffer(b) {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer;
+}
+function bytesToBytes(b) {
+  return b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice();
+}
+function bytesToText(b) {
+  return b.length ? new TextDecoder().decode(b) : '';
+}
+function bytesToJSON(b) {
+  return JSON.parse(b.length ? new TextDecoder().decode(b) : '');
 }
 
 const BodyMixin = {
@@ -289,21 +347,20 @@ const BodyMixin = {
     return state.source;
   },
   arrayBuffer() {
-    return uponPromise(consumeBody(this, 'arrayBuffer'), ({ bytes: b }) =>
-      b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b.buffer : b.slice().buffer);
+    return readBody(this, 'arrayBuffer', bytesToArrayBuffer);
   },
   bytes() {
-    return uponPromise(consumeBody(this, 'bytes'), ({ bytes: b }) => (b.byteOffset === 0 && b.byteLength === b.buffer.byteLength ? b : b.slice()));
+    return readBody(this, 'bytes', bytesToBytes);
   },
   text() {
-    return uponPromise(consumeBody(this, 'text'), ({ bytes: b }) => (b.length ? new TextDecoder().decode(b) : ''));
+    return readBody(this, 'text', bytesToText);
   },
   json() {
-    return uponPromise(consumeBody(this, 'json'), ({ bytes: b }) => JSON.parse(b.length ? new TextDecoder().decode(b) : ''));
+    return readBody(this, 'json', bytesToJSON);
   },
   blob() {
     const type = this.headers.get('content-type');
-    return uponPromise(consumeBody(this, 'blob'), ({ bytes: b }) => {
+    return readBody(this, 'blob', (b) => {
       const blob = new Blob([], { type: type === null ? '' : type });
       blob[blobBytes] = b.slice();
       return blob;
@@ -311,7 +368,7 @@ const BodyMixin = {
   },
   formData() {
     const type = this.headers.get('content-type');
-    return uponPromise(consumeBody(this, 'formData'), ({ bytes: b }) => bodyToFormData(b, type));
+    return readBody(this, 'formData', (b) => bodyToFormData(b, type));
   },
 };
 

@@ -9,7 +9,7 @@ import { ReadableStream } from '../streams/readable.js';
 import { markHandled } from '../streams/promises.js';
 import { headersFromFlatList, headersList, headersToFlatList } from './headers.js';
 import { HostBody, abortSink, bodyInternals, cancelHostBody, consumeBody, newBodyState, pumpToSink } from './body.js';
-import { NULL_BODY_STATUS, Request, Response, internalConstruction, requestInternals, responseInternals } from './request_response.js';
+import { Request, Response, internalConstruction, isNullBodyStatus, requestInternals, responseInternals } from './request_response.js';
 import { blobBytes } from '../blob/blob.js';
 import { resolveBlobUrl } from '../blob/blob_url.js';
 import { processDataUrl } from './data_url.js';
@@ -138,7 +138,7 @@ async function fetch(input, init = undefined) {
     response[responseInternals] = {
       type: 'basic', status, statusText: '', headers: responseHeaders, url: url.href, redirected: redirects > 0,
     };
-    const nullBody = NULL_BODY_STATUS.includes(status) || method === 'HEAD';
+    const nullBody = isNullBodyStatus(status) || method === 'HEAD';
     if (nullBody) cancelHostBody(responseBody, null);
     // Aborting after the headers errors the body that is still coming.
     else if (signal !== null) addAbortAlgorithm(signal, (reason) => cancelHostBody(responseBody, reason));
