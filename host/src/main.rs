@@ -6,6 +6,7 @@ use nano_host::engine::{HttpLimits, PoolLimits, Runtime};
 use nano_host::fetch::tls::TlsClient;
 use nano_host::fetch::{AllowEntry, OutboundPolicy};
 use nano_host::limits::AppLimits;
+use nano_host::log_writer;
 use nano_host::metrics::Metrics;
 use nano_host::plan::{self, Plan};
 use nano_host::server::{self, Server};
@@ -279,7 +280,7 @@ fn main() -> ExitCode {
         std::env::set_var("RUST_LIB_BACKTRACE", "0");
     }
     let cli = Cli::parse();
-    init_tracing(&cli.log_format);
+    let log = init_tracing(&cli.log_format, matches!(cli.command, Command::Run { .. }));
     // Every connection and every fetch in flight is a file descriptor.
     if let Err(e) = rlimit::increase_nofile_limit(u64::MAX) {
         tracing::warn!("could not raise the open-files limit: {e}");
@@ -289,6 +290,7 @@ fn main() -> ExitCode {
     // Host work still running on the blocking pool (bounded per call) must
     // not hold the exit up beyond a moment.
     runtime.shutdown_timeout(Duration::from_millis(500));
+    drop(log); // the log's last lines before the error below
     match result {
         Ok(code) => code,
         Err(message) => {
@@ -478,17 +480,43 @@ fn build_message(e: BuildError) -> String {
     }
 }
 
-fn init_tracing(format: &str) {
+/// The log, to stderr. A server's goes through a writer thread
+/// (`log_writer`) so that a stalled stderr cannot stall requests; the other
+/// commands write theirs directly, in order with their other output. The
+/// returned guard writes what is left when dropped.
+fn init_tracing(format: &str, serving: bool) -> Option<log_writer::Flush> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NANO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime_wasi_http=error"));
     use std::io::IsTerminal;
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal());
-    if format == "json" {
-        builder.json().init();
-    } else {
-        builder.init();
+    use std::os::fd::AsFd;
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stderr().is_terminal());
+    match (serving, format == "json") {
+        (true, json) => {
+            // Its own handle on fd 2: a `write` blocked on a stalled stderr
+            // then holds no lock that `eprintln!` (or a panic) waits for.
+            let stderr = std::io::stderr().as_fd().try_clone_to_owned().map(std::fs::File::from);
+            let (writer, flush) = match stderr.and_then(log_writer::spawn) {
+                Ok(spawned) => spawned,
+                Err(e) => {
+                    eprintln!("nano: no log writer thread ({e}): the log is written by each request");
+                    return init_tracing(format, false);
+                }
+            };
+            let builder = builder.with_writer(writer);
+            if json {
+                builder.json().init();
+            } else {
+                builder.init();
+            }
+            Some(flush)
+        }
+        (false, true) => {
+            builder.with_writer(std::io::stderr).json().init();
+            None
+        }
+        (false, false) => {
+            builder.with_writer(std::io::stderr).init();
+            None
+        }
     }
 }

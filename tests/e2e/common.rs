@@ -52,6 +52,8 @@ pub struct Server {
     pub addr: SocketAddr,
     child: Child,
     log: Arc<Mutex<String>>,
+    /// While set, the server's stderr is not read (the pipe fills up).
+    log_paused: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Server {
@@ -80,8 +82,15 @@ impl Server {
         let log = Arc::new(Mutex::new(String::new()));
         let stderr = child.stderr.take().unwrap();
         let sink = log.clone();
+        let log_paused = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let paused = log_paused.clone();
         std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let mut lines = BufReader::new(stderr).lines();
+            loop {
+                while paused.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                let Some(Ok(line)) = lines.next() else { break };
                 let mut log = sink.lock().unwrap();
                 log.push_str(&line);
                 log.push('\n');
@@ -95,7 +104,7 @@ impl Server {
         loop {
             let bound = announced(&log.lock().unwrap(), "nano: serving ");
             if let Some(addr) = bound {
-                return Server { addr, child, log };
+                return Server { addr, child, log, log_paused };
             }
             if let Ok(Some(status)) = child.try_wait() {
                 std::thread::sleep(Duration::from_millis(50)); // let the log reader finish
@@ -114,6 +123,12 @@ impl Server {
 
     pub fn pid(&self) -> u32 {
         self.child.id()
+    }
+
+    /// Stops reading the server's stderr (`true`), as a log pipeline that
+    /// stalls would, or reads it again.
+    pub fn pause_log(&self, paused: bool) {
+        self.log_paused.store(paused, std::sync::atomic::Ordering::Relaxed);
     }
 
     pub fn log(&self) -> String {

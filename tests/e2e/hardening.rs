@@ -335,6 +335,33 @@ fn hostile_statuses_log_lines_and_heads_are_refused() {
     assert!(raw.starts_with("HTTP/1.0 400") || raw.starts_with("HTTP/1.1 400"), "{raw}");
 }
 
+/// The server's log is written by a thread of its own: a stderr nobody
+/// reads (its pipe full) holds no request up; lines that cannot wait are
+/// dropped, counted, and the count logged once stderr is read again.
+#[test]
+fn a_stalled_log_reader_does_not_stall_requests() {
+    let server = hostile(&[]);
+    timed_hello(&server);
+    server.pause_log(true);
+    // 1,000 console lines of ≈ 100 bytes per flood: ≈ 8 MB in all, far
+    // past the pipe's 64 KiB and the 4 MiB the writer lets wait.
+    let started = Instant::now();
+    for _ in 0..80 {
+        assert_eq!(server.get("/log-flood").status, 200);
+    }
+    let worst = (0..5).map(|_| timed_hello(&server)).max().unwrap();
+    assert!(worst < Duration::from_secs(1), "a healthy request took {worst:?} with stderr stalled");
+    assert!(started.elapsed() < Duration::from_secs(30), "80 floods took {:?}", started.elapsed());
+    server.pause_log(false);
+    let log = server.wait_for_log("log lines dropped: stderr did not keep up");
+    let line = log.lines().find(|l| l.contains("log lines dropped")).unwrap();
+    let dropped: u64 = line.split("dropped=").nth(1).and_then(|n| n.split_whitespace().next()?.parse().ok()).unwrap();
+    assert!(dropped > 0, "{line}");
+    // Lines from after the stall are written again.
+    let response = server.get("/hello");
+    server.wait_for_log(response.header("x-request-id").unwrap());
+}
+
 #[test]
 fn idle_memory_returns_after_a_burst() {
     let server = hostile(&["--max-memory-mb", "64"]);

@@ -26,14 +26,22 @@ class HostBody {
 const hostBodyReads = new Map(); // body id -> { body, resolve, reject }
 const sinkWaits = new Map(); // sink id -> { resolve, reject }
 
+// The intrinsic, as the prelude found it: whatever an app changes.
+const isView = ArrayBuffer.isView;
+
 // What has arrived of `body` now (bodies.rs `read`): the next chunk (null
 // at the end), or with `all` the whole rest if its end is here too;
-// undefined if it must be waited for (`hostBodyRead`). Throws if the body
-// is no longer there.
+// undefined if it must be waited for (`hostBodyRead`); a rejected promise
+// if the body failed or is no longer there.
 function readHostBodyNow(body, all) {
+  if (body.error !== null) return Promise.reject(body.error);
   body.read = true;
-  if (body.id === 0) body.id = native.requestBody();
-  return native.bodyRead(body.id, all);
+  try {
+    if (body.id === 0) body.id = native.requestBody();
+    return native.bodyRead(body.id, all);
+  } catch (err) {
+    return Promise.reject(err);
+  }
 }
 
 // The answer to the read asked for last, from the event loop.
@@ -47,14 +55,9 @@ function hostBodyRead(body) {
 // as `{ chunk }` with no prototype: a promise resolved with it consults no
 // `then` an app may have put on Object.prototype.
 function readHostBody(body, all) {
-  if (body.error !== null) return Promise.reject(body.error);
-  let chunk;
-  try {
-    chunk = readHostBodyNow(body, all);
-  } catch (err) {
-    return Promise.reject(err);
-  }
-  return chunk !== undefined ? Promise.resolve({ __proto__: null, chunk }) : hostBodyRead(body);
+  const chunk = readHostBodyNow(body, all);
+  if (chunk === undefined) return hostBodyRead(body);
+  return chunk === null || isView(chunk) ? Promise.resolve({ __proto__: null, chunk }) : chunk;
 }
 
 // Stops receiving `body` (cancelled stream, aborted fetch).
@@ -266,21 +269,12 @@ function takeBody(target, what) {
   const source = state.source;
   state.source = new Uint8Array(0);
   if (source instanceof HostBody) {
-    if (source.error !== null) return Promise.reject(source.error);
-    let bytes;
-    try {
-      bytes = readHostBodyNow(source, true);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    const bytes = readHostBodyNow(source, true); // the bytes, or a rejection
     if (bytes !== undefined) return bytes;
     return uponPromise(hostBodyRead(source), ({ chunk }) => ({ __proto__: null, bytes: chunk }));
   }
   return source;
 }
-
-// The intrinsic, as the prelude found it: whatever an app changes.
-const isView = ArrayBuffer.isView;
 
 // `takeBody` as a promise of `{ bytes }` (fetch's upload).
 function consumeBody(target, what) {
