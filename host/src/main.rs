@@ -488,14 +488,13 @@ fn init_tracing(format: &str, serving: bool) -> Option<log_writer::Flush> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NANO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime_wasi_http=error"));
     use std::io::IsTerminal;
-    use std::os::fd::AsFd;
     let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stderr().is_terminal());
     match (serving, format == "json") {
         (true, json) => {
-            // Its own handle on fd 2: a `write` blocked on a stalled stderr
-            // then holds no lock that `eprintln!` (or a panic) waits for.
-            let stderr = std::io::stderr().as_fd().try_clone_to_owned().map(std::fs::File::from);
-            let (writer, flush) = match stderr.and_then(log_writer::spawn) {
+            // Through std's stderr, whose lock keeps a batch and an
+            // `eprintln!` (the "serving" line) from interleaving; a server
+            // writes no other stderr while serving requests.
+            let (writer, flush) = match log_writer::spawn(std::io::stderr()) {
                 Ok(spawned) => spawned,
                 Err(e) => {
                     eprintln!("nano: no log writer thread ({e}): the log is written by each request");
