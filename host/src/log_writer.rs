@@ -27,8 +27,9 @@ const EXIT_WAIT: Duration = Duration::from_secs(2);
 #[derive(Default)]
 struct Pending {
     bytes: Vec<u8>,
-    /// Lines dropped since the last report.
+    /// Lines dropped since the last report, and in all.
     dropped: u64,
+    dropped_total: u64,
     /// The writer is waiting for lines (so a new one must wake it).
     idle: bool,
     /// No more lines: write what is left, then stop.
@@ -40,7 +41,6 @@ struct Pending {
 struct Shared {
     pending: Mutex<Pending>,
     wake: Condvar,
-    dropped_total: std::sync::atomic::AtomicU64,
 }
 
 impl Shared {
@@ -64,11 +64,7 @@ pub struct Flush {
 
 /// A writer of lines to `sink` on a thread of its own, or why not.
 pub fn spawn<W: Write + Send + 'static>(sink: W) -> std::io::Result<(LogWriter, Flush)> {
-    let shared = Arc::new(Shared {
-        pending: Mutex::new(Pending::default()),
-        wake: Condvar::new(),
-        dropped_total: Default::default(),
-    });
+    let shared = Arc::new(Shared { pending: Mutex::new(Pending::default()), wake: Condvar::new() });
     let writer = shared.clone();
     std::thread::Builder::new().name("nano-log".into()).spawn(move || write_lines(&writer, sink))?;
     Ok((LogWriter { shared: shared.clone() }, Flush { shared }))
@@ -76,8 +72,8 @@ pub fn spawn<W: Write + Send + 'static>(sink: W) -> std::io::Result<(LogWriter, 
 
 impl LogWriter {
     /// Lines dropped so far because `MAX_BUFFERED` bytes were waiting.
-    pub fn dropped(&self) -> u64 {
-        self.shared.dropped_total.load(std::sync::atomic::Ordering::Relaxed)
+    pub fn dropped_total(&self) -> u64 {
+        self.shared.lock().dropped_total
     }
 }
 
@@ -88,7 +84,7 @@ impl Write for &LogWriter {
         // batch, and it must not be dropped itself.
         if pending.bytes.len() + line.len() > MAX_BUFFERED && !IS_WRITER.get() {
             pending.dropped += 1;
-            self.shared.dropped_total.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            pending.dropped_total += 1;
         } else {
             pending.bytes.extend_from_slice(line);
         }
@@ -226,7 +222,7 @@ mod tests {
         let written: Vec<u8> = received.try_iter().flatten().collect();
         let expected: String = (0..1000).map(|i| format!("line {i}\n")).collect();
         assert_eq!(String::from_utf8(written).unwrap(), expected);
-        assert_eq!(writer.dropped(), 0);
+        assert_eq!(writer.dropped_total(), 0);
     }
 
     #[test]
@@ -240,7 +236,7 @@ mod tests {
         for _ in 0..lines {
             (&writer).write_all(&line).unwrap();
         }
-        let dropped = writer.dropped() as usize;
+        let dropped = writer.dropped_total() as usize;
         // Kept: what the writer took before it blocked (at most one
         // buffer's worth) and what waits (at least one buffer's worth).
         let buffer_lines = MAX_BUFFERED / line.len();

@@ -30,11 +30,7 @@ pub type RequestBody = UnsyncBoxBody<Bytes, Error>;
 pub async fn small_body(req: hyper::Request<Incoming>, timeout: Duration) -> hyper::Request<RequestBody> {
     let (parts, body) = req.into_parts();
     let mut body = ReadTimeoutBody::new(body, timeout);
-    let declared = parts
-        .headers
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
+    let declared = crate::request_limits::declared_length(&parts.headers);
     // A client that waits for `100 Continue` is asked for its body only
     // when the app reads it, as before.
     let expects = parts.headers.contains_key(hyper::header::EXPECT);

@@ -37,6 +37,11 @@ fn fields_bytes(headers: &hyper::HeaderMap) -> usize {
     headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum()
 }
 
+/// The body length a request head declares (`content-length`), if any.
+pub fn declared_length(headers: &hyper::HeaderMap) -> Option<u64> {
+    headers.get(hyper::header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
+
 /// Checks a request head against an app's limits.
 pub fn check_head<B>(req: &hyper::Request<B>, limits: &crate::limits::AppLimits) -> Result<(), Refusal> {
     let count = req.headers().len();
@@ -44,12 +49,7 @@ pub fn check_head<B>(req: &hyper::Request<B>, limits: &crate::limits::AppLimits)
     if count > limits.max_headers || bytes > limits.max_header_bytes {
         return Err(Refusal::HeaderFields { count, bytes });
     }
-    let declared = req
-        .headers()
-        .get(hyper::header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse::<u64>().ok());
-    match declared {
+    match declared_length(req.headers()) {
         Some(declared) if declared > limits.max_body => Err(Refusal::BodyTooLarge { declared, max: limits.max_body }),
         _ => Ok(()),
     }
