@@ -114,8 +114,8 @@ pub struct Parked {
 /// `thread` reset, else the most recently parked. The pages a reset wrote
 /// (and those the instance reads) are then in this core's caches rather
 /// than the other's: hello over loopback on 2 cores, where the two tokio
-/// workers took each other's instances about half the time, used 11% more
-/// CPU per request.
+/// workers took each other's instances about half the time, used 9–11%
+/// more CPU per request.
 fn pick<I>(threads: I, thread: usize) -> Option<usize>
 where
     I: ExactSizeIterator<Item = usize> + DoubleEndedIterator + Clone,
