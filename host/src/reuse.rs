@@ -116,12 +116,9 @@ pub struct Parked {
 /// than the other's: hello over loopback on 2 cores, where the two tokio
 /// workers took each other's instances about half the time, used 9–11%
 /// more CPU per request.
-fn pick<I>(threads: I, thread: usize) -> Option<usize>
-where
-    I: ExactSizeIterator<Item = usize> + DoubleEndedIterator + Clone,
-{
+fn pick(mut threads: impl ExactSizeIterator<Item = usize> + DoubleEndedIterator, thread: usize) -> Option<usize> {
     let newest = threads.len().checked_sub(1);
-    threads.clone().rposition(|parked_by| parked_by == thread).or(newest)
+    threads.rposition(|parked_by| parked_by == thread).or(newest)
 }
 
 /// A small number for the calling thread, the same on every call.
