@@ -7,7 +7,7 @@
 //! ([`CpuTimed`]): wasmtime runs wasm inside those polls, and only there.
 //! Both limits are checked at every epoch tick while wasm runs (the epoch
 //! callback), which also yields the thread so a spinning instance costs its
-//! own task and nothing else; the wall limit is also a timer around the
+//! own request and nothing else; the wall limit is also a timer around the
 //! whole request (server.rs), for an instance that waits forever.
 
 use crate::state::State;

@@ -21,14 +21,17 @@ use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
 use hyper::StatusCode;
 use hyper_util::rt::TokioIo;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::task::Poll;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
 use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
-use wasmtime_wasi_http::p2::bindings::http::types::Scheme;
+use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
 use wasmtime_wasi_http::p2::body::HyperOutgoingBody;
 use wasmtime_wasi_http::WasiHttpView;
 
@@ -401,14 +404,17 @@ impl Server {
         let timeout = limits.timeout;
         let task_app = app.clone();
         let task_request_id = request_id.to_string();
-        // The instance lives in its own task: it may keep running after the
-        // response head is sent (streaming the body, ctx.waitUntil).
-        let task = tokio::spawn(async move {
+        // The instance runs in this request's task until its response head
+        // is out; if it is still running then (streaming the body,
+        // ctx.waitUntil), it goes on in a task of its own. Most requests
+        // end with the head (the body sent in one piece, no waitUntil) and
+        // pay for no task, its scheduling and the wake of this one.
+        let instance_run = Box::pin(async move {
             let app = task_app;
             let name = &app.config.name;
-            // The slots are the instance's until the task ends, and are given
+            // The slots are the instance's until the run ends, and are given
             // back only after the store (locals drop in reverse order, also
-            // when the task is aborted): a request waiting for a slot must
+            // when the run is dropped): a request waiting for a slot must
             // find the pool's slot free too.
             let (_app_slot, pool_slot) = slots;
             let _live = app.config.metrics.instance_live();
@@ -524,9 +530,8 @@ impl Server {
         });
         // A client that goes away before the response head drops this
         // future: the instance is then cancelled and its slot freed at once.
-        let mut task = AbortOnDrop(Some(task));
-        match rx.await {
-            Ok(Ok(response)) => {
+        match until_head(instance_run, rx).await {
+            Head::Sent(Ok(response), running) => {
                 if body_exceeded.load(Ordering::Relaxed) {
                     // The app answered from a cut-off body.
                     app.config.metrics.limit_hit(LimitKind::BodySize);
@@ -548,19 +553,18 @@ impl Server {
                     )));
                 }
                 // Only a response that goes out keeps its instance running
-                // (streaming the body, waitUntil); one refused above is
-                // stopped with its task.
-                task.disarm();
+                // (streaming the body, waitUntil), in a task of its own; one
+                // refused above is stopped where it is (dropped on return).
+                if let Some(running) = running {
+                    tokio::spawn(running);
+                }
                 Ok(response)
             }
-            Ok(Err(code)) => Err(Failure::Other(format!("the app failed the request: {code:?}"))),
-            // The outparam was dropped without a response: the task says why.
-            Err(_) => match task.finished().await {
-                Ok(Err(failure)) => Err(failure),
-                Ok(Ok(())) if body_exceeded.load(Ordering::Relaxed) => Err(Failure::BodyTooLarge),
-                Ok(Ok(())) => Err(Failure::Other("the app returned without sending a response".into())),
-                Err(join) => Err(Failure::Other(format!("the request task failed: {join}"))),
-            },
+            Head::Sent(Err(code), _) => Err(Failure::Other(format!("the app failed the request: {code:?}"))),
+            // The outparam was dropped without a response: the run says why.
+            Head::None(Err(failure)) => Err(failure),
+            Head::None(Ok(())) if body_exceeded.load(Ordering::Relaxed) => Err(Failure::BodyTooLarge),
+            Head::None(Ok(())) => Err(Failure::Other("the app returned without sending a response".into())),
         }
     }
 }
@@ -592,28 +596,49 @@ const TRIM_CHECK: Duration = Duration::from_secs(1);
 /// And at most this often when instances end.
 const TRIM_CHECK_MIN: Duration = Duration::from_millis(100);
 
-/// Aborts the instance's task when dropped, unless disarmed once the
-/// response head is out (the task then streams the body and runs waitUntil).
-struct AbortOnDrop<T>(Option<tokio::task::JoinHandle<T>>);
+/// An instance's response head, or the error it answered with
+/// (`new_response_outparam`), and where it arrives.
+type SentHead = Result<hyper::Response<HyperOutgoingBody>, ErrorCode>;
+type HeadReceiver = tokio::sync::oneshot::Receiver<SentHead>;
 
-impl<T> AbortOnDrop<T> {
-    fn disarm(&mut self) {
-        self.0.take();
-    }
-
-    /// Waits for the task; still aborted if this future is dropped first
-    /// (the client left).
-    async fn finished(&mut self) -> Result<T, tokio::task::JoinError> {
-        self.0.as_mut().expect("not disarmed").await
-    }
+/// What became of an instance's run (`until_head`): its response head
+/// (or the error it answered with) and the run if it goes on; or, if it
+/// ended without a head, its result.
+enum Head<F: ?Sized> {
+    Sent(SentHead, Option<Pin<Box<F>>>),
+    None(Result<(), Failure>),
 }
 
-impl<T> Drop for AbortOnDrop<T> {
-    fn drop(&mut self) {
-        if let Some(task) = self.0.take() {
-            task.abort();
+/// Polls an instance's `run` until its response head is in `head`, or it
+/// ends. The head is sent from within the run (the guest's host call), so
+/// it is looked for after each poll, and no waker waits on it. A panic in
+/// the run is its failure (a 500), as a task's would be, not this
+/// connection's.
+async fn until_head<F>(run: Pin<Box<F>>, mut head: HeadReceiver) -> Head<F>
+where
+    F: Future<Output = Result<(), Failure>> + ?Sized,
+{
+    let mut run = Some(run);
+    std::future::poll_fn(|cx| {
+        let polled = {
+            let running = run.as_mut().expect("polled until it ends");
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| running.as_mut().poll(cx)))
+        };
+        let ended = match polled {
+            Ok(Poll::Pending) => None,
+            Ok(Poll::Ready(result)) => Some(result),
+            Err(_) => Some(Err(Failure::Other("the request's instance panicked".into()))),
+        };
+        if ended.is_some() {
+            run = None;
         }
-    }
+        match (head.try_recv(), ended) {
+            (Ok(sent), _) => Poll::Ready(Head::Sent(sent, run.take())),
+            (Err(_), Some(result)) => Poll::Ready(Head::None(result)),
+            (Err(_), None) => Poll::Pending,
+        }
+    })
+    .await
 }
 
 /// A short, readable description of why wasm stopped.
@@ -795,7 +820,86 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::push_hex;
+    use super::{push_hex, until_head, Failure, Head, HeadReceiver, SentHead};
+    use http_body_util::BodyExt;
+    use std::future::Future;
+    use std::pin::Pin;
+
+    fn head_channel() -> (tokio::sync::oneshot::Sender<SentHead>, HeadReceiver) {
+        tokio::sync::oneshot::channel()
+    }
+
+    fn response(status: u16) -> hyper::Response<super::HyperOutgoingBody> {
+        let body = http_body_util::Empty::new().map_err(|never| match never {}).boxed_unsync();
+        hyper::Response::builder().status(status).body(body).unwrap()
+    }
+
+    type Run = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>;
+
+    #[tokio::test]
+    async fn a_run_that_ends_with_its_head_is_not_left_to_run() {
+        let (tx, rx) = head_channel();
+        let run: Run = Box::pin(async move {
+            tokio::task::yield_now().await;
+            let _ = tx.send(Ok(response(201)));
+            Ok(())
+        });
+        match until_head(run, rx).await {
+            Head::Sent(Ok(sent), None) => assert_eq!(sent.status(), 201),
+            _ => panic!("expected the head and no run left"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_run_that_goes_on_after_its_head_is_handed_back_and_finishes() {
+        let (tx, rx) = head_channel();
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+        let (go_on_tx, go_on_rx) = tokio::sync::oneshot::channel::<()>();
+        let run: Run = Box::pin(async move {
+            let _ = tx.send(Ok(response(200)));
+            // Streaming a body, or waitUntil work: after the head.
+            let _ = go_on_rx.await;
+            let _ = done_tx.send(());
+            Ok(())
+        });
+        let Head::Sent(Ok(sent), Some(running)) = until_head(run, rx).await else {
+            panic!("expected the head and the run still going");
+        };
+        assert_eq!(sent.status(), 200);
+        // Its wakers now wake the task it is moved to.
+        let task = tokio::spawn(running);
+        go_on_tx.send(()).unwrap();
+        assert!(task.await.unwrap().is_ok());
+        done_rx.await.unwrap();
+    }
+
+    #[tokio::test]
+    async fn a_run_that_ends_without_a_head_gives_its_result() {
+        let (tx, rx) = head_channel();
+        let run: Run = Box::pin(async move {
+            tokio::task::yield_now().await;
+            drop(tx);
+            tokio::task::yield_now().await;
+            Err(Failure::Other("trapped".into()))
+        });
+        assert!(matches!(until_head(run, rx).await, Head::None(Err(Failure::Other(m))) if m == "trapped"));
+        let (tx, rx) = head_channel();
+        let run: Run = Box::pin(async move {
+            let _tx = tx;
+            Ok(())
+        });
+        assert!(matches!(until_head(run, rx).await, Head::None(Ok(()))));
+    }
+
+    #[tokio::test]
+    async fn a_run_that_panics_is_a_failure_not_the_connection_s() {
+        let (_tx, rx) = head_channel();
+        let run: Run = Box::pin(async move {
+            tokio::task::yield_now().await;
+            panic!("a host bug");
+        });
+        assert!(matches!(until_head(run, rx).await, Head::None(Err(Failure::Other(m))) if m.contains("panicked")));
+    }
 
     #[test]
     fn request_ids_are_written_as_format_would() {
