@@ -31,6 +31,7 @@ pub mod metrics;
 pub mod modules;
 pub mod plan;
 pub mod prebuffer;
+pub mod reply_batching;
 pub mod request_limits;
 pub mod reuse;
 pub mod routes;

@@ -737,7 +737,7 @@ where
     I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
 {
     let limits = &server.pool.http;
-    let io = crate::timeouts::WriteTimeoutIo::new(io, limits.write_timeout);
+    let io = crate::reply_batching::ReplyBatching::new(crate::timeouts::WriteTimeoutIo::new(io, limits.write_timeout));
     let builder = {
         let mut builder = hyper::server::conn::http1::Builder::new();
         builder
