@@ -404,11 +404,10 @@ impl Server {
         let timeout = limits.timeout;
         let task_app = app.clone();
         let task_request_id = request_id.to_string();
-        // The instance runs in this request's task until its response head
-        // is out; if it is still running then (streaming the body,
-        // ctx.waitUntil), it goes on in a task of its own. Most requests
-        // end with the head (the body sent in one piece, no waitUntil) and
-        // pay for no task, its scheduling and the wake of this one.
+        // The instance's first poll is in this request's task (until_head):
+        // most requests end in it, their body sent in one piece and no
+        // waitUntil, and pay for no task, its scheduling and the wake of
+        // this one. Any other goes on in a task of its own.
         let instance_run = Box::pin(async move {
             let app = task_app;
             let name = &app.config.name;
@@ -554,9 +553,9 @@ impl Server {
                 }
                 // Only a response that goes out keeps its instance running
                 // (streaming the body, waitUntil), in a task of its own; one
-                // refused above is stopped where it is (dropped on return).
+                // refused above is stopped (dropped on return).
                 if let Some(running) = running {
-                    tokio::spawn(running);
+                    running.go_on();
                 }
                 Ok(response)
             }
@@ -605,40 +604,96 @@ type HeadReceiver = tokio::sync::oneshot::Receiver<SentHead>;
 /// (or the error it answered with) and the run if it goes on; or, if it
 /// ended without a head, its result.
 enum Head<F: ?Sized> {
-    Sent(SentHead, Option<Pin<Box<F>>>),
+    Sent(SentHead, Option<Running<F>>),
     None(Result<(), Failure>),
 }
 
-/// Polls an instance's `run` until its response head is in `head`, or it
-/// ends. The head is sent from within the run (the guest's host call), so
-/// it is looked for after each poll, and no waker waits on it. A panic in
-/// the run is its failure (a 500), as a task's would be, not this
-/// connection's.
-async fn until_head<F>(run: Pin<Box<F>>, mut head: HeadReceiver) -> Head<F>
+/// A run that goes on after its response head: still here, or already in
+/// a task of its own. Dropped, it is stopped.
+enum Running<F: ?Sized> {
+    Here(Pin<Box<F>>),
+    Task(AbortOnDrop),
+}
+
+impl<F> Running<F>
 where
-    F: Future<Output = Result<(), Failure>> + ?Sized,
+    F: Future<Output = Result<(), Failure>> + Send + 'static + ?Sized,
 {
-    let mut run = Some(run);
-    std::future::poll_fn(|cx| {
-        let polled = {
-            let running = run.as_mut().expect("polled until it ends");
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| running.as_mut().poll(cx)))
-        };
-        let ended = match polled {
-            Ok(Poll::Pending) => None,
-            Ok(Poll::Ready(result)) => Some(result),
-            Err(_) => Some(Err(Failure::Other("the request's instance panicked".into()))),
-        };
-        if ended.is_some() {
-            run = None;
+    /// Lets it go on (streaming the body, waitUntil), in a task of its own.
+    fn go_on(self) {
+        match self {
+            Running::Here(run) => drop(tokio::spawn(run)),
+            Running::Task(mut task) => task.disarm(),
         }
-        match (head.try_recv(), ended) {
-            (Ok(sent), _) => Poll::Ready(Head::Sent(sent, run.take())),
-            (Err(_), Some(result)) => Poll::Ready(Head::None(result)),
-            (Err(_), None) => Poll::Pending,
-        }
+    }
+}
+
+/// Runs an instance's `run` until its response head is in `head`, or it
+/// ends. Its first poll is here, in the request's task: most requests end
+/// in it, head and all, and pay for no task of their own. One that waits
+/// first (on a fetch, a timer, its body) goes on in a task of its own,
+/// which another worker may take, as it would after its head. A panic in
+/// the run is its failure (a 500), not this connection's.
+async fn until_head<F>(mut run: Pin<Box<F>>, mut head: HeadReceiver) -> Head<F>
+where
+    F: Future<Output = Result<(), Failure>> + Send + 'static + ?Sized,
+{
+    let polled = std::future::poll_fn(|cx| {
+        Poll::Ready(std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| run.as_mut().poll(cx))))
     })
-    .await
+    .await;
+    let ended = match polled {
+        Ok(Poll::Pending) => None,
+        Ok(Poll::Ready(result)) => Some(result),
+        Err(_) => Some(Err(Failure::Other("the request's instance panicked".into()))),
+    };
+    // The head is sent from within the run (the guest's host call).
+    match (head.try_recv(), ended) {
+        (Ok(sent), Some(_)) => return Head::Sent(sent, None),
+        (Ok(sent), None) => return Head::Sent(sent, Some(Running::Here(run))),
+        (Err(_), Some(result)) => return Head::None(result),
+        (Err(_), None) => {}
+    }
+    let mut task = AbortOnDrop(Some(tokio::spawn(run)));
+    let ended = tokio::select! {
+        biased;
+        sent = &mut head => match sent {
+            Ok(sent) => return Head::Sent(sent, Some(Running::Task(task))),
+            // The outparam was dropped without a response: the task says why.
+            Err(_) => task.finished().await,
+        },
+        ended = task.finished() => ended,
+    };
+    // A head sent just before the task ended is still a head.
+    match (head.try_recv(), ended) {
+        (Ok(sent), _) => Head::Sent(sent, None),
+        (Err(_), Ok(result)) => Head::None(result),
+        (Err(_), Err(join)) => Head::None(Err(Failure::Other(format!("the request task failed: {join}")))),
+    }
+}
+
+/// Aborts the instance's task when dropped, unless disarmed once the
+/// response head is out (the task then streams the body and runs waitUntil).
+struct AbortOnDrop(Option<tokio::task::JoinHandle<Result<(), Failure>>>);
+
+impl AbortOnDrop {
+    fn disarm(&mut self) {
+        self.0.take();
+    }
+
+    /// Waits for the task; still aborted if this future is dropped first
+    /// (the client left).
+    async fn finished(&mut self) -> Result<Result<(), Failure>, tokio::task::JoinError> {
+        self.0.as_mut().expect("not disarmed").await
+    }
+}
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        if let Some(task) = self.0.take() {
+            task.abort();
+        }
+    }
 }
 
 /// A short, readable description of why wasm stopped.
@@ -820,7 +875,7 @@ pub async fn shutdown_signal() {
 
 #[cfg(test)]
 mod tests {
-    use super::{push_hex, until_head, Failure, Head, HeadReceiver, SentHead};
+    use super::{push_hex, until_head, Failure, Head, HeadReceiver, Running, SentHead};
     use http_body_util::BodyExt;
     use std::future::Future;
     use std::pin::Pin;
@@ -837,10 +892,9 @@ mod tests {
     type Run = Pin<Box<dyn Future<Output = Result<(), Failure>> + Send>>;
 
     #[tokio::test]
-    async fn a_run_that_ends_with_its_head_is_not_left_to_run() {
+    async fn a_run_that_ends_with_its_head_at_once_is_not_left_to_run() {
         let (tx, rx) = head_channel();
         let run: Run = Box::pin(async move {
-            tokio::task::yield_now().await;
             let _ = tx.send(Ok(response(201)));
             Ok(())
         });
@@ -851,26 +905,54 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn a_run_that_goes_on_after_its_head_is_handed_back_and_finishes() {
-        let (tx, rx) = head_channel();
-        let (done_tx, done_rx) = tokio::sync::oneshot::channel();
-        let (go_on_tx, go_on_rx) = tokio::sync::oneshot::channel::<()>();
-        let run: Run = Box::pin(async move {
-            let _ = tx.send(Ok(response(200)));
-            // Streaming a body, or waitUntil work: after the head.
-            let _ = go_on_rx.await;
-            let _ = done_tx.send(());
-            Ok(())
-        });
-        let Head::Sent(Ok(sent), Some(running)) = until_head(run, rx).await else {
-            panic!("expected the head and the run still going");
-        };
-        assert_eq!(sent.status(), 200);
-        // Its wakers now wake the task it is moved to.
-        let task = tokio::spawn(running);
-        go_on_tx.send(()).unwrap();
-        assert!(task.await.unwrap().is_ok());
-        done_rx.await.unwrap();
+    async fn a_run_that_goes_on_after_its_head_goes_on_and_finishes() {
+        // Its head at once (from the first poll), or after a wait (from a
+        // task of its own).
+        for wait_first in [false, true] {
+            let (tx, rx) = head_channel();
+            let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+            let (go_on_tx, go_on_rx) = tokio::sync::oneshot::channel::<()>();
+            let run: Run = Box::pin(async move {
+                if wait_first {
+                    tokio::task::yield_now().await;
+                }
+                let _ = tx.send(Ok(response(200)));
+                // Streaming a body, or waitUntil work: after the head.
+                let _ = go_on_rx.await;
+                let _ = done_tx.send(());
+                Ok(())
+            });
+            let Head::Sent(Ok(sent), Some(running)) = until_head(run, rx).await else {
+                panic!("expected the head and the run still going");
+            };
+            assert_eq!(sent.status(), 200);
+            assert_eq!(matches!(running, Running::Task(_)), wait_first);
+            running.go_on();
+            go_on_tx.send(()).unwrap();
+            done_rx.await.unwrap();
+        }
+    }
+
+    #[tokio::test]
+    async fn a_run_dropped_after_its_head_is_stopped() {
+        for wait_first in [false, true] {
+            let (tx, rx) = head_channel();
+            let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+            let run: Run = Box::pin(async move {
+                if wait_first {
+                    tokio::task::yield_now().await;
+                }
+                let _ = tx.send(Ok(response(599)));
+                std::future::pending::<()>().await;
+                let _ = done_tx.send(());
+                Ok(())
+            });
+            let Head::Sent(Ok(_), Some(running)) = until_head(run, rx).await else { panic!("expected the head") };
+            // A response refused (a status out of range): its run ends, and
+            // with it what it holds (here, the sender).
+            drop(running);
+            assert!(done_rx.await.is_err());
+        }
     }
 
     #[tokio::test]
@@ -893,12 +975,16 @@ mod tests {
 
     #[tokio::test]
     async fn a_run_that_panics_is_a_failure_not_the_connection_s() {
-        let (_tx, rx) = head_channel();
-        let run: Run = Box::pin(async move {
-            tokio::task::yield_now().await;
-            panic!("a host bug");
-        });
-        assert!(matches!(until_head(run, rx).await, Head::None(Err(Failure::Other(m))) if m.contains("panicked")));
+        for wait_first in [false, true] {
+            let (_tx, rx) = head_channel();
+            let run: Run = Box::pin(async move {
+                if wait_first {
+                    tokio::task::yield_now().await;
+                }
+                panic!("a host bug");
+            });
+            assert!(matches!(until_head(run, rx).await, Head::None(Err(Failure::Other(m))) if m.contains("panicked")));
+        }
     }
 
     #[test]
