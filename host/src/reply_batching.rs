@@ -1,8 +1,8 @@
-//! Replies that leave together: before the first write of each response, a
-//! connection steps back once behind the other connections its thread has
-//! ready (a yield to the back of tokio's run queue), so that under load a
-//! worker's responses go out in a burst instead of one every request's
-//! time apart.
+//! Replies that leave together: before its first write after reading
+//! something (a response's head, as a rule), a connection steps back once
+//! behind the other connections its thread has ready (a yield to the back
+//! of tokio's run queue), so that under load a worker's responses go out
+//! in a burst instead of one every request's time apart.
 //!
 //! Why: a write to a client that is waiting wakes it, which costs the
 //! writer a cross-core wake (an interrupt, on a virtual machine an exit to
@@ -18,7 +18,11 @@
 //! row on a thread found that no other connection of it read anything
 //! meanwhile, the next [`UNBATCHED_AFTER_IDLE`] replies of that thread go
 //! out at once. (Under load some yields find nothing too: at 16
-//! connections, one in five.)
+//! connections, one in five.) A yield whose connection came back on
+//! another thread (a worker took it) tells nothing either way.
+//!
+//! The cost: a reply waits for what its thread had ready, at most a turn
+//! of each task there; an instance's turn is bounded (`cpu_gate.rs`).
 
 use std::cell::Cell;
 use std::pin::Pin;
@@ -31,8 +35,9 @@ pub const IDLE_YIELDS: u32 = 4;
 pub const UNBATCHED_AFTER_IDLE: u32 = 64;
 
 thread_local! {
-    /// Reads that brought bytes, by any connection on this thread: other
-    /// work, to a connection that yielded.
+    /// Reads that brought bytes, by every connection on this thread. Less
+    /// a yielding connection's own, they are the other work its yield made
+    /// room for (only differences are compared: see `others_reads`).
     static READS: Cell<u64> = const { Cell::new(0) };
     /// The yields in a row on this thread that found nothing else to run.
     static IDLE_IN_A_ROW: Cell<u32> = const { Cell::new(0) };
@@ -46,25 +51,37 @@ pub struct ReplyBatching<T> {
     /// Something was read since the last write: the next write starts a
     /// reply.
     replying: bool,
-    /// `READS` when this connection yielded before its reply's first write.
-    yielded_at: Option<u64>,
+    /// This connection's reads that brought bytes (counted in `READS` too).
+    own_reads: u64,
+    /// When this connection yielded before a reply's first write: the
+    /// thread, and the reads of other connections on it until then.
+    yielded_at: Option<(usize, u64)>,
+}
+
+/// `READS` less a connection's own reads (wherever they were made): two
+/// values of it on one thread differ by the other connections' reads
+/// there in between.
+fn others_reads(own_reads: u64) -> u64 {
+    READS.get().wrapping_sub(own_reads)
 }
 
 impl<T> ReplyBatching<T> {
     pub fn new(inner: T) -> Self {
-        ReplyBatching { inner, replying: false, yielded_at: None }
+        ReplyBatching { inner, replying: false, own_reads: 0, yielded_at: None }
     }
 
     /// Ready when a write may go out now; pending (the task woken again,
     /// behind those already ready) before the first write of a reply.
     fn poll_turn(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(at) = self.yielded_at.take() {
-            let idle = if READS.get() == at { IDLE_IN_A_ROW.get() + 1 } else { 0 };
-            if idle == IDLE_YIELDS {
-                UNBATCHED_LEFT.set(UNBATCHED_AFTER_IDLE);
-                IDLE_IN_A_ROW.set(0);
-            } else {
-                IDLE_IN_A_ROW.set(idle);
+        if let Some((thread, others)) = self.yielded_at.take() {
+            if thread == crate::reuse::this_thread() {
+                let idle = if others_reads(self.own_reads) == others { IDLE_IN_A_ROW.get() + 1 } else { 0 };
+                if idle == IDLE_YIELDS {
+                    UNBATCHED_LEFT.set(UNBATCHED_AFTER_IDLE);
+                    IDLE_IN_A_ROW.set(0);
+                } else {
+                    IDLE_IN_A_ROW.set(idle);
+                }
             }
             return Poll::Ready(());
         }
@@ -76,7 +93,7 @@ impl<T> ReplyBatching<T> {
             UNBATCHED_LEFT.set(left - 1);
             return Poll::Ready(());
         }
-        self.yielded_at = Some(READS.get());
+        self.yielded_at = Some((crate::reuse::this_thread(), others_reads(self.own_reads)));
         cx.waker().wake_by_ref();
         Poll::Pending
     }
@@ -88,6 +105,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for ReplyBatching<T> {
         let polled = Pin::new(&mut self.inner).poll_read(cx, buf);
         if matches!(polled, Poll::Ready(Ok(()))) && buf.filled().len() > before {
             self.replying = true;
+            self.own_reads = self.own_reads.wrapping_add(1);
             READS.set(READS.get().wrapping_add(1));
         }
         polled
@@ -203,6 +221,26 @@ mod tests {
         let cycle = IDLE_YIELDS + UNBATCHED_AFTER_IDLE;
         let expected: Vec<bool> = (0..replies).map(|i| i % cycle < IDLE_YIELDS).collect();
         assert_eq!(yields, expected);
+    }
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn a_connection_s_own_read_during_its_yield_is_no_other_work() {
+        UNBATCHED_LEFT.set(0);
+        IDLE_IN_A_ROW.set(0);
+        let (mut client, server) = tokio::io::duplex(1024);
+        let mut io = ReplyBatching::new(server);
+        let mut buf = [0; 64];
+        client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+        assert!(io.read(&mut buf).await.unwrap() > 0);
+        {
+            let mut reply = std::pin::pin!(poll_fn(|cx| Pin::new(&mut io).poll_write(cx, b"HTTP/1.1 200 OK\r\n\r\n")));
+            assert!(poll_once(&mut reply).await.is_none(), "the reply yields");
+        }
+        // A pipelined request read while the reply waited: its own.
+        client.write_all(b"GET / HTTP/1.1\r\n\r\n").await.unwrap();
+        assert!(io.read(&mut buf).await.unwrap() > 0);
+        assert!(!write_yielded(&mut io, b"HTTP/1.1 200 OK\r\n\r\n").await);
+        assert_eq!(IDLE_IN_A_ROW.get(), 1, "the yield found nothing else to run");
     }
 
     /// Polls `future` once: its output if it is ready.

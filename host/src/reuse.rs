@@ -122,7 +122,7 @@ fn pick(mut threads: impl ExactSizeIterator<Item = usize> + DoubleEndedIterator,
 }
 
 /// A small number for the calling thread, the same on every call.
-fn this_thread() -> usize {
+pub(crate) fn this_thread() -> usize {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     thread_local! {
         static THIS: usize = NEXT.fetch_add(1, Ordering::Relaxed);

@@ -28,6 +28,7 @@ use std::sync::Arc;
 use std::task::Poll;
 use std::time::{Duration, Instant};
 use tokio::net::TcpListener;
+use tokio::sync::oneshot::error::TryRecvError;
 use tokio::sync::OwnedSemaphorePermit;
 use wasmtime::error::Context as _;
 use wasmtime::Result;
@@ -325,7 +326,7 @@ impl Server {
             .await
         {
             Ok(response) => response,
-            // Logged and counted by the instance's task.
+            // Logged and counted by the instance's run.
             Err(Failure::Limit(LimitExceeded::Cpu(_))) => error_response(StatusCode::SERVICE_UNAVAILABLE, request_id),
             Err(Failure::Limit(LimitExceeded::Wall(_))) => error_response(StatusCode::GATEWAY_TIMEOUT, request_id),
             Err(Failure::BodyTooLarge) => error_response(StatusCode::PAYLOAD_TOO_LARGE, request_id),
@@ -584,7 +585,7 @@ enum Failure {
     BodyTooLarge,
     /// A trap or the app's own failure, to log: 500.
     Other(String),
-    /// Already logged by the instance's task: 500.
+    /// Already logged by the instance's run: 500.
     Logged,
 }
 
@@ -633,7 +634,7 @@ where
 /// in it, head and all, and pay for no task of their own. One that waits
 /// first (on a fetch, a timer, its body) goes on in a task of its own,
 /// which another worker may take, as it would after its head. A panic in
-/// the run is its failure (a 500), not this connection's.
+/// the run is its failure (a 500), not this connection's, in either.
 async fn until_head<F>(mut run: Pin<Box<F>>, mut head: HeadReceiver) -> Head<F>
 where
     F: Future<Output = Result<(), Failure>> + Send + 'static + ?Sized,
@@ -648,14 +649,20 @@ where
         Err(_) => Some(Err(Failure::Other("the request's instance panicked".into()))),
     };
     // The head is sent from within the run (the guest's host call).
-    match (head.try_recv(), ended) {
+    let closed = match (head.try_recv(), ended) {
         (Ok(sent), Some(_)) => return Head::Sent(sent, None),
         (Ok(sent), None) => return Head::Sent(sent, Some(Running::Here(run))),
         (Err(_), Some(result)) => return Head::None(result),
-        (Err(_), None) => {}
-    }
+        (Err(TryRecvError::Empty), None) => false,
+        // The outparam was dropped without a response (a component can):
+        // no head can come, and the receiver is done with.
+        (Err(TryRecvError::Closed), None) => true,
+    };
     let mut task = AbortOnDrop(Some(tokio::spawn(run)));
-    let ended = tokio::select! {
+    let ended = if closed {
+        task.finished().await
+    } else {
+        tokio::select! {
         biased;
         sent = &mut head => match sent {
             Ok(sent) => return Head::Sent(sent, Some(Running::Task(task))),
@@ -663,6 +670,7 @@ where
             Err(_) => task.finished().await,
         },
         ended = task.finished() => ended,
+        }
     };
     // A head sent just before the task ended is still a head.
     match (head.try_recv(), ended) {
@@ -934,6 +942,23 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_client_gone_before_the_head_stops_the_run() {
+        let (tx, rx) = head_channel();
+        let (done_tx, done_rx) = tokio::sync::oneshot::channel::<()>();
+        let run: Run = Box::pin(async move {
+            let (_tx, _done) = (tx, done_tx);
+            std::future::pending::<()>().await;
+            Ok(())
+        });
+        // Waiting for the head: the run is in a task of its own by now.
+        let mut waiting = Box::pin(until_head(run, rx));
+        let pending = std::future::poll_fn(|cx| std::task::Poll::Ready(waiting.as_mut().poll(cx).is_pending())).await;
+        assert!(pending);
+        drop(waiting);
+        assert!(done_rx.await.is_err(), "the run was stopped");
+    }
+
+    #[tokio::test]
     async fn a_run_dropped_after_its_head_is_stopped() {
         for wait_first in [false, true] {
             let (tx, rx) = head_channel();
@@ -965,6 +990,14 @@ mod tests {
             Err(Failure::Other("trapped".into()))
         });
         assert!(matches!(until_head(run, rx).await, Head::None(Err(Failure::Other(m))) if m == "trapped"));
+        // The outparam dropped in the first poll, then a wait.
+        let (tx, rx) = head_channel();
+        let run: Run = Box::pin(async move {
+            drop(tx);
+            tokio::task::yield_now().await;
+            Err(Failure::Other("no response".into()))
+        });
+        assert!(matches!(until_head(run, rx).await, Head::None(Err(Failure::Other(m))) if m == "no response"));
         let (tx, rx) = head_channel();
         let run: Run = Box::pin(async move {
             let _tx = tx;
