@@ -105,6 +105,7 @@ natives! {
     "headerName" => crate::apis::fetch::header_checks::header_name,
     "headerValue" => crate::apis::fetch::header_checks::header_value,
     "headerRecord" => crate::apis::fetch::header_checks::header_record,
+    "flatHeaderRecord" => crate::apis::fetch::header_checks::flat_header_record,
     // apis::crypto
     "randomBytes" => crate::apis::crypto::random_bytes,
     "digest" => crate::apis::crypto::digest,

@@ -293,7 +293,7 @@ fn outbound_is_limited_per_app_by_the_host() {
     assert_eq!(t.get("a.test", &hello).text(), "200 hello upstream");
     // b has no allow-list entry for a loopback address: refused.
     let refused = t.get("b.test", &hello);
-    assert_eq!(refused.status, 502);
+    assert_eq!(refused.status, 502, "{}\n{}", refused.text(), t.server.log());
     assert!(refused.text().contains("outbound policy"), "{}", refused.text());
     let log = t.server.wait_for_log("loopback (RFC 1122) app=b");
     assert!(log.lines().any(|l| l.contains("loopback (RFC 1122) app=b") && l.contains("app=b")), "{log}");

@@ -58,6 +58,14 @@ test("a Response's headers from a record: WebIDL's reading of the member, and on
   assertEq([...r.clone().headers], [['content-type', 'text/x-own'], ['x-a', '1, 2'], ['x-b', '3']]);
   assertEq((await r.blob()).type, 'text/x-own');
   assertEq([...new Response('t', { headers: { 'x-t': 't' } }).headers], [['content-type', 'text/plain;charset=UTF-8'], ['x-t', 't']]);
+  // The body's type is added to a record's list only when the record has
+  // none (in any case), for a string body as for any other.
+  assertEq([...new Response('t', { headers: { 'CONTENT-TYPE': 'a/b' } }).headers], [['content-type', 'a/b']]);
+  assertEq([...new Response(new URLSearchParams('a=1'), { headers: { 'x-q': 'q' } }).headers],
+    [['content-type', 'application/x-www-form-urlencoded;charset=UTF-8'], ['x-q', 'q']]);
+  assertEq([...new Response(new Uint8Array(1), { headers: { 'x-u': 'u' } }).headers], [['x-u', 'u']]);
+  assertEq([...new Response(null, { headers: {} }).headers], []);
+  assertThrows(() => new Response('t', { status: 204, headers: { 'x-t': 't' } }), 'TypeError');
   assertEq([...new Response('n', { headers: Object.assign(Object.create(null), { 'x-n': 'n' }) }).headers].length, 2,
     'a record with no prototype');
   // An iterator anywhere on the way makes it a sequence (WebIDL): not a record.

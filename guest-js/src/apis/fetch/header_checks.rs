@@ -40,21 +40,31 @@ pub fn is_byte_string<'js>(ctx: Ctx<'js>, s: Value<'js>) -> Result<bool> {
 
 /// `headerName(s)`: the name lowercased, or null when it is not a token.
 pub fn header_name<'js>(ctx: Ctx<'js>, s: Value<'js>) -> Result<Value<'js>> {
-    let lowered = with_utf8(&ctx, &s, |bytes| {
+    Ok(match lowercase_name(&ctx, s)? {
+        Some((name, _)) => name,
+        None => Value::new_null(ctx),
+    })
+}
+
+/// A header name lowercased, and whether it is `content-type`; None when it
+/// is not a token.
+fn lowercase_name<'js>(ctx: &Ctx<'js>, s: Value<'js>) -> Result<Option<(Value<'js>, bool)>> {
+    let lowered = with_utf8(ctx, &s, |bytes| {
         if bytes.is_empty() || !bytes.iter().all(|&b| is_token_byte(b)) {
             return Err(());
         }
         // A token is ASCII, so its bytes are its characters.
-        Ok(bytes.iter().any(u8::is_ascii_uppercase).then(|| bytes.to_ascii_lowercase()))
+        let lower = bytes.iter().any(u8::is_ascii_uppercase).then(|| bytes.to_ascii_lowercase());
+        Ok((lower, bytes.eq_ignore_ascii_case(b"content-type")))
     })?;
-    match lowered {
-        Some(Ok(None)) => Ok(s),
-        Some(Ok(Some(lower))) => {
+    Ok(match lowered {
+        Some(Ok((None, content_type))) => Some((s, content_type)),
+        Some(Ok((Some(lower), content_type))) => {
             let lower = String::from_utf8(lower).expect("a token is ASCII");
-            Ok(rquickjs::String::from_str(ctx, &lower)?.into_value())
+            Some((rquickjs::String::from_str(ctx.clone(), &lower)?.into_value(), content_type))
         }
-        _ => Ok(Value::new_null(ctx)),
-    }
+        _ => None,
+    })
 }
 
 /// `headerValue(s)`: the value without leading and trailing HTTP
@@ -82,16 +92,64 @@ pub fn header_value<'js>(ctx: Ctx<'js>, s: Value<'js>) -> Result<Value<'js>> {
 /// listing its keys and reading its descriptors runs no app code.
 const ORDINARY_OBJECT: qjs::JSClassID = 1;
 
-/// `headerRecord(list, init, objectPrototype, flat)`: a HeadersInit record
-/// (`{ 'content-type': … }`, most apps' headers) appended to a header list
-/// (as `[name, value]` pairs, or when `flat` as `name, value, …`, what a
-/// Response keeps until its Headers object is made) natively, when nothing
-/// about it is observable: `init` is an ordinary object whose own
-/// enumerable members are data properties, their keys and values strings
-/// that are valid header names and values. Otherwise nothing
-/// is appended and the answer is false: the caller takes WebIDL's steps in
-/// JS (each member read and converted, then appended), reading the same
-/// data properties again, and builds the precise error.
+/// `headerRecord(list, init, objectPrototype)`: a HeadersInit record
+/// (`{ 'content-type': … }`, most apps' headers) appended to a Headers
+/// object's list (as `[name, value]` pairs) natively, when nothing about it
+/// is observable (see [`record_pairs_of`]). Otherwise nothing is appended
+/// and the answer is false: the caller takes WebIDL's steps in JS (each
+/// member read and converted, then appended), reading the same data
+/// properties again, and builds the precise error.
+pub fn header_record<'js>(
+    ctx: Ctx<'js>,
+    list: rquickjs::Array<'js>,
+    init: Value<'js>,
+    object_prototype: Object<'js>,
+) -> Result<bool> {
+    let Some((pairs, _)) = record_pairs_of(&ctx, &init, &object_prototype)? else { return Ok(false) };
+    for (name, value) in pairs {
+        let pair = rquickjs::Array::new(ctx.clone())?;
+        pair.set(0, name)?;
+        pair.set(1, value)?;
+        list.set(list.len(), pair)?;
+    }
+    Ok(true)
+}
+
+/// `flatHeaderRecord(init, objectPrototype, contentType)`: what a Response
+/// keeps of a HeadersInit record until its Headers object is made, its
+/// header list flat (`[name, value, …]`), made natively when nothing about
+/// the record is observable (see [`record_pairs_of`]); with `contentType`
+/// (a string body's type, or null) appended when the record has no
+/// `content-type`, as the body's extraction would. Null otherwise: the
+/// caller makes a Headers object of `init` in JS.
+pub fn flat_header_record<'js>(
+    ctx: Ctx<'js>,
+    init: Value<'js>,
+    object_prototype: Object<'js>,
+    content_type: Value<'js>,
+) -> Result<Value<'js>> {
+    let Some((pairs, has_content_type)) = record_pairs_of(&ctx, &init, &object_prototype)? else {
+        return Ok(Value::new_null(ctx));
+    };
+    let list = rquickjs::Array::new(ctx.clone())?;
+    let mut at = 0;
+    for (name, value) in pairs {
+        list.set(at, name)?;
+        list.set(at + 1, value)?;
+        at += 2;
+    }
+    if !has_content_type && content_type.is_string() {
+        list.set(at, "content-type")?;
+        list.set(at + 1, content_type)?;
+    }
+    Ok(list.into_value())
+}
+
+/// A HeadersInit record's members as normalized header pairs, and whether
+/// one of them is `content-type`; None when reading it natively could be
+/// observed: `init` must be an ordinary object whose own enumerable members
+/// are data properties, their keys and values strings that are valid
+/// header names and values.
 ///
 /// Its prototype must be `objectPrototype` (the prelude's
 /// `Object.prototype`) or null, with no `Symbol.iterator` on the way: a
@@ -99,22 +157,21 @@ const ORDINARY_OBJECT: qjs::JSClassID = 1;
 /// `init[Symbol.iterator]` (an ordinary object's chain has no getter to
 /// run for `in`). So a Response can try this before it makes a Headers
 /// object, which would read that member first.
-pub fn header_record<'js>(
-    ctx: Ctx<'js>,
-    list: rquickjs::Array<'js>,
-    init: Value<'js>,
-    object_prototype: Object<'js>,
-    flat: bool,
-) -> Result<bool> {
+#[allow(clippy::type_complexity)]
+fn record_pairs_of<'js>(
+    ctx: &Ctx<'js>,
+    init: &Value<'js>,
+    object_prototype: &Object<'js>,
+) -> Result<Option<(Vec<(Value<'js>, Value<'js>)>, bool)>> {
     // Safety: `init` is a live value of this context.
     let Some(object) = init.as_object().filter(|_| unsafe { qjs::JS_GetClassID(init.as_raw()) } == ORDINARY_OBJECT)
     else {
-        return Ok(false);
+        return Ok(None);
     };
-    if object.get_prototype().is_some_and(|proto| proto != object_prototype)
+    if object.get_prototype().is_some_and(|proto| proto != *object_prototype)
         || object.contains_key(rquickjs::Symbol::iterator(ctx.clone()))?
     {
-        return Ok(false);
+        return Ok(None);
     }
     let raw = ctx.as_raw().as_ptr();
     let mut tab = std::ptr::null_mut();
@@ -125,37 +182,24 @@ pub fn header_record<'js>(
         return Err(rquickjs::Error::Exception);
     }
     let atoms: Vec<qjs::JSAtom> = (0..len as usize).map(|i| unsafe { (*tab.add(i)).atom }).collect();
-    let pairs = record_pairs(&ctx, &init, &atoms);
+    let pairs = record_pairs(ctx, init, &atoms);
     // Safety: the table JS_GetOwnPropertyNames made, freed once.
     unsafe { qjs::JS_FreePropertyEnum(raw, tab, len) };
-    let Some(pairs) = pairs? else { return Ok(false) };
-    if flat {
-        let mut at = list.len();
-        for (name, value) in pairs {
-            list.set(at, name)?;
-            list.set(at + 1, value)?;
-            at += 2;
-        }
-        return Ok(true);
-    }
-    for (name, value) in pairs {
-        let pair = rquickjs::Array::new(ctx.clone())?;
-        pair.set(0, name)?;
-        pair.set(1, value)?;
-        list.set(list.len(), pair)?;
-    }
-    Ok(true)
+    pairs
 }
 
-/// The record's members as normalized header pairs, or None if one is not
-/// a data property with a valid name and value.
+/// The record's members as normalized header pairs, and whether one is
+/// `content-type`; None if one is not a data property with a valid name
+/// and value.
+#[allow(clippy::type_complexity)]
 fn record_pairs<'js>(
     ctx: &Ctx<'js>,
     init: &Value<'js>,
     atoms: &[qjs::JSAtom],
-) -> Result<Option<Vec<(Value<'js>, Value<'js>)>>> {
+) -> Result<Option<(Vec<(Value<'js>, Value<'js>)>, bool)>> {
     let raw = ctx.as_raw().as_ptr();
     let mut pairs = Vec::with_capacity(atoms.len());
+    let mut has_content_type = false;
     for &atom in atoms {
         // Safety: JS_AtomToValue returns a new reference, owned by `key`.
         let key = unsafe { Value::from_raw(ctx.clone(), qjs::JS_AtomToValue(raw, atom)) };
@@ -184,14 +228,15 @@ fn record_pairs<'js>(
         if desc.flags as u32 & qjs::JS_PROP_GETSET != 0 || !value.is_string() {
             return Ok(None);
         }
-        let name = header_name(ctx.clone(), key)?;
+        let Some((name, content_type)) = lowercase_name(ctx, key)? else { return Ok(None) };
         let value = header_value(ctx.clone(), value)?;
-        if name.is_null() || value.is_null() {
+        if value.is_null() {
             return Ok(None);
         }
+        has_content_type |= content_type;
         pairs.push((name, value));
     }
-    Ok(Some(pairs))
+    Ok(Some((pairs, has_content_type)))
 }
 
 #[cfg(test)]

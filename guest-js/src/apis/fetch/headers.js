@@ -225,7 +225,7 @@ function fillHeaders(headers, init) {
   let pairs;
   if (method === undefined || method === null) {
     // A plain record of valid strings, when reading it is unobservable.
-    if (headers[headersGuard] === undefined && native.headerRecord(headers[headersList], init, OBJECT_PROTOTYPE, false)) return;
+    if (headers[headersGuard] === undefined && native.headerRecord(headers[headersList], init, OBJECT_PROTOTYPE)) return;
     pairs = headerRecord(init);
   } else {
     if (typeof method !== 'function') throw new TypeError(`${HEADERS_INIT_ERROR} Its @@iterator is not a function.`);
@@ -238,17 +238,6 @@ function fillHeaders(headers, init) {
     }
     appendHeader(headers, pair[0], pair[1]);
   }
-}
-
-// A new Response's header list from its init's `headers` member when that
-// is a record of valid strings (most apps' `{ headers: { … } }`): made
-// natively and read unobservably (header_checks.rs), flat ([name, value,
-// …], no array per header), with no Headers object until one is asked for
-// (request_response.js `responseHeaders`); null for anything else, which
-// `new Headers(init)` then takes as WebIDL says.
-function recordHeaderList(init) {
-  const flat = [];
-  return native.headerRecord(flat, init, OBJECT_PROTOTYPE, true) ? flat : null;
 }
 
 // A copy of another Headers object's list (no app code runs: Request's
@@ -331,5 +320,5 @@ function headersToFlatList(headers) {
 
 export {
   Headers, TOKEN_RE, appendHeader, copyHeaderList, fillHeaders, headersFromFlatList, hasHeaderNamed, headersGuard, headersList,
-  headersToFlatList, recordHeaderList, sortAndCombine,
+  OBJECT_PROTOTYPE, headersToFlatList, sortAndCombine,
 };

@@ -8,7 +8,7 @@ import { ReadableStream, streamOps } from '../streams/readable.js';
 import { TransformStream } from '../streams/transform.js';
 import {
   Headers, TOKEN_RE, copyHeaderList, fillHeaders, hasHeaderNamed, headersFromFlatList, headersGuard, headersList,
-  headersToFlatList, recordHeaderList,
+  OBJECT_PROTOTYPE, headersToFlatList,
 } from './headers.js';
 import { HostBody, bodyInternals, cloneBodyState, extractBody, mixinBody, newBodyState } from './body.js';
 
@@ -249,7 +249,7 @@ function makeIncomingRequest(method, url, flatHeaders, hasBody) {
 const RESPONSE_DEFAULTS = { __proto__: null, type: 'default', url: '', redirected: false, headerList: null };
 
 // A Response made without a headers member, or with a record of valid
-// strings (headers.js `recordHeaderList`), gets its Headers object on first
+// strings (header_checks.rs `flatHeaderRecord`), gets its Headers object on first
 // use (`headers` is null until then, its list kept flat in `headerList`:
 // [name, value, …], no array per header): most handlers' responses never
 // have it read, and a Headers object is about a fifth of what
@@ -306,8 +306,16 @@ class Response {
     }
     let headers = null;
     let headerList = null;
+    // A record of valid strings (most apps' `{ headers: { … } }`) becomes
+    // the header list natively, read unobservably (header_checks.rs
+    // `flatHeaderRecord`), flat ([name, value, …], no array per header),
+    // with no Headers object until one is asked for (`responseHeaders`);
+    // anything else goes to `new Headers(init)`, as WebIDL says. A string
+    // body's type goes into the list in the same call: extracting a string
+    // runs no app code, so nothing can tell it from adding the type after.
+    const stringBody = typeof body === 'string';
     if (headersInit !== undefined) {
-      headerList = recordHeaderList(headersInit);
+      headerList = native.flatHeaderRecord(headersInit, OBJECT_PROTOTYPE, stringBody ? 'text/plain;charset=UTF-8' : null);
       if (headerList === null) headers = new Headers(headersInit);
     }
     let source = null;
@@ -316,7 +324,7 @@ class Response {
       if (status !== 200 && (status === 204 || status === 304 || status === 101 || status === 103 || status === 205)) {
         throw new TypeError(`Failed to construct 'Response': Response with null body status (${status}) cannot have body`);
       }
-      if (typeof body === 'string') {
+      if (stringBody) {
         // Kept as the string until the body is read (body.js
         // `settleStringBody`): a handler's response goes to the client
         // encoded natively, with no Uint8Array made for it.
@@ -332,8 +340,8 @@ class Response {
       // Without a headers member, the list is the body's type alone.
       headerList = contentType === null ? [] : ['content-type', contentType];
     } else if (contentType !== null) {
-      if (headers === null) addFlatContentType(headerList, contentType);
-      else addBodyContentType(headers[headersList], contentType);
+      if (headers !== null) addBodyContentType(headers[headersList], contentType);
+      else if (!stringBody) addFlatContentType(headerList, contentType);
     }
     // Only a list without its Headers object is an own field (the defaults
     // have none): one property fewer to add otherwise.
