@@ -168,12 +168,18 @@ fn record_pairs_of<'js>(
     else {
         return Ok(None);
     };
-    if object.get_prototype().is_some_and(|proto| proto != *object_prototype)
-        || object.contains_key(rquickjs::Symbol::iterator(ctx.clone()))?
-    {
+    if object.get_prototype().is_some_and(|proto| proto != *object_prototype) {
         return Ok(None);
     }
     let raw = ctx.as_raw().as_ptr();
+    // `Symbol.iterator in init` by its atom (a static one, never freed):
+    // no Symbol value made and turned back into an atom.
+    // Safety: `init` is a live object of this context.
+    match unsafe { qjs::JS_HasProperty(raw, init.as_raw(), qjs::JS_ATOM_Symbol_iterator as qjs::JSAtom) } {
+        0 => {}
+        found if found > 0 => return Ok(None),
+        _ => return Err(rquickjs::Error::Exception),
+    }
     let mut tab = std::ptr::null_mut();
     let mut len = 0u32;
     let flags = qjs::JS_GPN_STRING_MASK | qjs::JS_GPN_SYMBOL_MASK | qjs::JS_GPN_ENUM_ONLY;
