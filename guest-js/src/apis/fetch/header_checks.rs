@@ -145,6 +145,10 @@ pub fn flat_header_record<'js>(
     Ok(list.into_value())
 }
 
+/// A record's members as normalized header pairs (name, value), and whether
+/// one of them is `content-type`.
+type RecordPairs<'js> = (Vec<(Value<'js>, Value<'js>)>, bool);
+
 /// A HeadersInit record's members as normalized header pairs, and whether
 /// one of them is `content-type`; None when reading it natively could be
 /// observed: `init` must be an ordinary object whose own enumerable members
@@ -157,12 +161,11 @@ pub fn flat_header_record<'js>(
 /// `init[Symbol.iterator]` (an ordinary object's chain has no getter to
 /// run for `in`). So a Response can try this before it makes a Headers
 /// object, which would read that member first.
-#[allow(clippy::type_complexity)]
 fn record_pairs_of<'js>(
     ctx: &Ctx<'js>,
     init: &Value<'js>,
     object_prototype: &Object<'js>,
-) -> Result<Option<(Vec<(Value<'js>, Value<'js>)>, bool)>> {
+) -> Result<Option<RecordPairs<'js>>> {
     // Safety: `init` is a live value of this context.
     let Some(object) = init.as_object().filter(|_| unsafe { qjs::JS_GetClassID(init.as_raw()) } == ORDINARY_OBJECT)
     else {
@@ -197,12 +200,7 @@ fn record_pairs_of<'js>(
 /// The record's members as normalized header pairs, and whether one is
 /// `content-type`; None if one is not a data property with a valid name
 /// and value.
-#[allow(clippy::type_complexity)]
-fn record_pairs<'js>(
-    ctx: &Ctx<'js>,
-    init: &Value<'js>,
-    atoms: &[qjs::JSAtom],
-) -> Result<Option<(Vec<(Value<'js>, Value<'js>)>, bool)>> {
+fn record_pairs<'js>(ctx: &Ctx<'js>, init: &Value<'js>, atoms: &[qjs::JSAtom]) -> Result<Option<RecordPairs<'js>>> {
     let raw = ctx.as_raw().as_ptr();
     let mut pairs = Vec::with_capacity(atoms.len());
     let mut has_content_type = false;
