@@ -103,7 +103,9 @@ pub const IDLE_RESIDENT_MAX: usize = WARM_SLOTS as usize * KEEP_RESIDENT;
 /// Native stack wasm may use (wasmtime's default is 512 KiB); the fiber an
 /// instance runs on gets 1 MiB more for the host calls made at that depth.
 /// Only pages a deep recursion touches become resident, and only until the
-/// instance ends (past STACK_KEEP_RESIDENT).
+/// instance ends or, reset in place, until its store next checks its stack
+/// (at most 16 resets later; patches/wasmtime-48.0.8-parked-stack.diff),
+/// past STACK_KEEP_RESIDENT.
 const MAX_WASM_STACK: usize = 32 << 20;
 
 /// The stack an instance runs on (a pooled fiber stack): wasm's, and 1 MiB

@@ -13,9 +13,13 @@
 //! runs code when instantiated.
 //!
 //! Parked instances hold a slot of the server's pool each, and its pages
-//! (as an unused warm slot does): at most `MAX_PARKED_PER_APP` per app and
-//! `MAX_PARKED` per runtime, dropped after `PARKED_IDLE` unused, and the
-//! first to give their slot up when a request finds none free. A request
+//! (as an unused warm slot does), and the fiber stack their last request
+//! ran on (32 KiB; after a deep recursion, the pages it touched until the
+//! store's next check of its stack, at most 16 requests later:
+//! patches/wasmtime-48.0.8-parked-stack.diff): at most
+//! `MAX_PARKED_PER_APP` per app and `MAX_PARKED` per runtime, dropped after
+//! `PARKED_IDLE` unused, and the first to give their slot up when a request
+//! finds none free. A request
 //! takes one only once the CPU gate lets it start (server.rs `admit`), so
 //! the requests queued there hold no instance.
 
