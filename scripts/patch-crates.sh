@@ -50,7 +50,8 @@ patch_crate wasmtime 48.0.8 a2afcadb2e7d0417cb8f3f322c66eff49338b288f22290c0ca0b
   patches/wasmtime-48.0.8-no-fault-around.diff patches/wasmtime-48.0.8-stack-decommit.diff \
   patches/wasmtime-48.0.8-trampoline-locs.diff patches/wasmtime-48.0.8-funcref-text.diff \
   patches/wasmtime-48.0.8-instance-reset.diff patches/wasmtime-48.0.8-written-pages.diff \
-  patches/wasmtime-48.0.8-written-pages-decay.diff patches/wasmtime-48.0.8-parked-stack.diff
+  patches/wasmtime-48.0.8-written-pages-decay.diff patches/wasmtime-48.0.8-parked-stack.diff \
+  patches/wasmtime-48.0.8-unchanged-tables.diff
 patch_crate rquickjs-sys 0.14.0 cee271d0eeba64f0915b846cb7ae02e16faf3dfdffdca91731101d9d30fe3423 \
   patches/rquickjs-sys-0.14.0-immortal-snapshot.diff patches/rquickjs-sys-0.14.0-function-properties.diff \
   patches/rquickjs-sys-0.14.0-shape-retention.diff patches/rquickjs-sys-0.14.0-json-stringify.diff \

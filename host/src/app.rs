@@ -87,16 +87,30 @@ pub struct LinkedApp {
     /// Whether its instances may be reset and reused: not if the component
     /// runs code at instantiation (`reuse::runs_code_at_instantiation`).
     pub reusable: bool,
+    /// Whether its code may change a table element (`reuse::changes_tables`):
+    /// then a reset copies its tables back.
+    pub tables_change: bool,
 }
 
 impl LinkedApp {
     /// Links `component` (compiled by `runtime`) for `config`. Its
     /// instances may be reused unless `reusable` is then set to false
-    /// (`reuse::runs_code_at_instantiation` of its bytes).
+    /// (`reuse::runs_code_at_instantiation` of its bytes), and have their
+    /// tables copied back on a reset unless `tables_change` is set to false
+    /// (`reuse::changes_tables`).
     pub fn new(runtime: &Runtime, config: Arc<AppConfig>, component: &Component, slots: Arc<Slots>) -> Result<Self> {
         let (pre, exports) = link(runtime, component)?;
         let compiled = Arc::new(component.serialize().context("keeping the compiled app")?);
-        Ok(LinkedApp { config, pre, exports, compiled, slots, parking: Default::default(), reusable: true })
+        Ok(LinkedApp {
+            config,
+            pre,
+            exports,
+            compiled,
+            slots,
+            parking: Default::default(),
+            reusable: true,
+            tables_change: true,
+        })
     }
 
     /// The same app in another runtime of the same configuration.
@@ -113,6 +127,7 @@ impl LinkedApp {
             slots: self.slots.clone(),
             parking: Default::default(),
             reusable: self.reusable,
+            tables_change: self.tables_change,
         })
     }
 }

@@ -54,6 +54,37 @@ pub fn runs_code_at_instantiation(wasm: &[u8]) -> bool {
     })
 }
 
+/// Whether code of a component may change a table element: a `table.set`,
+/// `table.fill`, `table.copy`, `table.init` or `table.grow` in one of its
+/// core modules' functions (a component that cannot be parsed counts as
+/// one that may). A reset in place copies such a component's tables back
+/// (over 2,000 elements for nano's engine); it leaves the others' as they
+/// are, which is what they were at instantiation (`Resettable::new`).
+/// nano's builds have none: C and Rust compiled to wasm call through their
+/// table but never write it.
+pub fn changes_tables(wasm: &[u8]) -> bool {
+    use wasmparser::{Operator, Parser, Payload};
+    let changes = |body: wasmparser::FunctionBody| -> wasmparser::Result<bool> {
+        let mut operators = body.get_operators_reader()?;
+        while !operators.eof() {
+            if let Operator::TableSet { .. }
+            | Operator::TableFill { .. }
+            | Operator::TableCopy { .. }
+            | Operator::TableInit { .. }
+            | Operator::TableGrow { .. } = operators.read()?
+            {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    };
+    Parser::new(0).parse_all(wasm).any(|payload| match payload {
+        Err(_) => true,
+        Ok(Payload::CodeSectionEntry(body)) => changes(body).unwrap_or(true),
+        Ok(_) => false,
+    })
+}
+
 /// What makes an instance resettable: its state right after instantiation.
 pub struct Resettable {
     instance: Instance,
@@ -67,9 +98,16 @@ impl Resettable {
     /// Saves `instance`'s state, just instantiated in `store`; `None` (and
     /// one DEBUG line) if it can never be reset in place: a component whose
     /// instantiation writes memory by code, for one (the patch's checks).
-    pub fn new(store: &mut Store<State>, instance: Instance) -> Option<Resettable> {
+    /// `tables_change`: whether its code may change a table element
+    /// (`changes_tables`); if not, a reset leaves the tables as they are.
+    pub fn new(store: &mut Store<State>, instance: Instance, tables_change: bool) -> Option<Resettable> {
         match instance.snapshot(&mut *store) {
-            Ok(snapshot) => Some(Resettable { instance, snapshot, initial_peak: store.data().limits.peak }),
+            Ok(mut snapshot) => {
+                if !tables_change {
+                    snapshot.keep_table_elements();
+                }
+                Some(Resettable { instance, snapshot, initial_peak: store.data().limits.peak })
+            }
             Err(e) => {
                 tracing::debug!(app = %store.data().app.name, "instances of this app are not reused: {e:#}");
                 None
@@ -271,6 +309,28 @@ mod tests {
         let nested = wat::parse_str("(component (component (core module (func $f) (start $f))))").unwrap();
         assert!(runs_code_at_instantiation(&nested));
         assert!(runs_code_at_instantiation(b"\0asm not really"), "unparsable: treated as running code");
+    }
+
+    #[test]
+    fn a_table_instruction_anywhere_in_a_component_means_its_tables_change() {
+        let reads = "(table 1 funcref) (type $t (func)) (func (export \"f\") (call_indirect (type $t) (i32.const 0)) \
+                     (drop (table.get 0 (i32.const 0))) (drop (table.size 0)))";
+        let plain = wat::parse_str(format!("(component (core module {reads}))")).unwrap();
+        assert!(!changes_tables(&plain), "calls through a table and reads of it change nothing");
+        for write in [
+            "(table.set 0 (i32.const 0) (ref.null func))",
+            "(table.fill 0 (i32.const 0) (ref.null func) (i32.const 1))",
+            "(table.copy 0 0 (i32.const 0) (i32.const 0) (i32.const 1))",
+            "(table.init 0 $e (i32.const 0) (i32.const 0) (i32.const 1))",
+            "(drop (table.grow 0 (ref.null func) (i32.const 1)))",
+        ] {
+            let module = format!("(core module (table 1 funcref) (elem $e func) (func (export \"g\") {write}))");
+            let flat = wat::parse_str(format!("(component {module})")).unwrap();
+            assert!(changes_tables(&flat), "{write}");
+            let nested = wat::parse_str(format!("(component (core module {reads}) (component {module}))")).unwrap();
+            assert!(changes_tables(&nested), "{write}, in a nested component");
+        }
+        assert!(changes_tables(b"\0asm not really"), "unparsable: treated as changing them");
     }
 
     #[test]

@@ -100,7 +100,8 @@ impl Server {
     /// fuzzing). Its instances are reused: unlike `plan`, which checks the
     /// bytes of every app it serves (`reuse::runs_code_at_instantiation`),
     /// this trusts the caller's component to run no code at instantiation,
-    /// as nano's own builds never do.
+    /// as nano's own builds never do. Having no bytes to look at, it copies
+    /// their tables back on every reset (`reuse::changes_tables`).
     pub fn single(
         runtime: Arc<Runtime>,
         config: Arc<crate::app::AppConfig>,
@@ -438,7 +439,8 @@ impl Server {
                         let made = app.pre.instantiate_async(&mut store).await.context("instantiating the app")?;
                         let proxy = app.exports.load(&mut store, &made).context("instantiating the app")?;
                         let reuse = self.pool.reuse_instances && app.reusable;
-                        let resettable = if reuse { Resettable::new(&mut store, made) } else { None };
+                        let resettable =
+                            if reuse { Resettable::new(&mut store, made, app.tables_change) } else { None };
                         app.config.metrics.instantiated();
                         instance.insert((proxy, resettable))
                     }

@@ -105,12 +105,18 @@
     ;; The image: one segment in the first page, one 5 MiB in (past keep_resident).
     (data (i32.const 0x100) "\01\23\45\67\89\ab\cd\ef")
     (data (i32.const 0x500000) "\fe\dc\ba\98\76\54\32\10")
+    ;; A table of its own, which it changes (so its instances' tables are
+    ;; copied back on a reset: host/src/reuse.rs `changes_tables`).
+    (table $own 1 funcref)
+    (elem (table $own) (i32.const 0) func $check)
 
-    ;; 0 if memory is the image, else the number of the first check failed.
+    ;; 0 if memory is the image and the table as instantiated, else the
+    ;; number of the first check failed.
     (func $check (result i32) (local $at i32)
       (if (i64.ne (i64.load (i32.const 0x100)) (i64.const 0xefcdab8967452301)) (then (return (i32.const 1))))
       (if (i64.ne (i64.load (i32.const 0x500000)) (i64.const 0x1032547698badcfe)) (then (return (i32.const 2))))
       (if (i32.ne (memory.size) (i32.const 128)) (then (return (i32.const 3))))
+      (if (ref.is_null (table.get $own (i32.const 0))) (then (return (i32.const 7))))
       ;; Zeros at every other 4 KiB page of the 8 MiB (2,048 loads).
       (local.set $at (i32.const 0x40))
       (loop $zeros
@@ -121,6 +127,7 @@
 
     ;; Leaves a trace everywhere $check looks; 0 if the grown memory was zeros.
     (func $dirty (result i32) (local $at i32)
+      (table.set $own (i32.const 0) (ref.null func))
       (i64.store (i32.const 0x100) (i64.const -1))
       (i64.store (i32.const 0x500000) (i64.const -1))
       (local.set $at (i32.const 0x40))

@@ -109,6 +109,18 @@ fn an_instance_that_leaves_a_handle_live_is_not_reused() {
 /// instance (not how nano serves; the positive control of the tests here).
 /// Returns each response's status and body.
 fn in_one_instance(runtime: &Arc<Runtime>, component: &Component, requests: usize) -> Vec<(u16, String)> {
+    in_one_instance_reset(runtime, component, requests, None)
+}
+
+/// `in_one_instance`, the instance reset in place between requests when
+/// `tables_change` is given (`Resettable::new`'s argument: whether the
+/// reset copies the tables back).
+fn in_one_instance_reset(
+    runtime: &Arc<Runtime>,
+    component: &Component,
+    requests: usize,
+    tables_change: Option<bool>,
+) -> Vec<(u16, String)> {
     use http_body_util::BodyExt;
     use wasmtime_wasi_http::p2::bindings::http::types::{ErrorCode, Scheme};
     use wasmtime_wasi_http::p2::bindings::ProxyPre;
@@ -119,9 +131,16 @@ fn in_one_instance(runtime: &Arc<Runtime>, component: &Component, requests: usiz
         let app = nano_host::app::AppConfig::new("test", nano_host::limits::AppLimits::default());
         let mut store =
             runtime.new_store(&app, nano_host::state::LogSink::Stdio, nano_host::state::State::wasi().build());
-        let proxy = pre.instantiate_async(&mut store).await.unwrap();
+        let instance = pre.instance_pre().instantiate_async(&mut store).await.unwrap();
+        let proxy = wasmtime_wasi_http::p2::bindings::Proxy::new(&mut store, &instance).unwrap();
+        let resettable = tables_change.map(|tables_change| {
+            nano_host::reuse::Resettable::new(&mut store, instance, tables_change).expect("the canary can be reset")
+        });
         let mut responses = Vec::new();
-        for _ in 0..requests {
+        for i in 0..requests {
+            if let (Some(resettable), true) = (&resettable, i > 0) {
+                assert!(resettable.reset(&mut store), "the canary is at rest after a request");
+            }
             let req = hyper::Request::get("http://localhost/")
                 .body(http_body_util::Empty::<bytes::Bytes>::new().map_err(|never| -> ErrorCode { match never {} }))
                 .unwrap();
@@ -149,6 +168,24 @@ fn the_canary_sees_a_previous_requests_writes() {
     let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
     let statuses: Vec<u16> = in_one_instance(&runtime, &canary(&runtime), 2).into_iter().map(|r| r.0).collect();
     assert_eq!(statuses, [200, 401]);
+}
+
+/// A reset copies back the tables of a component whose code changes them
+/// (the canary clears an element of its own table: reuse.rs
+/// `changes_tables`, which `run` asks of every app's bytes). Reset with its
+/// tables left as they are, as a component that changes none is, the
+/// canary finds the element cleared (check 7) though its memory is clean.
+#[test]
+fn a_reset_puts_back_the_tables_of_a_component_that_changes_them() {
+    let wasm = wat::parse_file(repo_root().join("tests/components/canary.wat")).unwrap();
+    assert!(nano_host::reuse::changes_tables(&wasm), "the canary's table.set is found");
+    let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
+    let component = canary(&runtime);
+    let statuses = |tables_change| -> Vec<u16> {
+        in_one_instance_reset(&runtime, &component, 3, Some(tables_change)).into_iter().map(|r| r.0).collect()
+    };
+    assert_eq!(statuses(true), [200, 200, 200]);
+    assert_eq!(statuses(false), [200, 407, 407]);
 }
 
 /// What `fresh_instance.js` reports when it finds no earlier request's state.
@@ -205,6 +242,10 @@ fn the_js_app_sees_a_previous_requests_state() {
     let wasm = dir.join("fresh_instance.wasm");
     let built = nano().arg("build").arg(app("fresh_instance.js")).arg("-o").arg(&wasm).output().unwrap();
     assert!(built.status.success(), "{}", text(&built.stderr));
+    // nano's builds change no table: `run` resets their instances leaving
+    // the tables as they are (reuse.rs `changes_tables`), as it serves
+    // `js_state_of_a_request_is_absent_in_the_next`.
+    assert!(!nano_host::reuse::changes_tables(&std::fs::read(&wasm).unwrap()));
     let runtime = Runtime::new(PoolLimits::default(), true).unwrap();
     let component = Component::new(&runtime.engine, std::fs::read(&wasm).unwrap()).unwrap();
     let responses = in_one_instance(&runtime, &component, 2);
