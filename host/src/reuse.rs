@@ -2,8 +2,9 @@
 //! its instance at rest, the instance is put back as instantiation left it
 //! (wasmtime patch `instance-reset`, patches/README.md): every linear memory
 //! reset to the app's image by the same pagemap scan that resets a pool
-//! slot, and table elements, globals and the component's flags restored.
-//! It is then parked, and a later request of the same app runs in it, so
+//! slot, and table elements (of an app whose code can change one:
+//! `changes_tables`), globals and the component's flags restored. It is
+//! then parked, and a later request of the same app runs in it, so
 //! the store and the instantiation are paid once per instance rather than
 //! once per request. The next request sees what a fresh instance would
 //! (tests/e2e/isolation.rs checks it byte for byte; a memory the request
@@ -19,9 +20,9 @@
 //! patches/wasmtime-48.0.8-parked-stack.diff): at most
 //! `MAX_PARKED_PER_APP` per app and `MAX_PARKED` per runtime, dropped after
 //! `PARKED_IDLE` unused, and the first to give their slot up when a request
-//! finds none free. A request
-//! takes one only once the CPU gate lets it start (server.rs `admit`), so
-//! the requests queued there hold no instance.
+//! finds none free. A request takes one only once the CPU gate lets it
+//! start (server.rs `admit`), so the requests queued there hold no
+//! instance.
 
 use crate::state::State;
 use std::sync::atomic::{AtomicUsize, Ordering};
