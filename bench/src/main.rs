@@ -523,7 +523,7 @@ async fn app_requests_in(app_path: &Path, requests: usize, pool: PoolLimits) -> 
     let component = runtime.load_component(&wasm)?;
     let config = AppConfig::new(app_path.display().to_string(), AppLimits::default());
     let engine = runtime.engine.clone();
-    let app = Server::single(runtime, config, &component)?;
+    let app = Server::single(runtime, config, &component, Some(&wasm))?;
     let mut run = sequential_requests(requests, |io| {
         let conn = server::connection(app.clone(), io);
         tokio::spawn(async move {

@@ -94,10 +94,8 @@ pub struct LinkedApp {
 
 impl LinkedApp {
     /// Links `component` (compiled by `runtime`) for `config`. Its
-    /// instances may be reused unless `reusable` is then set to false
-    /// (`reuse::runs_code_at_instantiation` of its bytes), and have their
-    /// tables copied back on a reset unless `tables_change` is set to false
-    /// (`reuse::changes_tables`).
+    /// instances may be reused, and have their tables copied back on a
+    /// reset, until `judge_bytes` says otherwise.
     pub fn new(runtime: &Runtime, config: Arc<AppConfig>, component: &Component, slots: Arc<Slots>) -> Result<Self> {
         let (pre, exports) = link(runtime, component)?;
         let compiled = Arc::new(component.serialize().context("keeping the compiled app")?);
@@ -111,6 +109,16 @@ impl LinkedApp {
             reusable: true,
             tables_change: true,
         })
+    }
+
+    /// Sets `reusable` and `tables_change` from the component's bytes, as
+    /// `run` does for every app it serves: whether it runs code at
+    /// instantiation (`reuse::runs_code_at_instantiation`) and whether its
+    /// code may change a table element (`reuse::changes_tables`, which
+    /// reads every instruction: ≈ 20 ms for an app built by nano).
+    pub fn judge_bytes(&mut self, wasm: &[u8]) {
+        self.reusable = !crate::reuse::runs_code_at_instantiation(wasm);
+        self.tables_change = crate::reuse::changes_tables(wasm);
     }
 
     /// The same app in another runtime of the same configuration.

@@ -155,7 +155,8 @@ impl HttpTarget {
             let rt = crate::engine::Runtime::new(pool, true).expect("runtime");
             let wasm = crate::app_build::build(&rt, ECHO_APP, "echo.js", true).await.expect("building the echo app");
             let component = rt.load_component(&wasm).expect("compiling the echo app");
-            crate::server::Server::single(rt, AppConfig::new("echo", limits), &component).expect("linking the echo app")
+            crate::server::Server::single(rt, AppConfig::new("echo", limits), &component, None)
+                .expect("linking the echo app")
         });
         HttpTarget { runtime, app }
     }

@@ -166,9 +166,7 @@ pub async fn load(plan: Plan, metrics: &Metrics, previous: Option<&Generation>) 
         let config = AppConfig::with_env(app.name, app.limits, app.env, metrics, source_maps);
         let mut linked = tokio::task::block_in_place(|| LinkedApp::new(&runtime, config, &component, slots))
             .map_err(|e| format!("{}: {e:?}", app.source.display()))?;
-        linked.reusable = !crate::reuse::runs_code_at_instantiation(&wasm);
-        // Reads every instruction: ≈ 20 ms for an app built by nano.
-        linked.tables_change = tokio::task::block_in_place(|| crate::reuse::changes_tables(&wasm));
+        tokio::task::block_in_place(|| linked.judge_bytes(&wasm));
         apps.push(Arc::new(linked));
     }
     Ok(Generation { runtime, apps, routes: Arc::new(plan.routes) })

@@ -97,18 +97,22 @@ impl Server {
     }
 
     /// A server of one app that takes every request (tests, bench,
-    /// fuzzing). Its instances are reused: unlike `plan`, which checks the
-    /// bytes of every app it serves (`reuse::runs_code_at_instantiation`),
-    /// this trusts the caller's component to run no code at instantiation,
-    /// as nano's own builds never do. Having no bytes to look at, it copies
-    /// their tables back on every reset (`reuse::changes_tables`).
+    /// fuzzing). Given the component's bytes (`wasm`), it judges them as
+    /// `plan` does every app's (`LinkedApp::judge_bytes`). Without them its
+    /// instances are reused, trusting the component to run no code at
+    /// instantiation (as nano's own builds never do), and have their tables
+    /// copied back on every reset.
     pub fn single(
         runtime: Arc<Runtime>,
         config: Arc<crate::app::AppConfig>,
         component: &wasmtime::component::Component,
+        wasm: Option<&[u8]>,
     ) -> Result<Arc<Server>> {
         let slots = Arc::new(Slots::new(config.limits.max_concurrency as usize, runtime.pool.http.queue_timeout));
-        let app = LinkedApp::new(&runtime, config, component, slots)?;
+        let mut app = LinkedApp::new(&runtime, config, component, slots)?;
+        if let Some(wasm) = wasm {
+            app.judge_bytes(wasm);
+        }
         let routes = Arc::new(RouteTable::catch_all());
         Ok(Server::new(Generation { runtime, apps: vec![Arc::new(app)], routes }, Metrics::new()))
     }

@@ -329,7 +329,7 @@ pub fn in_process_paths(
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     rt.block_on(async {
         let config = nano_host::app::AppConfig::new("test", limits);
-        let app = nano_host::server::Server::single(runtime.clone(), config, component).unwrap();
+        let app = nano_host::server::Server::single(runtime.clone(), config, component, None).unwrap();
         let (client, server) = tokio::io::duplex(64 << 10);
         let conn = nano_host::server::connection(app, server);
         tokio::spawn(async move {
