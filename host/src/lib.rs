@@ -25,6 +25,7 @@ pub mod fuzzing;
 pub mod incoming;
 pub mod intl;
 pub mod limits;
+pub mod log_time;
 pub mod log_writer;
 pub mod manifest;
 pub mod metrics;

@@ -19,7 +19,10 @@ pub const MAX_BUFFERED: usize = 4 << 20;
 
 /// How long the writer lets lines gather once one has arrived: a wake-up
 /// and a `write` per batch instead of per line, lines at most this late.
-const GATHER: Duration = Duration::from_millis(1);
+/// With 1 ms, a hello server at 25k requests/s woke its writer ≈ 750 times
+/// a second, and the writer's thread took 2.8% of its CPU in `perf` (0.4%
+/// with 10 ms).
+const GATHER: Duration = Duration::from_millis(10);
 
 /// How long the process waits at exit for the last lines to be written.
 const EXIT_WAIT: Duration = Duration::from_secs(2);

@@ -488,7 +488,10 @@ fn init_tracing(format: &str, serving: bool) -> Option<log_writer::Flush> {
     let filter = tracing_subscriber::EnvFilter::try_from_env("NANO_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info,wasmtime_wasi_http=error"));
     use std::io::IsTerminal;
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_ansi(std::io::stderr().is_terminal());
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_timer(nano_host::log_time::UtcMicros);
     match (serving, format == "json") {
         (true, json) => {
             // Through std's stderr, whose lock keeps a batch and an

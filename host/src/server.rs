@@ -38,6 +38,8 @@ use wasmtime_wasi_http::WasiHttpView;
 
 /// The header carrying the id that ties a response to its log lines.
 pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// The same, parsed once: a name given as a string is parsed on every insert.
+const REQUEST_ID_NAME: hyper::header::HeaderName = hyper::header::HeaderName::from_static(REQUEST_ID_HEADER);
 
 /// The apps one runtime serves, and how requests find them. Replaced whole:
 /// by a reload (SIGHUP), or by a move to a fresh engine (`trim_idle_memory`);
@@ -248,7 +250,7 @@ impl Server {
         started: Instant,
     ) -> hyper::Response<HyperOutgoingBody> {
         if let Ok(value) = hyper::header::HeaderValue::from_str(request_id) {
-            response.headers_mut().insert(REQUEST_ID_HEADER, value);
+            response.headers_mut().insert(REQUEST_ID_NAME, value);
         }
         let status = response.status().as_u16();
         let name = app.map_or("-", |app| app.config.name.as_str());
