@@ -6,7 +6,11 @@
 //! turn (`-t1 -c16`, as the loopback hello), three runs each: the median
 //! run's requests/s, p99, and the server's CPU per request, read from
 //! `/proc/PID/stat` around the run; and the lowest and highest of the
-//! runs' ratios.
+//! runs' ratios. nano runs with `NANO_LOG=warn`, as Node logs nothing; a
+//! second nano server at the default level (an access line per request,
+//! its stderr a pipe the bench drains, as a log collector would) serves
+//! `/hello` once more, so the bench also says what `run` costs as
+//! shipped.
 
 use super::load::parse_wrk;
 use super::{wait_for, Report};
@@ -22,9 +26,13 @@ const WARMUP_SECONDS: &str = "1";
 /// swing as much. Each figure reported is the median run's.
 const ROUNDS: usize = 3;
 
-/// (name, path, wrk script)
-const ROUTES: [(&str, &str, Option<&str>); 3] =
-    [("hello", "/hello", None), ("digest", "/digest", Some("post_1k.lua")), ("json", "/json", None)];
+/// (name, path, wrk script, whether nano logs its access lines)
+const ROUTES: [(&str, &str, Option<&str>, bool); 4] = [
+    ("hello", "/hello", None, false),
+    ("digest", "/digest", Some("post_1k.lua"), false),
+    ("json", "/json", None, false),
+    ("hello (logged)", "/hello", None, true),
+];
 
 /// One runtime's figures on one route.
 struct Measured {
@@ -36,22 +44,26 @@ struct Measured {
 
 pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
     let dir = root.join("bench/routes");
-    // Both ports taken before either is freed: two different ones.
-    let (nano_port, node_port) = {
+    // The ports taken before any is freed: different ones.
+    let (nano_port, node_port, logged_port) = {
         let a = std::net::TcpListener::bind("127.0.0.1:0")?;
         let b = std::net::TcpListener::bind("127.0.0.1:0")?;
-        (a.local_addr()?.port(), b.local_addr()?.port())
+        let c = std::net::TcpListener::bind("127.0.0.1:0")?;
+        (a.local_addr()?.port(), b.local_addr()?.port(), c.local_addr()?.port())
     };
-    let nano = Command::new(nano_bin)
-        .arg("run")
-        .arg(dir.join("app.mjs"))
-        .args(["--listen", &format!("127.0.0.1:{nano_port}")])
-        .env("NANO_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .context("starting nano-host run")?;
-    let mut nano = Server(nano);
+    let nano_run = |port: u16| {
+        let mut cmd = Command::new(nano_bin);
+        cmd.arg("run").arg(dir.join("app.mjs")).args(["--listen", &format!("127.0.0.1:{port}")]);
+        cmd.stdout(Stdio::null()).env_remove("NANO_LOG");
+        cmd
+    };
+    let nano = nano_run(nano_port).env("NANO_LOG", "warn").stderr(Stdio::null()).spawn();
+    let mut nano = Server(nano.context("starting nano-host run")?);
+    let mut logged = Server(nano_run(logged_port).stderr(Stdio::piped()).spawn().context("starting nano-host run")?);
+    // Drained and dropped by a thread of the bench (whose CPU is not the
+    // server's); it ends when the server does.
+    let mut log = logged.0.stderr.take().context("the logged server's stderr")?;
+    std::thread::spawn(move || std::io::copy(&mut log, &mut std::io::sink()));
     let node = Command::new("node")
         .arg(dir.join("node.mjs"))
         .arg(node_port.to_string())
@@ -62,9 +74,10 @@ pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
     let mut node = Server(node);
     wait_for(nano_port)?;
     wait_for(node_port)?;
+    wait_for(logged_port)?;
     // Something else could have taken a port meanwhile: each server must
     // still be running, its own listener bound.
-    for (name, server) in [("nano-host run", &mut nano), ("node", &mut node)] {
+    for (name, server) in [("nano-host run", &mut nano), ("node", &mut node), ("nano-host run (logged)", &mut logged)] {
         if let Some(status) = server.0.try_wait()? {
             bail!("{name} exited ({status}) before the routes bench ran");
         }
@@ -75,14 +88,15 @@ pub fn run(nano_bin: &Path, root: &Path, report: &mut Report) -> Result<()> {
         "routes against Node.js (bench/routes: the same JavaScript per request; wrk -t1 -c16 -d{SECONDS}s, \
          {ROUNDS} runs each in turn, medians)"
     ));
-    for (name, path, script) in ROUTES {
+    for (name, path, script, logs) in ROUTES {
         let script = script.map(|s| dir.join(s));
         let script = script.as_deref();
+        let (nano, nano_port) = if logs { (&logged, logged_port) } else { (&nano, nano_port) };
         warm_up(nano_port, path, script)?;
         warm_up(node_port, path, script)?;
         let (mut nanos, mut nodes) = (Vec::new(), Vec::new());
         for _ in 0..ROUNDS {
-            nanos.push(measure(&nano, nano_port, path, script)?);
+            nanos.push(measure(nano, nano_port, path, script)?);
             nodes.push(measure(&node, node_port, path, script)?);
         }
         if let Some((a, b)) = nanos.iter().zip(&nodes).find(|(a, b)| a.failures > 0.0 || b.failures > 0.0) {
