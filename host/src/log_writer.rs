@@ -24,6 +24,10 @@ pub const MAX_BUFFERED: usize = 4 << 20;
 /// with 10 ms).
 const GATHER: Duration = Duration::from_millis(10);
 
+/// Waiting lines that end the gathering at once: a burst is written as it
+/// comes, not dropped for want of room while the writer waits out `GATHER`.
+const WRITE_AT: usize = MAX_BUFFERED / 4;
+
 /// How long the process waits at exit for the last lines to be written.
 const EXIT_WAIT: Duration = Duration::from_secs(2);
 
@@ -44,6 +48,8 @@ struct Pending {
 struct Shared {
     pending: Mutex<Pending>,
     wake: Condvar,
+    /// `GATHER` (tests set their own).
+    gather: Duration,
 }
 
 impl Shared {
@@ -67,7 +73,11 @@ pub struct Flush {
 
 /// A writer of lines to `sink` on a thread of its own, or why not.
 pub fn spawn<W: Write + Send + 'static>(sink: W) -> std::io::Result<(LogWriter, Flush)> {
-    let shared = Arc::new(Shared { pending: Mutex::new(Pending::default()), wake: Condvar::new() });
+    spawn_gathering(sink, GATHER)
+}
+
+fn spawn_gathering<W: Write + Send + 'static>(sink: W, gather: Duration) -> std::io::Result<(LogWriter, Flush)> {
+    let shared = Arc::new(Shared { pending: Mutex::new(Pending::default()), wake: Condvar::new(), gather });
     let writer = shared.clone();
     std::thread::Builder::new().name("nano-log".into()).spawn(move || write_lines(&writer, sink))?;
     Ok((LogWriter { shared: shared.clone() }, Flush { shared }))
@@ -83,6 +93,7 @@ impl LogWriter {
 impl Write for &LogWriter {
     fn write(&mut self, line: &[u8]) -> std::io::Result<usize> {
         let mut pending = self.shared.lock();
+        let before = pending.bytes.len();
         // The writer's own report of dropped lines always fits: one line a
         // batch, and it must not be dropped itself.
         if pending.bytes.len() + line.len() > MAX_BUFFERED && !IS_WRITER.get() {
@@ -91,7 +102,8 @@ impl Write for &LogWriter {
         } else {
             pending.bytes.extend_from_slice(line);
         }
-        if pending.idle {
+        let filled = before < WRITE_AT && pending.bytes.len() >= WRITE_AT;
+        if pending.idle || filled {
             pending.idle = false;
             self.shared.wake.notify_one();
         }
@@ -126,11 +138,11 @@ fn write_lines<W: Write>(shared: &Shared, mut sink: W) {
             pending = shared.wake.wait(pending).unwrap_or_else(|p| p.into_inner());
         }
         pending.idle = false;
-        if !pending.closing {
-            drop(pending);
-            std::thread::sleep(GATHER);
-            pending = shared.lock();
-        }
+        pending = shared
+            .wake
+            .wait_timeout_while(pending, shared.gather, |p| p.bytes.len() < WRITE_AT && !p.closing)
+            .unwrap_or_else(|p| p.into_inner())
+            .0;
         std::mem::swap(&mut batch, &mut pending.bytes);
         let dropped = std::mem::take(&mut pending.dropped);
         let closing = pending.closing;
@@ -225,6 +237,22 @@ mod tests {
         let written: Vec<u8> = received.try_iter().flatten().collect();
         let expected: String = (0..1000).map(|i| format!("line {i}\n")).collect();
         assert_eq!(String::from_utf8(written).unwrap(), expected);
+        assert_eq!(writer.dropped_total(), 0);
+    }
+
+    #[test]
+    fn a_burst_is_written_as_it_comes_not_after_the_gathering() {
+        let (sink, _gate, received) = gated(true);
+        // Gathering for an hour: only the burst can end it.
+        let (writer, _flush) = spawn_gathering(sink, Duration::from_secs(3600)).unwrap();
+        (&writer).write_all(b"first\n").unwrap();
+        let line = [b'x'; 1023].iter().chain(b"\n").copied().collect::<Vec<u8>>();
+        for _ in 0..WRITE_AT / line.len() {
+            (&writer).write_all(&line).unwrap();
+        }
+        let batch = received.recv_timeout(Duration::from_secs(60)).expect("the burst ended the gathering");
+        assert!(batch.len() > WRITE_AT, "{} bytes in the first batch", batch.len());
+        assert!(batch.starts_with(b"first\n"));
         assert_eq!(writer.dropped_total(), 0);
     }
 
